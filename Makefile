@@ -1,0 +1,109 @@
+# forkscope: process-lifecycle inspector.
+#   make          build bpf objects, skeletons and the forkscope binary
+#   make run      install what is missing, build, trace this machine live
+#   make check    install what is missing, build, run every test suite
+#   make clean
+
+O	?= build
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+LLVM_STRIP ?= llvm-strip
+ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+KSFT_SRC ?= /usr/src/linux-source-6.12.tar.xz
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
+	   -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -Icli
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	   -Iinclude -I$(O)
+LIBS	= $(shell pkg-config --libs libbpf json-c) -lelf -lz
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS	:= $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
+HDRS	:= $(wildcard include/forkscope/*.h cli/*.h)
+
+TEST_SRCS := $(wildcard tests/*_test.c)
+TESTS	:= $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+KSFT_DIR := $(O)/kselftest
+KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+.PHONY: all deps test-deps run check tests clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(O)/forkscope
+
+deps:
+	@scripts/deps.sh build
+
+test-deps:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(O)/forkscope trace $(ARGS)
+
+check: test-deps
+	@$(MAKE) --no-print-directory all tests
+	@tests/run.sh $(O)
+
+tests: $(TESTS)
+
+$(O) $(O)/cli $(O)/tests $(KSFT_DIR):
+	@mkdir -p $@
+
+# vmlinux.h is generated from the running kernel's BTF, never committed.
+$(O)/vmlinux.h: | $(O)
+	$(call msg,BTF,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(O)/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h include/forkscope/record.h | $(O)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(O)/%.skel.h: $(O)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(O)/cli/%.o: cli/%.c $(HDRS) $(SKELS) | $(O)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/libforkscope.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/forkscope: $(O)/cli/main.o $(O)/libforkscope.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# The kselftest harness comes from Debian's linux-source package at build
+# time; it is not part of this tree.
+$(KSFT_HDR): | $(KSFT_DIR)
+	$(call msg,KSFT,$@)
+	$(Q)tar -I 'xz -T2' -xf $(KSFT_SRC) -C $(KSFT_DIR) --strip-components=4 \
+		--wildcards '*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h'
+
+$(O)/tests/%: tests/%.c tests/*.h $(O)/libforkscope.a $(KSFT_HDR) | $(O)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $< \
+		$(O)/libforkscope.a $(LIBS) -lpthread -o $@
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Process lifecycle producer: fork, exec, exit, wait, wait results and
+ * reaps, written as include/forkscope/record.h records into one ring buffer.
+ *
+ * Each sched_process_* hook exists twice, as tp_btf (preferred: typed
+ * arguments, direct reads) and raw_tp (older kernels); the loader enables
+ * one set. Wait results come from the wait4/waitid syscall exits, which
+ * exist only as classic tracepoints.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "forkscope/record.h"
+
+#define SIGCHLD			17
+#define SIG_IGN			1
+#define SA_NOCLDWAIT		2
+#define SIGNAL_GROUP_EXIT	0x00000004
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* 6.16+ pass group_dead to sched_process_exit; set by the loader from BTF. */
+const volatile bool exit_has_group_dead;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);	/* resized by the loader */
+} events SEC(".maps");
+
+/* Records that found the ring buffer full, by type. Read by userspace. */
+__u64 ringbuf_drops[FS_REC_TYPE_MAX];
+
+static __always_inline void *reserve(__u16 type, __u32 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		__sync_fetch_and_add(&ringbuf_drops[type], 1);
+	return rec;
+}
+
+static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
+				     __u16 size, struct task_struct *t,
+				     bool with_parent)
+{
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = BPF_CORE_READ(t, pid);
+	h->tgid = BPF_CORE_READ(t, tgid);
+	h->ppid = with_parent ? BPF_CORE_READ(t, real_parent, tgid) : 0;
+	h->reserved = 0;
+	h->start_ns = BPF_CORE_READ(t, start_boottime);
+	BPF_CORE_READ_INTO(&h->comm, t, comm);
+}
+
+static __always_inline int on_fork(struct task_struct *parent,
+				   struct task_struct *child)
+{
+	struct fs_rec_fork *r = reserve(FS_REC_FORK, sizeof(*r));
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true);
+	r->child_pid = BPF_CORE_READ(child, pid);
+	r->child_tgid = BPF_CORE_READ(child, tgid);
+	r->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	r->flags = 0;
+	/* vfork_done is set only after this tracepoint: look at the mm. */
+	if (r->child_pid != r->child_tgid)
+		r->flags |= FS_FORK_THREAD;
+	else if (BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm))
+		r->flags |= FS_FORK_SHARED_VM;
+	r->child_start_ns = BPF_CORE_READ(child, start_boottime);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* A string of exactly len-1 bytes fits; only a longer one is truncated. */
+static __always_inline bool str_truncated(const char *src, long got, __u32 len)
+{
+	char next = 0;
+
+	if (got < (long)len)
+		return false;
+	bpf_probe_read_kernel(&next, 1, src + len - 1);
+	return next != 0;
+}
+
+static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
+				   struct linux_binprm *bprm)
+{
+	struct fs_rec_exec *r = reserve(FS_REC_EXEC, sizeof(*r));
+	const char *filename;
+	unsigned long start, end, len;
+	long got;
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
+	r->old_pid = old_pid;
+	r->flags = 0;
+	r->reserved = 0;
+
+	filename = BPF_CORE_READ(bprm, filename);
+	got = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
+					filename);
+	if (got < 0)
+		r->filename[0] = 0;
+	else if (str_truncated(filename, got, sizeof(r->filename)))
+		r->flags |= FS_EXEC_FILENAME_TRUNC;
+
+	/* The new image's argv was copied to its stack before this fires. */
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	if (len > FS_ARGS_LEN) {
+		len = FS_ARGS_LEN;
+		r->flags |= FS_EXEC_ARGS_TRUNC;
+	}
+	if (len && bpf_probe_read_user(r->args, len, (void *)start)) {
+		len = 0;
+		r->flags |= FS_EXEC_ARGS_FAULT;
+	}
+	r->args_len = len;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* exit_notify() releases the task at once instead of leaving a zombie. */
+static __always_inline bool will_autoreap(struct task_struct *p, bool thread)
+{
+	struct sighand_struct *sh;
+	unsigned long handler, flags;
+
+	if (BPF_CORE_READ(p, ptrace))
+		return false;
+	if (thread)
+		return true;
+	sh = BPF_CORE_READ(p, real_parent, sighand);
+	handler = (unsigned long)BPF_CORE_READ(sh,
+					       action[SIGCHLD - 1].sa.sa_handler);
+	flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
+	return handler == SIG_IGN || (flags & SA_NOCLDWAIT);
+}
+
+static __always_inline int on_exit(struct task_struct *p, int group_dead)
+{
+	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
+	struct signal_struct *sig;
+	bool thread;
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
+	sig = BPF_CORE_READ(p, signal);
+	/* Older kernels lack the argument; signal->live hit 0 just before. */
+	if (group_dead < 0)
+		group_dead = BPF_CORE_READ(sig, live.counter) == 0;
+	thread = r->hdr.pid != r->hdr.tgid;
+	r->exit_code = BPF_CORE_READ(p, exit_code);
+	r->status = r->exit_code;
+	r->flags = 0;
+	r->reserved = 0;
+	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
+		r->status = BPF_CORE_READ(sig, group_exit_code);
+		r->flags |= FS_EXIT_GROUP_EXIT;
+	}
+	if (group_dead)
+		r->flags |= FS_EXIT_GROUP_DEAD;
+	if (thread)
+		r->flags |= FS_EXIT_THREAD;
+	else if (!group_dead)
+		r->flags |= FS_EXIT_LEADER_WAITS;
+	if (will_autoreap(p, thread))
+		r->flags |= FS_EXIT_AUTOREAP;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+static __always_inline int on_wait(struct pid *pid)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct fs_rec_wait *r = reserve(FS_REC_WAIT, sizeof(*r));
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true);
+	r->wait_pid = pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+	r->reserved = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+static __always_inline int on_free(struct task_struct *p)
+{
+	struct fs_rec_reap *r = reserve(FS_REC_REAP, sizeof(*r));
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(btf_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_exec(p, old_pid, bprm);
+}
+
+SEC("tp_btf/sched_process_exit")
+int btf_exit(__u64 *ctx)
+{
+	/* ctx[1] is only read where the verifier knows it exists. */
+	return on_exit((void *)ctx[0], exit_has_group_dead ? (int)ctx[1] : -1);
+}
+
+SEC("tp_btf/sched_process_wait")
+int BPF_PROG(btf_wait, struct pid *pid)
+{
+	return on_wait(pid);
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(btf_free, struct task_struct *p)
+{
+	return on_free(p);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_exec(p, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_exit")
+int raw_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exit((void *)ctx->args[0],
+		       exit_has_group_dead ? (int)ctx->args[1] : -1);
+}
+
+SEC("raw_tp/sched_process_wait")
+int BPF_PROG(raw_wait, struct pid *pid)
+{
+	return on_wait(pid);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(raw_free, struct task_struct *p)
+{
+	return on_free(p);
+}
+
+/*
+ * The syscall arguments are still in the waiter's user pt_regs at exit, so
+ * no entry hook and no map are needed to find where the status went.
+ */
+static __always_inline int on_wait_result(long ret, __u16 syscall)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	struct fs_rec_wait_result *r;
+	void *uptr;
+	int level;
+
+	if (ret < 0)
+		return 0;	/* ECHILD, EINTR, ...: nobody was waited for */
+	r = reserve(FS_REC_WAIT_RESULT, sizeof(*r));
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_WAIT_RESULT, sizeof(*r), cur, true);
+	r->ret = ret;
+	r->syscall = syscall;
+	r->flags = 0;
+	r->reserved = 0;
+	r->status = 0;
+	r->si_code = 0;
+	if (syscall == FS_WAIT_SYS_WAIT4) {
+		/* wait4(upid, stat_addr, options, rusage) */
+		r->pid = ret;
+		uptr = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		r->options = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		if (uptr && !bpf_probe_read_user(&r->status, 4, uptr))
+			r->flags |= FS_WAITR_STATUS;
+	} else {
+		/* waitid(which, upid, infop, options, rusage) */
+		siginfo_t *info = (void *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+
+		r->options = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		r->pid = 0;
+		if (info &&
+		    !bpf_probe_read_user(&r->pid, 4, &info->_sifields._sigchld._pid) &&
+		    !bpf_probe_read_user(&r->status, 4, &info->_sifields._sigchld._status) &&
+		    !bpf_probe_read_user(&r->si_code, 4, &info->si_code))
+			r->flags |= FS_WAITR_STATUS;
+	}
+	level = BPF_CORE_READ(cur, thread_pid, level);
+	if (level > 0)
+		r->flags |= FS_WAITR_NS_LOCAL;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_wait4")
+int wait4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_wait_result(ctx->ret, FS_WAIT_SYS_WAIT4);
+}
+
+SEC("tracepoint/syscalls/sys_exit_waitid")
+int waitid_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_wait_result(ctx->ret, FS_WAIT_SYS_WAITID);
+}

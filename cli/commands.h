@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The forkscope commands; each returns the process exit status. */
+#ifndef FS_COMMANDS_H
+#define FS_COMMANDS_H
+
+#include <stdbool.h>
+
+/* Options that go before the command, as in `forkscope -j trace`. */
+struct fs_global_opts {
+	bool json;
+	bool verbose;
+};
+
+/* Exit statuses shared by all commands. */
+#define FS_EXIT_OK	0
+#define FS_EXIT_FAIL	1	/* could not do the job (no BPF, no root...) */
+#define FS_EXIT_USAGE	2	/* wrong command line */
+
+int cmd_trace(int argc, char **argv, const struct fs_global_opts *g);
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+
+#include "common.h"
+
+#define TRACEFS_DIR	"/sys/kernel/tracing"
+#define TRACEFS_MAGIC	0x74726163
+
+static char last_error[512];
+
+int fs_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return err > 0 ? -err : err;
+}
+
+const char *fs_last_error(void)
+{
+	return last_error[0] ? last_error : "unknown error";
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+uint64_t fs_boot_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+int64_t fs_boot_to_real_ns(void)
+{
+	static int64_t offset;
+
+	/* Fixed for the run: a wall-clock step must not reorder output. */
+	if (!offset)
+		offset = (int64_t)clock_ns(CLOCK_REALTIME) -
+			 (int64_t)clock_ns(CLOCK_BOOTTIME);
+	return offset;
+}
+
+int fs_ensure_tracefs(void)
+{
+	struct statfs sfs;
+
+	if (!statfs(TRACEFS_DIR, &sfs) && sfs.f_type == TRACEFS_MAGIC)
+		return 0;
+	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL))
+		return fs_error(errno, "tracefs is not mounted and mounting it at %s failed: %s",
+				TRACEFS_DIR, strerror(errno));
+	return 0;
+}
+
+char *fs_fmt_duration(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 10 * NSEC_PER_MSEC)
+		snprintf(buf, len, "%.3f ms", ns / 1e6);
+	else if (ns < 10 * NSEC_PER_SEC)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.1f s", ns / 1e9);
+	return buf;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Small things every part of the CLI uses: errors, time, sizes. */
+#ifndef FS_COMMON_H
+#define FS_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#define NSEC_PER_SEC	1000000000ULL
+#define NSEC_PER_MSEC	1000000ULL
+
+/*
+ * The last error, one line, for the command to print before it exits
+ * non-zero. Library code sets it and returns a negative errno.
+ */
+int fs_error(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *fs_last_error(void);
+
+/* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
+uint64_t fs_boot_ns(void);
+/* Add to a boot-time ns stamp to get a CLOCK_REALTIME ns stamp. */
+int64_t fs_boot_to_real_ns(void);
+
+/* Mounts tracefs at /sys/kernel/tracing when nothing is mounted there. */
+int fs_ensure_tracefs(void);
+
+/* "1.234 ms", "12.0 s": a duration for people. */
+char *fs_fmt_duration(char *buf, size_t len, uint64_t ns);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common.h"
+#include "decode.h"
+
+static const struct {
+	const char *name;
+	size_t size;
+} rec_types[FS_REC_TYPE_MAX] = {
+	[FS_REC_FORK]		= { "fork",	sizeof(struct fs_rec_fork) },
+	[FS_REC_EXEC]		= { "exec",	sizeof(struct fs_rec_exec) },
+	[FS_REC_EXIT]		= { "exit",	sizeof(struct fs_rec_exit) },
+	[FS_REC_WAIT]		= { "wait",	sizeof(struct fs_rec_wait) },
+	[FS_REC_WAIT_RESULT]	= { "waited",	sizeof(struct fs_rec_wait_result) },
+	[FS_REC_REAP]		= { "reap",	sizeof(struct fs_rec_reap) },
+	[FS_REC_LOST]		= { "lost",	sizeof(struct fs_rec_lost) },
+};
+
+const char *fs_record_name(unsigned int type)
+{
+	return type < FS_REC_TYPE_MAX && rec_types[type].name ?
+	       rec_types[type].name : "?";
+}
+
+unsigned int fs_record_type(const char *name)
+{
+	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++)
+		if (!strcmp(rec_types[t].name, name))
+			return t;
+	return 0;
+}
+
+static bool has_nul(const char *s, size_t len)
+{
+	return memchr(s, 0, len) != NULL;
+}
+
+int fs_record_check(const void *buf, size_t len)
+{
+	const struct fs_hdr *h = buf;
+
+	if (len < sizeof(*h))
+		return fs_error(EBADMSG, "record of %zu bytes is shorter than its header",
+				len);
+	if (h->type == 0 || h->type >= FS_REC_TYPE_MAX)
+		return fs_error(EBADMSG, "record of unknown type %u", h->type);
+	if (h->size < rec_types[h->type].size || h->size > len || h->size % 8)
+		return fs_error(EBADMSG, "%s record has size %u (want %zu, %zu available)",
+				fs_record_name(h->type), h->size,
+				rec_types[h->type].size, len);
+	if (!has_nul(h->comm, sizeof(h->comm)))
+		return fs_error(EBADMSG, "%s record has an unterminated comm",
+				fs_record_name(h->type));
+	if (h->type == FS_REC_EXEC) {
+		const struct fs_rec_exec *e = buf;
+
+		if (!has_nul(e->filename, sizeof(e->filename)))
+			return fs_error(EBADMSG, "exec record has an unterminated filename");
+		if (e->args_len > sizeof(e->args))
+			return fs_error(EBADMSG, "exec record has args_len %u > %zu",
+					e->args_len, sizeof(e->args));
+	}
+	return 0;
+}
+
+unsigned int fs_wait_result_status(const struct fs_rec_wait_result *r)
+{
+	if (r->syscall != FS_WAIT_SYS_WAITID)
+		return r->status;
+	switch (r->si_code) {
+	case CLD_EXITED:
+		return (r->status & 0xff) << 8;
+	case CLD_KILLED:
+		return r->status & 0x7f;
+	case CLD_DUMPED:
+		return (r->status & 0x7f) | WCOREFLAG;
+	case CLD_STOPPED:
+	case CLD_TRAPPED:
+		return ((r->status & 0xff) << 8) | 0x7f;
+	case CLD_CONTINUED:
+		return 0xffff;
+	default:
+		return 0;
+	}
+}
+
+bool fs_wait_result_reaped(const struct fs_rec_wait_result *r)
+{
+	unsigned int st = fs_wait_result_status(r);
+
+	if (r->pid <= 0 || !(r->flags & FS_WAITR_STATUS) ||
+	    (r->options & WNOWAIT))
+		return false;
+	return WIFEXITED(st) || WIFSIGNALED(st);
+}
+
+int fs_exec_for_each_arg(const struct fs_rec_exec *r,
+			 int (*fn)(void *ctx, const char *arg), void *ctx)
+{
+	char arg[FS_ARGS_LEN + 1];
+	size_t off = 0;
+	int n = 0;
+
+	while (off < r->args_len) {
+		size_t end = off;
+
+		while (end < r->args_len && r->args[end])
+			end++;
+		/* A truncated last string has no NUL: copy and end it. */
+		memcpy(arg, r->args + off, end - off);
+		arg[end - off] = 0;
+		n++;
+		if (fn(ctx, arg))
+			break;
+		off = end + 1;
+	}
+	return n;
+}

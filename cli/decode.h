@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one record decoder. Every record, from any source, passes
+ * fs_record_check() before anything reads its fields: after that the
+ * typed structs of include/forkscope/record.h can be read directly.
+ */
+#ifndef FS_DECODE_H
+#define FS_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "forkscope/record.h"
+
+/* 0 when buf holds one well-formed record, else -EBADMSG and fs_error(). */
+int fs_record_check(const void *buf, size_t len);
+
+/* "fork", "exec", ...; "?" for an unknown type. */
+const char *fs_record_name(unsigned int type);
+/* The record type for a name, or 0. */
+unsigned int fs_record_type(const char *name);
+
+/* The wait-status word a wait result carries, waitid's si_code folded in. */
+unsigned int fs_wait_result_status(const struct fs_rec_wait_result *r);
+/* The waiter reaped the child: it exited or was killed, and no WNOWAIT. */
+bool fs_wait_result_reaped(const struct fs_rec_wait_result *r);
+
+/*
+ * Calls fn for each argv string of an exec record, in order; stops early
+ * when fn returns non-zero. Returns the number of strings visited.
+ */
+int fs_exec_for_each_arg(const struct fs_rec_exec *r,
+			 int (*fn)(void *ctx, const char *arg), void *ctx);
+
+#endif

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "decode.h"
+#include "event_view.h"
+#include "json.h"
+#include "status.h"
+
+#define DETAIL_LEN	(FS_FILENAME_LEN + FS_ARGS_LEN + 128)
+
+static const char *const lost_reasons[] = {
+	[FS_LOST_RINGBUF] = "kernel ring buffer full",
+	[FS_LOST_RECURSION] = "BPF program runs skipped by the kernel",
+	[FS_LOST_READER] = "malformed records rejected by the reader",
+};
+
+static const char *lost_reason(uint32_t reason)
+{
+	return reason < ARRAY_SIZE(lost_reasons) && lost_reasons[reason] ?
+	       lost_reasons[reason] : "unknown reason";
+}
+
+static const char *wait_syscall(const struct fs_rec_wait_result *r)
+{
+	return r->syscall == FS_WAIT_SYS_WAITID ? "waitid" : "wait4";
+}
+
+static int32_t shown_ppid(const struct fs_hdr *rec, const struct fs_note *n)
+{
+	return rec->ppid ? rec->ppid : n->task.ppid;
+}
+
+/* Appends to a detail line without ever overrunning it. */
+struct line {
+	char buf[DETAIL_LEN];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->buf) - l->len ?
+			  (size_t)n : sizeof(l->buf) - l->len - 1;
+}
+
+static int add_arg(void *ctx, const char *arg)
+{
+	add(ctx, " %s", arg);
+	return 0;
+}
+
+static void text_fork(struct line *l, const struct fs_rec_fork *r)
+{
+	add(l, "%s %d", r->flags & FS_FORK_THREAD ? "thread" : "child",
+	    r->child_pid);
+	if (r->flags & FS_FORK_SHARED_VM)
+		add(l, " sharing the parent's memory (vfork/posix_spawn)");
+	if (!(r->flags & FS_FORK_THREAD) && r->child_ppid != r->hdr.tgid)
+		add(l, " (parent %d: CLONE_PARENT)", r->child_ppid);
+}
+
+static void text_exec(struct line *l, const struct fs_rec_exec *r)
+{
+	add(l, "%s%s", r->filename,
+	    r->flags & FS_EXEC_FILENAME_TRUNC ? "..." : "");
+	add(l, " [");
+	fs_exec_for_each_arg(r, add_arg, l);
+	add(l, " %s]", r->flags & FS_EXEC_ARGS_TRUNC ? "...(truncated)" :
+		       r->flags & FS_EXEC_ARGS_FAULT ? "(argv unreadable)" : "");
+	if (r->old_pid != r->hdr.pid)
+		add(l, " by thread %d, which took over pid %d", r->old_pid,
+		    r->hdr.pid);
+}
+
+static void text_exit(struct line *l, const struct fs_rec_exit *r,
+		      const struct fs_note *n)
+{
+	char buf[64];
+
+	add(l, "%s", fs_status_str(buf, sizeof(buf), r->status));
+	if (n->runtime_ns)
+		add(l, ", ran %s", fs_fmt_duration(buf, sizeof(buf),
+						   n->runtime_ns));
+	if (r->flags & FS_EXIT_THREAD)
+		add(l, r->flags & FS_EXIT_GROUP_DEAD ? ", last thread" :
+						      ", thread");
+	if (r->flags & FS_EXIT_LEADER_WAITS)
+		add(l, ", leader exited, threads alive");
+}
+
+static void text_waited(struct line *l, const struct fs_rec_wait_result *r,
+			const struct fs_note *n)
+{
+	char buf[64];
+
+	if (r->pid == 0) {
+		add(l, "%s: no child ready", wait_syscall(r));
+		return;
+	}
+	add(l, "%s -> %d", wait_syscall(r), r->pid);
+	if (r->flags & FS_WAITR_STATUS)
+		add(l, ": %s", fs_status_str(buf, sizeof(buf),
+					     fs_wait_result_status(r)));
+	if (n->reaped)
+		add(l, ", reaped");
+	if (r->flags & FS_WAITR_NS_LOCAL)
+		add(l, " (pid in the waiter's namespace)");
+}
+
+static const char *const release_how[] = {
+	[FS_RELEASE_WAIT] = "wait",
+	[FS_RELEASE_AUTO] = "autoreap",
+	[FS_RELEASE_EXEC] = "exec",
+	[FS_RELEASE_FREE] = "free",
+};
+
+static void text_release(struct line *l, const struct fs_note *n)
+{
+	char buf[64];
+
+	switch (n->released) {
+	case FS_RELEASE_AUTO:
+		add(l, n->gone.pid != n->gone.tgid ? "thread released at exit" :
+		       "released at exit: parent ignores SIGCHLD (autoreap)");
+		return;
+	case FS_RELEASE_EXEC:
+		add(l, "old leader released: thread %d exec'd and took pid %d",
+		    n->gone.pid, n->gone.tgid);
+		return;
+	case FS_RELEASE_FREE:
+		add(l, "released (seen when freed)");
+		break;
+	default:
+		add(l, "reaped by %d (%s)", n->reaper, n->reaper_comm);
+		break;
+	}
+	if (n->zombie_ns)
+		add(l, " after %s as a zombie",
+		    fs_fmt_duration(buf, sizeof(buf), n->zombie_ns));
+	if (n->gone.flags & FS_TASK_EXITED)
+		add(l, ", %s", fs_status_str(buf, sizeof(buf), n->gone.status));
+}
+
+void fs_event_text_header(FILE *f)
+{
+	fprintf(f, "%-15s %-6s %7s %7s %-16s %s\n", "TIME", "EVENT", "PID",
+		"PPID", "COMM", "DETAILS");
+}
+
+/* TIME EVENT PID PPID COMM, then the details. */
+static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
+		      int32_t tgid, int32_t ppid, const char *comm,
+		      const struct line *l)
+{
+	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
+	time_t secs = real / (int64_t)NSEC_PER_SEC;
+	char when[16], ids[24];
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (pid == tgid)
+		snprintf(ids, sizeof(ids), "%d", pid);
+	else
+		snprintf(ids, sizeof(ids), "%d/%d", tgid, pid);
+	fprintf(f, "%s.%06lld %-6s %7s %7d %-16s %s\n", when,
+		(long long)(real % (int64_t)NSEC_PER_SEC) / 1000, event, ids,
+		ppid, comm, l->buf);
+}
+
+void fs_event_text(FILE *f, const struct fs_hdr *rec,
+		   const struct fs_note *n)
+{
+	struct line l = { .len = 0 };
+
+	switch (rec->type) {
+	case FS_REC_FORK:
+		text_fork(&l, (const void *)rec);
+		break;
+	case FS_REC_EXEC:
+		text_exec(&l, (const void *)rec);
+		break;
+	case FS_REC_EXIT:
+		text_exit(&l, (const void *)rec, n);
+		break;
+	case FS_REC_WAIT: {
+		const struct fs_rec_wait *w = (const void *)rec;
+
+		if (w->wait_pid)
+			add(&l, "waiting for %d", w->wait_pid);
+		else
+			add(&l, "waiting for any child");
+		break;
+	}
+	case FS_REC_WAIT_RESULT:
+		text_waited(&l, (const void *)rec, n);
+		break;
+	case FS_REC_REAP:
+		add(&l, "freed");
+		break;
+	case FS_REC_LOST: {
+		const struct fs_rec_lost *r = (const void *)rec;
+
+		add(&l, "LOST %llu %s records: %s",
+		    (unsigned long long)r->count,
+		    r->rec_type ? fs_record_name(r->rec_type) : "",
+		    lost_reason(r->reason));
+		break;
+	}
+	}
+	text_line(f, rec->ts_ns, fs_record_name(rec->type), rec->pid,
+		  rec->tgid, shown_ppid(rec, n), rec->comm, &l);
+}
+
+void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n)
+{
+	struct line l = { .len = 0 };
+
+	text_release(&l, n);
+	text_line(f, ts_ns, "reap", n->gone.pid, n->gone.tgid, n->gone.ppid,
+		  n->gone.comm, &l);
+}
+
+static int json_add_arg(void *ctx, const char *arg)
+{
+	json_object_array_add(ctx, json_object_new_string(arg));
+	return 0;
+}
+
+static void json_fork(struct json_object *o, const struct fs_rec_fork *r)
+{
+	struct json_object *c = json_object_new_object();
+
+	fs_json_add_int(c, "pid", r->child_tgid);
+	fs_json_add_int(c, "tid", r->child_pid);
+	fs_json_add_int(c, "ppid", r->child_ppid);
+	fs_json_add_u64(c, "start_ns", r->child_start_ns);
+	fs_json_add_bool(c, "thread", r->flags & FS_FORK_THREAD);
+	fs_json_add_bool(c, "shared_vm", r->flags & FS_FORK_SHARED_VM);
+	json_object_object_add(o, "child", c);
+}
+
+static void json_exec(struct json_object *o, const struct fs_rec_exec *r)
+{
+	struct json_object *argv = json_object_new_array();
+
+	fs_json_add_str(o, "filename", r->filename);
+	fs_exec_for_each_arg(r, json_add_arg, argv);
+	json_object_object_add(o, "argv", argv);
+	fs_json_add_int(o, "old_tid", r->old_pid);
+	fs_json_add_bool(o, "filename_truncated",
+			 r->flags & FS_EXEC_FILENAME_TRUNC);
+	fs_json_add_bool(o, "argv_truncated", r->flags & FS_EXEC_ARGS_TRUNC);
+	fs_json_add_bool(o, "argv_unreadable", r->flags & FS_EXEC_ARGS_FAULT);
+}
+
+static void json_exit(struct json_object *o, const struct fs_rec_exit *r,
+		      const struct fs_note *n)
+{
+	fs_json_add_status(o, "status", r->status);
+	fs_json_add_int(o, "exit_code_raw", r->exit_code);
+	fs_json_add_bool(o, "thread", r->flags & FS_EXIT_THREAD);
+	fs_json_add_bool(o, "group_dead", r->flags & FS_EXIT_GROUP_DEAD);
+	fs_json_add_bool(o, "group_exit", r->flags & FS_EXIT_GROUP_EXIT);
+	fs_json_add_bool(o, "autoreap", r->flags & FS_EXIT_AUTOREAP);
+	fs_json_add_bool(o, "leader_waits", r->flags & FS_EXIT_LEADER_WAITS);
+	if (n->runtime_ns)
+		fs_json_add_u64(o, "runtime_ns", n->runtime_ns);
+}
+
+static void json_waited(struct json_object *o,
+			const struct fs_rec_wait_result *r,
+			const struct fs_note *n)
+{
+	fs_json_add_str(o, "syscall", wait_syscall(r));
+	fs_json_add_int(o, "ret", r->ret);
+	fs_json_add_int(o, "waited_pid", r->pid);
+	if (r->flags & FS_WAITR_STATUS)
+		fs_json_add_status(o, "status", fs_wait_result_status(r));
+	else
+		fs_json_add_str(o, "status", NULL);
+	fs_json_add_int(o, "options", r->options);
+	fs_json_add_bool(o, "reaped", n->reaped);
+	fs_json_add_bool(o, "ns_local", r->flags & FS_WAITR_NS_LOCAL);
+}
+
+static void json_release(struct json_object *o, const struct fs_note *n)
+{
+	fs_json_add_str(o, "how", release_how[n->released]);
+	if (n->gone.flags & FS_TASK_EXITED)
+		fs_json_add_status(o, "status", n->gone.status);
+	else
+		fs_json_add_str(o, "status", NULL);
+	if (n->zombie_ns)
+		fs_json_add_u64(o, "zombie_ns", n->zombie_ns);
+	if (n->reaper) {
+		struct json_object *w = json_object_new_object();
+
+		fs_json_add_int(w, "pid", n->reaper);
+		fs_json_add_str(w, "comm", n->reaper_comm);
+		json_object_object_add(o, "reaper", w);
+	} else {
+		fs_json_add_str(o, "reaper", NULL);
+	}
+}
+
+static void json_lost(struct json_object *o, const struct fs_rec_lost *r)
+{
+	fs_json_add_u64(o, "count", r->count);
+	fs_json_add_str(o, "reason", lost_reason(r->reason));
+	fs_json_add_str(o, "record_type",
+			r->rec_type ? fs_record_name(r->rec_type) : NULL);
+}
+
+static struct json_object *json_common(const char *event, uint64_t ts_ns,
+					int cpu)
+{
+	struct json_object *o = json_object_new_object();
+
+	fs_json_add_str(o, "event", event);
+	fs_json_add_u64(o, "ts_ns", ts_ns);
+	fs_json_add_u64(o, "time_ns", ts_ns + fs_boot_to_real_ns());
+	if (cpu >= 0)
+		fs_json_add_int(o, "cpu", cpu);
+	return o;
+}
+
+static void json_task(struct json_object *o, int32_t pid, int32_t tgid,
+		      int32_t ppid, const char *comm, uint64_t start_ns)
+{
+	fs_json_add_int(o, "pid", tgid);
+	fs_json_add_int(o, "tid", pid);
+	fs_json_add_int(o, "ppid", ppid);
+	fs_json_add_str(o, "comm", comm);
+	fs_json_add_u64(o, "start_ns", start_ns);
+}
+
+void fs_event_json(FILE *f, const struct fs_hdr *rec,
+		   const struct fs_note *n)
+{
+	struct json_object *o = json_common(fs_record_name(rec->type),
+					    rec->ts_ns, rec->cpu);
+
+	if (rec->type != FS_REC_LOST)
+		json_task(o, rec->pid, rec->tgid, shown_ppid(rec, n),
+			  rec->comm, rec->start_ns);
+	switch (rec->type) {
+	case FS_REC_FORK:
+		json_fork(o, (const void *)rec);
+		break;
+	case FS_REC_EXEC:
+		json_exec(o, (const void *)rec);
+		break;
+	case FS_REC_EXIT:
+		json_exit(o, (const void *)rec, n);
+		break;
+	case FS_REC_WAIT:
+		fs_json_add_int(o, "wait_pid",
+				((const struct fs_rec_wait *)rec)->wait_pid);
+		break;
+	case FS_REC_WAIT_RESULT:
+		json_waited(o, (const void *)rec, n);
+		break;
+	case FS_REC_LOST:
+		json_lost(o, (const void *)rec);
+		break;
+	}
+	fs_json_emit(f, o);
+}
+
+void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *n)
+{
+	struct json_object *o = json_common("reap", ts_ns, -1);
+
+	json_task(o, n->gone.pid, n->gone.tgid, n->gone.ppid, n->gone.comm,
+		  n->gone.start_ns);
+	json_release(o, n);
+	fs_json_emit(f, o);
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* forkscope: see every process born, exec'd, dying and reaped. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "forkscope/record.h"
+
+#define FORKSCOPE_VERSION	"0.1"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv, const struct fs_global_opts *g);
+	const char *help;
+} commands[] = {
+	{ "trace", cmd_trace, "print fork, exec, exit, wait and reap live" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: forkscope [-j] [-v] COMMAND [OPTIONS]\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nGlobal options:\n"
+		   "  -j, --json     JSON output (every command)\n"
+		   "  -v, --verbose  show libbpf and verifier messages\n"
+		   "  -V, --version  version and record ABI version\n"
+		   "  -h, --help     this help; COMMAND --help for a command's\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct fs_global_opts g = {};
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			g.json = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			g.verbose = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return FS_EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("forkscope %s (record ABI %d)\n",
+			       FORKSCOPE_VERSION, FS_ABI_VERSION);
+			return FS_EXIT_OK;
+		} else {
+			fprintf(stderr, "forkscope: unknown option '%s' (see forkscope --help)\n",
+				a);
+			return FS_EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return FS_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].run(argc - i, argv + i, &g);
+	fprintf(stderr, "forkscope: unknown command '%s' (see forkscope --help)\n",
+		argv[i]);
+	return FS_EXIT_USAGE;
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+#include "decode.h"
+#include "source.h"
+
+struct fs_source *fs_source_open(const struct fs_source_opts *opts,
+				 fs_record_fn fn, void *ctx)
+{
+	struct fs_source *s;
+
+	switch (opts->kind) {
+	case FS_SOURCE_AUTO:
+	case FS_SOURCE_BPF:
+		s = fs_source_bpf_open(opts);
+		break;
+	default:
+		fs_error(EINVAL, "unknown record source");
+		return NULL;
+	}
+	if (s) {
+		s->fn = fn;
+		s->ctx = ctx;
+	}
+	return s;
+}
+
+int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
+{
+	const struct fs_hdr *h = data;
+
+	if (fs_record_check(data, len)) {
+		s->stats.malformed++;
+		fs_source_lost(s, FS_LOST_READER, 0, 1);
+		return 0;
+	}
+	s->stats.records++;
+	s->stats.by_type[h->type]++;
+	return s->fn(s->ctx, h);
+}
+
+void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
+		    uint64_t count)
+{
+	struct fs_rec_lost r = {
+		.hdr = {
+			.type = FS_REC_LOST,
+			.size = sizeof(r),
+			.ts_ns = fs_boot_ns(),
+		},
+		.count = count,
+		.reason = reason,
+		.rec_type = rec_type,
+	};
+
+	if (!count)
+		return;
+	s->fn(s->ctx, &r.hdr);
+}
+
+int fs_source_poll(struct fs_source *s, int timeout_ms)
+{
+	return s->ops->poll(s, timeout_ms);
+}
+
+void fs_source_flush_losses(struct fs_source *s)
+{
+	s->ops->losses(s);
+}
+
+const struct fs_source_stats *fs_source_stats(const struct fs_source *s)
+{
+	return &s->stats;
+}
+
+const char *fs_source_describe(const struct fs_source *s)
+{
+	return s->describe;
+}
+
+void fs_source_close(struct fs_source *s)
+{
+	if (s)
+		s->ops->close(s);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Record sources: where records come from (BPF now; the kernel module and
+ * recorded files share this interface). A source hands every record it
+ * gets, checked by the one decoder, to a callback, and turns every loss it
+ * can measure into an FS_REC_LOST record in the same stream.
+ */
+#ifndef FS_SOURCE_H
+#define FS_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "forkscope/record.h"
+
+enum fs_source_kind {
+	FS_SOURCE_AUTO,
+	FS_SOURCE_BPF,
+};
+
+struct fs_source_opts {
+	enum fs_source_kind kind;
+	size_t ring_bytes;	/* kernel buffer size; 0: default */
+	bool verbose;		/* let libbpf and the kernel verifier talk */
+};
+
+/* Returns non-zero to stop the poll early. */
+typedef int (*fs_record_fn)(void *ctx, const struct fs_hdr *rec);
+
+struct fs_source_stats {
+	uint64_t records;			/* delivered, LOST excluded */
+	uint64_t by_type[FS_REC_TYPE_MAX];	/* delivered, by type */
+	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
+	uint64_t recursion_lost;	/* program runs the kernel skipped */
+	uint64_t malformed;		/* rejected by the decoder */
+};
+
+struct fs_source;
+
+/* NULL on failure, with fs_last_error() saying why in one line. */
+struct fs_source *fs_source_open(const struct fs_source_opts *opts,
+				 fs_record_fn fn, void *ctx);
+/*
+ * Waits up to timeout_ms for records and delivers them. Returns the number
+ * delivered, or a negative errno (-EINTR when a signal came).
+ */
+int fs_source_poll(struct fs_source *s, int timeout_ms);
+/* Delivers LOST records for losses counted since the last call. */
+void fs_source_flush_losses(struct fs_source *s);
+const struct fs_source_stats *fs_source_stats(const struct fs_source *s);
+/* "bpf (tp_btf)": what was picked, for the user to see. */
+const char *fs_source_describe(const struct fs_source *s);
+void fs_source_close(struct fs_source *s);
+
+/* For source implementations. */
+struct fs_source_ops {
+	int (*poll)(struct fs_source *s, int timeout_ms);
+	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
+	void (*close)(struct fs_source *s);
+};
+
+struct fs_source {
+	const struct fs_source_ops *ops;
+	fs_record_fn fn;
+	void *ctx;
+	struct fs_source_stats stats;
+	char describe[128];
+};
+
+/* Checks and delivers one record; returns the callback's verdict. */
+int fs_source_deliver(struct fs_source *s, const void *data, size_t len);
+/* Reports count records of rec_type lost for reason (FS_LOST_*). */
+void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
+		    uint64_t count);
+
+struct fs_source *fs_source_bpf_open(const struct fs_source_opts *opts);
+
+#endif

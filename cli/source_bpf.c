@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The BPF source: loads bpf/lifecycle.bpf.c, picks the best hook type the
+ * kernel accepts (tp_btf, else raw_tp), attaches, and drains the ring
+ * buffer. Losses come from two counters: ring-buffer reservations that
+ * failed (counted by the programs) and program runs the kernel skipped
+ * (bpf_prog_info.recursion_misses).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "common.h"
+#include "source.h"
+#include "lifecycle.skel.h"
+
+#define DEFAULT_RING_BYTES	(16U << 20)
+
+enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP };
+
+static const char *const hook_names[] = {
+	[HOOK_TP_BTF] = "tp_btf",
+	[HOOK_RAW_TP] = "raw_tp",
+};
+
+struct bpf_source {
+	struct fs_source base;
+	struct lifecycle_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[16];
+	int nr_links;
+	uint64_t seen_drops[FS_REC_TYPE_MAX];
+	uint64_t seen_misses;
+};
+
+static bool verbose;
+static char libbpf_last[256];
+
+/* Keeps libbpf quiet unless asked, but remembers its last complaint. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (level != LIBBPF_DEBUG) {
+		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, copy);
+		libbpf_last[strcspn(libbpf_last, "\n")] = 0;
+	}
+	va_end(copy);
+	return verbose ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+/* 6.16+ kernels pass group_dead to sched_process_exit (3 proto params). */
+static bool exit_tp_has_group_dead(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	bool has = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_process_exit",
+				    BTF_KIND_TYPEDEF);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);			/* typedef */
+		t = btf__type_by_id(btf, t->type);		/* pointer */
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type);	/* proto */
+		has = t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+	}
+	btf__free(btf);
+	return has;
+}
+
+static void set_hook_kind(struct lifecycle_bpf *skel, enum hook_kind kind)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		enum bpf_attach_type at = bpf_program__expected_attach_type(prog);
+		enum bpf_prog_type pt = bpf_program__type(prog);
+		bool is_btf = pt == BPF_PROG_TYPE_TRACING &&
+			      at == BPF_TRACE_RAW_TP;
+		bool is_raw = pt == BPF_PROG_TYPE_RAW_TRACEPOINT;
+
+		if (is_btf)
+			bpf_program__set_autoload(prog, kind == HOOK_TP_BTF);
+		else if (is_raw)
+			bpf_program__set_autoload(prog, kind == HOOK_RAW_TP);
+	}
+}
+
+static int load(struct bpf_source *s, const struct fs_source_opts *o,
+		enum hook_kind kind)
+{
+	s->skel = lifecycle_bpf__open();
+	if (!s->skel)
+		return -errno;
+	s->skel->rodata->exit_has_group_dead = exit_tp_has_group_dead();
+	bpf_map__set_max_entries(s->skel->maps.events,
+				 o->ring_bytes ? o->ring_bytes :
+						 DEFAULT_RING_BYTES);
+	set_hook_kind(s->skel, kind);
+	return lifecycle_bpf__load(s->skel);
+}
+
+static int explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		return fs_error(err, "not allowed to load BPF programs: run as root (needs CAP_BPF and CAP_PERFMON)");
+	return fs_error(err, "cannot load the BPF programs: %s%s%s",
+			strerror(-err), libbpf_last[0] ? ": " : "",
+			libbpf_last);
+}
+
+/* Attaches each program; the wait-result ones are optional. */
+static int attach(struct bpf_source *s, bool *wait_results)
+{
+	struct bpf_program *prog;
+	struct bpf_link *link;
+
+	*wait_results = true;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		bool optional = bpf_program__type(prog) ==
+				BPF_PROG_TYPE_TRACEPOINT;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			if (optional) {
+				*wait_results = false;
+				continue;
+			}
+			return fs_error(errno, "cannot attach %s: %s",
+					bpf_program__section_name(prog),
+					strerror(errno));
+		}
+		if (s->nr_links == ARRAY_SIZE(s->links)) {
+			bpf_link__destroy(link);
+			return fs_error(E2BIG, "more BPF programs than link slots");
+		}
+		s->links[s->nr_links++] = link;
+	}
+	return 0;
+}
+
+static int on_ring_record(void *ctx, void *data, size_t len)
+{
+	return fs_source_deliver(ctx, data, len);
+}
+
+static void bpf_losses(struct fs_source *base)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	struct bpf_program *prog;
+	uint64_t misses = 0;
+
+	for (int t = 1; t < FS_REC_TYPE_MAX; t++) {
+		uint64_t now = s->skel->bss->ringbuf_drops[t];
+
+		if (now == s->seen_drops[t])
+			continue;
+		base->stats.ringbuf_lost[t] = now;
+		fs_source_lost(base, FS_LOST_RINGBUF, t, now - s->seen_drops[t]);
+		s->seen_drops[t] = now;
+	}
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			misses += info.recursion_misses;
+	}
+	if (misses != s->seen_misses) {
+		base->stats.recursion_lost = misses;
+		fs_source_lost(base, FS_LOST_RECURSION, 0,
+			       misses - s->seen_misses);
+		s->seen_misses = misses;
+	}
+}
+
+static int bpf_poll(struct fs_source *base, int timeout_ms)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	return n == -EINTR ? -EINTR : n;
+}
+
+static void bpf_close(struct fs_source *base)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+
+	ring_buffer__free(s->rb);
+	while (s->nr_links)
+		bpf_link__destroy(s->links[--s->nr_links]);
+	lifecycle_bpf__destroy(s->skel);
+	free(s);
+}
+
+static const struct fs_source_ops bpf_ops = {
+	.poll = bpf_poll,
+	.losses = bpf_losses,
+	.close = bpf_close,
+};
+
+struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
+{
+	struct bpf_source *s = calloc(1, sizeof(*s));
+	enum hook_kind kind = HOOK_TP_BTF;
+	bool wait_results;
+	int err;
+
+	if (!s) {
+		fs_error(ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &bpf_ops;
+	verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+
+	/* Classic tracepoints (the wait syscalls) are found through tracefs. */
+	err = fs_ensure_tracefs();
+	if (err)
+		goto fail;
+	err = load(s, o, kind);
+	if (err && err != -EPERM) {
+		lifecycle_bpf__destroy(s->skel);
+		s->skel = NULL;
+		kind = HOOK_RAW_TP;
+		err = load(s, o, kind);
+	}
+	if (err) {
+		explain_load_error(err);
+		goto fail;
+	}
+	err = attach(s, &wait_results);
+	if (err)
+		goto fail;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
+				 on_ring_record, s, NULL);
+	if (!s->rb) {
+		fs_error(errno, "cannot map the BPF ring buffer: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (%s%s)",
+		 hook_names[kind],
+		 wait_results ? "; wait results: syscall tracepoints" :
+				"; wait results: unavailable, no syscall tracepoints");
+	return &s->base;
+fail:
+	bpf_close(&s->base);
+	return NULL;
+}

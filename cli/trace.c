@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* forkscope trace: every fork, exec, exit, wait and reap, live. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "commands.h"
+#include "common.h"
+#include "decode.h"
+#include "event_view.h"
+#include "json.h"
+#include "model.h"
+#include "source.h"
+
+#define POLL_MS		100
+#define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
+#define ALL_EVENTS	(~0U)
+
+struct trace_opts {
+	bool json;
+	bool verbose;
+	bool no_threads;
+	int32_t pid;
+	const char *comm;
+	unsigned int events;	/* bit per record type */
+	double duration_s;
+	size_t ring_bytes;
+};
+
+struct trace {
+	struct trace_opts o;
+	struct fs_model model;
+	uint64_t shown[FS_REC_TYPE_MAX];
+	uint64_t lost;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: forkscope trace [OPTIONS]\n"
+"Print every fork, exec, exit, wait and reap on this machine as it happens.\n"
+"\n"
+"  -p, --pid PID        only PID and its descendants, including later ones\n"
+"  -c, --comm COMM      only tasks whose command name is COMM\n"
+"  -e, --events LIST    only these events: fork,exec,exit,wait,reap\n"
+"                       (wait shows both the wait and its result)\n"
+"      --no-threads     leave out thread creation, exit and release\n"
+"  -d, --duration SECS  stop after SECS seconds (default: until Ctrl-C)\n"
+"  -j, --json           JSON lines (schema: docs/json.md)\n"
+"      --ring-size MB   kernel ring buffer size (default 16)\n"
+"  -v, --verbose        show libbpf and verifier messages\n"
+"  -h, --help           this help\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "forkscope trace: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see forkscope trace --help)\n");
+	return -EINVAL;
+}
+
+static int parse_events(const char *list, unsigned int *mask)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		unsigned int type = fs_record_type(tok);
+
+		if (!type || type == FS_REC_WAIT_RESULT || type == FS_REC_LOST) {
+			err = usage_error("unknown event '%s': use fork, exec, exit, wait, reap",
+					  tok);
+			break;
+		}
+		*mask |= 1U << type;
+		if (type == FS_REC_WAIT)
+			*mask |= 1U << FS_REC_WAIT_RESULT;
+	}
+	free(copy);
+	return err;
+}
+
+static int parse_number(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "no-threads", no_argument, NULL, 'T' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	double num;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":p:c:e:d:jvh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_number(optarg, 1, 0x7fffffff, &num) ||
+			    num != (int32_t)num)
+				return usage_error("-p wants a process id, not '%s'",
+						   optarg);
+			o->pid = num;
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= FS_COMM_LEN)
+				return usage_error("-c wants a command name of 1 to 15 characters, not '%s'",
+						   optarg);
+			o->comm = optarg;
+			break;
+		case 'e':
+			if (parse_events(optarg, &o->events))
+				return -EINVAL;
+			break;
+		case 'T':
+			o->no_threads = true;
+			break;
+		case 'd':
+			if (parse_number(optarg, 0.001, 1e7, &o->duration_s))
+				return usage_error("--duration wants seconds > 0, not '%s'",
+						   optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'R':
+			if (parse_number(optarg, 1, 1024, &num) ||
+			    (((unsigned int)num) & ((unsigned int)num - 1)))
+				return usage_error("--ring-size wants a power of 2 from 1 to 1024 (MB), not '%s'",
+						   optarg);
+			o->ring_bytes = (size_t)num << 20;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(FS_EXIT_OK);
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static bool is_thread_event(const struct fs_hdr *rec)
+{
+	switch (rec->type) {
+	case FS_REC_FORK:
+		return ((const struct fs_rec_fork *)rec)->flags & FS_FORK_THREAD;
+	case FS_REC_EXIT:
+		return rec->pid != rec->tgid;
+	default:
+		return false;
+	}
+}
+
+static bool wanted(const struct trace *t, const struct fs_hdr *rec,
+		   const struct fs_note *note)
+{
+	if (rec->type == FS_REC_LOST)
+		return true;
+	if (!(t->o.events & (1U << rec->type)) || !note->selected)
+		return false;
+	if (t->o.no_threads && is_thread_event(rec))
+		return false;
+	return !t->o.comm || !strcmp(t->o.comm, rec->comm);
+}
+
+static bool release_wanted(const struct trace *t, const struct fs_note *note)
+{
+	const struct fs_task *g = &note->gone;
+
+	if (!note->released || !(t->o.events & (1U << FS_REC_REAP)) ||
+	    !note->gone_selected)
+		return false;
+	if (t->o.no_threads && g->pid != g->tgid)
+		return false;
+	return !t->o.comm || !strcmp(t->o.comm, g->comm);
+}
+
+/*
+ * Each record is shown as itself, but for sched_process_free: the reap
+ * line comes from whichever record first showed the task released.
+ */
+static int on_record(void *ctx, const struct fs_hdr *rec)
+{
+	struct trace *t = ctx;
+	struct fs_note note;
+
+	fs_model_apply(&t->model, rec, &note);
+	if (rec->type == FS_REC_LOST)
+		t->lost += ((const struct fs_rec_lost *)rec)->count;
+	if (rec->type != FS_REC_REAP && wanted(t, rec, &note)) {
+		t->shown[rec->type]++;
+		if (t->o.json)
+			fs_event_json(stdout, rec, &note);
+		else
+			fs_event_text(stdout, rec, &note);
+	}
+	if (release_wanted(t, &note)) {
+		t->shown[FS_REC_REAP]++;
+		if (t->o.json)
+			fs_release_json(stdout, rec->ts_ns, &note);
+		else
+			fs_release_text(stdout, rec->ts_ns, &note);
+	}
+	return 0;
+}
+
+static void summary_text(const struct trace *t, const struct fs_source *s,
+			 double secs)
+{
+	const struct fs_source_stats *st = fs_source_stats(s);
+	uint64_t ring = 0;
+
+	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
+		ring += st->ringbuf_lost[i];
+	fprintf(stderr, "\n%.1f s traced with %s\nevents shown:", secs,
+		fs_source_describe(s));
+	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
+		if (i != FS_REC_LOST)
+			fprintf(stderr, " %s %llu", fs_record_name(i),
+				(unsigned long long)t->shown[i]);
+	fprintf(stderr, "\nrecords received %llu; lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
+		(unsigned long long)st->records, (unsigned long long)t->lost,
+		(unsigned long long)ring,
+		(unsigned long long)st->recursion_lost,
+		(unsigned long long)st->malformed);
+}
+
+static void summary_json(const struct trace *t, const struct fs_source *s,
+			 double secs)
+{
+	const struct fs_source_stats *st = fs_source_stats(s);
+	struct json_object *o = json_object_new_object();
+	struct json_object *shown = json_object_new_object();
+	struct json_object *recv = json_object_new_object();
+	struct json_object *ring = json_object_new_object();
+
+	for (int i = 1; i < FS_REC_TYPE_MAX; i++) {
+		if (i == FS_REC_LOST)
+			continue;
+		fs_json_add_u64(shown, fs_record_name(i), t->shown[i]);
+		fs_json_add_u64(recv, fs_record_name(i), st->by_type[i]);
+		fs_json_add_u64(ring, fs_record_name(i), st->ringbuf_lost[i]);
+	}
+	fs_json_add_str(o, "event", "summary");
+	fs_json_add_double(o, "duration_s", secs);
+	fs_json_add_str(o, "source", fs_source_describe(s));
+	json_object_object_add(o, "shown", shown);
+	json_object_object_add(o, "received", recv);
+	fs_json_add_u64(o, "lost", t->lost);
+	json_object_object_add(o, "lost_ring_buffer", ring);
+	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
+	fs_json_add_u64(o, "malformed", st->malformed);
+	fs_json_emit(stdout, o);
+}
+
+static int run(struct trace *t)
+{
+	struct fs_source_opts so = {
+		.kind = FS_SOURCE_AUTO,
+		.ring_bytes = t->o.ring_bytes,
+		.verbose = t->o.verbose,
+	};
+	uint64_t start, end, last_check;
+	struct fs_source *s;
+	int n = 0;
+
+	s = fs_source_open(&so, on_record, t);
+	if (!s) {
+		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
+		return FS_EXIT_FAIL;
+	}
+	/* Attached first, then the snapshot: nothing falls between them. */
+	if (fs_model_snapshot(&t->model)) {
+		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
+		fs_source_close(s);
+		return FS_EXIT_FAIL;
+	}
+	if (t->o.pid && !fs_proctab_get(&t->model.tab, t->o.pid)) {
+		fprintf(stderr, "forkscope trace: no process %d\n", t->o.pid);
+		fs_source_close(s);
+		return FS_EXIT_FAIL;
+	}
+	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
+		fs_source_describe(s));
+	if (!t->o.json)
+		fs_event_text_header(stdout);
+	fflush(stdout);
+
+	start = last_check = fs_boot_ns();
+	end = t->o.duration_s ? start + t->o.duration_s * NSEC_PER_SEC : 0;
+	while (!stop) {
+		uint64_t now;
+
+		n = fs_source_poll(s, POLL_MS);
+		if (n < 0 && n != -EINTR)
+			break;
+		now = fs_boot_ns();
+		if (now - last_check >= LOSS_CHECK_NS) {
+			fs_source_flush_losses(s);
+			last_check = now;
+		}
+		fflush(stdout);
+		if (end && now >= end)
+			break;
+	}
+	/* Whatever the kernel wrote before we stopped is still ours. */
+	fs_source_poll(s, 0);
+	fs_source_flush_losses(s);
+	if (t->o.json)
+		summary_json(t, s, (fs_boot_ns() - start) / 1e9);
+	else
+		summary_text(t, s, (fs_boot_ns() - start) / 1e9);
+	fflush(stdout);
+	fs_source_close(s);
+	if (n < 0 && n != -EINTR) {
+		fprintf(stderr, "forkscope trace: reading records failed: %s\n",
+			strerror(-n));
+		return FS_EXIT_FAIL;
+	}
+	return FS_EXIT_OK;
+}
+
+int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
+{
+	struct trace t = {
+		.o = { .json = g->json, .verbose = g->verbose,
+		       .events = ALL_EVENTS },
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret;
+
+	if (parse_opts(argc, argv, &t.o))
+		return FS_EXIT_USAGE;
+	if (fs_model_init(&t.model, t.o.pid)) {
+		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
+		return FS_EXIT_FAIL;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = run(&t);
+	fs_model_free(&t.model);
+	return ret;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * forkscope record ABI: the one format written by the BPF programs and the
+ * kernel module and read by the forkscope CLI.
+ *
+ * Every record starts with struct fs_hdr. Records are naturally aligned,
+ * their sizes are multiples of 8, and hdr.size is the size of the whole
+ * record. A reader must reject a record whose size is smaller than the size
+ * of its type below; a larger size means a newer minor revision appended
+ * fields and the tail is ignored. Reserved fields are written as zero.
+ *
+ * All pids are as seen from the initial pid namespace unless a field says
+ * otherwise. Timestamps are CLOCK_BOOTTIME nanoseconds (they keep counting
+ * across suspend and are what bpf_ktime_get_boot_ns() returns).
+ *
+ * Bump FS_ABI_VERSION for any change that is not an append.
+ */
+#ifndef FORKSCOPE_RECORD_H
+#define FORKSCOPE_RECORD_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define FS_ABI_VERSION		1
+
+#define FS_COMM_LEN		16	/* TASK_COMM_LEN */
+#define FS_FILENAME_LEN		256	/* exec filename, NUL included */
+#define FS_ARGS_LEN		512	/* exec argv area, NUL-separated */
+
+enum fs_rec_type {
+	FS_REC_FORK		= 1,	/* sched_process_fork: a task was cloned */
+	FS_REC_EXEC		= 2,	/* sched_process_exec: a new image runs */
+	FS_REC_EXIT		= 3,	/* sched_process_exit: a task is exiting */
+	FS_REC_WAIT		= 4,	/* sched_process_wait: do_wait() began */
+	FS_REC_WAIT_RESULT	= 5,	/* wait4/waitid returned to the waiter */
+	FS_REC_REAP		= 6,	/* sched_process_free: task freed */
+	FS_REC_LOST		= 7,	/* records the producer could not write */
+	FS_REC_TYPE_MAX,
+};
+
+/*
+ * Common header. pid, tgid, ppid, start_ns and comm describe the record's
+ * subject task, which each record type names below (it is not always the
+ * task that was running on the CPU).
+ */
+struct fs_hdr {
+	__u16 type;		/* enum fs_rec_type */
+	__u16 size;		/* bytes in the whole record, header included */
+	__u32 cpu;		/* CPU the producer ran on */
+	__u64 ts_ns;		/* CLOCK_BOOTTIME ns when the event happened */
+	__s32 pid;		/* subject's thread id (task->pid) */
+	__s32 tgid;		/* subject's process id (task->tgid) */
+	__s32 ppid;		/* tgid of the subject's real_parent; 0: unknown */
+	__u32 reserved;
+	__u64 start_ns;		/* subject's start_boottime: with pid, an
+				 * identity that pid reuse cannot repeat */
+	char comm[FS_COMM_LEN];	/* subject's comm, NUL-terminated */
+};
+
+/* fs_rec_fork.flags */
+#define FS_FORK_THREAD		(1U << 0)	/* child shares the thread group */
+#define FS_FORK_SHARED_VM	(1U << 1)	/* a process sharing the parent's
+						 * memory (CLONE_VM: vfork,
+						 * posix_spawn); the parent
+						 * sleeps until it execs/exits */
+
+/* Subject: the task that called fork/clone (the kernel's current). */
+struct fs_rec_fork {
+	struct fs_hdr hdr;
+	__s32 child_pid;	/* new task's thread id */
+	__s32 child_tgid;	/* == child_pid for a new process */
+	__s32 child_ppid;	/* child's real_parent tgid: differs from
+				 * hdr.tgid with CLONE_PARENT and threads */
+	__u32 flags;		/* FS_FORK_* */
+	__u64 child_start_ns;	/* child's start_boottime */
+};
+
+/* fs_rec_exec.flags */
+#define FS_EXEC_FILENAME_TRUNC	(1U << 0)	/* filename did not fit */
+#define FS_EXEC_ARGS_TRUNC	(1U << 1)	/* argv did not fit in args */
+#define FS_EXEC_ARGS_FAULT	(1U << 2)	/* argv could not be read */
+
+/*
+ * Subject: the task after exec. When a non-leader thread execs it takes
+ * over the leader's pid: hdr.pid is then the leader's pid and old_pid the
+ * thread id it had before.
+ */
+struct fs_rec_exec {
+	struct fs_hdr hdr;
+	__s32 old_pid;
+	__u32 flags;		/* FS_EXEC_* */
+	__u32 args_len;		/* bytes of args used, NULs included */
+	__u32 reserved;
+	char filename[FS_FILENAME_LEN];	/* path given to exec, NUL-terminated */
+	char args[FS_ARGS_LEN];	/* argv strings as the new image sees them
+				 * (mm->arg_start..arg_end), each NUL-ended */
+};
+
+/* fs_rec_exit.flags */
+#define FS_EXIT_GROUP_DEAD	(1U << 0)	/* last thread of its group */
+#define FS_EXIT_THREAD		(1U << 1)	/* not the group leader */
+#define FS_EXIT_AUTOREAP	(1U << 2)	/* will be released without a
+						 * wait: a thread, or the parent
+						 * ignores SIGCHLD / has
+						 * SA_NOCLDWAIT (read at exit) */
+#define FS_EXIT_GROUP_EXIT	(1U << 3)	/* the group was killed or
+						 * exit_group()ed: status holds
+						 * group_exit_code */
+#define FS_EXIT_LEADER_WAITS	(1U << 4)	/* a leader exiting while other
+						 * threads run: stays a zombie
+						 * that cannot be reaped yet */
+
+/*
+ * Subject: the exiting task. The tracepoint fires in do_exit() before
+ * exit_notify(): the task is not a zombie yet.
+ */
+struct fs_rec_exit {
+	struct fs_hdr hdr;
+	__u32 exit_code;	/* task->exit_code: raw wait-status word */
+	__u32 status;		/* the word a waiter will be given: exit_code,
+				 * or group_exit_code with FS_EXIT_GROUP_EXIT */
+	__u32 flags;		/* FS_EXIT_* */
+	__u32 reserved;
+};
+
+/*
+ * Subject: the waiter, at the start of do_wait(). wait_pid is the pid asked
+ * for: 0 for any child; for a process group wait, the group's id.
+ */
+struct fs_rec_wait {
+	struct fs_hdr hdr;
+	__s32 wait_pid;
+	__u32 reserved;
+};
+
+/* fs_rec_wait_result.syscall */
+#define FS_WAIT_SYS_WAIT4	1
+#define FS_WAIT_SYS_WAITID	2
+
+/* fs_rec_wait_result.flags */
+#define FS_WAITR_STATUS		(1U << 0)	/* status/si_code were read */
+#define FS_WAITR_NS_LOCAL	(1U << 1)	/* waiter is in a child pid
+						 * namespace: pid is in that
+						 * namespace, not the initial */
+
+/*
+ * Subject: the waiter, when wait4() or waitid() returns to it.
+ * pid is who was waited for (wait4's return value, waitid's si_pid): 0 when
+ * nothing was ready (WNOHANG). ret is the raw syscall return. For wait4,
+ * status is the status word; for waitid, status is si_status and si_code
+ * says what happened (CLD_EXITED, CLD_KILLED, CLD_DUMPED, ...). Whether the
+ * child was reaped follows from the status and options (not with WNOWAIT,
+ * nor for a stop or continue).
+ */
+struct fs_rec_wait_result {
+	struct fs_hdr hdr;
+	__s64 ret;
+	__s32 pid;
+	__u32 status;
+	__s32 si_code;		/* waitid only, else 0 */
+	__u32 options;		/* WNOHANG, WUNTRACED, WEXITED, WNOWAIT, ... */
+	__u16 syscall;		/* FS_WAIT_SYS_* */
+	__u16 flags;		/* FS_WAITR_* */
+	__u32 reserved;
+};
+
+/*
+ * Subject: the task being freed (sched_process_free, from an RCU callback
+ * after release_task()). hdr.ppid is 0: the parent link is stale by then.
+ */
+struct fs_rec_reap {
+	struct fs_hdr hdr;
+};
+
+/* fs_rec_lost.reason */
+#define FS_LOST_RINGBUF		1	/* no room in the kernel buffer */
+#define FS_LOST_RECURSION	2	/* a program run was skipped */
+#define FS_LOST_READER		3	/* the reader dropped records */
+
+/*
+ * Subject: none (pid, tgid are 0). count records of rec_type (0: any) were
+ * lost since the previous LOST record of the same reason and type.
+ */
+struct fs_rec_lost {
+	struct fs_hdr hdr;
+	__u64 count;
+	__u32 reason;		/* FS_LOST_* */
+	__u32 rec_type;		/* enum fs_rec_type, or 0 */
+};
+
+#endif /* FORKSCOPE_RECORD_H */

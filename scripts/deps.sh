@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs the Debian packages forkscope needs to build, run and test.
+# Idempotent: a fresh machine gets everything, a set-up one gets nothing.
+# Usage: scripts/deps.sh [build|test|vm|bench]...   (default: build)
+set -eu
+
+pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+	libjson-c-dev make gcc"
+pkgs_test="linux-source-6.12 xz-utils"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for set in "$@"; do
+	case "$set" in
+	build) want="$want $pkgs_build" ;;
+	test)  want="$want $pkgs_build $pkgs_test" ;;
+	*) echo "deps.sh: unknown package set '$set'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing; run as root to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

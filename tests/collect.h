@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Test helper: records from a live source, kept in arrival order, and the
+ * queries the tests ask of them. Header-only so each suite stays one file.
+ */
+#ifndef FS_TEST_COLLECT_H
+#define FS_TEST_COLLECT_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "common.h"
+#include "source.h"
+
+struct collect {
+	struct fs_source *src;
+	struct fs_hdr **recs;
+	size_t n, cap;
+	uint64_t lost;		/* counts of LOST records received */
+};
+
+static int collect_record(void *ctx, const struct fs_hdr *rec)
+{
+	struct collect *c = ctx;
+	struct fs_hdr *copy;
+
+	if (rec->type == FS_REC_LOST) {
+		c->lost += ((const struct fs_rec_lost *)rec)->count;
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		struct fs_hdr **r = realloc(c->recs, cap * sizeof(*r));
+
+		if (!r)
+			abort();
+		c->recs = r;
+		c->cap = cap;
+	}
+	copy = malloc(rec->size);
+	if (!copy)
+		abort();
+	memcpy(copy, rec, rec->size);
+	c->recs[c->n++] = copy;
+	return 0;
+}
+
+static int collect_open(struct collect *c)
+{
+	struct fs_source_opts o = { .kind = FS_SOURCE_BPF };
+
+	memset(c, 0, sizeof(*c));
+	c->src = fs_source_open(&o, collect_record, c);
+	return c->src ? 0 : -1;
+}
+
+static void collect_close(struct collect *c)
+{
+	fs_source_close(c->src);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->recs[i]);
+	free(c->recs);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Does rec match what a query looks for? */
+typedef bool (*rec_pred)(const struct fs_hdr *rec, long arg);
+
+static size_t collect_count(const struct collect *c, rec_pred p, long arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		n += p(c->recs[i], arg);
+	return n;
+}
+
+static const struct fs_hdr *collect_find(const struct collect *c, rec_pred p,
+					 long arg)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (p(c->recs[i], arg))
+			return c->recs[i];
+	return NULL;
+}
+
+/* Polls until want() holds or timeout_ms passes; then reads losses. */
+static bool collect_until(struct collect *c, rec_pred p, long arg,
+			  size_t want, int timeout_ms)
+{
+	uint64_t end = fs_boot_ns() + timeout_ms * NSEC_PER_MSEC;
+	bool ok;
+
+	do {
+		fs_source_poll(c->src, 20);
+		ok = collect_count(c, p, arg) >= want;
+	} while (!ok && fs_boot_ns() < end);
+	fs_source_flush_losses(c->src);
+	return ok;
+}
+
+/* Predicates: arg is the pid (thread id) asked about. */
+static bool is_fork_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_FORK &&
+	       ((const struct fs_rec_fork *)r)->child_pid == pid;
+}
+
+static bool is_exec_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_EXEC && r->pid == pid;
+}
+
+static bool is_exit_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_EXIT && r->pid == pid;
+}
+
+static bool is_reap_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_REAP && r->pid == pid;
+}
+
+static bool is_waited_for(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_WAIT_RESULT &&
+	       ((const struct fs_rec_wait_result *)r)->pid == pid;
+}
+
+static bool is_reap_in_group(const struct fs_hdr *r, long tgid)
+{
+	return r->type == FS_REC_REAP && r->tgid == tgid;
+}
+
+static bool is_exit_in_group(const struct fs_hdr *r, long tgid)
+{
+	return r->type == FS_REC_EXIT && r->tgid == tgid;
+}
+
+static bool is_thread_fork_in_group(const struct fs_hdr *r, long tgid)
+{
+	return r->type == FS_REC_FORK && r->tgid == tgid &&
+	       (((const struct fs_rec_fork *)r)->flags & FS_FORK_THREAD);
+}
+
+#endif

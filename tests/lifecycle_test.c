@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Live tests of the BPF producer: children this test creates fork, exec,
+ * exit, wait and get reaped for real, and each event must come back exactly
+ * once, with the right identities and statuses, and with nothing lost.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "collect.h"
+#include "decode.h"
+
+#define REAP_TIMEOUT_MS	15000	/* frees come from lazy RCU: up to ~10 s */
+#define NCHILDREN	20
+
+FIXTURE(bpf) {
+	struct collect c;
+};
+
+FIXTURE_SETUP(bpf)
+{
+	ASSERT_EQ(0, collect_open(&self->c)) {
+		TH_LOG("cannot open the BPF source: %s", fs_last_error());
+	}
+}
+
+FIXTURE_TEARDOWN(bpf)
+{
+	collect_close(&self->c);
+}
+
+/* Nothing lost, nothing rejected: every count the tests assert is whole. */
+#define ASSERT_NO_LOSS(c) do {						\
+	const struct fs_source_stats *_st = fs_source_stats((c)->src);	\
+	ASSERT_EQ(0, (c)->lost);					\
+	ASSERT_EQ(0, _st->recursion_lost);				\
+	ASSERT_EQ(0, _st->malformed);					\
+} while (0)
+
+static const char *const true_argv[] = {
+	"true", "alpha", "beta gamma", "", "delta", NULL
+};
+
+static pid_t spawn_true(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv("/bin/true", (char **)true_argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int check_argv(void *ctx, const char *arg)
+{
+	int *i = ctx;
+
+	if (!true_argv[*i] || strcmp(true_argv[*i], arg))
+		return 1;
+	(*i)++;
+	return 0;
+}
+
+TEST_F(bpf, one_of_each_per_child)
+{
+	pid_t kids[NCHILDREN];
+	int status[NCHILDREN];
+
+	for (int i = 0; i < NCHILDREN; i++) {
+		kids[i] = spawn_true();
+		ASSERT_LT(0, kids[i]);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status[i], 0));
+	}
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[NCHILDREN - 1],
+				  1, REAP_TIMEOUT_MS));
+	for (int i = 0; i < NCHILDREN; i++) {
+		const struct fs_rec_fork *f;
+		const struct fs_rec_exec *e;
+		const struct fs_rec_exit *x;
+		const struct fs_rec_wait_result *w;
+		int nargs = 0;
+
+		ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[i], 1,
+					  REAP_TIMEOUT_MS));
+		ASSERT_EQ(1, collect_count(&self->c, is_fork_of, kids[i]));
+		ASSERT_EQ(1, collect_count(&self->c, is_exec_of, kids[i]));
+		ASSERT_EQ(1, collect_count(&self->c, is_exit_of, kids[i]));
+		ASSERT_EQ(1, collect_count(&self->c, is_waited_for, kids[i]));
+		ASSERT_EQ(1, collect_count(&self->c, is_reap_of, kids[i]));
+
+		f = (const void *)collect_find(&self->c, is_fork_of, kids[i]);
+		EXPECT_EQ(getpid(), f->hdr.tgid);
+		EXPECT_EQ(kids[i], f->child_tgid);
+		EXPECT_EQ(getpid(), f->child_ppid);
+		EXPECT_EQ(0, f->flags & FS_FORK_THREAD);
+
+		e = (const void *)collect_find(&self->c, is_exec_of, kids[i]);
+		EXPECT_STREQ("/bin/true", e->filename);
+		EXPECT_STREQ("true", e->hdr.comm);
+		EXPECT_EQ(kids[i], e->old_pid);
+		EXPECT_EQ(getpid(), e->hdr.ppid);
+		EXPECT_EQ(0, e->flags);
+		EXPECT_EQ(5, fs_exec_for_each_arg(e, check_argv, &nargs));
+		EXPECT_EQ(5, nargs);
+
+		x = (const void *)collect_find(&self->c, is_exit_of, kids[i]);
+		EXPECT_EQ(status[i], x->status);
+		/* _exit() is exit_group(): the group exit flag is set. */
+		EXPECT_EQ(FS_EXIT_GROUP_DEAD | FS_EXIT_GROUP_EXIT, x->flags);
+		EXPECT_EQ(f->child_start_ns, x->hdr.start_ns);
+
+		w = (const void *)collect_find(&self->c, is_waited_for, kids[i]);
+		EXPECT_EQ(getpid(), w->hdr.tgid);
+		EXPECT_EQ(gettid(), w->hdr.pid);
+		EXPECT_EQ(FS_WAIT_SYS_WAIT4, w->syscall);
+		EXPECT_EQ(status[i], fs_wait_result_status(w));
+		EXPECT_TRUE(fs_wait_result_reaped(w));
+	}
+	ASSERT_NO_LOSS(&self->c);
+}
+
+static bool core_pattern_is_plain_file(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/core_pattern", "r");
+
+	if (!f)
+		return false;
+	fgets(buf, sizeof(buf), f);
+	fclose(f);
+	return buf[0] && buf[0] != '|';
+}
+
+/* Dies by sig; dumps core in a scratch directory when core is set. */
+static pid_t spawn_dying(int sig, bool core)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = { core ? RLIM_INFINITY : 0,
+				     core ? RLIM_INFINITY : 0 };
+		char dir[] = "/tmp/forkscope-core-XXXXXX";
+
+		setrlimit(RLIMIT_CORE, &rl);
+		if (core && (!mkdtemp(dir) || chdir(dir)))
+			_exit(99);
+		prctl(PR_SET_DUMPABLE, 1);
+		signal(sig, SIG_DFL);
+		raise(sig);
+		_exit(98);
+	}
+	return pid;
+}
+
+TEST_F(bpf, exit_status_signal_and_core)
+{
+	bool core = core_pattern_is_plain_file();
+	pid_t kids[4];
+	int st[4];
+
+	kids[0] = fork();
+	if (kids[0] == 0)
+		_exit(3);
+	kids[1] = spawn_dying(SIGKILL, false);
+	kids[2] = spawn_dying(SIGTERM, false);
+	kids[3] = spawn_dying(SIGSEGV, core);
+	for (int i = 0; i < 4; i++) {
+		ASSERT_LT(0, kids[i]);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &st[i], 0));
+	}
+	EXPECT_EQ(3 << 8, st[0]);
+	EXPECT_EQ(SIGKILL, st[1]);
+	EXPECT_EQ(SIGTERM, st[2]);
+	EXPECT_EQ(SIGSEGV, WTERMSIG(st[3]));
+	if (core) {
+		EXPECT_TRUE(WCOREDUMP(st[3]));
+	} else {
+		TH_LOG("core_pattern pipes cores away: core bit not forced");
+	}
+	system("rm -rf /tmp/forkscope-core-*");
+
+	for (int i = 0; i < 4; i++) {
+		const struct fs_rec_exit *x;
+
+		ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[i], 1,
+					  REAP_TIMEOUT_MS));
+		ASSERT_EQ(1, collect_count(&self->c, is_exit_of, kids[i]));
+		x = (const void *)collect_find(&self->c, is_exit_of, kids[i]);
+		EXPECT_EQ(st[i], x->status);
+		EXPECT_EQ(st[i], x->exit_code);
+	}
+	ASSERT_NO_LOSS(&self->c);
+}
+
+#define NTHREADS 3
+
+static void *thread_exit_now(void *arg)
+{
+	*(pid_t *)arg = gettid();
+	return NULL;
+}
+
+TEST_F(bpf, threads_told_from_processes)
+{
+	int pfd[2];
+	pid_t tids[NTHREADS], kid;
+	int st;
+
+	ASSERT_EQ(0, pipe(pfd));
+	kid = fork();
+	if (kid == 0) {
+		pthread_t th[NTHREADS];
+
+		for (int i = 0; i < NTHREADS; i++) {
+			pthread_create(&th[i], NULL, thread_exit_now, &tids[i]);
+			pthread_join(th[i], NULL);
+		}
+		write(pfd[1], tids, sizeof(tids));
+		_exit(0);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(sizeof(tids), read(pfd[0], tids, sizeof(tids)));
+	close(pfd[0]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_TRUE(collect_until(&self->c, is_reap_in_group, kid,
+				  NTHREADS + 1, REAP_TIMEOUT_MS));
+
+	ASSERT_EQ(NTHREADS, collect_count(&self->c, is_thread_fork_in_group, kid));
+	ASSERT_EQ(NTHREADS + 1, collect_count(&self->c, is_exit_in_group, kid));
+	ASSERT_EQ(NTHREADS + 1, collect_count(&self->c, is_reap_in_group, kid));
+	for (int i = 0; i < NTHREADS; i++) {
+		const struct fs_rec_fork *f;
+		const struct fs_rec_exit *x;
+
+		ASSERT_EQ(1, collect_count(&self->c, is_fork_of, tids[i]));
+		f = (const void *)collect_find(&self->c, is_fork_of, tids[i]);
+		EXPECT_EQ(kid, f->child_tgid);
+		EXPECT_EQ(kid, f->hdr.pid);
+		EXPECT_EQ(FS_FORK_THREAD, f->flags);
+		/* A thread's real_parent is its creator's parent. */
+		EXPECT_EQ(getpid(), f->child_ppid);
+
+		ASSERT_EQ(1, collect_count(&self->c, is_exit_of, tids[i]));
+		x = (const void *)collect_find(&self->c, is_exit_of, tids[i]);
+		EXPECT_EQ(FS_EXIT_THREAD | FS_EXIT_AUTOREAP, x->flags);
+		EXPECT_EQ(kid, x->hdr.tgid);
+		EXPECT_EQ(1, collect_count(&self->c, is_reap_of, tids[i]));
+	}
+	{
+		const struct fs_rec_exit *x = (const void *)
+			collect_find(&self->c, is_exit_of, kid);
+
+		EXPECT_EQ(FS_EXIT_GROUP_DEAD | FS_EXIT_GROUP_EXIT, x->flags);
+		EXPECT_EQ(st, x->status);
+	}
+	ASSERT_NO_LOSS(&self->c);
+}
+
+static int exec_pipe[2];
+
+static void *exec_from_thread(void *arg)
+{
+	pid_t tid = gettid();
+
+	write(exec_pipe[1], &tid, sizeof(tid));
+	execl("/bin/true", "true", "from-thread", (char *)NULL);
+	return NULL;
+}
+
+TEST_F(bpf, non_leader_thread_exec)
+{
+	const struct fs_rec_exec *e;
+	pid_t kid, tid;
+	int st;
+
+	ASSERT_EQ(0, pipe(exec_pipe));
+	kid = fork();
+	if (kid == 0) {
+		pthread_t th;
+
+		pthread_create(&th, NULL, exec_from_thread, NULL);
+		pthread_join(th, NULL);	/* exec ends this wait */
+		_exit(97);
+	}
+	close(exec_pipe[1]);
+	ASSERT_EQ(sizeof(tid), read(exec_pipe[0], &tid, sizeof(tid)));
+	close(exec_pipe[0]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(0, st);
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
+				  REAP_TIMEOUT_MS));
+
+	ASSERT_EQ(1, collect_count(&self->c, is_exec_of, kid));
+	e = (const void *)collect_find(&self->c, is_exec_of, kid);
+	EXPECT_EQ(tid, e->old_pid);
+	EXPECT_EQ(kid, e->hdr.tgid);
+	EXPECT_STREQ("/bin/true", e->filename);
+	/* de_thread() releases the old leader under the thread's old id. */
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, tid, 1,
+				  REAP_TIMEOUT_MS));
+	EXPECT_EQ(1, collect_count(&self->c, is_reap_of, tid));
+	ASSERT_NO_LOSS(&self->c);
+}
+
+/* A middle process forks a grandchild, reports its pid and waits for it. */
+static pid_t spawn_waiter(bool use_waitid, int code, int report)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pid_t g = fork();
+		siginfo_t si;
+		int st;
+
+		if (g == 0)
+			_exit(code);
+		write(report, &g, sizeof(g));
+		if (use_waitid)
+			waitid(P_PID, g, &si, WEXITED);
+		else
+			waitpid(g, &st, 0);
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(bpf, wait_results_name_the_waiter)
+{
+	pid_t mid[2], grand[2];
+	int pfd[2], st;
+
+	ASSERT_EQ(0, pipe(pfd));
+	mid[0] = spawn_waiter(false, 7, pfd[1]);
+	ASSERT_EQ(sizeof(pid_t), read(pfd[0], &grand[0], sizeof(pid_t)));
+	mid[1] = spawn_waiter(true, 9, pfd[1]);
+	ASSERT_EQ(sizeof(pid_t), read(pfd[0], &grand[1], sizeof(pid_t)));
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(mid[i], waitpid(mid[i], &st, 0));
+	for (int i = 0; i < 2; i++) {
+		const struct fs_rec_wait_result *w;
+
+		ASSERT_TRUE(collect_until(&self->c, is_reap_of, mid[i], 1,
+					  REAP_TIMEOUT_MS));
+		ASSERT_TRUE(collect_until(&self->c, is_reap_of, grand[i], 1,
+					  REAP_TIMEOUT_MS));
+		ASSERT_EQ(1, collect_count(&self->c, is_waited_for, grand[i]));
+		w = (const void *)collect_find(&self->c, is_waited_for,
+					      grand[i]);
+		EXPECT_EQ(mid[i], w->hdr.tgid);
+		EXPECT_EQ(i ? FS_WAIT_SYS_WAITID : FS_WAIT_SYS_WAIT4,
+			  w->syscall);
+		EXPECT_EQ((i ? 9 : 7) << 8, fs_wait_result_status(w));
+		EXPECT_TRUE(fs_wait_result_reaped(w));
+	}
+	ASSERT_NO_LOSS(&self->c);
+}
+
+TEST_F(bpf, sigchld_ignored_means_autoreap)
+{
+	const struct fs_rec_exit *x;
+	pid_t kid, grand;
+	int pfd[2], st;
+
+	ASSERT_EQ(0, pipe(pfd));
+	kid = fork();
+	if (kid == 0) {
+		pid_t g;
+
+		signal(SIGCHLD, SIG_IGN);
+		g = fork();
+		if (g == 0)
+			_exit(5);
+		write(pfd[1], &g, sizeof(g));
+		/* With SIGCHLD ignored, wait returns only once none are left. */
+		while (wait(NULL) > 0 || errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(sizeof(grand), read(pfd[0], &grand, sizeof(grand)));
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, grand, 1,
+				  REAP_TIMEOUT_MS));
+	x = (const void *)collect_find(&self->c, is_exit_of, grand);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(FS_EXIT_GROUP_DEAD | FS_EXIT_GROUP_EXIT | FS_EXIT_AUTOREAP,
+		  x->flags);
+	EXPECT_EQ(5 << 8, x->status);
+	EXPECT_EQ(0, collect_count(&self->c, is_waited_for, grand));
+	ASSERT_NO_LOSS(&self->c);
+}
+
+TEST_F(bpf, posix_spawn_shares_the_parents_memory)
+{
+	char *argv[] = { "true", NULL };
+	const struct fs_rec_fork *f;
+	pid_t kid;
+	int st;
+
+	/* glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK). */
+	ASSERT_EQ(0, posix_spawn(&kid, "/bin/true", NULL, NULL, argv, environ));
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
+				  REAP_TIMEOUT_MS));
+	f = (const void *)collect_find(&self->c, is_fork_of, kid);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_FORK_SHARED_VM, f->flags);
+	ASSERT_NO_LOSS(&self->c);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests from synthetic records: the decoder against truncated and
+ * hostile input, the process table, and the model's reading of event
+ * sequences the kernel produces (pid reuse, autoreap, a non-leader exec,
+ * a wait without a status word, -p selection).
+ */
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+#include "decode.h"
+#include "model.h"
+#include "proctab.h"
+
+static void hdr(struct fs_hdr *h, unsigned int type, size_t size, int pid,
+		int tgid, int ppid, uint64_t ts, uint64_t start,
+		const char *comm)
+{
+	memset(h, 0, size);
+	h->type = type;
+	h->size = size;
+	h->ts_ns = ts;
+	h->pid = pid;
+	h->tgid = tgid;
+	h->ppid = ppid;
+	h->start_ns = start;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+}
+
+TEST(decoder_accepts_every_well_formed_type)
+{
+	static const size_t sizes[FS_REC_TYPE_MAX] = {
+		[FS_REC_FORK] = sizeof(struct fs_rec_fork),
+		[FS_REC_EXEC] = sizeof(struct fs_rec_exec),
+		[FS_REC_EXIT] = sizeof(struct fs_rec_exit),
+		[FS_REC_WAIT] = sizeof(struct fs_rec_wait),
+		[FS_REC_WAIT_RESULT] = sizeof(struct fs_rec_wait_result),
+		[FS_REC_REAP] = sizeof(struct fs_rec_reap),
+		[FS_REC_LOST] = sizeof(struct fs_rec_lost),
+	};
+	struct fs_rec_exec big;
+
+	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++) {
+		hdr(&big.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
+		EXPECT_EQ(0, sizes[t] % 8);
+		EXPECT_EQ(0, fs_record_check(&big, sizes[t])) {
+			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());
+		}
+	}
+}
+
+TEST(decoder_rejects_truncated_and_hostile_records)
+{
+	struct fs_rec_exec e;
+	struct fs_rec_fork f;
+
+	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, 1, 1, "x");
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f.hdr) - 1));
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f) - 8));
+	f.hdr.size = sizeof(f.hdr);	/* shorter than a fork record */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	f.hdr.size = sizeof(f) + 3;	/* not a multiple of 8 */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f) + 8));
+	f.hdr.size = sizeof(f);
+	f.hdr.type = 0;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	f.hdr.type = FS_REC_TYPE_MAX;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	f.hdr.type = 0xffff;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	f.hdr.type = FS_REC_FORK;
+	memset(f.hdr.comm, 'A', sizeof(f.hdr.comm));	/* no NUL */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+
+	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
+	memset(e.filename, 'B', sizeof(e.filename));
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, sizeof(e)));
+	e.filename[0] = 0;
+	e.args_len = sizeof(e.args) + 1;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, sizeof(e)));
+	e.args_len = sizeof(e.args);
+	EXPECT_EQ(0, fs_record_check(&e, sizeof(e)));
+}
+
+static int count_arg(void *ctx, const char *arg)
+{
+	char *out = ctx;
+
+	strcat(out, arg);
+	strcat(out, "|");
+	return 0;
+}
+
+TEST(exec_args_split_and_truncated_tail)
+{
+	struct fs_rec_exec e;
+	char out[2048] = "";
+
+	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
+	memcpy(e.args, "ls\0-l\0\0/tmp\0", 12);
+	e.args_len = 12;
+	EXPECT_EQ(4, fs_exec_for_each_arg(&e, count_arg, out));
+	EXPECT_STREQ("ls|-l||/tmp|", out);
+
+	/* A full area with no final NUL: the cut string still comes out. */
+	memset(e.args, 'z', sizeof(e.args));
+	e.args_len = sizeof(e.args);
+	out[0] = 0;
+	EXPECT_EQ(1, fs_exec_for_each_arg(&e, count_arg, out));
+	EXPECT_EQ(FS_ARGS_LEN + 1, strlen(out));
+}
+
+TEST(waitid_status_is_folded_into_a_wait_word)
+{
+	struct fs_rec_wait_result w = {
+		.syscall = FS_WAIT_SYS_WAITID,
+		.flags = FS_WAITR_STATUS,
+		.pid = 42,
+	};
+
+	w.si_code = CLD_EXITED, w.status = 7;
+	EXPECT_EQ(7 << 8, fs_wait_result_status(&w));
+	EXPECT_TRUE(fs_wait_result_reaped(&w));
+	w.si_code = CLD_DUMPED, w.status = SIGSEGV;
+	EXPECT_EQ(SIGSEGV | WCOREFLAG, fs_wait_result_status(&w));
+	EXPECT_TRUE(fs_wait_result_reaped(&w));
+	w.si_code = CLD_STOPPED, w.status = SIGSTOP;
+	EXPECT_TRUE(WIFSTOPPED(fs_wait_result_status(&w)));
+	EXPECT_FALSE(fs_wait_result_reaped(&w));
+	w.si_code = CLD_KILLED, w.status = SIGKILL;
+	w.options = WEXITED | WNOWAIT;
+	EXPECT_FALSE(fs_wait_result_reaped(&w));
+}
+
+TEST(proctab_survives_churn)
+{
+	struct fs_proctab t;
+	int32_t live = 0;
+
+	ASSERT_EQ(0, fs_proctab_init(&t, 4));
+	/* Grow past many doublings, delete every other, check the rest. */
+	for (int32_t pid = 1; pid <= 50000; pid++)
+		ASSERT_NE(NULL, fs_proctab_put(&t, pid * 7));
+	for (int32_t pid = 1; pid <= 50000; pid += 2)
+		fs_proctab_del(&t, pid * 7);
+	for (int32_t pid = 1; pid <= 50000; pid++) {
+		struct fs_task *e = fs_proctab_get(&t, pid * 7);
+
+		if (pid % 2) {
+			ASSERT_EQ(NULL, e);
+		} else {
+			ASSERT_NE(NULL, e);
+			ASSERT_EQ(pid * 7, e->pid);
+			live++;
+		}
+	}
+	EXPECT_EQ(25000, live);
+	EXPECT_EQ(25000, t.count);
+	EXPECT_EQ(NULL, fs_proctab_put(&t, 0));
+	fs_proctab_free(&t);
+}
+
+FIXTURE(model) {
+	struct fs_model m;
+	struct fs_note n;
+	uint64_t now;
+};
+
+FIXTURE_SETUP(model)
+{
+	ASSERT_EQ(0, fs_model_init(&self->m, 0));
+	self->now = 1000;
+}
+
+FIXTURE_TEARDOWN(model)
+{
+	fs_model_free(&self->m);
+}
+
+static void fork_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  int ppid, int pid, int tgid, uint64_t start)
+{
+	const struct fs_task *parent = fs_proctab_get(&m->tab, ppid);
+	struct fs_rec_fork f;
+
+	hdr(&f.hdr, FS_REC_FORK, sizeof(f), ppid, ppid, 1, ++*now,
+	    parent ? parent->start_ns : 10, "p");
+	f.child_pid = pid;
+	f.child_tgid = tgid;
+	f.child_ppid = pid == tgid ? ppid : 1;
+	f.child_start_ns = start;
+	f.flags = pid == tgid ? 0 : FS_FORK_THREAD;
+	fs_model_apply(m, &f.hdr, n);
+}
+
+static void exit_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  int pid, int tgid, int ppid, uint64_t start, uint32_t flags,
+		  uint32_t status)
+{
+	struct fs_rec_exit x;
+
+	hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, tgid, ppid, ++*now, start,
+	    "c");
+	x.flags = flags;
+	x.status = x.exit_code = status;
+	fs_model_apply(m, &x.hdr, n);
+}
+
+static void waited_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		    int waiter, int pid, bool with_status, uint32_t status)
+{
+	struct fs_rec_wait_result w;
+
+	hdr(&w.hdr, FS_REC_WAIT_RESULT, sizeof(w), waiter, waiter, 1, ++*now,
+	    10, "p");
+	w.syscall = FS_WAIT_SYS_WAIT4;
+	w.ret = w.pid = pid;
+	w.status = status;
+	w.flags = with_status ? FS_WAITR_STATUS : 0;
+	fs_model_apply(m, &w.hdr, n);
+}
+
+static void reap_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  int pid, int tgid, uint64_t start)
+{
+	struct fs_rec_reap r;
+
+	hdr(&r.hdr, FS_REC_REAP, sizeof(r), pid, tgid, 0, ++*now, start, "c");
+	fs_model_apply(m, &r.hdr, n);
+}
+
+TEST_F(model, waited_child_is_reaped_by_the_wait_not_the_free)
+{
+	fork_(&self->m, &self->n, &self->now, 100, 200, 200, 500);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+	exit_(&self->m, &self->n, &self->now, 200, 200, 100, 500,
+	      FS_EXIT_GROUP_DEAD, 3 << 8);
+	EXPECT_EQ(self->now - 500, self->n.runtime_ns);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+	self->now += 40;
+	waited_(&self->m, &self->n, &self->now, 100, 200, true, 3 << 8);
+	EXPECT_TRUE(self->n.reaped);
+	EXPECT_EQ(FS_RELEASE_WAIT, self->n.released);
+	EXPECT_EQ(200, self->n.gone.pid);
+	EXPECT_EQ(41, self->n.zombie_ns);
+	EXPECT_EQ(100, self->n.reaper);
+	EXPECT_STREQ("p", self->n.reaper_comm);
+	EXPECT_EQ(3 << 8, self->n.gone.status);
+	/* The free only retires the entry: the reap was told already. */
+	reap_(&self->m, &self->n, &self->now, 200, 200, 500);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+	EXPECT_EQ(NULL, fs_proctab_get(&self->m.tab, 200));
+}
+
+TEST_F(model, free_tells_a_reap_nothing_else_told)
+{
+	fork_(&self->m, &self->n, &self->now, 100, 210, 210, 510);
+	exit_(&self->m, &self->n, &self->now, 210, 210, 100, 510,
+	      FS_EXIT_GROUP_DEAD, 0);
+	self->now += 10;
+	reap_(&self->m, &self->n, &self->now, 210, 210, 510);
+	EXPECT_EQ(FS_RELEASE_FREE, self->n.released);
+	EXPECT_EQ(11, self->n.zombie_ns);
+	EXPECT_EQ(0, self->n.reaper);
+	EXPECT_EQ(NULL, fs_proctab_get(&self->m.tab, 210));
+}
+
+TEST_F(model, wait_without_status_word_still_reaps)
+{
+	fork_(&self->m, &self->n, &self->now, 100, 201, 201, 501);
+	exit_(&self->m, &self->n, &self->now, 201, 201, 100, 501,
+	      FS_EXIT_GROUP_DEAD, 0);
+	waited_(&self->m, &self->n, &self->now, 100, 201, false, 0);
+	EXPECT_TRUE(self->n.reaped);
+	EXPECT_EQ(FS_RELEASE_WAIT, self->n.released);
+	/* Not exited yet: a pid returned without status is not a reap. */
+	fork_(&self->m, &self->n, &self->now, 100, 202, 202, 502);
+	waited_(&self->m, &self->n, &self->now, 100, 202, false, 0);
+	EXPECT_FALSE(self->n.reaped);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+}
+
+TEST_F(model, autoreap_is_told_at_exit)
+{
+	fork_(&self->m, &self->n, &self->now, 100, 300, 300, 600);
+	exit_(&self->m, &self->n, &self->now, 300, 300, 100, 600,
+	      FS_EXIT_GROUP_DEAD | FS_EXIT_AUTOREAP, 0);
+	EXPECT_EQ(FS_RELEASE_AUTO, self->n.released);
+	EXPECT_TRUE(self->n.gone.flags & FS_TASK_AUTOREAP);
+	EXPECT_EQ(0, self->n.reaper);
+	EXPECT_EQ(0, self->n.zombie_ns);
+	reap_(&self->m, &self->n, &self->now, 300, 300, 600);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+}
+
+TEST_F(model, pid_reuse_replaces_the_old_task)
+{
+	struct fs_task *t;
+
+	fork_(&self->m, &self->n, &self->now, 100, 400, 400, 700);
+	exit_(&self->m, &self->n, &self->now, 400, 400, 100, 700,
+	      FS_EXIT_GROUP_DEAD, 0);
+	/* The reap was lost; the pid comes back for a new task. */
+	fork_(&self->m, &self->n, &self->now, 100, 400, 400, 900);
+	t = fs_proctab_get(&self->m.tab, 400);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(900, t->start_ns);
+	EXPECT_EQ(0, t->flags & FS_TASK_EXITED);
+	/* An exit that names the new start time belongs to the new task. */
+	exit_(&self->m, &self->n, &self->now, 400, 400, 100, 900,
+	      FS_EXIT_GROUP_DEAD, 1 << 8);
+	EXPECT_EQ(1 << 8, fs_proctab_get(&self->m.tab, 400)->status);
+	EXPECT_EQ(1, self->m.tab.count - 1);	/* 400 and parent 100 */
+}
+
+TEST_F(model, non_leader_exec_releases_the_old_leader)
+{
+	struct fs_rec_exec e;
+	struct fs_task *old;
+
+	fork_(&self->m, &self->n, &self->now, 100, 500, 500, 800);
+	fork_(&self->m, &self->n, &self->now, 500, 501, 500, 801);
+	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 500, 500, 100, ++self->now, 800,
+	    "new");
+	e.old_pid = 501;
+	e.args_len = 0;
+	e.filename[0] = 0;
+	fs_model_apply(&self->m, &e.hdr, &self->n);
+	EXPECT_STREQ("new", fs_proctab_get(&self->m.tab, 500)->comm);
+	EXPECT_EQ(FS_RELEASE_EXEC, self->n.released);
+	EXPECT_EQ(501, self->n.gone.pid);
+	EXPECT_EQ(500, self->n.gone.tgid);
+	old = fs_proctab_get(&self->m.tab, 501);
+	ASSERT_NE(NULL, old);
+	EXPECT_TRUE(old->flags & FS_TASK_REAPED);
+}
+
+TEST(selection_follows_descendants)
+{
+	struct fs_model m;
+	struct fs_note n;
+	uint64_t now = 0;
+
+	ASSERT_EQ(0, fs_model_init(&m, 100));
+	/* 100 is selected by hand here; a snapshot does it for real. */
+	fs_proctab_put(&m.tab, 100)->flags |= FS_TASK_SELECTED;
+	fs_proctab_get(&m.tab, 100)->tgid = 100;
+	fork_(&m, &n, &now, 100, 110, 110, 1);
+	EXPECT_TRUE(n.selected);
+	fork_(&m, &n, &now, 110, 111, 111, 2);
+	EXPECT_TRUE(n.selected);
+	fork_(&m, &n, &now, 110, 112, 110, 3);	/* a thread of 110 */
+	exit_(&m, &n, &now, 112, 110, 1, 3, FS_EXIT_THREAD, 0);
+	EXPECT_TRUE(n.selected);
+	fork_(&m, &n, &now, 999, 998, 998, 4);	/* elsewhere */
+	EXPECT_FALSE(n.selected);
+	exit_(&m, &n, &now, 998, 998, 999, 4, FS_EXIT_GROUP_DEAD, 0);
+	EXPECT_FALSE(n.selected);
+	fs_model_free(&m);
+}
+
+TEST_HARNESS_MAIN

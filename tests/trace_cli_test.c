@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tests of the forkscope binary as users run it: wrong command lines and
+ * missing privileges give one line and a non-zero exit; `trace --json`
+ * during 2,000 fork+exec+exit+wait cycles shows every child's fork, exec,
+ * exit and reap exactly once, with nothing lost.
+ */
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+
+#define CYCLES		2000
+#define STARTUP_MS	10000
+
+static const char *forkscope_bin(void)
+{
+	const char *p = getenv("FORKSCOPE");
+
+	return p ? p : "build/forkscope";
+}
+
+struct run {
+	pid_t pid;
+	int out, err;		/* memfds holding stdout and stderr */
+};
+
+/* Starts forkscope with args; uid >= 0 drops to that user first. */
+static int start(struct run *r, const char *const args[], int uid)
+{
+	const char *argv[32] = { "forkscope" };
+	int n = 1;
+
+	while (*args && n < 31)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	r->out = memfd_create("out", 0);
+	r->err = memfd_create("err", 0);
+	if (r->out < 0 || r->err < 0)
+		return -1;
+	r->pid = fork();
+	if (r->pid == 0) {
+		dup2(r->out, 1);
+		dup2(r->err, 2);
+		if (uid >= 0 && setresuid(uid, uid, uid))
+			_exit(126);
+		execv(forkscope_bin(), (char **)argv);
+		_exit(127);
+	}
+	return r->pid > 0 ? 0 : -1;
+}
+
+/* The whole of a memfd as a string; the caller frees it. */
+static char *slurp(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *buf = malloc(len + 1);
+
+	if (!buf || pread(fd, buf, len, 0) != len)
+		abort();
+	buf[len] = 0;
+	return buf;
+}
+
+static int finish(struct run *r)
+{
+	int st;
+
+	if (waitpid(r->pid, &st, 0) != r->pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void release(struct run *r)
+{
+	close(r->out);
+	close(r->err);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Runs to completion; checks status and that stderr is one line. */
+static void expect_failure(struct __test_metadata *_metadata,
+			   const char *const args[], int uid, int status,
+			   const char *says)
+{
+	struct run r;
+	char *err;
+
+	ASSERT_EQ(0, start(&r, args, uid));
+	ASSERT_EQ(status, finish(&r));
+	err = slurp(r.err);
+	EXPECT_EQ(1, count_lines(err)) {
+		TH_LOG("stderr: %s", err);
+	}
+	EXPECT_NE(NULL, strstr(err, says)) {
+		TH_LOG("stderr lacks '%s': %s", says, err);
+	}
+	free(err);
+	release(&r);
+}
+
+TEST(bad_command_lines_exit_2_with_one_line)
+{
+	expect_failure(_metadata, (const char *[]){ "nosuch", NULL }, -1, 2,
+		       "unknown command");
+	expect_failure(_metadata, (const char *[]){ "--bogus", NULL }, -1, 2,
+		       "unknown option");
+	expect_failure(_metadata, (const char *[]){ "trace", "--bogus", NULL },
+		       -1, 2, "unknown option");
+	expect_failure(_metadata, (const char *[]){ "trace", "-p", "abc", NULL },
+		       -1, 2, "process id");
+	expect_failure(_metadata, (const char *[]){ "trace", "-p", NULL },
+		       -1, 2, "needs a value");
+	expect_failure(_metadata,
+		       (const char *[]){ "trace", "-e", "fork,bogus", NULL },
+		       -1, 2, "unknown event 'bogus'");
+	expect_failure(_metadata, (const char *[]){ "trace", "-d", "-1", NULL },
+		       -1, 2, "--duration");
+	expect_failure(_metadata,
+		       (const char *[]){ "trace", "-c", "a-name-longer-than-15", NULL },
+		       -1, 2, "1 to 15");
+	expect_failure(_metadata,
+		       (const char *[]){ "trace", "--ring-size", "3", NULL },
+		       -1, 2, "power of 2");
+	expect_failure(_metadata, (const char *[]){ "trace", "extra", NULL },
+		       -1, 2, "unexpected argument");
+}
+
+TEST(missing_things_exit_1_with_one_line)
+{
+	expect_failure(_metadata,
+		       (const char *[]){ "trace", "-p", "2147483000", NULL },
+		       -1, 1, "no process 2147483000");
+	expect_failure(_metadata, (const char *[]){ "trace", NULL }, 65534, 1,
+		       "run as root");
+}
+
+/* Starts a trace and returns once it says it is tracing. */
+static int start_trace(struct run *r, const char *const args[])
+{
+	uint64_t end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
+
+	if (start(r, args, -1))
+		return -1;
+	while (fs_boot_ns() < end) {
+		char *err = slurp(r->err);
+		bool ready = strstr(err, "tracing with") != NULL;
+
+		free(err);
+		if (ready)
+			return 0;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
+			return -1;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* The last of the lines in s (cut in place), and how many there were. */
+static const char *last_line(char *s, int *lines)
+{
+	const char *last = "";
+
+	*lines = 0;
+	for (char *save = NULL, *l = strtok_r(s, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save), (*lines)++)
+		last = l;
+	return last;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return *(const pid_t *)a - *(const pid_t *)b;
+}
+
+struct tally {
+	pid_t kids[CYCLES];
+	int fork[CYCLES], exec[CYCLES], exit[CYCLES], reap[CYCLES];
+	int reaped_by_us, bad_lines;
+	int64_t lost;
+	bool summary;
+};
+
+static int kid_index(const struct tally *t, int64_t pid)
+{
+	pid_t key = pid;
+	const pid_t *hit = bsearch(&key, t->kids, CYCLES, sizeof(pid_t),
+				   cmp_pid);
+
+	return hit ? hit - t->kids : -1;
+}
+
+static int64_t get_int(struct json_object *o, const char *path)
+{
+	struct json_object *v = o;
+	char key[64], *dot;
+
+	snprintf(key, sizeof(key), "%s", path);
+	dot = strchr(key, '.');
+	if (dot) {
+		*dot = 0;
+		if (!json_object_object_get_ex(o, key, &o))
+			return -1;
+		return get_int(o, dot + 1);
+	}
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+static void tally_line(struct tally *t, const char *line)
+{
+	struct json_object *o = json_tokener_parse(line), *ev;
+	const char *name;
+	int i;
+
+	if (!o || !json_object_object_get_ex(o, "event", &ev)) {
+		t->bad_lines++;
+		json_object_put(o);
+		return;
+	}
+	name = json_object_get_string(ev);
+	if (!strcmp(name, "summary")) {
+		t->summary = true;
+		t->lost = get_int(o, "lost") + get_int(o, "malformed");
+	} else if (!strcmp(name, "fork")) {
+		if ((i = kid_index(t, get_int(o, "child.tid"))) >= 0)
+			t->fork[i]++;
+	} else if ((i = kid_index(t, get_int(o, "tid"))) >= 0) {
+		if (!strcmp(name, "exec"))
+			t->exec[i]++;
+		else if (!strcmp(name, "exit"))
+			t->exit[i]++;
+		else if (!strcmp(name, "reap")) {
+			t->reap[i]++;
+			t->reaped_by_us += get_int(o, "reaper.pid") == getpid();
+		}
+	}
+	json_object_put(o);
+}
+
+static void tally_output(struct tally *t, char *out)
+{
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		tally_line(t, l);
+}
+
+TEST(json_shows_each_child_once_through_2000_cycles)
+{
+	char pid[16];
+	const char *args[] = { "trace", "--json", "-p", pid, NULL };
+	struct tally *t = calloc(1, sizeof(*t));
+	struct run r;
+	char *out;
+
+	ASSERT_NE(NULL, t);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, start_trace(&r, args));
+	for (int i = 0; i < CYCLES; i++) {
+		char *argv[] = { "true", NULL };
+		int st;
+
+		t->kids[i] = fork();
+		if (t->kids[i] == 0) {
+			execv("/bin/true", argv);
+			_exit(127);
+		}
+		ASSERT_LT(0, t->kids[i]);
+		ASSERT_EQ(t->kids[i], waitpid(t->kids[i], &st, 0));
+		ASSERT_EQ(0, st);
+	}
+	/* Frees run from RCU callbacks: give the last ones a moment. */
+	usleep(500000);
+	kill(r.pid, SIGINT);
+	ASSERT_EQ(0, finish(&r));
+	qsort(t->kids, CYCLES, sizeof(pid_t), cmp_pid);
+	out = slurp(r.out);
+	tally_output(t, out);
+	free(out);
+	release(&r);
+
+	ASSERT_TRUE(t->summary);
+	EXPECT_EQ(0, t->bad_lines);
+	EXPECT_EQ(0, t->lost);
+	for (int i = 0; i < CYCLES; i++) {
+		ASSERT_EQ(1, t->fork[i]) TH_LOG("child %d", t->kids[i]);
+		ASSERT_EQ(1, t->exec[i]) TH_LOG("child %d", t->kids[i]);
+		ASSERT_EQ(1, t->exit[i]) TH_LOG("child %d", t->kids[i]);
+		ASSERT_EQ(1, t->reap[i]) TH_LOG("child %d", t->kids[i]);
+	}
+	EXPECT_EQ(CYCLES, t->reaped_by_us);
+	free(t);
+}
+
+TEST(text_filters_pick_events_and_commands)
+{
+	char pid[16];
+	const char *args[] = { "trace", "-p", pid, "-e", "exit", "-c", "sh",
+			       NULL };
+	const char *line;
+	struct run r;
+	int lines, st;
+	pid_t kid;
+	char *out;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, start_trace(&r, args));
+	kid = fork();
+	if (kid == 0) {
+		execl("/bin/sh", "sh", "-c", "/bin/true; exit 3", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_EQ(3 << 8, st);
+	usleep(300000);
+	kill(r.pid, SIGINT);
+	ASSERT_EQ(0, finish(&r));
+	out = slurp(r.out);
+	/* Header, then only sh's exit: not true's, not fork/exec/reap. */
+	line = last_line(out, &lines);
+	EXPECT_EQ(2, lines);
+	EXPECT_NE(NULL, strstr(line, " exit ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, " sh ")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "exit 3")) TH_LOG("%s", line);
+	free(out);
+	release(&r);
+}
+
+TEST_HARNESS_MAIN
