@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -56,9 +57,35 @@ add(struct line *l, const char *fmt, ...)
 			  (size_t)n : sizeof(l->buf) - l->len - 1;
 }
 
+/*
+ * Appends s so that a terminal shows it as it is: argv, comm and file names
+ * are the traced program's bytes, and may hold escape sequences. With
+ * quote, a string that a shell would split is single-quoted.
+ */
+static void add_safe(struct line *l, const char *s, bool quote)
+{
+	bool q = quote && (!*s || strpbrk(s, " \t'\"\\$`&|;<>()*?[]#~{}!"));
+
+	if (q)
+		add(l, "'");
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			add(l, "\\x%02x", c);
+		else if (q && c == '\'')
+			add(l, "'\\''");
+		else
+			add(l, "%c", c);
+	}
+	if (q)
+		add(l, "'");
+}
+
 static int add_arg(void *ctx, const char *arg)
 {
-	add(ctx, " %s", arg);
+	add(ctx, " ");
+	add_safe(ctx, arg, true);
 	return 0;
 }
 
@@ -74,12 +101,13 @@ static void text_fork(struct line *l, const struct fs_rec_fork *r)
 
 static void text_exec(struct line *l, const struct fs_rec_exec *r)
 {
-	add(l, "%s%s", r->filename,
-	    r->flags & FS_EXEC_FILENAME_TRUNC ? "..." : "");
+	add_safe(l, r->filename, false);
+	if (r->flags & FS_EXEC_FILENAME_TRUNC)
+		add(l, "...");
 	add(l, " [");
 	fs_exec_for_each_arg(r, add_arg, l);
-	add(l, " %s]", r->flags & FS_EXEC_ARGS_TRUNC ? "...(truncated)" :
-		       r->flags & FS_EXEC_ARGS_FAULT ? "(argv unreadable)" : "");
+	add(l, "%s ]", r->flags & FS_EXEC_ARGS_TRUNC ? " ...(truncated)" :
+		       r->flags & FS_EXEC_ARGS_FAULT ? " (argv unreadable)" : "");
 	if (r->old_pid != r->hdr.pid)
 		add(l, " by thread %d, which took over pid %d", r->old_pid,
 		    r->hdr.pid);
@@ -144,7 +172,9 @@ static void text_release(struct line *l, const struct fs_note *n)
 		add(l, "released (seen when freed)");
 		break;
 	default:
-		add(l, "reaped by %d (%s)", n->reaper, n->reaper_comm);
+		add(l, "reaped by %d (", n->reaper);
+		add_safe(l, n->reaper_comm, false);
+		add(l, ")");
 		break;
 	}
 	if (n->zombie_ns)
@@ -167,6 +197,7 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 {
 	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
 	time_t secs = real / (int64_t)NSEC_PER_SEC;
+	struct line name = { .len = 0 };
 	char when[16], ids[24];
 	struct tm tm;
 
@@ -176,9 +207,10 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 		snprintf(ids, sizeof(ids), "%d", pid);
 	else
 		snprintf(ids, sizeof(ids), "%d/%d", tgid, pid);
+	add_safe(&name, comm, false);
 	fprintf(f, "%s.%06lld %-6s %7s %7d %-16s %s\n", when,
 		(long long)(real % (int64_t)NSEC_PER_SEC) / 1000, event, ids,
-		ppid, comm, l->buf);
+		ppid, name.buf, l->buf);
 }
 
 void fs_event_text(FILE *f, const struct fs_hdr *rec,

@@ -18,6 +18,7 @@ struct collect {
 	struct fs_hdr **recs;
 	size_t n, cap;
 	uint64_t lost;		/* counts of LOST records received */
+	uint64_t lost_by_type[FS_REC_TYPE_MAX];	/* ring buffer full */
 };
 
 static int collect_record(void *ctx, const struct fs_hdr *rec)
@@ -26,7 +27,11 @@ static int collect_record(void *ctx, const struct fs_hdr *rec)
 	struct fs_hdr *copy;
 
 	if (rec->type == FS_REC_LOST) {
-		c->lost += ((const struct fs_rec_lost *)rec)->count;
+		const struct fs_rec_lost *l = (const void *)rec;
+
+		c->lost += l->count;
+		if (l->reason == FS_LOST_RINGBUF && l->rec_type < FS_REC_TYPE_MAX)
+			c->lost_by_type[l->rec_type] += l->count;
 		return 0;
 	}
 	if (c->n == c->cap) {
@@ -46,13 +51,22 @@ static int collect_record(void *ctx, const struct fs_hdr *rec)
 	return 0;
 }
 
-static int collect_open(struct collect *c)
+/* ring_bytes 0: the default size. */
+static int collect_open_sized(struct collect *c, size_t ring_bytes)
 {
-	struct fs_source_opts o = { .kind = FS_SOURCE_BPF };
+	struct fs_source_opts o = {
+		.kind = FS_SOURCE_BPF,
+		.ring_bytes = ring_bytes,
+	};
 
 	memset(c, 0, sizeof(*c));
 	c->src = fs_source_open(&o, collect_record, c);
 	return c->src ? 0 : -1;
+}
+
+static int collect_open(struct collect *c)
+{
+	return collect_open_sized(c, 0);
 }
 
 static void collect_close(struct collect *c)
@@ -126,6 +140,11 @@ static bool is_waited_for(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_WAIT_RESULT &&
 	       ((const struct fs_rec_wait_result *)r)->pid == pid;
+}
+
+static bool is_any_fork(const struct fs_hdr *r, long unused)
+{
+	return r->type == FS_REC_FORK;
 }
 
 static bool is_reap_in_group(const struct fs_hdr *r, long tgid)

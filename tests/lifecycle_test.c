@@ -418,4 +418,43 @@ TEST_F(bpf, posix_spawn_shares_the_parents_memory)
 	ASSERT_NO_LOSS(&self->c);
 }
 
+/*
+ * A one-page ring buffer and a burst nobody reads: records must be dropped,
+ * and every dropped one must be counted. The kernel's counter, the LOST
+ * records in the stream and what arrived must add up exactly.
+ */
+TEST(drops_are_counted_never_silent)
+{
+	const struct fs_source_stats *st;
+	struct collect c;
+	pid_t kids[200];
+	size_t forks = 0;
+	int status;
+
+	ASSERT_EQ(0, collect_open_sized(&c, getpagesize())) {
+		TH_LOG("%s", fs_last_error());
+	}
+	for (int i = 0; i < 200; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			_exit(0);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status, 0));
+	}
+	fs_source_poll(c.src, 0);
+	fs_source_flush_losses(c.src);
+	st = fs_source_stats(c.src);
+	for (int i = 0; i < 200; i++)
+		forks += collect_count(&c, is_fork_of, kids[i]);
+
+	EXPECT_LT(0, st->ringbuf_lost[FS_REC_FORK]);
+	EXPECT_GT(200, forks);
+	/* Every fork anywhere was either delivered or counted lost. */
+	EXPECT_EQ(st->ringbuf_lost[FS_REC_FORK], c.lost_by_type[FS_REC_FORK]);
+	EXPECT_EQ(st->by_type[FS_REC_FORK] + st->ringbuf_lost[FS_REC_FORK],
+		  collect_count(&c, is_any_fork, 0) +
+		  c.lost_by_type[FS_REC_FORK]);
+	EXPECT_LE(200, st->by_type[FS_REC_FORK] + st->ringbuf_lost[FS_REC_FORK]);
+	collect_close(&c);
+}
+
 TEST_HARNESS_MAIN
