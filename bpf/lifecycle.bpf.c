@@ -171,11 +171,12 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	}
 	if (group_dead)
 		r->flags |= FS_EXIT_GROUP_DEAD;
+	/* A leader with live threads is released only after the last one. */
 	if (thread)
 		r->flags |= FS_EXIT_THREAD;
 	else if (!group_dead)
 		r->flags |= FS_EXIT_LEADER_WAITS;
-	if (will_autoreap(p, thread))
+	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread))
 		r->flags |= FS_EXIT_AUTOREAP;
 	bpf_ringbuf_submit(r, 0);
 	return 0;

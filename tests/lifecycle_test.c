@@ -266,6 +266,57 @@ TEST_F(bpf, threads_told_from_processes)
 	ASSERT_NO_LOSS(&self->c);
 }
 
+static int leader_pipe[2];
+
+static void *outlive_leader(void *arg)
+{
+	pid_t tid = gettid();
+
+	write(leader_pipe[1], &tid, sizeof(tid));
+	usleep(200000);	/* the leader is a zombie meanwhile */
+	exit(4);
+}
+
+TEST_F(bpf, leader_exit_with_live_threads_waits)
+{
+	const struct fs_rec_exit *lx, *tx;
+	const struct fs_rec_wait_result *w;
+	pid_t kid, tid;
+	int st;
+
+	ASSERT_EQ(0, pipe(leader_pipe));
+	kid = fork();
+	if (kid == 0) {
+		pthread_t th;
+
+		pthread_create(&th, NULL, outlive_leader, NULL);
+		pthread_exit(NULL);
+	}
+	close(leader_pipe[1]);
+	ASSERT_EQ(sizeof(tid), read(leader_pipe[0], &tid, sizeof(tid)));
+	close(leader_pipe[0]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(4 << 8, st);
+	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
+				  REAP_TIMEOUT_MS));
+
+	lx = (const void *)collect_find(&self->c, is_exit_of, kid);
+	tx = (const void *)collect_find(&self->c, is_exit_of, tid);
+	ASSERT_NE(NULL, lx);
+	ASSERT_NE(NULL, tx);
+	/* The leader is not released at its exit, whatever its parent does. */
+	EXPECT_EQ(FS_EXIT_LEADER_WAITS, lx->flags);
+	EXPECT_EQ(FS_EXIT_THREAD | FS_EXIT_GROUP_DEAD | FS_EXIT_GROUP_EXIT |
+		  FS_EXIT_AUTOREAP, tx->flags);
+	/* What the parent's wait sees is the group's status, not the leader's. */
+	EXPECT_EQ(st, tx->status);
+	w = (const void *)collect_find(&self->c, is_waited_for, kid);
+	ASSERT_NE(NULL, w);
+	EXPECT_EQ(st, fs_wait_result_status(w));
+	EXPECT_LT(lx->hdr.ts_ns, tx->hdr.ts_ns);
+	ASSERT_NO_LOSS(&self->c);
+}
+
 static int exec_pipe[2];
 
 static void *exec_from_thread(void *arg)

@@ -100,10 +100,12 @@ struct fs_rec_exec {
 /* fs_rec_exit.flags */
 #define FS_EXIT_GROUP_DEAD	(1U << 0)	/* last thread of its group */
 #define FS_EXIT_THREAD		(1U << 1)	/* not the group leader */
-#define FS_EXIT_AUTOREAP	(1U << 2)	/* will be released without a
-						 * wait: a thread, or the parent
-						 * ignores SIGCHLD / has
-						 * SA_NOCLDWAIT (read at exit) */
+#define FS_EXIT_AUTOREAP	(1U << 2)	/* released right after this
+						 * exit, without a wait: a
+						 * thread, or the parent ignores
+						 * SIGCHLD / has SA_NOCLDWAIT
+						 * (read at exit); never with
+						 * FS_EXIT_LEADER_WAITS */
 #define FS_EXIT_GROUP_EXIT	(1U << 3)	/* the group was killed or
 						 * exit_group()ed: status holds
 						 * group_exit_code */
