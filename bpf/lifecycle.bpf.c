@@ -12,12 +12,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "forkscope/record.h"
 
-#define SIGCHLD			17
-#define SIG_IGN			1
-#define SA_NOCLDWAIT		2
-#define SIGNAL_GROUP_EXIT	0x00000004
+#include "task.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -39,22 +35,6 @@ static __always_inline void *reserve(__u16 type, __u32 size)
 	if (!rec)
 		__sync_fetch_and_add(&ringbuf_drops[type], 1);
 	return rec;
-}
-
-static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
-				     __u16 size, struct task_struct *t,
-				     bool with_parent)
-{
-	h->type = type;
-	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = BPF_CORE_READ(t, pid);
-	h->tgid = BPF_CORE_READ(t, tgid);
-	h->ppid = with_parent ? BPF_CORE_READ(t, real_parent, tgid) : 0;
-	h->reserved = 0;
-	h->start_ns = BPF_CORE_READ(t, start_boottime);
-	BPF_CORE_READ_INTO(&h->comm, t, comm);
 }
 
 static __always_inline int on_fork(struct task_struct *parent,
@@ -133,18 +113,10 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 /* exit_notify() releases the task at once instead of leaving a zombie. */
 static __always_inline bool will_autoreap(struct task_struct *p, bool thread)
 {
-	struct sighand_struct *sh;
-	unsigned long handler, flags;
-
 	if (BPF_CORE_READ(p, ptrace))
 		return false;
-	if (thread)
-		return true;
-	sh = BPF_CORE_READ(p, real_parent, sighand);
-	handler = (unsigned long)BPF_CORE_READ(sh,
-					       action[SIGCHLD - 1].sa.sa_handler);
-	flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
-	return handler == SIG_IGN || (flags & SA_NOCLDWAIT);
+	return thread || (sigchld_flags(BPF_CORE_READ(p, real_parent)) &
+			  (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT));
 }
 
 static __always_inline int on_exit(struct task_struct *p, int group_dead)
@@ -164,7 +136,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	r->exit_code = BPF_CORE_READ(p, exit_code);
 	r->status = r->exit_code;
 	r->flags = 0;
-	r->reserved = 0;
+	r->heir = group_dead ? heir_of(p) : r->hdr.tgid;
 	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
 		r->status = BPF_CORE_READ(sig, group_exit_code);
 		r->flags |= FS_EXIT_GROUP_EXIT;

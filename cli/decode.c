@@ -17,6 +17,8 @@ static const struct {
 	[FS_REC_WAIT_RESULT]	= { "waited",	sizeof(struct fs_rec_wait_result) },
 	[FS_REC_REAP]		= { "reap",	sizeof(struct fs_rec_reap) },
 	[FS_REC_LOST]		= { "lost",	sizeof(struct fs_rec_lost) },
+	[FS_REC_TASK]		= { "task",	sizeof(struct fs_rec_task) },
+	[FS_REC_SYNC]		= { "sync",	sizeof(struct fs_rec_sync) },
 };
 
 const char *fs_record_name(unsigned int type)

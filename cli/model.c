@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,10 @@
 #include "common.h"
 #include "decode.h"
 #include "model.h"
+
+/* Most entries one record can add: subject, parent, child, their parent. */
+#define MAX_PUTS_PER_RECORD	4
+#define CMD_MAX			256
 
 int fs_model_init(struct fs_model *m, int32_t select_pid)
 {
@@ -22,35 +25,136 @@ void fs_model_free(struct fs_model *m)
 	fs_proctab_free(&m->tab);
 }
 
-/*
- * The entry for a record's subject, created from the header when the model
- * has not met the task yet. An entry with another start time belonged to
- * an earlier task with the same pid whose release was not seen: replace it.
- */
-static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h)
+bool fs_task_is_zombie(const struct fs_task *t)
 {
-	struct fs_task *t = fs_proctab_get(&m->tab, h->pid);
+	return (t->flags & (FS_TASK_EXITED | FS_TASK_REAPED)) == FS_TASK_EXITED;
+}
 
-	if (t && t->start_ns && h->start_ns && t->start_ns != h->start_ns &&
-	    !(t->flags & FS_TASK_SNAPSHOT)) {
-		fs_proctab_del(&m->tab, h->pid);
-		t = NULL;
-	}
-	if (!t) {
-		t = fs_proctab_put(&m->tab, h->pid);
+bool fs_task_leader_waits(const struct fs_task *t)
+{
+	return t->pid == t->tgid && fs_task_is_zombie(t) && t->nr_threads;
+}
+
+bool fs_task_is_live(const struct fs_task *t)
+{
+	return t->tgid && !(t->flags & FS_TASK_REAPED);
+}
+
+static bool is_leader(const struct fs_task *t)
+{
+	return t->pid == t->tgid;
+}
+
+struct fs_task *fs_model_process(struct fs_model *m, const struct fs_task *t)
+{
+	return fs_proctab_get(&m->tab, t->tgid);
+}
+
+/*
+ * Parent and thread counts live in the leader entries they point at, for
+ * tasks not yet released; a parent not seen yet gets a placeholder entry
+ * (tgid 0) to hold its count. Callers reserve table room first, so no
+ * entry moves under them.
+ */
+static void link_task(struct fs_model *m, struct fs_task *t, int delta)
+{
+	int32_t up_pid = is_leader(t) ? t->ppid : t->tgid;
+	struct fs_task *up;
+	uint32_t *count;
+
+	if (!t->tgid || (t->flags & FS_TASK_REAPED) || up_pid <= 0)
+		return;
+	up = delta > 0 ? fs_proctab_put(&m->tab, up_pid) :
+			 fs_proctab_get(&m->tab, up_pid);
+	if (!up)
+		return;
+	count = is_leader(t) ? &up->nr_children : &up->nr_threads;
+	if (delta > 0 || *count)
+		*count += delta;
+}
+
+static void set_parent(struct fs_model *m, struct fs_task *t, int32_t ppid,
+		       int32_t tgid)
+{
+	if (t->ppid == ppid && t->tgid == tgid)
+		return;
+	link_task(m, t, -1);
+	t->ppid = ppid;
+	t->tgid = tgid;
+	link_task(m, t, +1);
+}
+
+/* Removes t; pointers into the table are stale afterwards. */
+static void forget(struct fs_model *m, struct fs_task *t)
+{
+	link_task(m, t, -1);
+	free(t->cmd);
+	fs_proctab_del(&m->tab, t->pid);
+}
+
+/* A fresh entry for a new task, keeping a placeholder's counts. */
+static struct fs_task *create(struct fs_model *m, int32_t pid)
+{
+	struct fs_task *t = fs_proctab_put(&m->tab, pid);
+	uint32_t children, threads;
+
+	if (!t)
+		return NULL;
+	children = t->nr_children;
+	threads = t->nr_threads;
+	if (t->tgid) {
+		forget(m, t);
+		t = fs_proctab_put(&m->tab, pid);
 		if (!t)
 			return NULL;
-		t->tgid = h->tgid;
-		t->ppid = h->ppid;
 	}
-	if (h->start_ns) {
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->nr_children = children;
+	t->nr_threads = threads;
+	return t;
+}
+
+/*
+ * The entry a record about (pid, start) should change. Start times order
+ * the tasks that have had one pid: a record about an older task than the
+ * entry holds is stale (a late free after pid reuse), NULL; an entry older
+ * than the record died unseen and is replaced.
+ */
+static struct fs_task *identify(struct fs_model *m, int32_t pid,
+				uint64_t start, bool *stale)
+{
+	struct fs_task *t = fs_proctab_get(&m->tab, pid);
+
+	*stale = false;
+	if (t && t->tgid && t->start_ns && start && t->start_ns != start) {
+		if (start < t->start_ns) {
+			*stale = true;
+			return NULL;
+		}
+		t = NULL;
+	}
+	if (!t || !t->tgid) {
+		t = create(m, pid);
+		if (t)
+			t->start_ns = start;
+	}
+	return t;
+}
+
+/* The subject's entry, brought up to date with what the header says. */
+static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h,
+			       bool *stale)
+{
+	struct fs_task *t = identify(m, h->pid, h->start_ns, stale);
+
+	if (!t)
+		return NULL;
+	if (h->start_ns)
 		t->start_ns = h->start_ns;
-		t->flags &= ~FS_TASK_SNAPSHOT;
-	}
-	if (h->ppid)
-		t->ppid = h->ppid;
-	t->tgid = h->tgid;
+	set_parent(m, t, h->ppid ? h->ppid : t->ppid, h->tgid);
 	memcpy(t->comm, h->comm, sizeof(t->comm));
+	t->gen = m->gen;
 	return t;
 }
 
@@ -68,22 +172,19 @@ static bool group_selected(struct fs_model *m, const struct fs_task *t)
 static void apply_fork(struct fs_model *m, const struct fs_rec_fork *r,
 		       struct fs_task *parent)
 {
+	bool sel = group_selected(m, parent), stale;
 	struct fs_task *c;
-	bool sel;
 
-	if (!parent)
-		return;
-	sel = group_selected(m, parent);
-	/* Whatever had this pid before is gone: the new task replaces it. */
-	c = fs_proctab_put(&m->tab, r->child_pid);
+	/* identify() may delete, which moves entries: parent is stale after. */
+	c = identify(m, r->child_pid, r->child_start_ns, &stale);
 	if (!c)
 		return;
-	memset(c, 0, sizeof(*c));
-	c->pid = r->child_pid;
-	c->tgid = r->child_tgid;
-	c->ppid = r->child_ppid;
+	/* An exit read before the fork (another CPU's buffer) stays true. */
+	if (!c->tgid)
+		memcpy(c->comm, r->hdr.comm, sizeof(c->comm));
 	c->start_ns = r->child_start_ns;
-	memcpy(c->comm, parent->comm, sizeof(c->comm));
+	c->gen = m->gen;
+	set_parent(m, c, r->child_ppid, r->child_tgid);
 	if (sel)
 		c->flags |= FS_TASK_SELECTED;
 }
@@ -95,6 +196,7 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 {
 	if (t->flags & FS_TASK_REAPED)
 		return;
+	link_task(m, t, -1);
 	t->flags |= FS_TASK_REAPED;
 	t->reap_ns = ts;
 	t->reaper = waiter ? waiter->tgid : 0;
@@ -107,15 +209,37 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 	note->reaper = t->reaper;
 	if (waiter)
 		memcpy(note->reaper_comm, waiter->comm, sizeof(note->reaper_comm));
-	if ((t->flags & FS_TASK_EXITED) && ts >= t->exit_ns)
+	if ((t->flags & FS_TASK_EXITED) && !(t->flags & FS_TASK_EXIT_UNKNOWN) &&
+	    ts >= t->exit_ns)
 		note->zombie_ns = ts - t->exit_ns;
+}
+
+static void set_cmd(struct fs_task *t, const struct fs_rec_exec *r)
+{
+	char *cmd = t->cmd ? t->cmd : malloc(CMD_MAX);
+	size_t len, n;
+
+	if (!cmd)
+		return;
+	len = snprintf(cmd, CMD_MAX, "%s", r->filename);
+	/* argv[0] usually repeats the file name: show the arguments. */
+	for (size_t off = strlen(r->args) + 1; off < r->args_len &&
+	     len < CMD_MAX - 1; off += n + 1) {
+		n = strnlen(r->args + off, r->args_len - off);
+		len += snprintf(cmd + len, CMD_MAX - len, " %.*s", (int)n,
+				r->args + off);
+	}
+	t->cmd = cmd;
 }
 
 static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 		       struct fs_task *t, struct fs_note *note)
 {
 	struct fs_task *old;
+	bool stale;
 
+	if (r->args_len && memchr(r->args, 0, r->args_len))
+		set_cmd(t, r);
 	if (r->old_pid == r->hdr.pid)
 		return;
 	/*
@@ -123,25 +247,58 @@ static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 	 * exit was seen under this pid), gave its pid to the thread, and
 	 * released it under the thread's old id.
 	 */
-	t->flags &= ~(FS_TASK_EXITED | FS_TASK_REAPED);
-	old = fs_proctab_put(&m->tab, r->old_pid);
+	t->flags &= ~(FS_TASK_EXITED | FS_TASK_REAPED | FS_TASK_EXIT_UNKNOWN);
+	old = identify(m, r->old_pid, 0, &stale);	/* t is stale after */
 	if (!old)
 		return;
-	old->tgid = r->hdr.tgid;
+	set_parent(m, old, r->hdr.ppid, r->hdr.tgid);
 	old->flags |= FS_TASK_EXITED;
+	old->exit_ns = r->hdr.ts_ns;
 	release(m, old, r->hdr.ts_ns, FS_RELEASE_EXEC, NULL, note);
+}
+
+/* The process's children go to the heir, zombies with them. */
+static void reparent_children(struct fs_model *m, int32_t tgid, int32_t heir,
+			      struct fs_note *note)
+{
+	struct fs_task *p = fs_proctab_get(&m->tab, tgid), *e;
+	uint32_t moved = 0;
+
+	if (!p || !p->nr_children || heir <= 0 || heir == tgid)
+		return;
+	if (fs_proctab_reserve(&m->tab, 1))
+		return;
+	fs_proctab_for_each(&m->tab, e) {
+		if (e->tgid && is_leader(e) && e->ppid == tgid && e->pid != tgid) {
+			set_parent(m, e, heir, e->tgid);
+			moved++;
+		}
+	}
+	note->reparented = heir;
+	note->nr_reparented = moved;
 }
 
 static void apply_exit(struct fs_model *m, const struct fs_rec_exit *r,
 		       struct fs_task *t, struct fs_note *note)
 {
+	int32_t tgid = t->tgid;
+
 	t->flags |= FS_TASK_EXITED;
+	t->flags &= ~FS_TASK_EXIT_UNKNOWN;
 	t->exit_ns = r->hdr.ts_ns;
 	t->status = r->status;
 	if (t->start_ns && r->hdr.ts_ns > t->start_ns)
 		note->runtime_ns = r->hdr.ts_ns - t->start_ns;
 	if (r->flags & FS_EXIT_AUTOREAP)
 		release(m, t, r->hdr.ts_ns, FS_RELEASE_AUTO, NULL, note);
+	if (r->flags & FS_EXIT_GROUP_DEAD) {
+		struct fs_task *leader = fs_proctab_get(&m->tab, tgid);
+
+		/* The last thread's status is the one the leader reports. */
+		if (leader && leader != t)
+			leader->status = r->status;
+		reparent_children(m, tgid, r->heir, note);
+	}
 }
 
 /*
@@ -156,16 +313,29 @@ static bool reaped_without_status(const struct fs_rec_wait_result *r,
 	       !(r->options & (WNOWAIT | WUNTRACED | WCONTINUED));
 }
 
+static void note_wait(struct fs_model *m, const struct fs_hdr *h)
+{
+	struct fs_task *p = fs_proctab_get(&m->tab, h->tgid);
+
+	if (p) {
+		p->flags |= FS_TASK_WAITED;
+		p->last_wait_ns = h->ts_ns;
+	}
+}
+
 static void apply_waited(struct fs_model *m,
 			 const struct fs_rec_wait_result *r,
 			 struct fs_note *note)
 {
 	struct fs_task *c;
 
+	note_wait(m, &r->hdr);
 	/* A pid from inside a child pid namespace names another task here. */
 	if (r->flags & FS_WAITR_NS_LOCAL)
 		return;
 	c = fs_proctab_get(&m->tab, r->pid);
+	if (c && !c->tgid)
+		c = NULL;
 	if (!fs_wait_result_reaped(r) && !reaped_without_status(r, c))
 		return;
 	note->reaped = true;
@@ -173,13 +343,87 @@ static void apply_waited(struct fs_model *m,
 		release(m, c, r->hdr.ts_ns, FS_RELEASE_WAIT, &r->hdr, note);
 }
 
-/* The kernel freed the task: a release only if nothing told one before. */
-static void apply_free(struct fs_model *m, struct fs_task *t,
-		       const struct fs_hdr *h, struct fs_note *note)
+static void apply_task(struct fs_model *m, const struct fs_rec_task *r,
+		       struct fs_task *t)
 {
-	release(m, t, h->ts_ns, FS_RELEASE_FREE, NULL, note);
-	note->task = *t;
-	fs_proctab_del(&m->tab, t->pid);
+	t->flags &= ~(FS_TASK_SIGCHLD_MASK | FS_TASK_SUBREAPER |
+		      FS_TASK_KTHREAD);
+	if (r->flags & FS_SNAP_SIGCHLD_IGN)
+		t->flags |= FS_TASK_SIGCHLD_IGN;
+	if (r->flags & FS_SNAP_SIGCHLD_HANDLER)
+		t->flags |= FS_TASK_SIGCHLD_HANDLER;
+	if (r->flags & FS_SNAP_NOCLDWAIT)
+		t->flags |= FS_TASK_NOCLDWAIT;
+	if (r->flags & FS_SNAP_SUBREAPER)
+		t->flags |= FS_TASK_SUBREAPER;
+	if (r->flags & FS_SNAP_KTHREAD)
+		t->flags |= FS_TASK_KTHREAD;
+	if ((r->flags & FS_SNAP_ZOMBIE) && !(t->flags & FS_TASK_EXITED)) {
+		t->flags |= FS_TASK_EXITED | FS_TASK_EXIT_UNKNOWN;
+		t->status = r->status;
+	}
+}
+
+/* Marks the -p process and everything below it, threads included. */
+static void select_subtree(struct fs_model *m)
+{
+	struct fs_task *e;
+	bool changed = true;
+
+	/* Parent links point up: repeat until no new member appears. */
+	while (changed) {
+		changed = false;
+		fs_proctab_for_each(&m->tab, e) {
+			const struct fs_task *up;
+
+			if (!e->tgid || (e->flags & FS_TASK_SELECTED))
+				continue;
+			up = fs_proctab_get(&m->tab, is_leader(e) ? e->ppid :
+								    e->tgid);
+			if (e->tgid == m->select_pid ||
+			    (up && (up->flags & FS_TASK_SELECTED))) {
+				e->flags |= FS_TASK_SELECTED;
+				changed = true;
+			}
+		}
+	}
+}
+
+/*
+ * A snapshot ended: a task it did not list and no record has touched since
+ * it began is gone (it died while records were lost, or was released and
+ * its free not seen). Placeholders nobody points at go too.
+ */
+static void apply_sync_end(struct fs_model *m, const struct fs_hdr *h)
+{
+	uint32_t n = 0, cap = m->tab.count;
+	int32_t *gone = malloc(cap * sizeof(*gone));
+	struct fs_task *e;
+
+	if (!gone)
+		return;
+	fs_proctab_for_each(&m->tab, e) {
+		if (e->tgid ? e->gen != m->gen :
+			      !(e->nr_children + e->nr_threads))
+			gone[n++] = e->pid;
+	}
+	/* Deleting moves entries: look each one up again. */
+	for (uint32_t i = 0; i < n; i++) {
+		e = fs_proctab_get(&m->tab, gone[i]);
+		if (e)
+			forget(m, e);
+	}
+	free(gone);
+	if (m->synced) {
+		m->swept += n;
+		m->resyncs++;
+	} else if (m->select_pid) {
+		select_subtree(m);
+	}
+	m->synced = true;
+	m->need_resync = false;
+	if (!m->watch_start_ns)
+		m->watch_start_ns = h->ts_ns;
 }
 
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
@@ -189,10 +433,23 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 
 	memset(note, 0, sizeof(*note));
 	if (rec->type == FS_REC_LOST) {
+		m->lost += ((const struct fs_rec_lost *)rec)->count;
+		m->need_resync = true;
 		note->selected = true;
 		return;
 	}
-	t = subject(m, rec);
+	if (rec->type == FS_REC_SYNC) {
+		const struct fs_rec_sync *s = (const void *)rec;
+
+		if (s->phase == FS_SYNC_BEGIN)
+			m->gen = s->generation;
+		else if (s->generation == m->gen)
+			apply_sync_end(m, rec);
+		return;
+	}
+	if (fs_proctab_reserve(&m->tab, MAX_PUTS_PER_RECORD))
+		return;
+	t = subject(m, rec, &note->stale);
 	if (!t)
 		return;
 	note->selected = group_selected(m, t);
@@ -207,118 +464,23 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	case FS_REC_EXIT:
 		apply_exit(m, (const void *)rec, t, note);
 		break;
+	case FS_REC_WAIT:
+		note_wait(m, rec);
+		break;
 	case FS_REC_WAIT_RESULT:
 		apply_waited(m, (const void *)rec, note);
 		break;
+	case FS_REC_TASK:
+		apply_task(m, (const void *)rec, t);
+		break;
 	case FS_REC_REAP:
-		apply_free(m, t, rec, note);
-		return;	/* t is gone; note->task was filled */
+		release(m, t, rec->ts_ns, FS_RELEASE_FREE, NULL, note);
+		note->task = *t;
+		forget(m, t);
+		return;
 	}
-	note->task = *t;
-}
-
-/* Reads pid, comm and ppid from a /proc/PID/stat line. */
-static int read_stat(int32_t pid, struct fs_task *out)
-{
-	char path[64], buf[512], *lp, *rp;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* comm may hold spaces and parentheses: it ends at the last ')'. */
-	lp = strchr(buf, '(');
-	rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp || rp[1] != ' ' || !rp[2])
-		return -EINVAL;
-	n = rp - lp - 1;
-	if (n >= sizeof(out->comm))
-		n = sizeof(out->comm) - 1;
-	memcpy(out->comm, lp + 1, n);
-	out->comm[n] = 0;
-	if (sscanf(rp + 2, "%*c %d", &out->ppid) != 1)
-		return -EINVAL;
-	if (rp[2] == 'Z')
-		out->flags |= FS_TASK_EXITED;
-	return 0;
-}
-
-static void snapshot_task(struct fs_model *m, int32_t pid, int32_t tgid)
-{
-	struct fs_task tmp = { .pid = pid, .tgid = tgid }, *t;
-
-	if (read_stat(pid, &tmp))
-		return;		/* gone meanwhile: its exit is in the stream */
-	t = fs_proctab_get(&m->tab, pid);
+	/* Entries may have moved: copy the subject by its pid. */
+	t = fs_proctab_get(&m->tab, rec->pid);
 	if (t)
-		return;		/* the stream already told us more */
-	t = fs_proctab_put(&m->tab, pid);
-	if (!t)
-		return;
-	*t = tmp;
-	t->flags |= FS_TASK_SNAPSHOT;
-}
-
-static void snapshot_threads(struct fs_model *m, int32_t tgid)
-{
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((d = readdir(dir)))
-		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
-			snapshot_task(m, atoi(d->d_name), tgid);
-	closedir(dir);
-}
-
-/* Marks select_pid and everything below it, threads included. */
-static void select_subtree(struct fs_model *m)
-{
-	bool changed = true;
-
-	if (!m->select_pid)
-		return;
-	/* Parent links point up: repeat until no new member appears. */
-	while (changed) {
-		changed = false;
-		for (uint32_t i = 0; i <= m->tab.mask; i++) {
-			struct fs_task *t = &m->tab.slots[i];
-			const struct fs_task *p;
-
-			if (!t->pid || (t->flags & FS_TASK_SELECTED))
-				continue;
-			p = t->pid != t->tgid ?
-			    fs_proctab_get(&m->tab, t->tgid) :
-			    fs_proctab_get(&m->tab, t->ppid);
-			if (t->tgid == m->select_pid ||
-			    (p && (p->flags & FS_TASK_SELECTED))) {
-				t->flags |= FS_TASK_SELECTED;
-				changed = true;
-			}
-		}
-	}
-}
-
-int fs_model_snapshot(struct fs_model *m)
-{
-	struct dirent *d;
-	DIR *dir = opendir("/proc");
-
-	if (!dir)
-		return fs_error(errno, "cannot read /proc: %s", strerror(errno));
-	while ((d = readdir(dir)))
-		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
-			snapshot_threads(m, atoi(d->d_name));
-	closedir(dir);
-	select_subtree(m);
-	return 0;
+		note->task = *t;
 }

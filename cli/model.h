@@ -2,6 +2,13 @@
 /*
  * The process model: applies records, in stream order, to the process
  * table and says what each one meant (struct fs_note) for the views.
+ *
+ * It follows the kernel's rules (shared/notes/kernel-facts.md): a task is
+ * running, then exited (a zombie until released), then reaped; threads
+ * belong to their leader's process; when a process's last thread exits its
+ * children go to the heir the kernel picks (subreaper or init), zombies
+ * included; a snapshot (FS_REC_SYNC/TASK) adds what existed before and,
+ * after losses, drops what died unseen.
  */
 #ifndef FS_MODEL_H
 #define FS_MODEL_H
@@ -13,6 +20,13 @@
 struct fs_model {
 	struct fs_proctab tab;
 	int32_t select_pid;	/* -p: 0 selects everything */
+	uint32_t gen;		/* generation of the snapshot being applied */
+	bool synced;		/* a snapshot has ended: the table is whole */
+	bool need_resync;	/* records were lost: take a new snapshot */
+	uint64_t watch_start_ns;/* since when events have been seen */
+	uint64_t lost;		/* records lost, in total */
+	uint64_t resyncs;	/* snapshots taken after losses */
+	uint64_t swept;		/* entries a resync found dead */
 };
 
 /* How a task was released (stopped being a zombie). */
@@ -36,7 +50,10 @@ struct fs_note {
 				 * free removes the entry) */
 	uint64_t runtime_ns;	/* exit: time since start, when known */
 	bool selected;		/* the subject is inside the -p subtree */
+	bool stale;		/* about an older task that had this pid */
 	bool reaped;		/* waited: this result released the child */
+	int32_t reparented;	/* exit: children moved to this tgid, or 0 */
+	uint32_t nr_reparented;
 
 	enum fs_release released;
 	struct fs_task gone;	/* the released task */
@@ -48,10 +65,17 @@ struct fs_note {
 
 int fs_model_init(struct fs_model *m, int32_t select_pid);
 void fs_model_free(struct fs_model *m);
-/* Loads the processes that exist now (from /proc) into the table. */
-int fs_model_snapshot(struct fs_model *m);
 /* Applies one checked record; fills *note. */
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note);
+
+/* The process (leader entry) a task belongs to, or NULL. */
+struct fs_task *fs_model_process(struct fs_model *m, const struct fs_task *t);
+/* A zombie: exited, not released. */
+bool fs_task_is_zombie(const struct fs_task *t);
+/* A leader that exited while other threads of its process still run. */
+bool fs_task_leader_waits(const struct fs_task *t);
+/* A real, current task: not a placeholder, not released. */
+bool fs_task_is_live(const struct fs_task *t);
 
 #endif

@@ -37,6 +37,11 @@ int fs_proctab_init(struct fs_proctab *t, uint32_t hint)
 
 void fs_proctab_free(struct fs_proctab *t)
 {
+	struct fs_task *e;
+
+	if (t->slots)
+		fs_proctab_for_each(t, e)
+			free(e->cmd);
 	free(t->slots);
 	t->slots = NULL;
 	t->count = 0;
@@ -69,13 +74,20 @@ static int grow(struct fs_proctab *t)
 	return 0;
 }
 
+int fs_proctab_reserve(struct fs_proctab *t, uint32_t n)
+{
+	while ((uint64_t)(t->count + n) * LOAD_DEN >
+	       (uint64_t)(t->mask + 1) * LOAD_NUM)
+		if (grow(t))
+			return -ENOMEM;
+	return 0;
+}
+
 struct fs_task *fs_proctab_put(struct fs_proctab *t, int32_t pid)
 {
 	uint32_t i;
 
-	if (pid <= 0)
-		return NULL;
-	if ((t->count + 1) * LOAD_DEN > (t->mask + 1) * LOAD_NUM && grow(t))
+	if (pid <= 0 || fs_proctab_reserve(t, 1))
 		return NULL;
 	for (i = slot_of(t, pid); t->slots[i].pid; i = (i + 1) & t->mask)
 		if (t->slots[i].pid == pid)

@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "snapshot.h"
 #include "source.h"
 
 struct fs_source *fs_source_open(const struct fs_source_opts *opts,
@@ -69,6 +70,18 @@ int fs_source_poll(struct fs_source *s, int timeout_ms)
 void fs_source_flush_losses(struct fs_source *s)
 {
 	s->ops->losses(s);
+}
+
+int fs_source_snapshot(struct fs_source *s)
+{
+	uint32_t gen = ++s->generation;
+	int n = -ENOTSUP;
+
+	if (s->ops->snapshot)
+		n = s->ops->snapshot(s, gen);
+	if (n < 0)
+		n = fs_snapshot_procfs(s, gen);
+	return n;
 }
 
 const struct fs_source_stats *fs_source_stats(const struct fs_source *s)

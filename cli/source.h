@@ -47,6 +47,12 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 int fs_source_poll(struct fs_source *s, int timeout_ms);
 /* Delivers LOST records for losses counted since the last call. */
 void fs_source_flush_losses(struct fs_source *s);
+/*
+ * Delivers a snapshot of every task that exists now (see snapshot.h), the
+ * best way the source can: its kernel-side walk, else /proc. Returns the
+ * number of tasks or a negative errno.
+ */
+int fs_source_snapshot(struct fs_source *s);
 const struct fs_source_stats *fs_source_stats(const struct fs_source *s);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
 const char *fs_source_describe(const struct fs_source *s);
@@ -55,6 +61,8 @@ void fs_source_close(struct fs_source *s);
 /* For source implementations. */
 struct fs_source_ops {
 	int (*poll)(struct fs_source *s, int timeout_ms);
+	/* Optional; returns -ENOTSUP (or any error) to fall back to /proc. */
+	int (*snapshot)(struct fs_source *s, uint32_t generation);
 	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
 	void (*close)(struct fs_source *s);
 };
@@ -64,7 +72,8 @@ struct fs_source {
 	fs_record_fn fn;
 	void *ctx;
 	struct fs_source_stats stats;
-	char describe[128];
+	uint32_t generation;	/* of the last snapshot */
+	char describe[160];
 };
 
 /* Checks and delivers one record; returns the callback's verdict. */

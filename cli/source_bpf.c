@@ -17,8 +17,10 @@
 #include <bpf/libbpf.h>
 
 #include "common.h"
+#include "snapshot.h"
 #include "source.h"
 #include "lifecycle.skel.h"
+#include "snapshot.skel.h"
 
 #define DEFAULT_RING_BYTES	(16U << 20)
 
@@ -32,6 +34,9 @@ static const char *const hook_names[] = {
 struct bpf_source {
 	struct fs_source base;
 	struct lifecycle_bpf *skel;
+	struct snapshot_bpf *snap;	/* loaded at the first snapshot */
+	struct bpf_link *snap_link;
+	bool snap_failed;
 	struct ring_buffer *rb;
 	struct bpf_link *links[16];
 	int nr_links;
@@ -197,10 +202,43 @@ static int bpf_poll(struct fs_source *base, int timeout_ms)
 	return n == -EINTR ? -EINTR : n;
 }
 
+static int load_snapshot(struct bpf_source *s)
+{
+	s->snap = snapshot_bpf__open_and_load();
+	if (!s->snap)
+		return -errno;
+	s->snap_link = bpf_program__attach_iter(s->snap->progs.snapshot, NULL);
+	return s->snap_link ? 0 : -errno;
+}
+
+/* Walks the task list with the iter/task program. */
+static int bpf_snapshot(struct fs_source *base, uint32_t gen)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	int fd, n;
+
+	if (s->snap_failed)
+		return -ENOTSUP;
+	if (!s->snap_link && load_snapshot(s)) {
+		s->snap_failed = true;
+		strncat(base->describe, "; snapshots: /proc (no BPF task iterator)",
+			sizeof(base->describe) - strlen(base->describe) - 1);
+		return -ENOTSUP;
+	}
+	fd = bpf_iter_create(bpf_link__fd(s->snap_link));
+	if (fd < 0)
+		return -errno;
+	n = fs_snapshot_from_fd(base, fd, gen);
+	close(fd);
+	return n;
+}
+
 static void bpf_close(struct fs_source *base)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
 
+	bpf_link__destroy(s->snap_link);
+	snapshot_bpf__destroy(s->snap);
 	ring_buffer__free(s->rb);
 	while (s->nr_links)
 		bpf_link__destroy(s->links[--s->nr_links]);
@@ -210,6 +248,7 @@ static void bpf_close(struct fs_source *base)
 
 static const struct fs_source_ops bpf_ops = {
 	.poll = bpf_poll,
+	.snapshot = bpf_snapshot,
 	.losses = bpf_losses,
 	.close = bpf_close,
 };

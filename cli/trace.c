@@ -18,7 +18,10 @@
 
 #define POLL_MS		100
 #define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
-#define ALL_EVENTS	(~0U)
+#define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
+			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
+			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
+			 (1U << FS_REC_LOST))
 
 struct trace_opts {
 	bool json;
@@ -229,7 +232,8 @@ static int on_record(void *ctx, const struct fs_hdr *rec)
 	fs_model_apply(&t->model, rec, &note);
 	if (rec->type == FS_REC_LOST)
 		t->lost += ((const struct fs_rec_lost *)rec)->count;
-	if (rec->type != FS_REC_REAP && wanted(t, rec, &note)) {
+	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
+	    wanted(t, rec, &note)) {
 		t->shown[rec->type]++;
 		if (t->o.json)
 			fs_event_json(stdout, rec, &note);
@@ -295,6 +299,29 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	fs_json_emit(stdout, o);
 }
 
+/* Records were lost: the table may be wrong, so rebuild it and say so. */
+static void resync(struct trace *t, struct fs_source *s)
+{
+	uint64_t swept = t->model.swept;
+
+	if (fs_source_snapshot(s) < 0)
+		return;
+	swept = t->model.swept - swept;
+	if (t->o.json) {
+		struct json_object *o = json_object_new_object();
+
+		fs_json_add_str(o, "event", "resync");
+		fs_json_add_u64(o, "ts_ns", fs_boot_ns());
+		fs_json_add_u64(o, "lost_total", t->model.lost);
+		fs_json_add_u64(o, "gone_unseen", swept);
+		fs_json_emit(stdout, o);
+	} else {
+		printf("# records were lost (%llu so far): process table rebuilt from a new snapshot, %llu tasks had gone unseen\n",
+		       (unsigned long long)t->model.lost,
+		       (unsigned long long)swept);
+	}
+}
+
 static int run(struct trace *t)
 {
 	struct fs_source_opts so = {
@@ -312,7 +339,7 @@ static int run(struct trace *t)
 		return FS_EXIT_FAIL;
 	}
 	/* Attached first, then the snapshot: nothing falls between them. */
-	if (fs_model_snapshot(&t->model)) {
+	if (fs_source_snapshot(s) < 0) {
 		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
 		fs_source_close(s);
 		return FS_EXIT_FAIL;
@@ -341,6 +368,8 @@ static int run(struct trace *t)
 			fs_source_flush_losses(s);
 			last_check = now;
 		}
+		if (t->model.need_resync)
+			resync(t, s);
 		fflush(stdout);
 		if (end && now >= end)
 			break;

@@ -38,6 +38,8 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_WAIT_RESULT] = sizeof(struct fs_rec_wait_result),
 		[FS_REC_REAP] = sizeof(struct fs_rec_reap),
 		[FS_REC_LOST] = sizeof(struct fs_rec_lost),
+		[FS_REC_TASK] = sizeof(struct fs_rec_task),
+		[FS_REC_SYNC] = sizeof(struct fs_rec_sync),
 	};
 	struct fs_rec_exec big;
 
@@ -159,6 +161,17 @@ TEST(proctab_survives_churn)
 	EXPECT_EQ(25000, t.count);
 	EXPECT_EQ(NULL, fs_proctab_put(&t, 0));
 	fs_proctab_free(&t);
+}
+
+/* Real tasks in the table, placeholders and released ones left out. */
+static int live_tasks(struct fs_model *m)
+{
+	struct fs_task *e;
+	int n = 0;
+
+	fs_proctab_for_each(&m->tab, e)
+		n += fs_task_is_live(e);
+	return n;
 }
 
 FIXTURE(model) {
@@ -311,7 +324,7 @@ TEST_F(model, pid_reuse_replaces_the_old_task)
 	exit_(&self->m, &self->n, &self->now, 400, 400, 100, 900,
 	      FS_EXIT_GROUP_DEAD, 1 << 8);
 	EXPECT_EQ(1 << 8, fs_proctab_get(&self->m.tab, 400)->status);
-	EXPECT_EQ(1, self->m.tab.count - 1);	/* 400 and parent 100 */
+	EXPECT_EQ(2, live_tasks(&self->m));	/* 400 and its parent 100 */
 }
 
 TEST_F(model, non_leader_exec_releases_the_old_leader)
@@ -334,6 +347,166 @@ TEST_F(model, non_leader_exec_releases_the_old_leader)
 	old = fs_proctab_get(&self->m.tab, 501);
 	ASSERT_NE(NULL, old);
 	EXPECT_TRUE(old->flags & FS_TASK_REAPED);
+}
+
+static void exit_heir(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		      int pid, int ppid, uint64_t start, int heir)
+{
+	struct fs_rec_exit x;
+
+	hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, ppid, ++*now, start, "c");
+	x.flags = FS_EXIT_GROUP_DEAD;
+	x.status = x.exit_code = 0;
+	x.heir = heir;
+	fs_model_apply(m, &x.hdr, n);
+}
+
+static void task_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  int pid, int tgid, int ppid, uint64_t start, uint32_t flags)
+{
+	struct fs_rec_task r;
+
+	hdr(&r.hdr, FS_REC_TASK, sizeof(r), pid, tgid, ppid, ++*now, start, "s");
+	r.flags = flags;
+	r.status = flags & FS_SNAP_ZOMBIE ? 9 : 0;
+	fs_model_apply(m, &r.hdr, n);
+}
+
+static void sync_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  uint32_t phase, uint32_t gen)
+{
+	struct fs_rec_sync r;
+
+	hdr(&r.hdr, FS_REC_SYNC, sizeof(r), 0, 0, 0, ++*now, 0, "");
+	r.phase = phase;
+	r.generation = gen;
+	r.method = FS_SYNC_BPF_ITER;
+	r.count = 0;
+	fs_model_apply(m, &r.hdr, n);
+}
+
+TEST_F(model, late_free_of_an_old_task_spares_the_new_one)
+{
+	struct fs_task *t;
+
+	fork_(&self->m, &self->n, &self->now, 100, 450, 450, 700);
+	exit_(&self->m, &self->n, &self->now, 450, 450, 100, 700,
+	      FS_EXIT_GROUP_DEAD, 0);
+	waited_(&self->m, &self->n, &self->now, 100, 450, true, 0);
+	/* The pid is free once released: a new task gets it at once... */
+	fork_(&self->m, &self->n, &self->now, 100, 450, 450, 950);
+	/* ...and the old task's sched_process_free comes after (RCU). */
+	reap_(&self->m, &self->n, &self->now, 450, 450, 700);
+	EXPECT_TRUE(self->n.stale);
+	EXPECT_EQ(FS_RELEASE_NONE, self->n.released);
+	t = fs_proctab_get(&self->m.tab, 450);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(950, t->start_ns);
+	EXPECT_TRUE(fs_task_is_live(t));
+}
+
+TEST_F(model, orphans_go_to_the_heir_zombies_too)
+{
+	struct fs_task *a, *b;
+
+	/* 100 -> 600 (subreaper's child) -> 601, 602 (602 a zombie). */
+	fork_(&self->m, &self->n, &self->now, 100, 600, 600, 10);
+	fork_(&self->m, &self->n, &self->now, 600, 601, 601, 11);
+	fork_(&self->m, &self->n, &self->now, 600, 602, 602, 12);
+	exit_(&self->m, &self->n, &self->now, 602, 602, 600, 12,
+	      FS_EXIT_GROUP_DEAD, 0);
+	EXPECT_EQ(2, fs_proctab_get(&self->m.tab, 600)->nr_children);
+	/* 600 dies; the kernel says subreaper 100 adopts its children. */
+	exit_heir(&self->m, &self->n, &self->now, 600, 100, 10, 100);
+	EXPECT_EQ(100, self->n.reparented);
+	EXPECT_EQ(2, self->n.nr_reparented);
+	a = fs_proctab_get(&self->m.tab, 601);
+	b = fs_proctab_get(&self->m.tab, 602);
+	EXPECT_EQ(100, a->ppid);
+	EXPECT_EQ(100, b->ppid);
+	EXPECT_TRUE(fs_task_is_zombie(b));
+	EXPECT_EQ(0, fs_proctab_get(&self->m.tab, 600)->nr_children);
+	/* 100 dies without a subreaper above it: init (1) adopts them. */
+	exit_heir(&self->m, &self->n, &self->now, 100, 1, 10, 1);
+	EXPECT_EQ(1, self->n.reparented);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 601)->ppid);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 602)->ppid);
+	/* The zombie is reaped by its new parent. */
+	waited_(&self->m, &self->n, &self->now, 1, 602, true, 0);
+	EXPECT_EQ(FS_RELEASE_WAIT, self->n.released);
+	EXPECT_EQ(1, self->n.reaper);
+}
+
+TEST_F(model, exit_read_before_its_fork_stays_an_exit)
+{
+	struct fs_task *t;
+
+	/* Two CPUs' records merged late: the child's exit comes first. */
+	exit_(&self->m, &self->n, &self->now, 700, 700, 100, 1700,
+	      FS_EXIT_GROUP_DEAD, 2 << 8);
+	fork_(&self->m, &self->n, &self->now, 100, 700, 700, 1700);
+	t = fs_proctab_get(&self->m.tab, 700);
+	ASSERT_NE(NULL, t);
+	EXPECT_TRUE(fs_task_is_zombie(t));
+	EXPECT_EQ(2 << 8, t->status);
+	EXPECT_EQ(100, t->ppid);
+}
+
+TEST_F(model, lost_records_ask_for_a_resync_that_sweeps_the_dead)
+{
+	struct fs_rec_lost l;
+
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_BEGIN, 1);
+	task_(&self->m, &self->n, &self->now, 1, 1, 0, 1, 0);
+	task_(&self->m, &self->n, &self->now, 800, 800, 1, 80, 0);
+	task_(&self->m, &self->n, &self->now, 801, 801, 1, 81, FS_SNAP_ZOMBIE);
+	task_(&self->m, &self->n, &self->now, 802, 800, 1, 82, 0);
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_END, 1);
+	EXPECT_EQ(4, live_tasks(&self->m));
+	EXPECT_TRUE(fs_task_is_zombie(fs_proctab_get(&self->m.tab, 801)));
+	EXPECT_TRUE(fs_proctab_get(&self->m.tab, 801)->flags &
+		    FS_TASK_EXIT_UNKNOWN);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 800)->nr_threads);
+	EXPECT_EQ(2, fs_proctab_get(&self->m.tab, 1)->nr_children);
+
+	hdr(&l.hdr, FS_REC_LOST, sizeof(l), 0, 0, 0, ++self->now, 0, "");
+	l.count = 5;
+	l.reason = FS_LOST_RINGBUF;
+	l.rec_type = FS_REC_EXIT;
+	fs_model_apply(&self->m, &l.hdr, &self->n);
+	EXPECT_TRUE(self->m.need_resync);
+
+	/* Meanwhile 800 died unseen (with its thread); 801 was reaped. */
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_BEGIN, 2);
+	task_(&self->m, &self->n, &self->now, 1, 1, 0, 1, 0);
+	task_(&self->m, &self->n, &self->now, 803, 803, 1, 83, 0);
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_END, 2);
+	EXPECT_FALSE(self->m.need_resync);
+	EXPECT_EQ(1, self->m.resyncs);
+	EXPECT_EQ(3, self->m.swept);
+	EXPECT_EQ(2, live_tasks(&self->m));
+	EXPECT_EQ(NULL, fs_proctab_get(&self->m.tab, 800));
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 1)->nr_children);
+}
+
+TEST_F(model, leader_exit_with_live_threads_is_not_a_plain_zombie)
+{
+	struct fs_task *leader;
+
+	fork_(&self->m, &self->n, &self->now, 100, 900, 900, 90);
+	fork_(&self->m, &self->n, &self->now, 900, 901, 900, 91);
+	exit_(&self->m, &self->n, &self->now, 900, 900, 100, 90,
+	      FS_EXIT_LEADER_WAITS, 0);
+	leader = fs_proctab_get(&self->m.tab, 900);
+	EXPECT_TRUE(fs_task_leader_waits(leader));
+	/* The last thread goes: its status becomes the process's. */
+	exit_(&self->m, &self->n, &self->now, 901, 900, 100, 91,
+	      FS_EXIT_THREAD | FS_EXIT_GROUP_DEAD | FS_EXIT_AUTOREAP, 4 << 8);
+	EXPECT_EQ(FS_RELEASE_AUTO, self->n.released);
+	leader = fs_proctab_get(&self->m.tab, 900);
+	EXPECT_FALSE(fs_task_leader_waits(leader));
+	EXPECT_TRUE(fs_task_is_zombie(leader));
+	EXPECT_EQ(4 << 8, leader->status);
 }
 
 TEST(selection_follows_descendants)

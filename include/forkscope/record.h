@@ -36,6 +36,8 @@ enum fs_rec_type {
 	FS_REC_WAIT_RESULT	= 5,	/* wait4/waitid returned to the waiter */
 	FS_REC_REAP		= 6,	/* sched_process_free: task freed */
 	FS_REC_LOST		= 7,	/* records the producer could not write */
+	FS_REC_TASK		= 8,	/* snapshot: one task that exists now */
+	FS_REC_SYNC		= 9,	/* snapshot begins or ends */
 	FS_REC_TYPE_MAX,
 };
 
@@ -123,7 +125,11 @@ struct fs_rec_exit {
 	__u32 status;		/* the word a waiter will be given: exit_code,
 				 * or group_exit_code with FS_EXIT_GROUP_EXIT */
 	__u32 flags;		/* FS_EXIT_* */
-	__u32 reserved;
+	__s32 heir;		/* with FS_EXIT_GROUP_DEAD: the tgid that adopts
+				 * the process's children (the nearest live
+				 * subreaper ancestor, else the pid namespace's
+				 * init), by the kernel's find_new_reaper()
+				 * rule; else hdr.tgid */
 };
 
 /*
@@ -189,6 +195,48 @@ struct fs_rec_lost {
 	__u64 count;
 	__u32 reason;		/* FS_LOST_* */
 	__u32 rec_type;		/* enum fs_rec_type, or 0 */
+};
+
+/* fs_rec_task.flags */
+#define FS_SNAP_ZOMBIE		(1U << 0)	/* exit_state is EXIT_ZOMBIE */
+#define FS_SNAP_KTHREAD		(1U << 1)	/* a kernel thread */
+#define FS_SNAP_SUBREAPER	(1U << 2)	/* PR_SET_CHILD_SUBREAPER */
+#define FS_SNAP_SIGCHLD_IGN	(1U << 3)	/* SIGCHLD is SIG_IGN */
+#define FS_SNAP_SIGCHLD_HANDLER	(1U << 4)	/* SIGCHLD has a handler */
+#define FS_SNAP_NOCLDWAIT	(1U << 5)	/* SA_NOCLDWAIT on SIGCHLD */
+#define FS_SNAP_EXITING		(1U << 6)	/* PF_EXITING: in do_exit() */
+
+/*
+ * Subject: a task that exists when the snapshot is taken, threads and
+ * zombies included. The SIGCHLD flags are the process's (shared by its
+ * threads). hdr.start_ns is 0 when the producer cannot know it exactly
+ * (/proc gives clock ticks).
+ */
+struct fs_rec_task {
+	struct fs_hdr hdr;
+	__u32 flags;		/* FS_SNAP_* */
+	__u32 status;		/* for a zombie: the word a waiter will get */
+};
+
+/* fs_rec_sync.phase */
+#define FS_SYNC_BEGIN		1
+#define FS_SYNC_END		2
+
+/* fs_rec_sync.method */
+#define FS_SYNC_BPF_ITER	1	/* a BPF task iterator */
+#define FS_SYNC_PROCFS		2	/* /proc, when the iterator is unavailable */
+#define FS_SYNC_KMOD		3	/* the kernel module */
+
+/*
+ * Subject: none. The task records of one snapshot come between a BEGIN and
+ * an END with the same generation; END's count is how many there were.
+ */
+struct fs_rec_sync {
+	struct fs_hdr hdr;
+	__u32 phase;		/* FS_SYNC_* */
+	__u32 generation;
+	__u32 method;		/* FS_SYNC_BPF_ITER, ... */
+	__u32 count;
 };
 
 #endif /* FORKSCOPE_RECORD_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the BPF producers read from a task_struct, written once: the common
+ * record header, the process's SIGCHLD disposition, and who adopts its
+ * children. Include after vmlinux.h and the libbpf headers.
+ */
+#ifndef FS_TASK_BPF_H
+#define FS_TASK_BPF_H
+
+#include "forkscope/record.h"
+
+#define SIGCHLD			17
+#define SIG_IGN			1
+#define SA_NOCLDWAIT		2
+#define SIGNAL_GROUP_EXIT	0x00000004
+#define PF_EXITING		0x00000004
+#define PF_KTHREAD		0x00200000
+#define EXIT_ZOMBIE		0x00000020
+#define MAX_ANCESTORS		32
+
+static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
+				     __u16 size, struct task_struct *t,
+				     bool with_parent)
+{
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = BPF_CORE_READ(t, pid);
+	h->tgid = BPF_CORE_READ(t, tgid);
+	h->ppid = with_parent ? BPF_CORE_READ(t, real_parent, tgid) : 0;
+	h->reserved = 0;
+	h->start_ns = BPF_CORE_READ(t, start_boottime);
+	BPF_CORE_READ_INTO(&h->comm, t, comm);
+}
+
+/* FS_SNAP_SIGCHLD_* and FS_SNAP_NOCLDWAIT for t's process. */
+static __always_inline __u32 sigchld_flags(struct task_struct *t)
+{
+	struct sighand_struct *sh = BPF_CORE_READ(t, sighand);
+	unsigned long handler, flags;
+	__u32 out = 0;
+
+	if (!sh)
+		return 0;
+	handler = (unsigned long)BPF_CORE_READ(sh,
+					       action[SIGCHLD - 1].sa.sa_handler);
+	flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
+	if (handler == SIG_IGN)
+		out |= FS_SNAP_SIGCHLD_IGN;
+	else if (handler)
+		out |= FS_SNAP_SIGCHLD_HANDLER;
+	if (flags & SA_NOCLDWAIT)
+		out |= FS_SNAP_NOCLDWAIT;
+	return out;
+}
+
+static __always_inline bool is_subreaper(struct task_struct *t)
+{
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+
+	return sig && BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper);
+}
+
+static __always_inline int pid_level(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, thread_pid, level);
+}
+
+/*
+ * The tgid that adopts the children of t's process when its last thread
+ * exits, as find_new_reaper() picks it: the nearest subreaper ancestor
+ * that still has live threads, in t's pid namespace, else the namespace's
+ * init.
+ */
+static __always_inline __s32 heir_of(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct task_struct *init, *a = t;
+	struct signal_struct *sig;
+
+	init = BPF_CORE_READ(pid, numbers[level].ns, child_reaper);
+	sig = BPF_CORE_READ(t, signal);
+	if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
+		return BPF_CORE_READ(init, tgid);
+	for (int i = 0; i < MAX_ANCESTORS; i++) {
+		a = BPF_CORE_READ(a, real_parent);
+		if (!a || a == init || pid_level(a) != level ||
+		    BPF_CORE_READ(a, pid) == 0)
+			break;
+		if (is_subreaper(a) && BPF_CORE_READ(a, signal, live.counter) > 0)
+			return BPF_CORE_READ(a, tgid);
+	}
+	return BPF_CORE_READ(init, tgid);
+}
+
+#endif

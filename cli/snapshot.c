@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "snapshot.h"
+
+#define SIGCHLD_BIT	(1ULL << (17 - 1))
+
+void fs_snapshot_sync(struct fs_source *s, uint32_t phase,
+		      uint32_t generation, uint32_t method, uint32_t count)
+{
+	struct fs_rec_sync r = {
+		.hdr = {
+			.type = FS_REC_SYNC,
+			.size = sizeof(r),
+			.ts_ns = fs_boot_ns(),
+		},
+		.phase = phase,
+		.generation = generation,
+		.method = method,
+		.count = count,
+	};
+
+	fs_source_deliver(s, &r, sizeof(r));
+}
+
+int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
+{
+	/* A read may end inside a record: carry the tail to the next one. */
+	static char buf[64 * 1024];
+	size_t have = 0;
+	int count = 0;
+
+	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fs_error(errno, "reading the task iterator failed: %s",
+					strerror(errno));
+		if (n == 0)
+			break;
+		have += n;
+		while (have - off >= sizeof(struct fs_rec_task)) {
+			fs_source_deliver(s, buf + off, sizeof(struct fs_rec_task));
+			off += sizeof(struct fs_rec_task);
+			count++;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (have)
+		fs_source_lost(s, FS_LOST_READER, FS_REC_TASK, 1);
+	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER, count);
+	return count;
+}
+
+/* One line of /proc/PID/status: "Key:\t<value>". */
+static unsigned long long status_hex(const char *status, const char *key)
+{
+	const char *p = strstr(status, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return 0;
+}
+
+/* Fills r from /proc/TGID/task/PID; -errno when the task is gone. */
+static int read_task(int32_t tgid, int32_t pid, struct fs_rec_task *r)
+{
+	char path[64], buf[1024], *lp, *rp, state;
+	unsigned long long ign, cgt, pflags;
+	int exit_code = 0, ppid;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return -ENOENT;
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	lp = strchr(buf, '(');
+	rp = strrchr(buf, ')');
+	if (!lp || !rp || rp < lp)
+		return -EINVAL;
+	n = rp - lp - 1;
+	if (n >= sizeof(r->hdr.comm))
+		n = sizeof(r->hdr.comm) - 1;
+	memcpy(r->hdr.comm, lp + 1, n);
+	/* state ppid ... flags(9) ... exit_code(52), counted from state=3 */
+	if (sscanf(rp + 2, "%c %d %*d %*d %*d %*d %llu", &state, &ppid,
+		   &pflags) != 3)
+		return -EINVAL;
+	for (int field = 3, i = 0; rp[2 + i] && field < 52; i++)
+		if (rp[2 + i] == ' ' && ++field == 52)
+			exit_code = atoi(rp + 3 + i);
+	r->hdr.ppid = ppid;
+	r->status = exit_code;
+	if (state == 'Z')
+		r->flags |= FS_SNAP_ZOMBIE;
+	if (pflags & 0x00200000)
+		r->flags |= FS_SNAP_KTHREAD;
+	if (pflags & 0x00000004)
+		r->flags |= FS_SNAP_EXITING;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tgid);
+	if (!read_file(path, buf, sizeof(buf))) {
+		ign = status_hex(buf, "SigIgn:");
+		cgt = status_hex(buf, "SigCgt:");
+		if (ign & SIGCHLD_BIT)
+			r->flags |= FS_SNAP_SIGCHLD_IGN;
+		else if (cgt & SIGCHLD_BIT)
+			r->flags |= FS_SNAP_SIGCHLD_HANDLER;
+	}
+	return 0;
+}
+
+static int walk_threads(struct fs_source *s, int32_t tgid)
+{
+	char path[64];
+	struct dirent *d;
+	int count = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;	/* gone meanwhile: its exit is in the stream */
+	while ((d = readdir(dir))) {
+		struct fs_rec_task r = {
+			.hdr = {
+				.type = FS_REC_TASK,
+				.size = sizeof(r),
+				.tgid = tgid,
+			},
+		};
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		r.hdr.pid = atoi(d->d_name);
+		r.hdr.ts_ns = fs_boot_ns();
+		if (read_task(tgid, r.hdr.pid, &r))
+			continue;
+		fs_source_deliver(s, &r, sizeof(r));
+		count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+	int count = 0;
+
+	if (!dir)
+		return fs_error(errno, "cannot read /proc: %s", strerror(errno));
+	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_PROCFS, 0);
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			count += walk_threads(s, atoi(d->d_name));
+	closedir(dir);
+	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_PROCFS, count);
+	return count;
+}
