@@ -123,7 +123,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
 	struct signal_struct *sig;
-	bool thread;
+	bool thread, subreaper = false;
 
 	if (!r)
 		return 0;
@@ -136,7 +136,9 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	r->exit_code = BPF_CORE_READ(p, exit_code);
 	r->status = r->exit_code;
 	r->flags = 0;
-	r->heir = group_dead ? heir_of(p) : r->hdr.tgid;
+	r->heir = group_dead ? heir_of(p, &subreaper) : r->hdr.tgid;
+	if (subreaper)
+		r->flags |= FS_EXIT_HEIR_SUBREAPER;
 	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
 		r->status = BPF_CORE_READ(sig, group_exit_code);
 		r->flags |= FS_EXIT_GROUP_EXIT;

@@ -71,15 +71,16 @@ static __always_inline int pid_level(struct task_struct *t)
  * The tgid that adopts the children of t's process when its last thread
  * exits, as find_new_reaper() picks it: the nearest subreaper ancestor
  * that still has live threads, in t's pid namespace, else the namespace's
- * init.
+ * init. *subreaper says which it was.
  */
-static __always_inline __s32 heir_of(struct task_struct *t)
+static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper)
 {
 	struct pid *pid = BPF_CORE_READ(t, thread_pid);
 	unsigned int level = BPF_CORE_READ(pid, level);
 	struct task_struct *init, *a = t;
 	struct signal_struct *sig;
 
+	*subreaper = false;
 	init = BPF_CORE_READ(pid, numbers[level].ns, child_reaper);
 	sig = BPF_CORE_READ(t, signal);
 	if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
@@ -89,8 +90,10 @@ static __always_inline __s32 heir_of(struct task_struct *t)
 		if (!a || a == init || pid_level(a) != level ||
 		    BPF_CORE_READ(a, pid) == 0)
 			break;
-		if (is_subreaper(a) && BPF_CORE_READ(a, signal, live.counter) > 0)
+		if (is_subreaper(a) && BPF_CORE_READ(a, signal, live.counter) > 0) {
+			*subreaper = true;
 			return BPF_CORE_READ(a, tgid);
+		}
 	}
 	return BPF_CORE_READ(init, tgid);
 }

@@ -68,11 +68,19 @@ int fs_ensure_tracefs(void)
 
 char *fs_fmt_duration(char *buf, size_t len, uint64_t ns)
 {
+	uint64_t s = ns / NSEC_PER_SEC;
+
 	if (ns < 10 * NSEC_PER_MSEC)
 		snprintf(buf, len, "%.3f ms", ns / 1e6);
-	else if (ns < 10 * NSEC_PER_SEC)
+	else if (ns < NSEC_PER_SEC)
 		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else if (ns < 100 * NSEC_PER_SEC)
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+	else if (s < 2 * 3600)
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60,
+			 (unsigned long long)s % 60);
 	else
-		snprintf(buf, len, "%.1f s", ns / 1e9);
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600,
+			 (unsigned long long)(s / 60) % 60);
 	return buf;
 }

@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "escape.h"
 #include "event_view.h"
 #include "json.h"
 #include "status.h"
@@ -57,29 +58,13 @@ add(struct line *l, const char *fmt, ...)
 			  (size_t)n : sizeof(l->buf) - l->len - 1;
 }
 
-/*
- * Appends s so that a terminal shows it as it is: argv, comm and file names
- * are the traced program's bytes, and may hold escape sequences. With
- * quote, a string that a shell would split is single-quoted.
- */
+/* Appends a traced string, escaped (see escape.h). */
 static void add_safe(struct line *l, const char *s, bool quote)
 {
-	bool q = quote && (!*s || strpbrk(s, " \t'\"\\$`&|;<>()*?[]#~{}!"));
+	char buf[4 * FS_ARGS_LEN + 8];
 
-	if (q)
-		add(l, "'");
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c < 0x20 || c == 0x7f)
-			add(l, "\\x%02x", c);
-		else if (q && c == '\'')
-			add(l, "'\\''");
-		else
-			add(l, "%c", c);
-	}
-	if (q)
-		add(l, "'");
+	add(l, "%s", fs_escape(buf, sizeof(buf), s,
+			       quote ? FS_ESC_SHELL : FS_ESC_TERMINAL));
 }
 
 static int add_arg(void *ctx, const char *arg)
@@ -193,7 +178,7 @@ void fs_event_text_header(FILE *f)
 /* TIME EVENT PID PPID COMM, then the details. */
 static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 		      int32_t tgid, int32_t ppid, const char *comm,
-		      const struct line *l)
+		      const struct line *l, const char *explain)
 {
 	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
 	time_t secs = real / (int64_t)NSEC_PER_SEC;
@@ -211,10 +196,12 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 	fprintf(f, "%s.%06lld %-6s %7s %7d %-16s %s\n", when,
 		(long long)(real % (int64_t)NSEC_PER_SEC) / 1000, event, ids,
 		ppid, name.buf, l->buf);
+	if (explain && *explain)
+		fprintf(f, "%15s `- %s\n", "", explain);
 }
 
 void fs_event_text(FILE *f, const struct fs_hdr *rec,
-		   const struct fs_note *n)
+		   const struct fs_note *n, const char *explain)
 {
 	struct line l = { .len = 0 };
 
@@ -254,16 +241,17 @@ void fs_event_text(FILE *f, const struct fs_hdr *rec,
 	}
 	}
 	text_line(f, rec->ts_ns, fs_record_name(rec->type), rec->pid,
-		  rec->tgid, shown_ppid(rec, n), rec->comm, &l);
+		  rec->tgid, shown_ppid(rec, n), rec->comm, &l, explain);
 }
 
-void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n)
+void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n,
+		     const char *explain)
 {
 	struct line l = { .len = 0 };
 
 	text_release(&l, n);
 	text_line(f, ts_ns, "reap", n->gone.pid, n->gone.tgid, n->gone.ppid,
-		  n->gone.comm, &l);
+		  n->gone.comm, &l, explain);
 }
 
 static int json_add_arg(void *ctx, const char *arg)
@@ -381,7 +369,7 @@ static void json_task(struct json_object *o, int32_t pid, int32_t tgid,
 }
 
 void fs_event_json(FILE *f, const struct fs_hdr *rec,
-		   const struct fs_note *n)
+		   const struct fs_note *n, const char *explain)
 {
 	struct json_object *o = json_common(fs_record_name(rec->type),
 					    rec->ts_ns, rec->cpu);
@@ -410,15 +398,20 @@ void fs_event_json(FILE *f, const struct fs_hdr *rec,
 		json_lost(o, (const void *)rec);
 		break;
 	}
+	if (explain)
+		fs_json_add_str(o, "explain", explain);
 	fs_json_emit(f, o);
 }
 
-void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *n)
+void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *n,
+		     const char *explain)
 {
 	struct json_object *o = json_common("reap", ts_ns, -1);
 
 	json_task(o, n->gone.pid, n->gone.tgid, n->gone.ppid, n->gone.comm,
 		  n->gone.start_ns);
 	json_release(o, n);
+	if (explain)
+		fs_json_add_str(o, "explain", explain);
 	fs_json_emit(f, o);
 }

@@ -10,13 +10,16 @@
 #include "forkscope/record.h"
 #include "model.h"
 
+/* explain: a sentence to add (trace --explain), or NULL. */
 void fs_event_text_header(FILE *f);
 void fs_event_text(FILE *f, const struct fs_hdr *rec,
-		   const struct fs_note *note);
+		   const struct fs_note *note, const char *explain);
 void fs_event_json(FILE *f, const struct fs_hdr *rec,
-		   const struct fs_note *note);
+		   const struct fs_note *note, const char *explain);
 /* The reap a record revealed (note->released), at the record's time. */
-void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *note);
-void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *note);
+void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *note,
+		     const char *explain);
+void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *note,
+		     const char *explain);
 
 #endif

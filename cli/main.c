@@ -14,6 +14,8 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "trace", cmd_trace, "print fork, exec, exit, wait and reap live" },
+	{ "tree", cmd_tree, "the process tree, zombies marked (--follow: live)" },
+	{ "zombies", cmd_zombies, "un-reaped zombies and the parents that leak them" },
 };
 
 static void usage(FILE *f)

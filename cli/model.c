@@ -276,6 +276,8 @@ static void reparent_children(struct fs_model *m, int32_t tgid, int32_t heir,
 	}
 	note->reparented = heir;
 	note->nr_reparented = moved;
+	p = fs_proctab_get(&m->tab, heir);
+	note->heir_subreaper = p && (p->flags & FS_TASK_SUBREAPER);
 }
 
 static void apply_exit(struct fs_model *m, const struct fs_rec_exit *r,
@@ -297,6 +299,13 @@ static void apply_exit(struct fs_model *m, const struct fs_rec_exit *r,
 		/* The last thread's status is the one the leader reports. */
 		if (leader && leader != t)
 			leader->status = r->status;
+		/* The kernel found a subreaper: now we know it is one. */
+		if (r->flags & FS_EXIT_HEIR_SUBREAPER) {
+			struct fs_task *heir = fs_proctab_get(&m->tab, r->heir);
+
+			if (heir)
+				heir->flags |= FS_TASK_SUBREAPER;
+		}
 		reparent_children(m, tgid, r->heir, note);
 	}
 }
@@ -481,6 +490,10 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	}
 	/* Entries may have moved: copy the subject by its pid. */
 	t = fs_proctab_get(&m->tab, rec->pid);
+	if (!t)
+		return;
+	note->task = *t;
+	t = fs_proctab_get(&m->tab, t->ppid);
 	if (t)
-		note->task = *t;
+		memcpy(note->parent_comm, t->comm, sizeof(note->parent_comm));
 }

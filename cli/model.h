@@ -54,6 +54,8 @@ struct fs_note {
 	bool reaped;		/* waited: this result released the child */
 	int32_t reparented;	/* exit: children moved to this tgid, or 0 */
 	uint32_t nr_reparented;
+	bool heir_subreaper;	/* reparented to a subreaper, not init */
+	char parent_comm[FS_COMM_LEN];	/* the subject's parent, if known */
 
 	enum fs_release released;
 	struct fs_task gone;	/* the released task */

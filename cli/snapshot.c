@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,40 +28,6 @@ void fs_snapshot_sync(struct fs_source *s, uint32_t phase,
 	};
 
 	fs_source_deliver(s, &r, sizeof(r));
-}
-
-int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
-{
-	/* A read may end inside a record: carry the tail to the next one. */
-	static char buf[64 * 1024];
-	size_t have = 0;
-	int count = 0;
-
-	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fs_error(errno, "reading the task iterator failed: %s",
-					strerror(errno));
-		if (n == 0)
-			break;
-		have += n;
-		while (have - off >= sizeof(struct fs_rec_task)) {
-			fs_source_deliver(s, buf + off, sizeof(struct fs_rec_task));
-			off += sizeof(struct fs_rec_task);
-			count++;
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-	if (have)
-		fs_source_lost(s, FS_LOST_READER, FS_REC_TASK, 1);
-	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER, count);
-	return count;
 }
 
 /* One line of /proc/PID/status: "Key:\t<value>". */
@@ -163,6 +130,90 @@ static int walk_threads(struct fs_source *s, int32_t tgid)
 	}
 	closedir(dir);
 	return count;
+}
+
+/* Process ids the walk already produced: a bitmap over pid_max. */
+struct seen {
+	uint64_t *bits;
+	uint32_t max;
+};
+
+static void seen_add(struct seen *v, int32_t pid)
+{
+	if (pid > 0 && (uint32_t)pid < v->max)
+		v->bits[pid / 64] |= 1ULL << (pid % 64);
+}
+
+static bool seen_has(const struct seen *v, int32_t pid)
+{
+	return pid > 0 && (uint32_t)pid < v->max &&
+	       (v->bits[pid / 64] & (1ULL << (pid % 64)));
+}
+
+/*
+ * Reads /proc's process list and walks each process the kernel-side walk
+ * did not produce (a task iterator has been seen skipping a thread group).
+ */
+static int fill_gaps(struct fs_source *s, const struct seen *v)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+	int count = 0;
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		int32_t pid;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		pid = atoi(d->d_name);
+		if (!seen_has(v, pid))
+			count += walk_threads(s, pid);
+	}
+	closedir(dir);
+	return count;
+}
+
+int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
+{
+	/* A read may end inside a record: carry the tail to the next one. */
+	static char buf[64 * 1024];
+	struct seen v = { .max = 1U << 22 };	/* PID_MAX_LIMIT */
+	size_t have = 0;
+	int count = 0, filled;
+
+	v.bits = calloc(v.max / 64, sizeof(*v.bits));
+	if (!v.bits)
+		return fs_error(ENOMEM, "out of memory for a snapshot");
+	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += n;
+		while (have - off >= sizeof(struct fs_rec_task)) {
+			const struct fs_hdr *h = (const void *)(buf + off);
+
+			seen_add(&v, h->tgid);
+			fs_source_deliver(s, buf + off, sizeof(struct fs_rec_task));
+			off += sizeof(struct fs_rec_task);
+			count++;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (have)
+		fs_source_lost(s, FS_LOST_READER, FS_REC_TASK, 1);
+	filled = fill_gaps(s, &v);
+	s->stats.snapshot_filled += filled;
+	free(v.bits);
+	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER, count + filled);
+	return count + filled;
 }
 
 int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)

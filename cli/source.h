@@ -33,6 +33,8 @@ struct fs_source_stats {
 	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
 	uint64_t recursion_lost;	/* program runs the kernel skipped */
 	uint64_t malformed;		/* rejected by the decoder */
+	uint64_t snapshot_filled;	/* tasks a kernel-side snapshot missed
+					 * and /proc supplied */
 };
 
 struct fs_source;

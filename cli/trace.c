@@ -2,7 +2,6 @@
 /* forkscope trace: every fork, exec, exit, wait and reap, live. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +11,11 @@
 #include "common.h"
 #include "decode.h"
 #include "event_view.h"
+#include "explain.h"
 #include "json.h"
-#include "model.h"
-#include "source.h"
+#include "session.h"
 
 #define POLL_MS		100
-#define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
 #define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
 			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
 			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
@@ -27,6 +25,7 @@ struct trace_opts {
 	bool json;
 	bool verbose;
 	bool no_threads;
+	bool explain;
 	int32_t pid;
 	const char *comm;
 	unsigned int events;	/* bit per record type */
@@ -36,17 +35,10 @@ struct trace_opts {
 
 struct trace {
 	struct trace_opts o;
-	struct fs_model model;
+	struct fs_session s;
 	uint64_t shown[FS_REC_TYPE_MAX];
 	uint64_t lost;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -59,6 +51,7 @@ static void usage(FILE *f)
 "  -e, --events LIST    only these events: fork,exec,exit,wait,reap\n"
 "                       (wait shows both the wait and its result)\n"
 "      --no-threads     leave out thread creation, exit and release\n"
+"  -x, --explain        add a line on what the kernel just did\n"
 "  -d, --duration SECS  stop after SECS seconds (default: until Ctrl-C)\n"
 "  -j, --json           JSON lines (schema: docs/json.md)\n"
 "      --ring-size MB   kernel ring buffer size (default 16)\n"
@@ -117,6 +110,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "comm", required_argument, NULL, 'c' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "no-threads", no_argument, NULL, 'T' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ring-size", required_argument, NULL, 'R' },
@@ -129,7 +123,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:c:e:d:jvh", longopts,
+	while ((c = getopt_long(argc, argv, ":p:c:e:d:jvxh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -151,6 +145,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'T':
 			o->no_threads = true;
+			break;
+		case 'x':
+			o->explain = true;
 			break;
 		case 'd':
 			if (parse_number(optarg, 0.001, 1e7, &o->duration_s))
@@ -224,30 +221,36 @@ static bool release_wanted(const struct trace *t, const struct fs_note *note)
  * Each record is shown as itself, but for sched_process_free: the reap
  * line comes from whichever record first showed the task released.
  */
-static int on_record(void *ctx, const struct fs_hdr *rec)
+static void on_event(void *ctx, const struct fs_hdr *rec,
+		     const struct fs_note *n)
 {
+	struct fs_note note = *n;
 	struct trace *t = ctx;
-	struct fs_note note;
+	char why_buf[256];
 
-	fs_model_apply(&t->model, rec, &note);
 	if (rec->type == FS_REC_LOST)
 		t->lost += ((const struct fs_rec_lost *)rec)->count;
 	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
 	    wanted(t, rec, &note)) {
+		const char *why = t->o.explain ?
+			fs_explain(why_buf, sizeof(why_buf), rec, &note) : NULL;
+
 		t->shown[rec->type]++;
 		if (t->o.json)
-			fs_event_json(stdout, rec, &note);
+			fs_event_json(stdout, rec, &note, why);
 		else
-			fs_event_text(stdout, rec, &note);
+			fs_event_text(stdout, rec, &note, why);
 	}
 	if (release_wanted(t, &note)) {
+		const char *why = t->o.explain ?
+			fs_explain_release(why_buf, sizeof(why_buf), &note) : NULL;
+
 		t->shown[FS_REC_REAP]++;
 		if (t->o.json)
-			fs_release_json(stdout, rec->ts_ns, &note);
+			fs_release_json(stdout, rec->ts_ns, &note, why);
 		else
-			fs_release_text(stdout, rec->ts_ns, &note);
+			fs_release_text(stdout, rec->ts_ns, &note, why);
 	}
-	return 0;
 }
 
 static void summary_text(const struct trace *t, const struct fs_source *s,
@@ -261,7 +264,7 @@ static void summary_text(const struct trace *t, const struct fs_source *s,
 	fprintf(stderr, "\n%.1f s traced with %s\nevents shown:", secs,
 		fs_source_describe(s));
 	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
-		if (i != FS_REC_LOST)
+		if (i != FS_REC_LOST && (ALL_EVENTS & (1U << i)))
 			fprintf(stderr, " %s %llu", fs_record_name(i),
 				(unsigned long long)t->shown[i]);
 	fprintf(stderr, "\nrecords received %llu; lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
@@ -281,7 +284,7 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	struct json_object *ring = json_object_new_object();
 
 	for (int i = 1; i < FS_REC_TYPE_MAX; i++) {
-		if (i == FS_REC_LOST)
+		if (i == FS_REC_LOST || !(ALL_EVENTS & (1U << i)))
 			continue;
 		fs_json_add_u64(shown, fs_record_name(i), t->shown[i]);
 		fs_json_add_u64(recv, fs_record_name(i), st->by_type[i]);
@@ -299,91 +302,78 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	fs_json_emit(stdout, o);
 }
 
-/* Records were lost: the table may be wrong, so rebuild it and say so. */
-static void resync(struct trace *t, struct fs_source *s)
+/* Records were lost: the table was rebuilt from a snapshot; say so. */
+static void on_resync(void *ctx, uint64_t swept)
 {
-	uint64_t swept = t->model.swept;
+	struct trace *t = ctx;
 
-	if (fs_source_snapshot(s) < 0)
-		return;
-	swept = t->model.swept - swept;
 	if (t->o.json) {
 		struct json_object *o = json_object_new_object();
 
 		fs_json_add_str(o, "event", "resync");
 		fs_json_add_u64(o, "ts_ns", fs_boot_ns());
-		fs_json_add_u64(o, "lost_total", t->model.lost);
+		fs_json_add_u64(o, "lost_total", t->s.model.lost);
 		fs_json_add_u64(o, "gone_unseen", swept);
 		fs_json_emit(stdout, o);
 	} else {
 		printf("# records were lost (%llu so far): process table rebuilt from a new snapshot, %llu tasks had gone unseen\n",
-		       (unsigned long long)t->model.lost,
+		       (unsigned long long)t->s.model.lost,
 		       (unsigned long long)swept);
 	}
 }
 
 static int run(struct trace *t)
 {
-	struct fs_source_opts so = {
-		.kind = FS_SOURCE_AUTO,
-		.ring_bytes = t->o.ring_bytes,
-		.verbose = t->o.verbose,
+	struct fs_session_opts so = {
+		.source = {
+			.kind = FS_SOURCE_AUTO,
+			.ring_bytes = t->o.ring_bytes,
+			.verbose = t->o.verbose,
+		},
+		.select_pid = t->o.pid,
+		.on_event = on_event,
+		.on_resync = on_resync,
+		.ctx = t,
 	};
-	uint64_t start, end, last_check;
-	struct fs_source *s;
+	const struct fs_source_stats *st;
+	uint64_t end;
 	int n = 0;
 
-	s = fs_source_open(&so, on_record, t);
-	if (!s) {
+	if (fs_session_open(&t->s, &so)) {
 		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
 		return FS_EXIT_FAIL;
 	}
-	/* Attached first, then the snapshot: nothing falls between them. */
-	if (fs_source_snapshot(s) < 0) {
-		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
-		fs_source_close(s);
-		return FS_EXIT_FAIL;
-	}
-	if (t->o.pid && !fs_proctab_get(&t->model.tab, t->o.pid)) {
+	if (t->o.pid && !fs_proctab_get(&t->s.model.tab, t->o.pid)) {
 		fprintf(stderr, "forkscope trace: no process %d\n", t->o.pid);
-		fs_source_close(s);
+		fs_session_close(&t->s);
 		return FS_EXIT_FAIL;
 	}
+	st = fs_source_stats(t->s.src);
 	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
-		fs_source_describe(s));
+		fs_source_describe(t->s.src));
+	if (st->snapshot_filled)
+		fprintf(stderr, "forkscope: the kernel's task iterator skipped %llu tasks; /proc supplied them\n",
+			(unsigned long long)st->snapshot_filled);
 	if (!t->o.json)
 		fs_event_text_header(stdout);
 	fflush(stdout);
 
-	start = last_check = fs_boot_ns();
-	end = t->o.duration_s ? start + t->o.duration_s * NSEC_PER_SEC : 0;
-	while (!stop) {
-		uint64_t now;
-
-		n = fs_source_poll(s, POLL_MS);
-		if (n < 0 && n != -EINTR)
-			break;
-		now = fs_boot_ns();
-		if (now - last_check >= LOSS_CHECK_NS) {
-			fs_source_flush_losses(s);
-			last_check = now;
-		}
-		if (t->model.need_resync)
-			resync(t, s);
+	end = t->o.duration_s ? t->s.start_ns + t->o.duration_s * NSEC_PER_SEC : 0;
+	while (!fs_stop_requested()) {
+		n = fs_session_poll(&t->s, POLL_MS);
 		fflush(stdout);
-		if (end && now >= end)
+		if (n < 0 || (end && fs_boot_ns() >= end))
 			break;
 	}
 	/* Whatever the kernel wrote before we stopped is still ours. */
-	fs_source_poll(s, 0);
-	fs_source_flush_losses(s);
+	fs_session_drain(&t->s);
 	if (t->o.json)
-		summary_json(t, s, (fs_boot_ns() - start) / 1e9);
+		summary_json(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
 	else
-		summary_text(t, s, (fs_boot_ns() - start) / 1e9);
+		summary_text(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
 	fflush(stdout);
-	fs_source_close(s);
-	if (n < 0 && n != -EINTR) {
+	fs_session_close(&t->s);
+	if (n < 0) {
 		fprintf(stderr, "forkscope trace: reading records failed: %s\n",
 			strerror(-n));
 		return FS_EXIT_FAIL;
@@ -397,18 +387,9 @@ int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 		.o = { .json = g->json, .verbose = g->verbose,
 		       .events = ALL_EVENTS },
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	int ret;
 
 	if (parse_opts(argc, argv, &t.o))
 		return FS_EXIT_USAGE;
-	if (fs_model_init(&t.model, t.o.pid)) {
-		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
-		return FS_EXIT_FAIL;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	ret = run(&t);
-	fs_model_free(&t.model);
-	return ret;
+	fs_stop_on_signals();
+	return run(&t);
 }

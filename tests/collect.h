@@ -21,7 +21,7 @@ struct collect {
 	uint64_t lost_by_type[FS_REC_TYPE_MAX];	/* ring buffer full */
 };
 
-static int collect_record(void *ctx, const struct fs_hdr *rec)
+static inline int collect_record(void *ctx, const struct fs_hdr *rec)
 {
 	struct collect *c = ctx;
 	struct fs_hdr *copy;
@@ -52,7 +52,7 @@ static int collect_record(void *ctx, const struct fs_hdr *rec)
 }
 
 /* ring_bytes 0: the default size. */
-static int collect_open_sized(struct collect *c, size_t ring_bytes)
+static inline int collect_open_sized(struct collect *c, size_t ring_bytes)
 {
 	struct fs_source_opts o = {
 		.kind = FS_SOURCE_BPF,
@@ -64,12 +64,12 @@ static int collect_open_sized(struct collect *c, size_t ring_bytes)
 	return c->src ? 0 : -1;
 }
 
-static int collect_open(struct collect *c)
+static inline int collect_open(struct collect *c)
 {
 	return collect_open_sized(c, 0);
 }
 
-static void collect_close(struct collect *c)
+static inline void collect_close(struct collect *c)
 {
 	fs_source_close(c->src);
 	for (size_t i = 0; i < c->n; i++)
@@ -81,7 +81,7 @@ static void collect_close(struct collect *c)
 /* Does rec match what a query looks for? */
 typedef bool (*rec_pred)(const struct fs_hdr *rec, long arg);
 
-static size_t collect_count(const struct collect *c, rec_pred p, long arg)
+static inline size_t collect_count(const struct collect *c, rec_pred p, long arg)
 {
 	size_t n = 0;
 
@@ -90,7 +90,7 @@ static size_t collect_count(const struct collect *c, rec_pred p, long arg)
 	return n;
 }
 
-static const struct fs_hdr *collect_find(const struct collect *c, rec_pred p,
+static inline const struct fs_hdr *collect_find(const struct collect *c, rec_pred p,
 					 long arg)
 {
 	for (size_t i = 0; i < c->n; i++)
@@ -100,7 +100,7 @@ static const struct fs_hdr *collect_find(const struct collect *c, rec_pred p,
 }
 
 /* Polls until want() holds or timeout_ms passes; then reads losses. */
-static bool collect_until(struct collect *c, rec_pred p, long arg,
+static inline bool collect_until(struct collect *c, rec_pred p, long arg,
 			  size_t want, int timeout_ms)
 {
 	uint64_t end = fs_boot_ns() + timeout_ms * NSEC_PER_MSEC;
@@ -115,49 +115,49 @@ static bool collect_until(struct collect *c, rec_pred p, long arg,
 }
 
 /* Predicates: arg is the pid (thread id) asked about. */
-static bool is_fork_of(const struct fs_hdr *r, long pid)
+static inline bool is_fork_of(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_FORK &&
 	       ((const struct fs_rec_fork *)r)->child_pid == pid;
 }
 
-static bool is_exec_of(const struct fs_hdr *r, long pid)
+static inline bool is_exec_of(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_EXEC && r->pid == pid;
 }
 
-static bool is_exit_of(const struct fs_hdr *r, long pid)
+static inline bool is_exit_of(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_EXIT && r->pid == pid;
 }
 
-static bool is_reap_of(const struct fs_hdr *r, long pid)
+static inline bool is_reap_of(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_REAP && r->pid == pid;
 }
 
-static bool is_waited_for(const struct fs_hdr *r, long pid)
+static inline bool is_waited_for(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_WAIT_RESULT &&
 	       ((const struct fs_rec_wait_result *)r)->pid == pid;
 }
 
-static bool is_any_fork(const struct fs_hdr *r, long unused)
+static inline bool is_any_fork(const struct fs_hdr *r, long unused)
 {
 	return r->type == FS_REC_FORK;
 }
 
-static bool is_reap_in_group(const struct fs_hdr *r, long tgid)
+static inline bool is_reap_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_REAP && r->tgid == tgid;
 }
 
-static bool is_exit_in_group(const struct fs_hdr *r, long tgid)
+static inline bool is_exit_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_EXIT && r->tgid == tgid;
 }
 
-static bool is_thread_fork_in_group(const struct fs_hdr *r, long tgid)
+static inline bool is_thread_fork_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_FORK && r->tgid == tgid &&
 	       (((const struct fs_rec_fork *)r)->flags & FS_FORK_THREAD);

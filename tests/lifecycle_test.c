@@ -469,6 +469,68 @@ TEST_F(bpf, posix_spawn_shares_the_parents_memory)
 	ASSERT_NO_LOSS(&self->c);
 }
 
+static pid_t ppid_of(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	pid_t ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+		sscanf(rp + 2, "%*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/* S (subreaper) -> M -> G: M's exit names S as heir; S's, who G got next. */
+TEST_F(bpf, exit_names_the_heir_of_the_children)
+{
+	const struct fs_rec_exit *mx, *sx;
+	pid_t s, m, g, heir;
+	int pfd[2], st;
+
+	ASSERT_EQ(0, pipe(pfd));
+	s = fork();
+	if (s == 0) {
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		m = fork();
+		if (m == 0) {
+			g = fork();
+			if (g == 0) {
+				usleep(300000);
+				_exit(0);
+			}
+			m = getpid();
+			write(pfd[1], &m, sizeof(m));
+			write(pfd[1], &g, sizeof(g));
+			_exit(0);	/* g is orphaned: S adopts it */
+		}
+		waitpid(m, NULL, 0);
+		usleep(100000);
+		_exit(0);		/* g is orphaned again: init adopts it */
+	}
+	ASSERT_EQ(sizeof(m), read(pfd[0], &m, sizeof(m)));
+	ASSERT_EQ(sizeof(g), read(pfd[0], &g, sizeof(g)));
+	ASSERT_EQ(s, waitpid(s, &st, 0));
+	/* g still sleeps: whoever the kernel gave it to is S's heir. */
+	heir = ppid_of(g);
+	ASSERT_LT(0, heir);
+	ASSERT_TRUE(collect_until(&self->c, is_exit_of, g, 1, REAP_TIMEOUT_MS));
+
+	mx = (const void *)collect_find(&self->c, is_exit_of, m);
+	sx = (const void *)collect_find(&self->c, is_exit_of, s);
+	ASSERT_NE(NULL, mx);
+	ASSERT_NE(NULL, sx);
+	EXPECT_EQ(s, mx->heir);
+	EXPECT_TRUE(mx->flags & FS_EXIT_HEIR_SUBREAPER);
+	EXPECT_EQ(heir, sx->heir);
+	EXPECT_EQ(heir != 1, !!(sx->flags & FS_EXIT_HEIR_SUBREAPER));
+	ASSERT_NO_LOSS(&self->c);
+}
+
 /*
  * A one-page ring buffer and a burst nobody reads: records must be dropped,
  * and every dropped one must be counted. The kernel's counter, the LOST

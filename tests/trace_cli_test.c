@@ -15,83 +15,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "common.h"
+#include "cli.h"
 
 #define CYCLES		2000
-#define STARTUP_MS	10000
-
-static const char *forkscope_bin(void)
-{
-	const char *p = getenv("FORKSCOPE");
-
-	return p ? p : "build/forkscope";
-}
-
-struct run {
-	pid_t pid;
-	int out, err;		/* memfds holding stdout and stderr */
-};
-
-/* Starts forkscope with args; uid >= 0 drops to that user first. */
-static int start(struct run *r, const char *const args[], int uid)
-{
-	const char *argv[32] = { "forkscope" };
-	int n = 1;
-
-	while (*args && n < 31)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	r->out = memfd_create("out", 0);
-	r->err = memfd_create("err", 0);
-	if (r->out < 0 || r->err < 0)
-		return -1;
-	r->pid = fork();
-	if (r->pid == 0) {
-		dup2(r->out, 1);
-		dup2(r->err, 2);
-		if (uid >= 0 && setresuid(uid, uid, uid))
-			_exit(126);
-		execv(forkscope_bin(), (char **)argv);
-		_exit(127);
-	}
-	return r->pid > 0 ? 0 : -1;
-}
-
-/* The whole of a memfd as a string; the caller frees it. */
-static char *slurp(int fd)
-{
-	off_t len = lseek(fd, 0, SEEK_END);
-	char *buf = malloc(len + 1);
-
-	if (!buf || pread(fd, buf, len, 0) != len)
-		abort();
-	buf[len] = 0;
-	return buf;
-}
-
-static int finish(struct run *r)
-{
-	int st;
-
-	if (waitpid(r->pid, &st, 0) != r->pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void release(struct run *r)
-{
-	close(r->out);
-	close(r->err);
-}
-
-static int count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
 
 /* Runs to completion; checks status and that stderr is one line. */
 static void expect_failure(struct __test_metadata *_metadata,
@@ -148,27 +74,6 @@ TEST(missing_things_exit_1_with_one_line)
 		       -1, 1, "no process 2147483000");
 	expect_failure(_metadata, (const char *[]){ "trace", NULL }, 65534, 1,
 		       "run as root");
-}
-
-/* Starts a trace and returns once it says it is tracing. */
-static int start_trace(struct run *r, const char *const args[])
-{
-	uint64_t end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
-
-	if (start(r, args, -1))
-		return -1;
-	while (fs_boot_ns() < end) {
-		char *err = slurp(r->err);
-		bool ready = strstr(err, "tracing with") != NULL;
-
-		free(err);
-		if (ready)
-			return 0;
-		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
-			return -1;
-		usleep(10000);
-	}
-	return -1;
 }
 
 /* The last of the lines in s (cut in place), and how many there were. */

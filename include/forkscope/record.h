@@ -114,6 +114,8 @@ struct fs_rec_exec {
 #define FS_EXIT_LEADER_WAITS	(1U << 4)	/* a leader exiting while other
 						 * threads run: stays a zombie
 						 * that cannot be reaped yet */
+#define FS_EXIT_HEIR_SUBREAPER	(1U << 5)	/* heir is a subreaper, not the
+						 * namespace's init */
 
 /*
  * Subject: the exiting task. The tracepoint fires in do_exit() before

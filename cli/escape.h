@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Traced strings (comm, argv, file names) are the traced program's bytes:
+ * they may hold escape sequences or quotes. Every text view writes them
+ * through here.
+ */
+#ifndef FS_ESCAPE_H
+#define FS_ESCAPE_H
+
+#include <stddef.h>
+
+enum fs_escape {
+	FS_ESC_TERMINAL,	/* control bytes as \xNN */
+	FS_ESC_SHELL,		/* and single-quoted when a shell would split it */
+	FS_ESC_DOT,		/* inside a Graphviz "..." label */
+};
+
+/* Writes s into dst (always NUL-terminated); returns dst. */
+char *fs_escape(char *dst, size_t len, const char *s, enum fs_escape how);
+
+#endif

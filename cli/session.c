@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "common.h"
+#include "session.h"
+
+#define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+void fs_stop_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* No SA_RESTART: a blocked poll returns at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+bool fs_stop_requested(void)
+{
+	return stop;
+}
+
+static int on_record(void *ctx, const struct fs_hdr *rec)
+{
+	struct fs_session *s = ctx;
+	struct fs_note note;
+
+	fs_model_apply(&s->model, rec, &note);
+	if (s->o.on_event)
+		s->o.on_event(s->o.ctx, rec, &note);
+	return 0;
+}
+
+int fs_session_open(struct fs_session *s, const struct fs_session_opts *o)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->o = *o;
+	err = fs_model_init(&s->model, o->select_pid);
+	if (err)
+		return err;
+	s->src = fs_source_open(&o->source, on_record, s);
+	if (!s->src) {
+		fs_model_free(&s->model);
+		return -EINVAL;
+	}
+	/* Attached first, then the snapshot: nothing falls between them. */
+	err = fs_source_snapshot(s->src);
+	if (err < 0) {
+		fs_session_close(s);
+		return err;
+	}
+	s->start_ns = s->last_loss_check_ns = fs_boot_ns();
+	return 0;
+}
+
+int fs_session_refresh(struct fs_session *s)
+{
+	uint64_t swept = s->model.swept;
+	bool was_resync = s->model.need_resync;
+	int n = fs_source_snapshot(s->src);
+
+	if (n >= 0 && was_resync && s->o.on_resync)
+		s->o.on_resync(s->o.ctx, s->model.swept - swept);
+	return n;
+}
+
+int fs_session_poll(struct fs_session *s, int timeout_ms)
+{
+	int n = fs_source_poll(s->src, timeout_ms);
+	uint64_t now = fs_boot_ns();
+
+	if (now - s->last_loss_check_ns >= LOSS_CHECK_NS) {
+		fs_source_flush_losses(s->src);
+		s->last_loss_check_ns = now;
+	}
+	if (s->model.need_resync)
+		fs_session_refresh(s);
+	return n == -EINTR ? 0 : n;
+}
+
+int fs_session_run_for(struct fs_session *s, uint64_t ms)
+{
+	uint64_t end = fs_boot_ns() + ms * NSEC_PER_MSEC;
+
+	while (!stop) {
+		uint64_t now = fs_boot_ns();
+		int n;
+
+		if (now >= end)
+			break;
+		n = fs_session_poll(s, (end - now) / NSEC_PER_MSEC > 100 ? 100 :
+				       (int)((end - now) / NSEC_PER_MSEC) + 1);
+		if (n < 0)
+			return n;
+	}
+	return 0;
+}
+
+void fs_session_drain(struct fs_session *s)
+{
+	fs_source_poll(s->src, 0);
+	fs_source_flush_losses(s->src);
+}
+
+void fs_session_close(struct fs_session *s)
+{
+	fs_source_close(s->src);
+	s->src = NULL;
+	fs_model_free(&s->model);
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* forkscope tree: the process tree, zombies marked, once or live. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common.h"
+#include "session.h"
+#include "tree_view.h"
+
+enum tree_format { TREE_TEXT, TREE_JSON, TREE_DOT };
+
+struct tree_opts {
+	enum tree_format format;
+	bool follow;
+	bool verbose;
+	int32_t pid;
+	double interval_s;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: forkscope tree [OPTIONS]\n"
+"Draw the process tree like pstree: pid, command, age, threads; zombies\n"
+"with their exit status and how long they have waited to be reaped.\n"
+"\n"
+"  -p, --pid PID          only PID's subtree\n"
+"  -f, --follow           redraw live, like top\n"
+"  -i, --interval SECS    redraw every SECS seconds (default 1)\n"
+"  -j, --json             one JSON object per drawing\n"
+"      --dot              Graphviz DOT\n"
+"  -v, --verbose          show libbpf and verifier messages\n"
+"  -h, --help             this help\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "forkscope tree: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see forkscope tree --help)\n");
+	return -EINVAL;
+}
+
+static int parse_opts(int argc, char **argv, struct tree_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dot", no_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char *end;
+	long v;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":p:fi:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0 || v > 0x7fffffff)
+				return usage_error("-p wants a process id, not '%s'",
+						   optarg);
+			o->pid = v;
+			break;
+		case 'f':
+			o->follow = true;
+			break;
+		case 'i':
+			o->interval_s = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->interval_s >= 0.05) ||
+			    o->interval_s > 3600)
+				return usage_error("--interval wants seconds from 0.05 to 3600, not '%s'",
+						   optarg);
+			break;
+		case 'j':
+			o->format = TREE_JSON;
+			break;
+		case 'D':
+			o->format = TREE_DOT;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(FS_EXIT_OK);
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int draw(const struct tree_opts *o, const struct fs_session *s,
+		bool clear)
+{
+	struct fs_tree_opts to = { .root = o->pid, .now_ns = fs_boot_ns() };
+
+	switch (o->format) {
+	case TREE_JSON:
+		return fs_tree_json(stdout, &s->model, &to);
+	case TREE_DOT:
+		return fs_tree_dot(stdout, &s->model, &to);
+	default:
+		if (clear)
+			fputs("\033[H\033[2J", stdout);
+		return fs_tree_text(stdout, &s->model, &to);
+	}
+}
+
+int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
+{
+	struct tree_opts o = {
+		.format = g->json ? TREE_JSON : TREE_TEXT,
+		.verbose = g->verbose,
+		.interval_s = 1,
+	};
+	struct fs_session_opts so = { .source.kind = FS_SOURCE_AUTO };
+	bool tty = isatty(STDOUT_FILENO);
+	struct fs_session s;
+	int err = 0;
+
+	if (parse_opts(argc, argv, &o))
+		return FS_EXIT_USAGE;
+	so.source.verbose = o.verbose;
+	fs_stop_on_signals();
+	if (fs_session_open(&s, &so)) {
+		fprintf(stderr, "forkscope tree: %s\n", fs_last_error());
+		return FS_EXIT_FAIL;
+	}
+	do {
+		err = draw(&o, &s, o.follow && tty);
+		fflush(stdout);
+		if (err || !o.follow)
+			break;
+		if (!tty && o.format == TREE_TEXT)
+			fputs("\n", stdout);
+		err = fs_session_run_for(&s, o.interval_s * 1000);
+	} while (!err && !fs_stop_requested());
+	fs_session_close(&s);
+	if (err == -ENOENT) {
+		fprintf(stderr, "forkscope tree: no process %d\n", o.pid);
+		return FS_EXIT_FAIL;
+	}
+	if (err) {
+		fprintf(stderr, "forkscope tree: %s\n", strerror(-err));
+		return FS_EXIT_FAIL;
+	}
+	return FS_EXIT_OK;
+}

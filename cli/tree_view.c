@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "escape.h"
+#include "json.h"
+#include "status.h"
+#include "tree_view.h"
+
+/* Processes sorted by (ppid, pid): a node's children are one run. */
+struct tree {
+	const struct fs_task **procs;
+	size_t n;
+	const struct fs_model *m;
+	const struct fs_tree_opts *o;
+};
+
+static bool is_process(const struct fs_task *t)
+{
+	return t->tgid && t->pid == t->tgid && !(t->flags & FS_TASK_REAPED);
+}
+
+static int by_parent(const void *a, const void *b)
+{
+	const struct fs_task *x = *(const struct fs_task *const *)a;
+	const struct fs_task *y = *(const struct fs_task *const *)b;
+
+	if (x->ppid != y->ppid)
+		return x->ppid < y->ppid ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int tree_build(struct tree *tr, const struct fs_model *m,
+		      const struct fs_tree_opts *o)
+{
+	const struct fs_task *e;
+
+	tr->m = m;
+	tr->o = o;
+	tr->n = 0;
+	tr->procs = malloc((m->tab.count + 1) * sizeof(*tr->procs));
+	if (!tr->procs)
+		return -ENOMEM;
+	fs_proctab_for_each(&m->tab, e)
+		if (is_process(e))
+			tr->procs[tr->n++] = e;
+	qsort(tr->procs, tr->n, sizeof(*tr->procs), by_parent);
+	return 0;
+}
+
+/* The first child of pid, and how many there are. */
+static size_t children_of(const struct tree *tr, int32_t pid, size_t *first)
+{
+	size_t lo = 0, hi = tr->n, n = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tr->procs[mid]->ppid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < tr->n && tr->procs[lo + n]->ppid == pid)
+		n++;
+	return n;
+}
+
+static const struct fs_task *find(const struct tree *tr, int32_t pid)
+{
+	const struct fs_task *t = fs_proctab_get((struct fs_proctab *)&tr->m->tab,
+						 pid);
+
+	return t && is_process(t) ? t : NULL;
+}
+
+/* A root: the -p process, or one whose parent is not a process we know. */
+static bool is_root(const struct tree *tr, const struct fs_task *t)
+{
+	if (tr->o->root)
+		return t->pid == tr->o->root;
+	return t->ppid <= 0 || t->ppid == t->pid || !find(tr, t->ppid);
+}
+
+static uint64_t age_ns(const struct tree *tr, const struct fs_task *t)
+{
+	return t->start_ns && tr->o->now_ns > t->start_ns ?
+	       tr->o->now_ns - t->start_ns : 0;
+}
+
+static const char *sigchld_name(const struct fs_task *t)
+{
+	if (t->flags & FS_TASK_SIGCHLD_IGN)
+		return "ignored";
+	if (t->flags & FS_TASK_SIGCHLD_HANDLER)
+		return t->flags & FS_TASK_NOCLDWAIT ? "handler+SA_NOCLDWAIT" :
+						      "handler";
+	return t->flags & FS_TASK_NOCLDWAIT ? "default+SA_NOCLDWAIT" : "default";
+}
+
+/* Text: "1234 comm (state, age) {n threads}" lines under box branches. */
+static void text_node(FILE *f, const struct tree *tr, const struct fs_task *t,
+		      char *prefix, size_t plen, bool last, bool top)
+{
+	char when[32], status[64], name[4 * FS_COMM_LEN], cmd[4 * 256];
+	size_t first, n;
+
+	fprintf(f, "%s%s%d %s", prefix, top ? "" : last ? "└─ " : "├─ ",
+		t->pid, fs_escape(name, sizeof(name), t->comm, FS_ESC_TERMINAL));
+	if (t->cmd && strncmp(t->cmd, t->comm, strlen(t->comm)))
+		fprintf(f, " [%.60s]",
+			fs_escape(cmd, sizeof(cmd), t->cmd, FS_ESC_TERMINAL));
+	if (fs_task_leader_waits(t)) {
+		fprintf(f, " (leader exited, %u thread%s alive)", t->nr_threads,
+			t->nr_threads > 1 ? "s" : "");
+	} else if (fs_task_is_zombie(t)) {
+		fs_status_str(status, sizeof(status), t->status);
+		if (t->flags & FS_TASK_EXIT_UNKNOWN)
+			fprintf(f, " (ZOMBIE since before watching, %s)", status);
+		else
+			fprintf(f, " (ZOMBIE %s, %s)",
+				fs_fmt_duration(when, sizeof(when),
+						tr->o->now_ns - t->exit_ns),
+				status);
+	} else {
+		if (age_ns(tr, t))
+			fprintf(f, " (%s)", fs_fmt_duration(when, sizeof(when),
+							    age_ns(tr, t)));
+		if (t->nr_threads)
+			fprintf(f, " {%u thread%s}", t->nr_threads + 1,
+				"s");
+	}
+	if (t->flags & FS_TASK_SUBREAPER)
+		fprintf(f, " [subreaper]");
+	fputc('\n', f);
+
+	n = children_of(tr, t->pid, &first);
+	if (!top) {
+		size_t add = strlen(last ? "   " : "│  ");
+
+		if (plen + add + 1 > 4096)
+			return;
+		strcat(prefix, last ? "   " : "│  ");
+		plen += add;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* The table can hold a cycle only if it is corrupt: guard. */
+		if (tr->procs[first + i]->pid == t->pid)
+			continue;
+		text_node(f, tr, tr->procs[first + i], prefix, plen, i == n - 1,
+			  false);
+		prefix[plen] = 0;
+	}
+}
+
+int fs_tree_text(FILE *f, const struct fs_model *m,
+		 const struct fs_tree_opts *o)
+{
+	static char prefix[4096];
+	struct tree tr;
+	bool any = false;
+
+	if (tree_build(&tr, m, o))
+		return -ENOMEM;
+	for (size_t i = 0; i < tr.n; i++) {
+		if (!is_root(&tr, tr.procs[i]))
+			continue;
+		prefix[0] = 0;
+		text_node(f, &tr, tr.procs[i], prefix, 0, true, true);
+		any = true;
+	}
+	free(tr.procs);
+	return o->root && !any ? -ENOENT : 0;
+}
+
+static struct json_object *json_node(const struct tree *tr,
+				     const struct fs_task *t, int depth)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *kids = json_object_new_array();
+	size_t first, n;
+
+	fs_json_add_int(o, "pid", t->pid);
+	fs_json_add_int(o, "ppid", t->ppid);
+	fs_json_add_str(o, "comm", t->comm);
+	fs_json_add_str(o, "cmd", t->cmd);
+	fs_json_add_str(o, "state", fs_task_is_zombie(t) ? "zombie" : "running");
+	if (t->start_ns)
+		fs_json_add_u64(o, "start_ns", t->start_ns);
+	if (age_ns(tr, t))
+		fs_json_add_u64(o, "age_ns", age_ns(tr, t));
+	fs_json_add_int(o, "threads", t->nr_threads + 1);
+	fs_json_add_bool(o, "leader_waits", fs_task_leader_waits(t));
+	fs_json_add_bool(o, "subreaper", t->flags & FS_TASK_SUBREAPER);
+	fs_json_add_bool(o, "kthread", t->flags & FS_TASK_KTHREAD);
+	fs_json_add_str(o, "sigchld", sigchld_name(t));
+	if (fs_task_is_zombie(t)) {
+		fs_json_add_status(o, "status", t->status);
+		if (!(t->flags & FS_TASK_EXIT_UNKNOWN))
+			fs_json_add_u64(o, "zombie_ns", tr->o->now_ns - t->exit_ns);
+		else
+			fs_json_add_str(o, "zombie_ns", NULL);
+	}
+	n = children_of(tr, t->pid, &first);
+	for (size_t i = 0; i < n && depth < 4096; i++)
+		if (tr->procs[first + i]->pid != t->pid)
+			json_object_array_add(kids, json_node(tr, tr->procs[first + i],
+							      depth + 1));
+	json_object_object_add(o, "children", kids);
+	return o;
+}
+
+int fs_tree_json(FILE *f, const struct fs_model *m,
+		 const struct fs_tree_opts *o)
+{
+	struct json_object *top = json_object_new_object();
+	struct json_object *roots = json_object_new_array();
+	size_t zombies = 0;
+	struct tree tr;
+
+	if (tree_build(&tr, m, o)) {
+		json_object_put(top);
+		json_object_put(roots);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < tr.n; i++) {
+		zombies += fs_task_is_zombie(tr.procs[i]);
+		if (is_root(&tr, tr.procs[i]))
+			json_object_array_add(roots, json_node(&tr, tr.procs[i], 0));
+	}
+	fs_json_add_str(top, "event", "tree");
+	fs_json_add_u64(top, "ts_ns", o->now_ns);
+	fs_json_add_u64(top, "processes", tr.n);
+	fs_json_add_u64(top, "zombies", zombies);
+	json_object_object_add(top, "tree", roots);
+	free(tr.procs);
+	if (o->root && !json_object_array_length(roots)) {
+		json_object_put(top);
+		return -ENOENT;
+	}
+	fs_json_emit(f, top);
+	return 0;
+}
+
+static void dot_node(FILE *f, const struct tree *tr, const struct fs_task *t,
+		     int depth)
+{
+	size_t first, n = children_of(tr, t->pid, &first);
+	char status[64], name[4 * FS_COMM_LEN];
+
+	fs_escape(name, sizeof(name), t->comm, FS_ESC_DOT);
+	if (fs_task_is_zombie(t))
+		fprintf(f, "  p%d [label=\"%d %s\\nzombie: %s\", style=\"dashed,filled\", fillcolor=\"#f4cccc\"];\n",
+			t->pid, t->pid, name,
+			fs_status_str(status, sizeof(status), t->status));
+	else
+		fprintf(f, "  p%d [label=\"%d %s\"%s];\n", t->pid, t->pid,
+			name, t->flags & FS_TASK_SUBREAPER ?
+			", peripheries=2" : "");
+	for (size_t i = 0; i < n && depth < 4096; i++) {
+		if (tr->procs[first + i]->pid == t->pid)
+			continue;
+		fprintf(f, "  p%d -> p%d;\n", t->pid, tr->procs[first + i]->pid);
+		dot_node(f, tr, tr->procs[first + i], depth + 1);
+	}
+}
+
+int fs_tree_dot(FILE *f, const struct fs_model *m,
+		const struct fs_tree_opts *o)
+{
+	struct tree tr;
+	bool any = false;
+
+	if (tree_build(&tr, m, o))
+		return -ENOMEM;
+	fprintf(f, "digraph forkscope {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+	for (size_t i = 0; i < tr.n; i++) {
+		if (is_root(&tr, tr.procs[i])) {
+			dot_node(f, &tr, tr.procs[i], 0);
+			any = true;
+		}
+	}
+	fprintf(f, "}\n");
+	free(tr.procs);
+	return o->root && !any ? -ENOENT : 0;
+}

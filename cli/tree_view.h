@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Views of the process tree the model holds: pstree-like text, nested
+ * JSON, Graphviz DOT. Processes only (threads are counted on their
+ * process); zombies stay under the parent that has to reap them.
+ */
+#ifndef FS_TREE_VIEW_H
+#define FS_TREE_VIEW_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "model.h"
+
+struct fs_tree_opts {
+	int32_t root;		/* draw only this subtree; 0: everything */
+	uint64_t now_ns;	/* CLOCK_BOOTTIME "now" for ages */
+};
+
+/* 0, or -ENOENT when opts->root is not a live process. */
+int fs_tree_text(FILE *f, const struct fs_model *m,
+		 const struct fs_tree_opts *o);
+int fs_tree_json(FILE *f, const struct fs_model *m,
+		 const struct fs_tree_opts *o);
+int fs_tree_dot(FILE *f, const struct fs_model *m,
+		const struct fs_tree_opts *o);
+
+#endif

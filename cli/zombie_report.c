@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "escape.h"
+#include "json.h"
+#include "status.h"
+#include "zombie_report.h"
+
+static const char *const verdict_reason[] = {
+	[FS_VERDICT_NEVER_WAITS] = "never waits",
+	[FS_VERDICT_STOPPED_WAITING] = "has not waited since its zombies exited",
+	[FS_VERDICT_PILING_UP] = "waits, but its zombies pile up",
+	[FS_VERDICT_SLOW] = "waits for other children, not this one",
+};
+
+bool fs_verdict_is_leak(enum fs_verdict v)
+{
+	return v != FS_VERDICT_SLOW;
+}
+
+static uint64_t zombie_age(const struct fs_model *m, const struct fs_task *t,
+			   uint64_t now, bool *known)
+{
+	*known = !(t->flags & FS_TASK_EXIT_UNKNOWN);
+	if (*known)
+		return now > t->exit_ns ? now - t->exit_ns : 0;
+	/* A zombie before we watched: at least as old as the watch. */
+	return now > m->watch_start_ns ? now - m->watch_start_ns : 0;
+}
+
+static struct fs_zombie_parent *parent_slot(struct fs_zombie_report *r,
+					    const struct fs_model *m,
+					    int32_t ppid)
+{
+	const struct fs_task *p;
+	struct fs_zombie_parent *slot;
+
+	for (size_t i = 0; i < r->nr_parents; i++)
+		if (r->parents[i].pid == ppid)
+			return &r->parents[i];
+	slot = &r->parents[r->nr_parents++];
+	memset(slot, 0, sizeof(*slot));
+	slot->pid = ppid;
+	p = fs_proctab_get((struct fs_proctab *)&m->tab, ppid);
+	if (p && p->tgid) {
+		memcpy(slot->comm, p->comm, sizeof(slot->comm));
+		slot->flags = p->flags & FS_TASK_SIGCHLD_MASK;
+		slot->waited = p->flags & FS_TASK_WAITED;
+		if (slot->waited)
+			slot->last_wait_ago_ns = r->now_ns - p->last_wait_ns;
+	}
+	return slot;
+}
+
+static int add_zombie(struct fs_zombie_parent *p, const struct fs_zombie *z,
+		      uint32_t cap)
+{
+	if (!p->z) {
+		p->z = calloc(cap, sizeof(*p->z));
+		if (!p->z)
+			return -ENOMEM;
+	}
+	p->z[p->nr++] = *z;
+	return 0;
+}
+
+static void judge(struct fs_zombie_parent *p)
+{
+	uint64_t oldest = 0;
+
+	for (uint32_t i = 0; i < p->nr; i++)
+		if (p->z[i].age_ns > oldest)
+			oldest = p->z[i].age_ns;
+	if (!p->waited)
+		p->verdict = FS_VERDICT_NEVER_WAITS;
+	else if (p->last_wait_ago_ns >= oldest)
+		p->verdict = FS_VERDICT_STOPPED_WAITING;
+	else if (p->nr > 1)
+		p->verdict = FS_VERDICT_PILING_UP;
+	else
+		p->verdict = FS_VERDICT_SLOW;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct fs_zombie_parent *x = a, *y = b;
+
+	if (x->nr != y->nr)
+		return x->nr > y->nr ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int fs_zombie_report_build(struct fs_zombie_report *r,
+			   const struct fs_model *m, uint64_t now,
+			   uint64_t min_age)
+{
+	uint32_t cap = m->tab.count + 1;
+	const struct fs_task *e;
+
+	memset(r, 0, sizeof(*r));
+	r->now_ns = now;
+	r->min_age_ns = min_age;
+	r->watched_ns = m->watch_start_ns && now > m->watch_start_ns ?
+			now - m->watch_start_ns : 0;
+	r->parents = calloc(cap, sizeof(*r->parents));
+	r->leaders = calloc(cap, sizeof(*r->leaders));
+	if (!r->parents || !r->leaders)
+		goto nomem;
+	fs_proctab_for_each(&m->tab, e) {
+		struct fs_zombie z = { .pid = e->pid, .ppid = e->ppid,
+				       .status = e->status };
+
+		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e))
+			continue;
+		memcpy(z.comm, e->comm, sizeof(z.comm));
+		z.age_ns = zombie_age(m, e, now, &z.age_known);
+		if (fs_task_leader_waits(e)) {
+			z.threads = e->nr_threads;
+			r->leaders[r->nr_leaders++] = z;
+			continue;
+		}
+		if (z.age_ns < min_age)
+			continue;	/* may yet be reaped in time */
+		if (add_zombie(parent_slot(r, m, e->ppid), &z, cap))
+			goto nomem;
+		r->nr_zombies++;
+	}
+	for (size_t i = 0; i < r->nr_parents; i++)
+		judge(&r->parents[i]);
+	qsort(r->parents, r->nr_parents, sizeof(*r->parents), by_count);
+	return 0;
+nomem:
+	fs_zombie_report_free(r);
+	return fs_error(ENOMEM, "out of memory for the zombie report");
+}
+
+void fs_zombie_report_free(struct fs_zombie_report *r)
+{
+	for (size_t i = 0; r->parents && i < r->nr_parents; i++)
+		free(r->parents[i].z);
+	free(r->parents);
+	free(r->leaders);
+	memset(r, 0, sizeof(*r));
+}
+
+static const char *sigchld_text(uint32_t flags)
+{
+	if (flags & FS_TASK_SIGCHLD_IGN)
+		return "SIGCHLD ignored";
+	if (flags & FS_TASK_SIGCHLD_HANDLER)
+		return flags & FS_TASK_NOCLDWAIT ? "SIGCHLD handler, SA_NOCLDWAIT" :
+						   "SIGCHLD handler";
+	return flags & FS_TASK_NOCLDWAIT ? "SIGCHLD default, SA_NOCLDWAIT" :
+					   "SIGCHLD default";
+}
+
+static const char *age_text(char *buf, size_t len, const struct fs_zombie *z)
+{
+	char d[32];
+
+	snprintf(buf, len, "%s%s", z->age_known ? "" : ">=",
+		 fs_fmt_duration(d, sizeof(d), z->age_ns));
+	return buf;
+}
+
+void fs_zombie_report_text(FILE *f, const struct fs_zombie_report *r)
+{
+	char a[40], b[40], st[64], name[4 * FS_COMM_LEN];
+
+	fprintf(f, "%zu zombie%s older than %s, %zu parent%s (watched %s)\n",
+		r->nr_zombies, r->nr_zombies == 1 ? "" : "s",
+		fs_fmt_duration(a, sizeof(a), r->min_age_ns), r->nr_parents,
+		r->nr_parents == 1 ? "" : "s",
+		fs_fmt_duration(b, sizeof(b), r->watched_ns));
+	for (size_t i = 0; i < r->nr_parents; i++) {
+		const struct fs_zombie_parent *p = &r->parents[i];
+
+		fprintf(f, "\nparent %d %s: %s, %u zombie%s; %s; last wait %s\n",
+			p->pid, fs_escape(name, sizeof(name), p->comm,
+					  FS_ESC_TERMINAL),
+			fs_verdict_is_leak(p->verdict) ? "LEAKING" : "slow to reap",
+			p->nr, p->nr == 1 ? "" : "s", sigchld_text(p->flags),
+			p->waited ? fs_fmt_duration(a, sizeof(a),
+						    p->last_wait_ago_ns) : "never");
+		fprintf(f, "  why: %s\n", verdict_reason[p->verdict]);
+		for (uint32_t j = 0; j < p->nr; j++)
+			fprintf(f, "  %7d %-16s zombie for %-12s %s\n", p->z[j].pid,
+				fs_escape(name, sizeof(name), p->z[j].comm,
+					  FS_ESC_TERMINAL),
+				age_text(a, sizeof(a), &p->z[j]),
+				fs_status_str(st, sizeof(st), p->z[j].status));
+	}
+	for (size_t i = 0; i < r->nr_leaders; i++)
+		fprintf(f, "\n%d %s: leader exited, %u thread%s alive (not a leak: reapable once they exit)\n",
+			r->leaders[i].pid,
+			fs_escape(name, sizeof(name), r->leaders[i].comm,
+				  FS_ESC_TERMINAL),
+			r->leaders[i].threads,
+			r->leaders[i].threads == 1 ? "" : "s");
+}
+
+static struct json_object *json_zombie(const struct fs_zombie *z)
+{
+	struct json_object *o = json_object_new_object();
+
+	fs_json_add_int(o, "pid", z->pid);
+	fs_json_add_int(o, "ppid", z->ppid);
+	fs_json_add_str(o, "comm", z->comm);
+	fs_json_add_status(o, "status", z->status);
+	fs_json_add_u64(o, "age_ns", z->age_ns);
+	fs_json_add_bool(o, "age_known", z->age_known);
+	return o;
+}
+
+void fs_zombie_report_json(FILE *f, const struct fs_zombie_report *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *parents = json_object_new_array();
+	struct json_object *leaders = json_object_new_array();
+	size_t leaking = 0;
+
+	for (size_t i = 0; i < r->nr_parents; i++) {
+		const struct fs_zombie_parent *p = &r->parents[i];
+		struct json_object *po = json_object_new_object();
+		struct json_object *zs = json_object_new_array();
+
+		leaking += fs_verdict_is_leak(p->verdict);
+		fs_json_add_int(po, "pid", p->pid);
+		fs_json_add_str(po, "comm", p->comm);
+		fs_json_add_str(po, "verdict", fs_verdict_is_leak(p->verdict) ?
+				"leaking" : "slow");
+		fs_json_add_str(po, "reason", verdict_reason[p->verdict]);
+		fs_json_add_str(po, "sigchld", sigchld_text(p->flags));
+		if (p->waited)
+			fs_json_add_u64(po, "last_wait_ago_ns", p->last_wait_ago_ns);
+		else
+			fs_json_add_str(po, "last_wait_ago_ns", NULL);
+		fs_json_add_int(po, "nr_zombies", p->nr);
+		for (uint32_t j = 0; j < p->nr; j++)
+			json_object_array_add(zs, json_zombie(&p->z[j]));
+		json_object_object_add(po, "zombies", zs);
+		json_object_array_add(parents, po);
+	}
+	for (size_t i = 0; i < r->nr_leaders; i++) {
+		struct json_object *z = json_zombie(&r->leaders[i]);
+
+		fs_json_add_int(z, "threads_alive", r->leaders[i].threads);
+		json_object_array_add(leaders, z);
+	}
+	fs_json_add_str(o, "event", "zombies");
+	fs_json_add_u64(o, "ts_ns", r->now_ns);
+	fs_json_add_u64(o, "watched_ns", r->watched_ns);
+	fs_json_add_u64(o, "min_age_ns", r->min_age_ns);
+	fs_json_add_u64(o, "nr_zombies", r->nr_zombies);
+	fs_json_add_u64(o, "nr_leaking_parents", leaking);
+	json_object_object_add(o, "parents", parents);
+	json_object_object_add(o, "leaders_waiting_for_threads", leaders);
+	fs_json_emit(f, o);
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* forkscope zombies: who leaves zombies behind, and who never reaps. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "common.h"
+#include "session.h"
+#include "zombie_report.h"
+
+struct zombies_opts {
+	bool json;
+	bool watch;
+	bool verbose;
+	double min_age_s;
+	double interval_s;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: forkscope zombies [OPTIONS]\n"
+"List un-reaped zombies older than --min-age, grouped by the parent that\n"
+"should reap them, with a verdict. Watches --min-age seconds first, so a\n"
+"child reaped in time is not reported.\n"
+"Exit status: 0 none, 1 found, 2 wrong usage, 3 could not check.\n"
+"\n"
+"  -m, --min-age SECS     report zombies at least this old (default 1)\n"
+"  -w, --watch            keep reporting\n"
+"  -i, --interval SECS    between reports with --watch (default 1)\n"
+"  -j, --json             one JSON object per report\n"
+"  -v, --verbose          show libbpf and verifier messages\n"
+"  -h, --help             this help\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "forkscope zombies: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see forkscope zombies --help)\n");
+	return -EINVAL;
+}
+
+static int parse_secs(const char *s, double min, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	return *end || end == s || !(*out >= min) || *out > 86400 ? -EINVAL : 0;
+}
+
+static int parse_opts(int argc, char **argv, struct zombies_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "min-age", required_argument, NULL, 'm' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":m:wi:jvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_secs(optarg, 0, &o->min_age_s))
+				return usage_error("--min-age wants seconds >= 0, not '%s'",
+						   optarg);
+			break;
+		case 'w':
+			o->watch = true;
+			break;
+		case 'i':
+			if (parse_secs(optarg, 0.05, &o->interval_s))
+				return usage_error("--interval wants seconds >= 0.05, not '%s'",
+						   optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(FS_EXIT_OK);
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Prints one report; returns whether it found zombies. */
+static int report(const struct zombies_opts *o, struct fs_session *s,
+		  bool *found)
+{
+	struct fs_zombie_report r;
+	int err;
+
+	/* Dispositions change (signal(SIGCHLD, ...)): read them afresh. */
+	err = fs_session_refresh(s);
+	if (err < 0)
+		return err;
+	err = fs_zombie_report_build(&r, &s->model, fs_boot_ns(),
+				     o->min_age_s * NSEC_PER_SEC);
+	if (err)
+		return err;
+	if (o->json)
+		fs_zombie_report_json(stdout, &r);
+	else
+		fs_zombie_report_text(stdout, &r);
+	fflush(stdout);
+	*found = r.nr_zombies > 0;
+	fs_zombie_report_free(&r);
+	return 0;
+}
+
+int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
+{
+	struct zombies_opts o = {
+		.json = g->json,
+		.verbose = g->verbose,
+		.min_age_s = 1,
+		.interval_s = 1,
+	};
+	struct fs_session_opts so = { .source.kind = FS_SOURCE_AUTO };
+	struct fs_session s;
+	bool found = false;
+	int err;
+
+	if (parse_opts(argc, argv, &o))
+		return FS_EXIT_USAGE;
+	so.source.verbose = o.verbose;
+	fs_stop_on_signals();
+	if (fs_session_open(&s, &so)) {
+		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
+		return FS_EXIT_NOCHECK;
+	}
+	/* Watch min-age first: a child reaped within it is no zombie leak. */
+	err = fs_session_run_for(&s, o.min_age_s * 1000);
+	while (!err && !fs_stop_requested()) {
+		err = report(&o, &s, &found);
+		if (err || !o.watch)
+			break;
+		err = fs_session_run_for(&s, o.interval_s * 1000);
+	}
+	fs_session_close(&s);
+	if (err) {
+		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
+		return FS_EXIT_NOCHECK;
+	}
+	return found ? FS_EXIT_FOUND : FS_EXIT_OK;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Test helper: runs the forkscope binary as a user would, with stdout and
+ * stderr captured in memfds. Header-only so each suite stays one file.
+ */
+#ifndef FS_TEST_CLI_H
+#define FS_TEST_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common.h"
+
+#define STARTUP_MS	10000
+
+static inline const char *forkscope_bin(void)
+{
+	const char *p = getenv("FORKSCOPE");
+
+	return p ? p : "build/forkscope";
+}
+
+struct run {
+	pid_t pid;
+	int out, err;		/* memfds holding stdout and stderr */
+};
+
+/* Starts forkscope with args; uid >= 0 drops to that user first. */
+static inline int start(struct run *r, const char *const args[], int uid)
+{
+	const char *argv[32] = { "forkscope" };
+	int n = 1;
+
+	while (*args && n < 31)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	r->out = memfd_create("out", 0);
+	r->err = memfd_create("err", 0);
+	if (r->out < 0 || r->err < 0)
+		return -1;
+	r->pid = fork();
+	if (r->pid == 0) {
+		dup2(r->out, 1);
+		dup2(r->err, 2);
+		if (uid >= 0 && setresuid(uid, uid, uid))
+			_exit(126);
+		execv(forkscope_bin(), (char **)argv);
+		_exit(127);
+	}
+	return r->pid > 0 ? 0 : -1;
+}
+
+/* The whole of a memfd as a string; the caller frees it. */
+static inline char *slurp(int fd)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	char *buf = malloc(len + 1);
+
+	if (!buf || pread(fd, buf, len, 0) != len)
+		abort();
+	buf[len] = 0;
+	return buf;
+}
+
+static inline int finish(struct run *r)
+{
+	int st;
+
+	if (waitpid(r->pid, &st, 0) != r->pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static inline void release(struct run *r)
+{
+	close(r->out);
+	close(r->err);
+}
+
+static inline int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Waits until fd (r->out or r->err) holds needle; -1 if r died first. */
+static inline int wait_for(struct run *r, int fd, const char *needle)
+{
+	uint64_t end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
+
+	while (fs_boot_ns() < end) {
+		char *text = slurp(fd);
+		bool ready = strstr(text, needle) != NULL;
+
+		free(text);
+		if (ready)
+			return 0;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
+			return -1;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Starts a trace and returns once it says it is tracing. */
+static inline int start_trace(struct run *r, const char *const args[])
+{
+	if (start(r, args, -1))
+		return -1;
+	return wait_for(r, r->err, "tracing with");
+}
+
+#endif
