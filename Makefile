@@ -43,7 +43,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(O)/forkscope
+all: $(O)/forkscope $(O)/storm
 
 deps:
 	@scripts/deps.sh build
@@ -91,6 +91,10 @@ $(O)/libforkscope.a: $(LIB_OBJS)
 $(O)/forkscope: $(O)/cli/main.o $(O)/libforkscope.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(O)/storm: bench/storm.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
 # The kselftest harness comes from Debian's linux-source package at build
 # time; it is not part of this tree.

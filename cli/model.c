@@ -25,6 +25,12 @@ void fs_model_free(struct fs_model *m)
 	fs_proctab_free(&m->tab);
 }
 
+uint64_t fs_model_bytes(const struct fs_model *m)
+{
+	return (uint64_t)(m->tab.mask + 1) * sizeof(struct fs_task) +
+	       m->cmds * CMD_MAX;
+}
+
 bool fs_task_is_zombie(const struct fs_task *t)
 {
 	return (t->flags & (FS_TASK_EXITED | FS_TASK_REAPED)) == FS_TASK_EXITED;
@@ -88,6 +94,8 @@ static void set_parent(struct fs_model *m, struct fs_task *t, int32_t ppid,
 static void forget(struct fs_model *m, struct fs_task *t)
 {
 	link_task(m, t, -1);
+	if (t->cmd)
+		m->cmds--;
 	free(t->cmd);
 	fs_proctab_del(&m->tab, t->pid);
 }
@@ -214,7 +222,8 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 		note->zombie_ns = ts - t->exit_ns;
 }
 
-static void set_cmd(struct fs_task *t, const struct fs_rec_exec *r)
+static void set_cmd(struct fs_model *m, struct fs_task *t,
+		    const struct fs_rec_exec *r)
 {
 	char *cmd = t->cmd ? t->cmd : malloc(CMD_MAX);
 	size_t len, n;
@@ -229,6 +238,7 @@ static void set_cmd(struct fs_task *t, const struct fs_rec_exec *r)
 		len += snprintf(cmd + len, CMD_MAX - len, " %.*s", (int)n,
 				r->args + off);
 	}
+	m->cmds += !t->cmd;
 	t->cmd = cmd;
 }
 
@@ -239,7 +249,7 @@ static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 	bool stale;
 
 	if (r->args_len && memchr(r->args, 0, r->args_len))
-		set_cmd(t, r);
+		set_cmd(m, t, r);
 	if (r->old_pid == r->hdr.pid)
 		return;
 	/*

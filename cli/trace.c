@@ -272,6 +272,8 @@ static void summary_text(const struct trace *t, const struct fs_source *s,
 		(unsigned long long)ring,
 		(unsigned long long)st->recursion_lost,
 		(unsigned long long)st->malformed);
+	fprintf(stderr, "process table: %u tasks, %llu KiB\n", t->s.model.tab.count,
+		(unsigned long long)fs_model_bytes(&t->s.model) >> 10);
 }
 
 static void summary_json(const struct trace *t, const struct fs_source *s,
@@ -299,6 +301,8 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	json_object_object_add(o, "lost_ring_buffer", ring);
 	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
 	fs_json_add_u64(o, "malformed", st->malformed);
+	fs_json_add_u64(o, "table_tasks", t->s.model.tab.count);
+	fs_json_add_u64(o, "table_bytes", fs_model_bytes(&t->s.model));
 	fs_json_emit(stdout, o);
 }
 

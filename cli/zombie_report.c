@@ -67,10 +67,18 @@ static int add_zombie(struct fs_zombie_parent *p, const struct fs_zombie *z,
 	return 0;
 }
 
+static int by_pid(const void *a, const void *b)
+{
+	const struct fs_zombie *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 static void judge(struct fs_zombie_parent *p)
 {
 	uint64_t oldest = 0;
 
+	qsort(p->z, p->nr, sizeof(*p->z), by_pid);
 	for (uint32_t i = 0; i < p->nr; i++)
 		if (p->z[i].age_ns > oldest)
 			oldest = p->z[i].age_ns;

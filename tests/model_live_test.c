@@ -240,8 +240,10 @@ TEST_F(live, zombies_names_the_leaking_parent_and_clears)
 	pid_t leaker, ignorer, leader;
 	struct json_object *rep, *p, *zs;
 	uint64_t leaked_ns;
+	struct json_object *objs[256];
 	size_t seen = 0;
-	char c;
+	int n, st;
+	char *out, c;
 
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(ready));
@@ -289,8 +291,15 @@ TEST_F(live, zombies_names_the_leaking_parent_and_clears)
 	rep = next_report(&self->r, &seen, lacks_parent, leaker, 3000);
 	EXPECT_NE(NULL, rep) TH_LOG("the report did not clear");
 	json_object_put(rep);
-	/* The last report found none: the watch ends with status 0. */
-	EXPECT_EQ(0, stop_forkscope(self, SIGINT));
+	/* The watch ends with the status of its last report. */
+	st = stop_forkscope(self, SIGINT);
+	out = slurp(self->r.out);
+	n = parse_lines(out, objs, 256);
+	free(out);
+	ASSERT_LT(0, n);
+	EXPECT_EQ(get_int(objs[n - 1], "nr_zombies") > 0, st);
+	for (int i = 0; i < n; i++)
+		json_object_put(objs[i]);
 }
 
 TEST_F(live, zombies_exit_status_is_a_health_check)
