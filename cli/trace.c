@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "common.h"
 #include "decode.h"
@@ -59,14 +60,6 @@ static void usage(FILE *f)
 "  -h, --help           this help\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "forkscope trace: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see forkscope trace --help)\n");
-	return -EINVAL;
-}
-
 static int parse_events(const char *list, unsigned int *mask)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
@@ -80,8 +73,8 @@ static int parse_events(const char *list, unsigned int *mask)
 		unsigned int type = fs_record_type(tok);
 
 		if (!type || type == FS_REC_WAIT_RESULT || type == FS_REC_LOST) {
-			err = usage_error("unknown event '%s': use fork, exec, exit, wait, reap",
-					  tok);
+			err = fs_usage_error("trace", "unknown event '%s': use fork, exec, exit, wait, reap",
+					     tok);
 			break;
 		}
 		*mask |= 1U << type;
@@ -90,17 +83,6 @@ static int parse_events(const char *list, unsigned int *mask)
 	}
 	free(copy);
 	return err;
-}
-
-static int parse_number(const char *s, double min, double max, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || end == s || *end || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
@@ -127,16 +109,14 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_number(optarg, 1, 0x7fffffff, &num) ||
-			    num != (int32_t)num)
-				return usage_error("-p wants a process id, not '%s'",
-						   optarg);
-			o->pid = num;
+			if (fs_parse_pid(optarg, &o->pid))
+				return fs_usage_error("trace", "-p wants a process id, not '%s'",
+						      optarg);
 			break;
 		case 'c':
 			if (!*optarg || strlen(optarg) >= FS_COMM_LEN)
-				return usage_error("-c wants a command name of 1 to 15 characters, not '%s'",
-						   optarg);
+				return fs_usage_error("trace", "-c wants a command name of 1 to 15 characters, not '%s'",
+						      optarg);
 			o->comm = optarg;
 			break;
 		case 'e':
@@ -150,18 +130,18 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			o->explain = true;
 			break;
 		case 'd':
-			if (parse_number(optarg, 0.001, 1e7, &o->duration_s))
-				return usage_error("--duration wants seconds > 0, not '%s'",
-						   optarg);
+			if (fs_parse_double(optarg, 0.001, 1e7, &o->duration_s))
+				return fs_usage_error("trace", "--duration wants seconds > 0, not '%s'",
+						      optarg);
 			break;
 		case 'j':
 			o->json = true;
 			break;
 		case 'R':
-			if (parse_number(optarg, 1, 1024, &num) ||
+			if (fs_parse_double(optarg, 1, 1024, &num) ||
 			    (((unsigned int)num) & ((unsigned int)num - 1)))
-				return usage_error("--ring-size wants a power of 2 from 1 to 1024 (MB), not '%s'",
-						   optarg);
+				return fs_usage_error("trace", "--ring-size wants a power of 2 from 1 to 1024 (MB), not '%s'",
+						      optarg);
 			o->ring_bytes = (size_t)num << 20;
 			break;
 		case 'v':
@@ -170,15 +150,11 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		case 'h':
 			usage(stdout);
 			exit(FS_EXIT_OK);
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return fs_getopt_error("trace", c, argv);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
+	return fs_no_more_args("trace", argc, argv);
 }
 
 static bool is_thread_event(const struct fs_hdr *rec)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "common.h"
 #include "session.h"
@@ -38,14 +39,6 @@ static void usage(FILE *f)
 "  -h, --help             this help\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "forkscope tree: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see forkscope tree --help)\n");
-	return -EINVAL;
-}
-
 static int parse_opts(int argc, char **argv, struct tree_opts *o)
 {
 	static const struct option longopts[] = {
@@ -58,8 +51,6 @@ static int parse_opts(int argc, char **argv, struct tree_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char *end;
-	long v;
 	int c;
 
 	opterr = 0;
@@ -67,22 +58,17 @@ static int parse_opts(int argc, char **argv, struct tree_opts *o)
 	while ((c = getopt_long(argc, argv, ":p:fi:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v <= 0 || v > 0x7fffffff)
-				return usage_error("-p wants a process id, not '%s'",
-						   optarg);
-			o->pid = v;
+			if (fs_parse_pid(optarg, &o->pid))
+				return fs_usage_error("tree", "-p wants a process id, not '%s'",
+						      optarg);
 			break;
 		case 'f':
 			o->follow = true;
 			break;
 		case 'i':
-			o->interval_s = strtod(optarg, &end);
-			if (*end || end == optarg || !(o->interval_s >= 0.05) ||
-			    o->interval_s > 3600)
-				return usage_error("--interval wants seconds from 0.05 to 3600, not '%s'",
-						   optarg);
+			if (fs_parse_double(optarg, 0.05, 3600, &o->interval_s))
+				return fs_usage_error("tree", "--interval wants seconds from 0.05 to 3600, not '%s'",
+						      optarg);
 			break;
 		case 'j':
 			o->format = TREE_JSON;
@@ -96,15 +82,11 @@ static int parse_opts(int argc, char **argv, struct tree_opts *o)
 		case 'h':
 			usage(stdout);
 			exit(FS_EXIT_OK);
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return fs_getopt_error("tree", c, argv);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
+	return fs_no_more_args("tree", argc, argv);
 }
 
 static int draw(const struct tree_opts *o, const struct fs_session *s,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "common.h"
 #include "session.h"
@@ -36,22 +37,6 @@ static void usage(FILE *f)
 "  -h, --help             this help\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "forkscope zombies: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see forkscope zombies --help)\n");
-	return -EINVAL;
-}
-
-static int parse_secs(const char *s, double min, double *out)
-{
-	char *end;
-
-	*out = strtod(s, &end);
-	return *end || end == s || !(*out >= min) || *out > 86400 ? -EINVAL : 0;
-}
-
 static int parse_opts(int argc, char **argv, struct zombies_opts *o)
 {
 	static const struct option longopts[] = {
@@ -70,16 +55,16 @@ static int parse_opts(int argc, char **argv, struct zombies_opts *o)
 	while ((c = getopt_long(argc, argv, ":m:wi:jvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_secs(optarg, 0, &o->min_age_s))
-				return usage_error("--min-age wants seconds >= 0, not '%s'",
+			if (fs_parse_double(optarg, 0, 86400, &o->min_age_s))
+				return fs_usage_error("zombies", "--min-age wants seconds >= 0, not '%s'",
 						   optarg);
 			break;
 		case 'w':
 			o->watch = true;
 			break;
 		case 'i':
-			if (parse_secs(optarg, 0.05, &o->interval_s))
-				return usage_error("--interval wants seconds >= 0.05, not '%s'",
+			if (fs_parse_double(optarg, 0.05, 86400, &o->interval_s))
+				return fs_usage_error("zombies", "--interval wants seconds >= 0.05, not '%s'",
 						   optarg);
 			break;
 		case 'j':
@@ -91,15 +76,11 @@ static int parse_opts(int argc, char **argv, struct zombies_opts *o)
 		case 'h':
 			usage(stdout);
 			exit(FS_EXIT_OK);
-		case ':':
-			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return fs_getopt_error("zombies", c, argv);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
+	return fs_no_more_args("zombies", argc, argv);
 }
 
 /* Prints one report; returns whether it found zombies. */

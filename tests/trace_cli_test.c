@@ -65,6 +65,14 @@ TEST(bad_command_lines_exit_2_with_one_line)
 		       -1, 2, "power of 2");
 	expect_failure(_metadata, (const char *[]){ "trace", "extra", NULL },
 		       -1, 2, "unexpected argument");
+	expect_failure(_metadata, (const char *[]){ "tree", "-p", "0", NULL },
+		       -1, 2, "process id");
+	expect_failure(_metadata, (const char *[]){ "tree", "-i", "0", NULL },
+		       -1, 2, "--interval");
+	expect_failure(_metadata, (const char *[]){ "zombies", "-m", "x", NULL },
+		       -1, 2, "--min-age");
+	expect_failure(_metadata, (const char *[]){ "zombies", "--bogus", NULL },
+		       -1, 2, "unknown option");
 }
 
 TEST(missing_things_exit_1_with_one_line)
@@ -73,6 +81,11 @@ TEST(missing_things_exit_1_with_one_line)
 		       (const char *[]){ "trace", "-p", "2147483000", NULL },
 		       -1, 1, "no process 2147483000");
 	expect_failure(_metadata, (const char *[]){ "trace", NULL }, 65534, 1,
+		       "run as root");
+	expect_failure(_metadata, (const char *[]){ "tree", "-p", "2147483000", NULL },
+		       -1, 1, "no process 2147483000");
+	/* zombies keeps 1 for "found": failing to check is 3. */
+	expect_failure(_metadata, (const char *[]){ "zombies", NULL }, 65534, 3,
 		       "run as root");
 }
 
