@@ -15,16 +15,16 @@ KSFT_SRC ?= /usr/src/linux-source-6.12.tar.xz
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
-	   -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -Icli
+	   -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -Icli -Ibpf
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	   -Iinclude -I$(O)
-LIBS	= $(shell pkg-config --libs libbpf json-c) -lelf -lz
+LIBS	= $(shell pkg-config --libs libbpf json-c) -lelf -lz -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS	:= $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 LIB_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
-HDRS	:= $(wildcard include/forkscope/*.h cli/*.h)
+HDRS	:= $(wildcard include/forkscope/*.h cli/*.h bpf/*.h)
 
 TEST_SRCS := $(wildcard tests/*_test.c)
 TESTS	:= $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
@@ -69,7 +69,7 @@ $(O)/vmlinux.h: | $(O)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(O)/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h include/forkscope/record.h | $(O)
+$(O)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h $(O)/vmlinux.h include/forkscope/record.h | $(O)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp

@@ -14,11 +14,17 @@
 #include <bpf/bpf_core_read.h>
 
 #include "task.bpf.h"
+#include "cow.bpf.h"
+
+#define MAX_CPUS	1024
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* 6.16+ pass group_dead to sched_process_exit; set by the loader from BTF. */
 const volatile bool exit_has_group_dead;
+/* COW counting is on: read a process's counters out at its exit. */
+const volatile bool cow_enabled;
+const volatile __u32 nr_cpus = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -119,6 +125,27 @@ static __always_inline bool will_autoreap(struct task_struct *p, bool thread)
 			  (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT));
 }
 
+/* Sums and removes the process's COW counters: it will fault no more. */
+static __always_inline void take_cow(struct fs_rec_exit *r)
+{
+	__u32 tgid = r->hdr.tgid;
+
+	r->cow_faults = 0;
+	r->cow_copies = 0;
+	if (!cow_enabled)
+		return;
+	for (__u32 cpu = 0; cpu < MAX_CPUS && cpu < nr_cpus; cpu++) {
+		struct fs_cow_count *c;
+
+		c = bpf_map_lookup_percpu_elem(&cow_counts, &tgid, cpu);
+		if (!c)
+			break;	/* no entry: the process never faulted */
+		r->cow_faults += c->faults;
+		r->cow_copies += c->copies;
+	}
+	bpf_map_delete_elem(&cow_counts, &tgid);
+}
+
 static __always_inline int on_exit(struct task_struct *p, int group_dead)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
@@ -152,6 +179,10 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 		r->flags |= FS_EXIT_LEADER_WAITS;
 	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread))
 		r->flags |= FS_EXIT_AUTOREAP;
+	if (group_dead)
+		take_cow(r);
+	else
+		r->cow_faults = r->cow_copies = 0;
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }

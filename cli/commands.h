@@ -21,5 +21,7 @@ struct fs_global_opts {
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_tree(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g);
+int cmd_cow(int argc, char **argv, const struct fs_global_opts *g);
+int cmd_stat(int argc, char **argv, const struct fs_global_opts *g);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	[FS_REC_LOST]		= { "lost",	sizeof(struct fs_rec_lost) },
 	[FS_REC_TASK]		= { "task",	sizeof(struct fs_rec_task) },
 	[FS_REC_SYNC]		= { "sync",	sizeof(struct fs_rec_sync) },
+	[FS_REC_COW]		= { "cow",	sizeof(struct fs_rec_cow) },
 };
 
 const char *fs_record_name(unsigned int type)

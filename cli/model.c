@@ -161,7 +161,8 @@ static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h,
 	if (h->start_ns)
 		t->start_ns = h->start_ns;
 	set_parent(m, t, h->ppid ? h->ppid : t->ppid, h->tgid);
-	memcpy(t->comm, h->comm, sizeof(t->comm));
+	if (h->comm[0])	/* COW samples carry no comm */
+		memcpy(t->comm, h->comm, sizeof(t->comm));
 	t->gen = m->gen;
 	return t;
 }
@@ -193,6 +194,7 @@ static void apply_fork(struct fs_model *m, const struct fs_rec_fork *r,
 	c->start_ns = r->child_start_ns;
 	c->gen = m->gen;
 	set_parent(m, c, r->child_ppid, r->child_tgid);
+	c->flags |= FS_TASK_BORN;
 	if (sel)
 		c->flags |= FS_TASK_SELECTED;
 }
@@ -250,6 +252,10 @@ static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 
 	if (r->args_len && memchr(r->args, 0, r->args_len))
 		set_cmd(m, t, r);
+	if ((t->flags & (FS_TASK_EXECED | FS_TASK_BORN)) == FS_TASK_BORN &&
+	    r->hdr.ts_ns > t->start_ns && r->old_pid == r->hdr.pid)
+		note->fork_to_exec_ns = r->hdr.ts_ns - t->start_ns;
+	t->flags |= FS_TASK_EXECED;
 	if (r->old_pid == r->hdr.pid)
 		return;
 	/*
@@ -309,6 +315,10 @@ static void apply_exit(struct fs_model *m, const struct fs_rec_exit *r,
 		/* The last thread's status is the one the leader reports. */
 		if (leader && leader != t)
 			leader->status = r->status;
+		if (leader) {
+			leader->cow_faults = r->cow_faults;
+			leader->cow_copies = r->cow_copies;
+		}
 		/* The kernel found a subreaper: now we know it is one. */
 		if (r->flags & FS_EXIT_HEIR_SUBREAPER) {
 			struct fs_task *heir = fs_proctab_get(&m->tab, r->heir);
@@ -491,6 +501,10 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	case FS_REC_TASK:
 		apply_task(m, (const void *)rec, t);
+		break;
+	case FS_REC_COW:
+		t->cow_faults = ((const struct fs_rec_cow *)rec)->faults;
+		t->cow_copies = ((const struct fs_rec_cow *)rec)->copies;
 		break;
 	case FS_REC_REAP:
 		release(m, t, rec->ts_ns, FS_RELEASE_FREE, NULL, note);

@@ -50,6 +50,8 @@ struct fs_note {
 	struct fs_task task;	/* the subject after the record (a copy: a
 				 * free removes the entry) */
 	uint64_t runtime_ns;	/* exit: time since start, when known */
+	uint64_t fork_to_exec_ns;	/* exec: a process's first exec since
+					 * it was forked, when seen */
 	bool selected;		/* the subject is inside the -p subtree */
 	bool stale;		/* about an older task that had this pid */
 	bool reaped;		/* waited: this result released the child */

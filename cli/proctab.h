@@ -27,6 +27,8 @@
 #define FS_TASK_SIGCHLD_IGN	(1U << 8)	/* SIGCHLD is SIG_IGN */
 #define FS_TASK_SIGCHLD_HANDLER	(1U << 9)	/* SIGCHLD has a handler */
 #define FS_TASK_NOCLDWAIT	(1U << 10)	/* SA_NOCLDWAIT */
+#define FS_TASK_EXECED		(1U << 11)	/* exec'd since it was watched */
+#define FS_TASK_BORN		(1U << 12)	/* its fork was seen */
 #define FS_TASK_SIGCHLD_MASK	(FS_TASK_SIGCHLD_IGN | FS_TASK_SIGCHLD_HANDLER | \
 				 FS_TASK_NOCLDWAIT)
 
@@ -48,7 +50,8 @@ struct fs_task {
 	uint32_t nr_children;	/* leader: child processes pointing here */
 	uint32_t nr_threads;	/* leader: other threads of the process */
 	uint32_t gen;		/* snapshot generation last confirmed in */
-	uint32_t cow_faults;	/* reserved for COW accounting */
+	uint32_t cow_faults;	/* leader: the process's COW faults so far */
+	uint32_t cow_copies;	/* leader: pages copied, where counted */
 	char comm[FS_COMM_LEN];
 	char *cmd;		/* "filename arg1 arg2" of the last exec seen */
 };

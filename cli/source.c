@@ -84,6 +84,22 @@ int fs_source_snapshot(struct fs_source *s)
 	return n;
 }
 
+int fs_source_cow_sample(struct fs_source *s)
+{
+	return s->ops->cow_sample && s->cow_kind ? s->ops->cow_sample(s) :
+						   -ENOTSUP;
+}
+
+const char *fs_source_cow_method(const struct fs_source *s)
+{
+	return s->cow_kind ? s->cow_method : NULL;
+}
+
+unsigned int fs_source_cow_kind(const struct fs_source *s)
+{
+	return s->cow_kind;
+}
+
 const struct fs_source_stats *fs_source_stats(const struct fs_source *s)
 {
 	return &s->stats;

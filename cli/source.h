@@ -21,6 +21,7 @@ enum fs_source_kind {
 struct fs_source_opts {
 	enum fs_source_kind kind;
 	size_t ring_bytes;	/* kernel buffer size; 0: default */
+	bool cow;		/* count copy-on-write faults per process */
 	bool verbose;		/* let libbpf and the kernel verifier talk */
 };
 
@@ -50,6 +51,16 @@ int fs_source_poll(struct fs_source *s, int timeout_ms);
 /* Delivers LOST records for losses counted since the last call. */
 void fs_source_flush_losses(struct fs_source *s);
 /*
+ * Delivers one FS_REC_COW record per live process with COW counters.
+ * -ENOTSUP when COW counting is off.
+ */
+int fs_source_cow_sample(struct fs_source *s);
+/* What the COW counters count, for every output; NULL when off. */
+const char *fs_source_cow_method(const struct fs_source *s);
+/* FS_COW_* of the counters, 0 when off. */
+unsigned int fs_source_cow_kind(const struct fs_source *s);
+
+/*
  * Delivers a snapshot of every task that exists now (see snapshot.h), the
  * best way the source can: its kernel-side walk, else /proc. Returns the
  * number of tasks or a negative errno.
@@ -65,6 +76,8 @@ struct fs_source_ops {
 	int (*poll)(struct fs_source *s, int timeout_ms);
 	/* Optional; returns -ENOTSUP (or any error) to fall back to /proc. */
 	int (*snapshot)(struct fs_source *s, uint32_t generation);
+	/* Optional. */
+	int (*cow_sample)(struct fs_source *s);
 	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
 	void (*close)(struct fs_source *s);
 };
@@ -75,7 +88,9 @@ struct fs_source {
 	void *ctx;
 	struct fs_source_stats stats;
 	uint32_t generation;	/* of the last snapshot */
-	char describe[160];
+	unsigned int cow_kind;	/* FS_COW_*, 0: off */
+	const char *cow_method;
+	char describe[256];
 };
 
 /* Checks and delivers one record; returns the callback's verdict. */

@@ -17,12 +17,15 @@
 #include <bpf/libbpf.h>
 
 #include "common.h"
+#include "cow.h"
 #include "snapshot.h"
 #include "source.h"
+#include "cow.skel.h"
 #include "lifecycle.skel.h"
 #include "snapshot.skel.h"
 
 #define DEFAULT_RING_BYTES	(16U << 20)
+#define COW_MAX_PROCESSES	(1U << 17)
 
 enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP };
 
@@ -31,9 +34,31 @@ static const char *const hook_names[] = {
 	[HOOK_RAW_TP] = "raw_tp",
 };
 
+/* COW hook sets, most exact first: the first that loads and attaches wins. */
+static const struct cow_method {
+	const char *progs[2];	/* the second counts copies; optional */
+	unsigned int kind;
+	const char *name;
+} cow_methods[] = {
+	{ { "fentry_do_wp_page", "fentry_wp_page_copy" }, FS_COW_DO_WP_PAGE,
+	  "COW faults and copies (fentry do_wp_page, wp_page_copy)" },
+	{ { "fentry_do_wp_page" }, FS_COW_DO_WP_PAGE,
+	  "COW faults (fentry do_wp_page)" },
+	{ { "kprobe_do_wp_page", "kprobe_wp_page_copy" }, FS_COW_DO_WP_PAGE,
+	  "COW faults and copies (kprobe do_wp_page, wp_page_copy)" },
+	{ { "kprobe_do_wp_page" }, FS_COW_DO_WP_PAGE,
+	  "COW faults (kprobe do_wp_page)" },
+	{ { "btf_fault_user", "btf_fault_kernel" }, FS_COW_WP_FAULTS,
+	  "write-protect faults (tp_btf exceptions:page_fault_user/kernel)" },
+	{ { "raw_fault_user", "raw_fault_kernel" }, FS_COW_WP_FAULTS,
+	  "write-protect faults (raw_tp exceptions:page_fault_user/kernel)" },
+};
+
 struct bpf_source {
 	struct fs_source base;
 	struct lifecycle_bpf *skel;
+	struct cow_bpf *cow;
+	uint64_t seen_cow_drops;
 	struct snapshot_bpf *snap;	/* loaded at the first snapshot */
 	struct bpf_link *snap_link;
 	bool snap_failed;
@@ -110,11 +135,106 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o,
 	if (!s->skel)
 		return -errno;
 	s->skel->rodata->exit_has_group_dead = exit_tp_has_group_dead();
+	s->skel->rodata->cow_enabled = s->cow != NULL;
+	s->skel->rodata->nr_cpus = libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 o->ring_bytes ? o->ring_bytes :
 						 DEFAULT_RING_BYTES);
+	/* One COW map: the counting object's, read out here at exits. */
+	if (s->cow) {
+		bpf_map__set_max_entries(s->skel->maps.cow_counts,
+					 COW_MAX_PROCESSES);
+		bpf_map__reuse_fd(s->skel->maps.cow_counts,
+				  bpf_map__fd(s->cow->maps.cow_counts));
+	} else {
+		bpf_map__set_max_entries(s->skel->maps.cow_counts, 1);
+	}
 	set_hook_kind(s->skel, kind);
 	return lifecycle_bpf__load(s->skel);
+}
+
+/* Loads and attaches one COW method; 0, or the error (all undone). */
+static int try_cow_method(struct bpf_source *s, const struct cow_method *cm)
+{
+	struct bpf_program *prog;
+	int err;
+
+	s->cow = cow_bpf__open();
+	if (!s->cow)
+		return -errno;
+	bpf_map__set_max_entries(s->cow->maps.cow_counts, COW_MAX_PROCESSES);
+	bpf_object__for_each_program(prog, s->cow->obj) {
+		const char *name = bpf_program__name(prog);
+
+		bpf_program__set_autoload(prog,
+			!strcmp(name, cm->progs[0]) ||
+			(cm->progs[1] && !strcmp(name, cm->progs[1])));
+	}
+	err = cow_bpf__load(s->cow);
+	if (!err)
+		err = cow_bpf__attach(s->cow);
+	if (err) {
+		cow_bpf__destroy(s->cow);
+		s->cow = NULL;
+	}
+	return err;
+}
+
+static int load_cow(struct bpf_source *s)
+{
+	int err = -ENOTSUP;
+
+	/* Kernels refuse fentry/kprobe with EPERM too: try every method. */
+	for (size_t i = 0; i < ARRAY_SIZE(cow_methods); i++) {
+		err = try_cow_method(s, &cow_methods[i]);
+		if (!err) {
+			s->base.cow_kind = cow_methods[i].kind;
+			s->base.cow_method = cow_methods[i].name;
+			return 0;
+		}
+	}
+	return fs_error(err, "no way to count COW faults on this kernel: no do_wp_page hook and no page-fault tracepoint (%s)",
+			strerror(-err));
+}
+
+/* One COW record per process in the counter map. */
+static int bpf_cow_sample(struct fs_source *base)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	int fd = bpf_map__fd(s->cow->maps.cow_counts);
+	int ncpu = libbpf_num_possible_cpus(), n = 0;
+	struct fs_cow_count *vals;
+	__u32 key, next;
+	void *prev = NULL;
+
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct fs_rec_cow r = {
+			.hdr = {
+				.type = FS_REC_COW,
+				.size = sizeof(r),
+				.ts_ns = fs_boot_ns(),
+				.pid = next,
+				.tgid = next,
+			},
+			.method = base->cow_kind,
+		};
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;	/* exited meanwhile: its exit has it */
+		for (int c = 0; c < ncpu; c++) {
+			r.faults += vals[c].faults;
+			r.copies += vals[c].copies;
+		}
+		fs_source_deliver(base, &r, sizeof(r));
+		n++;
+	}
+	free(vals);
+	return n;
 }
 
 static int explain_load_error(int err)
@@ -163,11 +283,27 @@ static int on_ring_record(void *ctx, void *data, size_t len)
 	return fs_source_deliver(ctx, data, len);
 }
 
+/* Program runs the kernel skipped (recursion), summed over an object. */
+static uint64_t prog_misses(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	uint64_t misses = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			misses += info.recursion_misses;
+	}
+	return misses;
+}
+
 static void bpf_losses(struct fs_source *base)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
-	struct bpf_program *prog;
-	uint64_t misses = 0;
+	uint64_t misses;
 
 	for (int t = 1; t < FS_REC_TYPE_MAX; t++) {
 		uint64_t now = s->skel->bss->ringbuf_drops[t];
@@ -178,13 +314,12 @@ static void bpf_losses(struct fs_source *base)
 		fs_source_lost(base, FS_LOST_RINGBUF, t, now - s->seen_drops[t]);
 		s->seen_drops[t] = now;
 	}
-	bpf_object__for_each_program(prog, s->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			misses += info.recursion_misses;
+	misses = prog_misses(s->skel->obj) +
+		 (s->cow ? prog_misses(s->cow->obj) : 0);
+	if (s->cow && s->cow->bss->cow_drops != s->seen_cow_drops) {
+		fs_source_lost(base, FS_LOST_COW_MAP, 0,
+			       s->cow->bss->cow_drops - s->seen_cow_drops);
+		s->seen_cow_drops = s->cow->bss->cow_drops;
 	}
 	if (misses != s->seen_misses) {
 		base->stats.recursion_lost = misses;
@@ -239,6 +374,7 @@ static void bpf_close(struct fs_source *base)
 
 	bpf_link__destroy(s->snap_link);
 	snapshot_bpf__destroy(s->snap);
+	cow_bpf__destroy(s->cow);
 	ring_buffer__free(s->rb);
 	while (s->nr_links)
 		bpf_link__destroy(s->links[--s->nr_links]);
@@ -249,6 +385,7 @@ static void bpf_close(struct fs_source *base)
 static const struct fs_source_ops bpf_ops = {
 	.poll = bpf_poll,
 	.snapshot = bpf_snapshot,
+	.cow_sample = bpf_cow_sample,
 	.losses = bpf_losses,
 	.close = bpf_close,
 };
@@ -272,6 +409,13 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 	err = fs_ensure_tracefs();
 	if (err)
 		goto fail;
+	if (o->cow) {
+		err = load_cow(s);
+		if (err == -EPERM)
+			explain_load_error(err);
+		if (err)
+			goto fail;
+	}
 	err = load(s, o, kind);
 	if (err && err != -EPERM) {
 		lifecycle_bpf__destroy(s->skel);
@@ -293,10 +437,11 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 			 strerror(errno));
 		goto fail;
 	}
-	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (%s%s)",
+	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (%s%s%s%s)",
 		 hook_names[kind],
 		 wait_results ? "; wait results: syscall tracepoints" :
-				"; wait results: unavailable, no syscall tracepoints");
+				"; wait results: unavailable, no syscall tracepoints",
+		 s->cow ? "; COW: " : "", s->cow ? s->base.cow_method : "");
 	return &s->base;
 fail:
 	bpf_close(&s->base);

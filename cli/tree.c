@@ -19,6 +19,7 @@ struct tree_opts {
 	enum tree_format format;
 	bool follow;
 	bool verbose;
+	bool cow;
 	int32_t pid;
 	double interval_s;
 };
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 "  -i, --interval SECS    redraw every SECS seconds (default 1)\n"
 "  -j, --json             one JSON object per drawing\n"
 "      --dot              Graphviz DOT\n"
+"      --cow              a column of copy-on-write faults per process\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
 "  -h, --help             this help\n");
 }
@@ -47,6 +49,7 @@ static int parse_opts(int argc, char **argv, struct tree_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dot", no_argument, NULL, 'D' },
+		{ "cow", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -75,6 +78,9 @@ static int parse_opts(int argc, char **argv, struct tree_opts *o)
 			break;
 		case 'D':
 			o->format = TREE_DOT;
+			break;
+		case 'C':
+			o->cow = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -121,12 +127,17 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	if (parse_opts(argc, argv, &o))
 		return FS_EXIT_USAGE;
 	so.source.verbose = o.verbose;
+	so.source.cow = o.cow;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so)) {
 		fprintf(stderr, "forkscope tree: %s\n", fs_last_error());
 		return FS_EXIT_FAIL;
 	}
+	if (o.cow && o.format == TREE_TEXT)
+		printf("cow: %s\n", fs_source_cow_method(s.src));
 	do {
+		if (o.cow)
+			fs_source_cow_sample(s.src);
 		err = draw(&o, &s, o.follow && tty);
 		fflush(stdout);
 		if (err || !o.follow)

@@ -135,6 +135,8 @@ static void text_node(FILE *f, const struct tree *tr, const struct fs_task *t,
 	}
 	if (t->flags & FS_TASK_SUBREAPER)
 		fprintf(f, " [subreaper]");
+	if (t->cow_faults)
+		fprintf(f, " cow=%u", t->cow_faults);
 	fputc('\n', f);
 
 	n = children_of(tr, t->pid, &first);
@@ -197,6 +199,7 @@ static struct json_object *json_node(const struct tree *tr,
 	fs_json_add_bool(o, "subreaper", t->flags & FS_TASK_SUBREAPER);
 	fs_json_add_bool(o, "kthread", t->flags & FS_TASK_KTHREAD);
 	fs_json_add_str(o, "sigchld", sigchld_name(t));
+	fs_json_add_u64(o, "cow_faults", t->cow_faults);
 	if (fs_task_is_zombie(t)) {
 		fs_json_add_status(o, "status", t->status);
 		if (!(t->flags & FS_TASK_EXIT_UNKNOWN))

@@ -52,11 +52,13 @@ static inline int collect_record(void *ctx, const struct fs_hdr *rec)
 }
 
 /* ring_bytes 0: the default size. */
-static inline int collect_open_sized(struct collect *c, size_t ring_bytes)
+static inline int collect_open_with(struct collect *c, size_t ring_bytes,
+				    bool cow)
 {
 	struct fs_source_opts o = {
 		.kind = FS_SOURCE_BPF,
 		.ring_bytes = ring_bytes,
+		.cow = cow,
 	};
 
 	memset(c, 0, sizeof(*c));
@@ -64,9 +66,14 @@ static inline int collect_open_sized(struct collect *c, size_t ring_bytes)
 	return c->src ? 0 : -1;
 }
 
+static inline int collect_open_sized(struct collect *c, size_t ring_bytes)
+{
+	return collect_open_with(c, ring_bytes, false);
+}
+
 static inline int collect_open(struct collect *c)
 {
-	return collect_open_sized(c, 0);
+	return collect_open_with(c, 0, false);
 }
 
 static inline void collect_close(struct collect *c)

@@ -40,6 +40,7 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_LOST] = sizeof(struct fs_rec_lost),
 		[FS_REC_TASK] = sizeof(struct fs_rec_task),
 		[FS_REC_SYNC] = sizeof(struct fs_rec_sync),
+		[FS_REC_COW] = sizeof(struct fs_rec_cow),
 	};
 	struct fs_rec_exec big;
 

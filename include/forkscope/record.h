@@ -38,6 +38,7 @@ enum fs_rec_type {
 	FS_REC_LOST		= 7,	/* records the producer could not write */
 	FS_REC_TASK		= 8,	/* snapshot: one task that exists now */
 	FS_REC_SYNC		= 9,	/* snapshot begins or ends */
+	FS_REC_COW		= 10,	/* a live process's COW counters */
 	FS_REC_TYPE_MAX,
 };
 
@@ -132,6 +133,9 @@ struct fs_rec_exit {
 				 * subreaper ancestor, else the pid namespace's
 				 * init), by the kernel's find_new_reaper()
 				 * rule; else hdr.tgid */
+	__u64 cow_faults;	/* with FS_EXIT_GROUP_DEAD and COW counting on:
+				 * the process's faults (see fs_rec_cow) */
+	__u64 cow_copies;
 };
 
 /*
@@ -187,6 +191,7 @@ struct fs_rec_reap {
 #define FS_LOST_RINGBUF		1	/* no room in the kernel buffer */
 #define FS_LOST_RECURSION	2	/* a program run was skipped */
 #define FS_LOST_READER		3	/* the reader dropped records */
+#define FS_LOST_COW_MAP		4	/* COW faults not counted: map full */
 
 /*
  * Subject: none (pid, tgid are 0). count records of rec_type (0: any) were
@@ -239,6 +244,25 @@ struct fs_rec_sync {
 	__u32 generation;
 	__u32 method;		/* FS_SYNC_BPF_ITER, ... */
 	__u32 count;
+};
+
+/* fs_rec_cow.method, and the method a source reports */
+#define FS_COW_WP_FAULTS	1	/* x86 write-protect faults, (err & 3) == 3:
+					 * every COW fault, but also reuse after the
+					 * sharer left, uffd-wp, soft-dirty */
+#define FS_COW_DO_WP_PAGE	2	/* do_wp_page() calls: COW faults exactly */
+
+/*
+ * Subject: a live process (hdr.pid == hdr.tgid). Its copy-on-write counters
+ * so far, all threads summed: faults taken by the method, and pages copied
+ * (wp_page_copy()) where the kernel lets that be counted, else 0.
+ */
+struct fs_rec_cow {
+	struct fs_hdr hdr;
+	__u64 faults;
+	__u64 copies;
+	__u32 method;		/* FS_COW_* */
+	__u32 reserved;
 };
 
 #endif /* FORKSCOPE_RECORD_H */
