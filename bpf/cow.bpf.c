@@ -10,37 +10,37 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "task.bpf.h"
 #include "cow.bpf.h"
 
 #define PF_PROT		0x1
 #define PF_WRITE	0x2
 
+/* The method in use, for the sample records; set by the loader. */
+const volatile __u32 cow_method;
+
 char LICENSE[] SEC("license") = "GPL";
 
-/* Faults not counted: the map was full. Read by userspace. */
+/* Faults not counted: no storage could be made. Read by userspace. */
 __u64 cow_drops;
 
+/* Threads of one process may fault on two CPUs at once: add atomically. */
 static __always_inline void count(bool copy)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct fs_cow_count *c, zero = {};
+	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+	struct fs_cow_count *c;
 
-	if (!tgid)
-		return;
-	c = bpf_map_lookup_elem(&cow_counts, &tgid);
+	c = bpf_task_storage_get(&cow_counts, leader, 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c) {
-		bpf_map_update_elem(&cow_counts, &tgid, &zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&cow_counts, &tgid);
-		if (!c) {
-			__sync_fetch_and_add(&cow_drops, 1);
-			return;
-		}
+		__sync_fetch_and_add(&cow_drops, 1);
+		return;
 	}
-	/* Per-CPU values: no other CPU writes this one. */
 	if (copy)
-		c->copies++;
+		__sync_fetch_and_add(&c->copies, 1);
 	else
-		c->faults++;
+		__sync_fetch_and_add(&c->faults, 1);
 }
 
 static __always_inline void count_wp(unsigned long error_code)
@@ -106,5 +106,27 @@ int BPF_PROG(raw_fault_kernel, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
 	count_wp(error_code);
+	return 0;
+}
+
+/* A sample: one FS_REC_COW per process that has counters. */
+SEC("iter/task")
+int cow_sample(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct fs_cow_count *c;
+	struct fs_rec_cow r;
+
+	if (!t || t->pid != t->tgid)
+		return 0;
+	c = bpf_task_storage_get(&cow_counts, t, 0, 0);
+	if (!c)
+		return 0;
+	fill_hdr(&r.hdr, FS_REC_COW, sizeof(r), t, true);
+	r.faults = c->faults;
+	r.copies = c->copies;
+	r.method = cow_method;
+	r.reserved = 0;
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }

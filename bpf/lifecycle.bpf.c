@@ -16,7 +16,6 @@
 #include "task.bpf.h"
 #include "cow.bpf.h"
 
-#define MAX_CPUS	1024
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -24,7 +23,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool exit_has_group_dead;
 /* COW counting is on: read a process's counters out at its exit. */
 const volatile bool cow_enabled;
-const volatile __u32 nr_cpus = 1;
+/*
+ * Wake the reader only once this much is unread: a wakeup is an irq_work
+ * (a self-IPI, a VM exit in a guest) charged to the traced task. The
+ * reader also drains on its poll timeout, so nothing waits longer.
+ */
+const volatile __u64 wakeup_bytes = 256 << 10;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -41,6 +45,13 @@ static __always_inline void *reserve(__u16 type, __u32 size)
 	if (!rec)
 		__sync_fetch_and_add(&ringbuf_drops[type], 1);
 	return rec;
+}
+
+static __always_inline void submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+				wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+					       BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline int on_fork(struct task_struct *parent,
@@ -61,7 +72,7 @@ static __always_inline int on_fork(struct task_struct *parent,
 	else if (BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm))
 		r->flags |= FS_FORK_SHARED_VM;
 	r->child_start_ns = BPF_CORE_READ(child, start_boottime);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -112,7 +123,7 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_ARGS_FAULT;
 	}
 	r->args_len = len;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -125,25 +136,25 @@ static __always_inline bool will_autoreap(struct task_struct *p, bool thread)
 			  (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT));
 }
 
-/* Sums and removes the process's COW counters: it will fault no more. */
+/*
+ * Takes the process's COW counters: it will fault no more. The exiting
+ * task is current, whose leader the verifier trusts for task storage.
+ */
 static __always_inline void take_cow(struct fs_rec_exit *r)
 {
-	__u32 tgid = r->hdr.tgid;
+	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+	struct fs_cow_count *c;
 
 	r->cow_faults = 0;
 	r->cow_copies = 0;
 	if (!cow_enabled)
 		return;
-	for (__u32 cpu = 0; cpu < MAX_CPUS && cpu < nr_cpus; cpu++) {
-		struct fs_cow_count *c;
-
-		c = bpf_map_lookup_percpu_elem(&cow_counts, &tgid, cpu);
-		if (!c)
-			break;	/* no entry: the process never faulted */
-		r->cow_faults += c->faults;
-		r->cow_copies += c->copies;
-	}
-	bpf_map_delete_elem(&cow_counts, &tgid);
+	c = bpf_task_storage_get(&cow_counts, leader, 0, 0);
+	if (!c)
+		return;	/* it never took a COW fault */
+	r->cow_faults = c->faults;
+	r->cow_copies = c->copies;
+	bpf_task_storage_delete(&cow_counts, leader);
 }
 
 static __always_inline int on_exit(struct task_struct *p, int group_dead)
@@ -183,7 +194,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 		take_cow(r);
 	else
 		r->cow_faults = r->cow_copies = 0;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -197,7 +208,7 @@ static __always_inline int on_wait(struct pid *pid)
 	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true);
 	r->wait_pid = pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 	r->reserved = 0;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -208,7 +219,7 @@ static __always_inline int on_free(struct task_struct *p)
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false);
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 
@@ -322,7 +333,7 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 	level = BPF_CORE_READ(cur, thread_pid, level);
 	if (level > 0)
 		r->flags |= FS_WAITR_NS_LOCAL;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 	return 0;
 }
 

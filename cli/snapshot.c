@@ -175,45 +175,28 @@ static int fill_gaps(struct fs_source *s, const struct seen *v)
 	return count;
 }
 
+static void see_task(void *ctx, const struct fs_hdr *rec)
+{
+	seen_add(ctx, rec->tgid);
+}
+
 int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
 {
-	/* A read may end inside a record: carry the tail to the next one. */
-	static char buf[64 * 1024];
 	struct seen v = { .max = 1U << 22 };	/* PID_MAX_LIMIT */
-	size_t have = 0;
-	int count = 0, filled;
+	int count, filled;
 
 	v.bits = calloc(v.max / 64, sizeof(*v.bits));
 	if (!v.bits)
 		return fs_error(ENOMEM, "out of memory for a snapshot");
 	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += n;
-		while (have - off >= sizeof(struct fs_rec_task)) {
-			const struct fs_hdr *h = (const void *)(buf + off);
-
-			seen_add(&v, h->tgid);
-			fs_source_deliver(s, buf + off, sizeof(struct fs_rec_task));
-			off += sizeof(struct fs_rec_task);
-			count++;
-		}
-		memmove(buf, buf + off, have - off);
-		have -= off;
-	}
-	if (have)
-		fs_source_lost(s, FS_LOST_READER, FS_REC_TASK, 1);
-	filled = fill_gaps(s, &v);
+	count = fs_source_deliver_fd(s, fd, sizeof(struct fs_rec_task),
+				     see_task, &v);
+	filled = count < 0 ? 0 : fill_gaps(s, &v);
 	s->stats.snapshot_filled += filled;
 	free(v.bits);
-	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER, count + filled);
-	return count + filled;
+	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER,
+			 count < 0 ? 0 : count + filled);
+	return count < 0 ? count : count + filled;
 }
 
 int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)

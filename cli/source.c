@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "decode.h"
@@ -41,6 +42,40 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 	s->stats.records++;
 	s->stats.by_type[h->type]++;
 	return s->fn(s->ctx, h);
+}
+
+int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
+			 void (*seen)(void *ctx, const struct fs_hdr *rec),
+			 void *ctx)
+{
+	/* A read may end inside a record: carry the tail to the next one. */
+	static char buf[64 * 1024];
+	size_t have = 0;
+	int count = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fs_error(errno, "reading a BPF iterator failed: %s",
+					strerror(errno));
+		if (n == 0)
+			break;
+		have += n;
+		for (; have - off >= size; off += size, count++) {
+			if (seen)
+				seen(ctx, (const void *)(buf + off));
+			fs_source_deliver(s, buf + off, size);
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	if (have)
+		fs_source_lost(s, FS_LOST_READER, 0, 1);
+	return count;
 }
 
 void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,

@@ -93,6 +93,14 @@ struct fs_source {
 	char describe[256];
 };
 
+/*
+ * Delivers the fixed-size records read from fd until end of file (a BPF
+ * iterator's output); each is shown to seen (may be NULL) first. Returns
+ * how many, or a negative errno.
+ */
+int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
+			 void (*seen)(void *ctx, const struct fs_hdr *rec),
+			 void *ctx);
 /* Checks and delivers one record; returns the callback's verdict. */
 int fs_source_deliver(struct fs_source *s, const void *data, size_t len);
 /* Reports count records of rec_type lost for reason (FS_LOST_*). */

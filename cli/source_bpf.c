@@ -17,7 +17,6 @@
 #include <bpf/libbpf.h>
 
 #include "common.h"
-#include "cow.h"
 #include "snapshot.h"
 #include "source.h"
 #include "cow.skel.h"
@@ -25,7 +24,7 @@
 #include "snapshot.skel.h"
 
 #define DEFAULT_RING_BYTES	(16U << 20)
-#define COW_MAX_PROCESSES	(1U << 17)
+#define WAKEUP_BYTES_MAX	(256U << 10)
 
 enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP };
 
@@ -58,6 +57,8 @@ struct bpf_source {
 	struct fs_source base;
 	struct lifecycle_bpf *skel;
 	struct cow_bpf *cow;
+	struct bpf_link *cow_iter;	/* the sampler, made at first use */
+	struct bpf_link *cow_links[2];
 	uint64_t seen_cow_drops;
 	struct snapshot_bpf *snap;	/* loaded at the first snapshot */
 	struct bpf_link *snap_link;
@@ -136,21 +137,47 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o,
 		return -errno;
 	s->skel->rodata->exit_has_group_dead = exit_tp_has_group_dead();
 	s->skel->rodata->cow_enabled = s->cow != NULL;
-	s->skel->rodata->nr_cpus = libbpf_num_possible_cpus();
+	/* Wake the reader at 1/8 full at most: it drains on timeouts too. */
+	s->skel->rodata->wakeup_bytes = (o->ring_bytes ? o->ring_bytes :
+					 DEFAULT_RING_BYTES) / 8;
+	if (s->skel->rodata->wakeup_bytes > WAKEUP_BYTES_MAX)
+		s->skel->rodata->wakeup_bytes = WAKEUP_BYTES_MAX;
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 o->ring_bytes ? o->ring_bytes :
 						 DEFAULT_RING_BYTES);
 	/* One COW map: the counting object's, read out here at exits. */
-	if (s->cow) {
-		bpf_map__set_max_entries(s->skel->maps.cow_counts,
-					 COW_MAX_PROCESSES);
+	if (s->cow)
 		bpf_map__reuse_fd(s->skel->maps.cow_counts,
 				  bpf_map__fd(s->cow->maps.cow_counts));
-	} else {
-		bpf_map__set_max_entries(s->skel->maps.cow_counts, 1);
-	}
 	set_hook_kind(s->skel, kind);
 	return lifecycle_bpf__load(s->skel);
+}
+
+static void detach_counters(struct bpf_source *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->cow_links); i++) {
+		bpf_link__destroy(s->cow_links[i]);
+		s->cow_links[i] = NULL;
+	}
+}
+
+/* Attaches the counting programs; the sampler is attached at first use. */
+static int attach_counters(struct bpf_source *s)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, s->cow->obj) {
+		if (!bpf_program__autoload(prog) ||
+		    prog == s->cow->progs.cow_sample)
+			continue;
+		if (n == ARRAY_SIZE(s->cow_links))
+			return -E2BIG;
+		s->cow_links[n] = bpf_program__attach(prog);
+		if (!s->cow_links[n++])
+			return -errno;
+	}
+	return 0;
 }
 
 /* Loads and attaches one COW method; 0, or the error (all undone). */
@@ -162,18 +189,20 @@ static int try_cow_method(struct bpf_source *s, const struct cow_method *cm)
 	s->cow = cow_bpf__open();
 	if (!s->cow)
 		return -errno;
-	bpf_map__set_max_entries(s->cow->maps.cow_counts, COW_MAX_PROCESSES);
+	s->cow->rodata->cow_method = cm->kind;
 	bpf_object__for_each_program(prog, s->cow->obj) {
 		const char *name = bpf_program__name(prog);
 
 		bpf_program__set_autoload(prog,
 			!strcmp(name, cm->progs[0]) ||
-			(cm->progs[1] && !strcmp(name, cm->progs[1])));
+			(cm->progs[1] && !strcmp(name, cm->progs[1])) ||
+			prog == s->cow->progs.cow_sample);
 	}
 	err = cow_bpf__load(s->cow);
 	if (!err)
-		err = cow_bpf__attach(s->cow);
+		err = attach_counters(s);
 	if (err) {
+		detach_counters(s);
 		cow_bpf__destroy(s->cow);
 		s->cow = NULL;
 	}
@@ -197,49 +226,32 @@ static int load_cow(struct bpf_source *s)
 			strerror(-err));
 }
 
-/* One COW record per process in the counter map. */
+/* One COW record per process with counters, from the sampling iterator. */
 static int bpf_cow_sample(struct fs_source *base)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
-	int fd = bpf_map__fd(s->cow->maps.cow_counts);
-	int ncpu = libbpf_num_possible_cpus(), n = 0;
-	struct fs_cow_count *vals;
-	__u32 key, next;
-	void *prev = NULL;
+	int fd, n;
 
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct fs_rec_cow r = {
-			.hdr = {
-				.type = FS_REC_COW,
-				.size = sizeof(r),
-				.ts_ns = fs_boot_ns(),
-				.pid = next,
-				.tgid = next,
-			},
-			.method = base->cow_kind,
-		};
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* exited meanwhile: its exit has it */
-		for (int c = 0; c < ncpu; c++) {
-			r.faults += vals[c].faults;
-			r.copies += vals[c].copies;
-		}
-		fs_source_deliver(base, &r, sizeof(r));
-		n++;
+	if (!s->cow_iter) {
+		s->cow_iter = bpf_program__attach_iter(s->cow->progs.cow_sample,
+						       NULL);
+		if (!s->cow_iter)
+			return fs_error(errno, "cannot sample COW counters: %s",
+					strerror(errno));
 	}
-	free(vals);
+	fd = bpf_iter_create(bpf_link__fd(s->cow_iter));
+	if (fd < 0)
+		return fs_error(errno, "cannot sample COW counters: %s",
+				strerror(errno));
+	n = fs_source_deliver_fd(base, fd, sizeof(struct fs_rec_cow), NULL, NULL);
+	close(fd);
 	return n;
 }
 
 static int explain_load_error(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	/* EACCES is the verifier saying no; EPERM as root is the kernel's. */
+	if (err == -EPERM && geteuid() != 0)
 		return fs_error(err, "not allowed to load BPF programs: run as root (needs CAP_BPF and CAP_PERFMON)");
 	return fs_error(err, "cannot load the BPF programs: %s%s%s",
 			strerror(-err), libbpf_last[0] ? ": " : "",
@@ -329,12 +341,19 @@ static void bpf_losses(struct fs_source *base)
 	}
 }
 
+/*
+ * The programs wake us only when much is unread: after the wait, drain
+ * whatever is there, woken or not.
+ */
 static int bpf_poll(struct fs_source *base, int timeout_ms)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	int n = ring_buffer__poll(s->rb, timeout_ms), m;
 
-	return n == -EINTR ? -EINTR : n;
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(s->rb);
+	return m < 0 ? m : n + m;
 }
 
 static int load_snapshot(struct bpf_source *s)
@@ -374,6 +393,8 @@ static void bpf_close(struct fs_source *base)
 
 	bpf_link__destroy(s->snap_link);
 	snapshot_bpf__destroy(s->snap);
+	bpf_link__destroy(s->cow_iter);
+	detach_counters(s);
 	cow_bpf__destroy(s->cow);
 	ring_buffer__free(s->rb);
 	while (s->nr_links)
@@ -411,13 +432,13 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 		goto fail;
 	if (o->cow) {
 		err = load_cow(s);
-		if (err == -EPERM)
+		if (err == -EPERM && geteuid() != 0)
 			explain_load_error(err);
 		if (err)
 			goto fail;
 	}
 	err = load(s, o, kind);
-	if (err && err != -EPERM) {
+	if (err && !(err == -EPERM && geteuid() != 0)) {
 		lifecycle_bpf__destroy(s->skel);
 		s->skel = NULL;
 		kind = HOOK_RAW_TP;
