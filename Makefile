@@ -43,7 +43,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(O)/forkscope $(O)/storm
+all: $(O)/forkscope $(O)/storm $(O)/vmexit
 
 deps:
 	@scripts/deps.sh build
@@ -56,6 +56,7 @@ run: deps
 	$(O)/forkscope trace $(ARGS)
 
 check: test-deps
+	@scripts/deps.sh vm
 	@$(MAKE) --no-print-directory all tests
 	@tests/run.sh $(O)
 
@@ -95,6 +96,11 @@ $(O)/forkscope: $(O)/cli/main.o $(O)/libforkscope.a
 $(O)/storm: bench/storm.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+
+# Runs inside test guests, which have no libc of their own for it.
+$(O)/vmexit: tests/vm/vmexit.c | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
 
 # The kselftest harness comes from Debian's linux-source package at build
 # time; it is not part of this tree.

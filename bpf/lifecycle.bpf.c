@@ -30,6 +30,14 @@ const volatile bool cow_enabled;
  */
 const volatile __u64 wakeup_bytes = 256 << 10;
 
+/* Kernels before 6.16: which exit of a process has claimed group_dead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);	/* 64-bit: the BPF cmpxchg width */
+} group_dead_claims SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 16 << 20);	/* resized by the loader */
@@ -157,6 +165,24 @@ static __always_inline void take_cow(struct fs_rec_exit *r)
 	bpf_task_storage_delete(&cow_counts, leader);
 }
 
+/*
+ * Without the tracepoint's group_dead, a thread that was joined and a
+ * leader calling exit_group() can both find signal->live at 0 here (the
+ * tracepoint comes after exit_mm() woke the joiner). One exit per process
+ * claims it, through storage on the leader, which goes with the task.
+ */
+static __always_inline bool claim_group_dead(struct signal_struct *sig)
+{
+	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
+	__u64 *claimed;
+
+	if (BPF_CORE_READ(sig, live.counter) != 0)
+		return false;
+	claimed = bpf_task_storage_get(&group_dead_claims, leader, 0,
+				       BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return claimed && __sync_val_compare_and_swap(claimed, 0, 1) == 0;
+}
+
 static __always_inline int on_exit(struct task_struct *p, int group_dead)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
@@ -167,9 +193,8 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
 	sig = BPF_CORE_READ(p, signal);
-	/* Older kernels lack the argument; signal->live hit 0 just before. */
 	if (group_dead < 0)
-		group_dead = BPF_CORE_READ(sig, live.counter) == 0;
+		group_dead = claim_group_dead(sig);
 	thread = r->hdr.pid != r->hdr.tgid;
 	r->exit_code = BPF_CORE_READ(p, exit_code);
 	r->status = r->exit_code;

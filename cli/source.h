@@ -89,6 +89,8 @@ struct fs_source {
 	struct fs_source_stats stats;
 	uint32_t generation;	/* of the last snapshot */
 	unsigned int cow_kind;	/* FS_COW_*, 0: off */
+	bool exact_group_dead;	/* the kernel says which exit was last */
+	bool cow_copies;	/* pages copied are counted too */
 	const char *cow_method;
 	char describe[256];
 };

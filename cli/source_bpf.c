@@ -135,7 +135,8 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o,
 	s->skel = lifecycle_bpf__open();
 	if (!s->skel)
 		return -errno;
-	s->skel->rodata->exit_has_group_dead = exit_tp_has_group_dead();
+	s->base.exact_group_dead = exit_tp_has_group_dead();
+	s->skel->rodata->exit_has_group_dead = s->base.exact_group_dead;
 	s->skel->rodata->cow_enabled = s->cow != NULL;
 	/* Wake the reader at 1/8 full at most: it drains on timeouts too. */
 	s->skel->rodata->wakeup_bytes = (o->ring_bytes ? o->ring_bytes :
@@ -219,6 +220,8 @@ static int load_cow(struct bpf_source *s)
 		if (!err) {
 			s->base.cow_kind = cow_methods[i].kind;
 			s->base.cow_method = cow_methods[i].name;
+			s->base.cow_copies = cow_methods[i].progs[1] &&
+					     strstr(cow_methods[i].progs[1], "copy");
 			return 0;
 		}
 	}

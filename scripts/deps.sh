@@ -7,6 +7,14 @@ set -eu
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libjson-c-dev make gcc"
 pkgs_test="linux-source-6.12 xz-utils"
+pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
+	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
+
+# Debian's 6.1 cloud kernel has an ABI number in its name: take the newest.
+kernel_61() {
+	apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' |
+		awk '{ print $1 }' | sort -V | tail -n 1
+}
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -14,6 +22,14 @@ for set in "$@"; do
 	case "$set" in
 	build) want="$want $pkgs_build" ;;
 	test)  want="$want $pkgs_build $pkgs_test" ;;
+	vm)
+		k61=$(kernel_61)
+		if [ -z "$k61" ] && [ "$(id -u)" -eq 0 ]; then
+			apt-get update -q >/dev/null
+			k61=$(kernel_61)
+		fi
+		want="$want $pkgs_vm $k61 $(echo "$k61" | sed 's/image/headers/')"
+		;;
 	*) echo "deps.sh: unknown package set '$set'" >&2; exit 2 ;;
 	esac
 done

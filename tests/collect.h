@@ -164,6 +164,12 @@ static inline bool is_exit_in_group(const struct fs_hdr *r, long tgid)
 	return r->type == FS_REC_EXIT && r->tgid == tgid;
 }
 
+static inline bool is_group_dead_in(const struct fs_hdr *r, long tgid)
+{
+	return r->type == FS_REC_EXIT && r->tgid == tgid &&
+	       (((const struct fs_rec_exit *)r)->flags & FS_EXIT_GROUP_DEAD);
+}
+
 static inline bool is_thread_fork_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_FORK && r->tgid == tgid &&

@@ -75,9 +75,16 @@ TEST_F(cow, child_writing_inherited_pages_is_charged_for_them)
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
 	ASSERT_TRUE(collect_until(&self->c, is_exit_of, kid, 1, TIMEOUT_MS));
 	x = exit_of(&self->c, kid);
-	TH_LOG("child wrote %d pages, charged %llu", CHILD_PAGES,
-	       (unsigned long long)x->cow_faults);
+	TH_LOG("child wrote %d pages, charged %llu faults, %llu copies",
+	       CHILD_PAGES, (unsigned long long)x->cow_faults,
+	       (unsigned long long)x->cow_copies);
 	EXPECT_WITHIN_2PCT((uint64_t)CHILD_PAGES, x->cow_faults);
+	/* The parent still maps every page: each write made a copy. */
+	if (self->c.src->cow_copies) {
+		EXPECT_WITHIN_2PCT((uint64_t)CHILD_PAGES, x->cow_copies);
+	} else {
+		EXPECT_EQ(0, x->cow_copies);
+	}
 	EXPECT_EQ(0, self->c.lost);
 }
 

@@ -101,7 +101,12 @@ struct fs_rec_exec {
 };
 
 /* fs_rec_exit.flags */
-#define FS_EXIT_GROUP_DEAD	(1U << 0)	/* last thread of its group */
+#define FS_EXIT_GROUP_DEAD	(1U << 0)	/* last thread of its group: on
+						 * exactly one exit a process.
+						 * Kernels before 6.16 do not
+						 * say which thread was last;
+						 * there it is the first exit
+						 * to find no live threads */
 #define FS_EXIT_THREAD		(1U << 1)	/* not the group leader */
 #define FS_EXIT_AUTOREAP	(1U << 2)	/* released right after this
 						 * exit, without a wait: a

@@ -1,0 +1,31 @@
+#!/bin/sh
+# /init of the test guests: mount what forkscope needs, run the suites
+# listed in /suites, write their KTAP output to the second serial port and
+# hand the failure count back through isa-debug-exit.
+export PATH=/bin:/sbin:/usr/bin FORKSCOPE=/bin/forkscope
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t bpf bpf /sys/fs/bpf
+mount -t tmpfs tmp /tmp
+out=/dev/ttyS1
+echo "# guest kernel $(uname -r)" > $out
+[ -f /forkscope.ko ] && insmod /forkscope.ko >> $out 2>&1
+failed=0
+for t in $(cat /suites); do
+	echo "# suite $t" > $out
+	"/tests/$t" > /tmp/log 2>&1
+	cat /tmp/log > $out
+	grep -q '^# Totals:' /tmp/log || failed=$((failed + 1))
+	grep -q '^# Totals:.* fail:0 .*error:0' /tmp/log || failed=$((failed + 1))
+done
+dmesg | grep -E 'BUG|WARNING|Oops|forkscope' > /tmp/dmesg
+if grep -qE 'BUG|WARNING|Oops' /tmp/dmesg; then
+	echo "# kernel complained:" > $out
+	cat /tmp/dmesg > $out
+	failed=$((failed + 1))
+fi
+echo "FORKSCOPE-VM-DONE failed=$failed" > $out
+/bin/vmexit $failed
+poweroff -f
