@@ -39,7 +39,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
-.PHONY: all deps test-deps run check tests clean
+.PHONY: all deps test-deps run check tests clean kmod kmods
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -57,7 +57,7 @@ run: deps
 
 check: test-deps
 	@scripts/deps.sh vm
-	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory all tests kmods
 	@tests/run.sh $(O)
 
 tests: $(TESTS)
@@ -102,6 +102,26 @@ $(O)/vmexit: tests/vm/vmexit.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@
 
+# The kernel module, by the top-level Kbuild, against any kernel's headers:
+#   make kmod KDIR=/lib/modules/VER/build
+KDIR	?= /lib/modules/$(shell uname -r)/build
+kmod:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# One module per test-guest kernel, kept under $(O)/kmod/VER/. Kbuild's
+# own clean would delete every *.ko below M=, the kept ones too.
+KMOD_OBJS = kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+	    kmod/modules.order .*.cmd Module.symvers modules.order
+kmods:
+	@set -e; for b in /lib/modules/*-cloud-amd64/build; do \
+		ver=$$(basename $$(dirname $$b)); \
+		rm -f $(KMOD_OBJS); \
+		$(MAKE) --no-print-directory -s -C $$b M=$(CURDIR) modules; \
+		mkdir -p $(O)/kmod/$$ver; \
+		cp kmod/forkscope.ko $(O)/kmod/$$ver/; \
+		echo "  KMOD     $(O)/kmod/$$ver/forkscope.ko"; \
+	done; rm -f $(KMOD_OBJS)
+
 # The kselftest harness comes from Debian's linux-source package at build
 # time; it is not part of this tree.
 $(KSFT_HDR): | $(KSFT_DIR)
@@ -116,4 +136,4 @@ $(O)/tests/%: tests/%.c tests/*.h $(O)/libforkscope.a $(KSFT_HDR) | $(O)/tests
 		$(O)/libforkscope.a $(LIBS) -lpthread -o $@
 
 clean:
-	rm -rf $(O)
+	rm -rf $(O) $(KMOD_OBJS)

@@ -9,6 +9,7 @@
 struct fs_global_opts {
 	bool json;
 	bool verbose;
+	int source;		/* enum fs_source_kind */
 };
 
 /* Exit statuses shared by all commands. */

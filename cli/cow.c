@@ -218,7 +218,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 		.json = g->json, .verbose = g->verbose,
 		.interval_s = 1, .top = 20,
 	};
-	struct fs_session_opts so = { .source = { .kind = FS_SOURCE_AUTO,
+	struct fs_session_opts so = { .source = { .kind = g->source,
 						  .cow = true } };
 	struct cow_state st = {};
 	long page = sysconf(_SC_PAGESIZE);

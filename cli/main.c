@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* forkscope: see every process born, exec'd, dying and reaped. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "forkscope/record.h"
+#include "source.h"
 
 #define FORKSCOPE_VERSION	"0.1"
 
@@ -29,14 +31,24 @@ static void usage(FILE *f)
 	fprintf(f, "\nGlobal options:\n"
 		   "  -j, --json     JSON output (every command)\n"
 		   "  -v, --verbose  show libbpf and verifier messages\n"
+		   "  -s, --source S where records come from: auto (BPF if it loads,\n"
+		   "                 else the kernel module), bpf or kmod;\n"
+		   "                 default $FORKSCOPE_SOURCE or auto\n"
 		   "  -V, --version  version and record ABI version\n"
 		   "  -h, --help     this help; COMMAND --help for a command's\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct fs_global_opts g = {};
+	struct fs_global_opts g = { .source = FS_SOURCE_AUTO };
+	const char *src = getenv("FORKSCOPE_SOURCE");
 	int i = 1;
+
+	if (src && *src && (g.source = fs_source_kind(src)) < 0) {
+		fprintf(stderr, "forkscope: FORKSCOPE_SOURCE=%s: use auto, bpf or kmod\n",
+			src);
+		return FS_EXIT_USAGE;
+	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -45,6 +57,12 @@ int main(int argc, char **argv)
 			g.json = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			g.verbose = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--source")) {
+			if (i + 1 == argc ||
+			    (g.source = fs_source_kind(argv[++i])) < 0) {
+				fprintf(stderr, "forkscope: --source wants auto, bpf or kmod (see forkscope --help)\n");
+				return FS_EXIT_USAGE;
+			}
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return FS_EXIT_OK;

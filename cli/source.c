@@ -5,9 +5,40 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "forkscope/kmod.h"
 #include "decode.h"
 #include "snapshot.h"
 #include "source.h"
+
+int fs_source_kind(const char *name)
+{
+	static const char *const names[] = {
+		[FS_SOURCE_AUTO] = "auto",
+		[FS_SOURCE_BPF] = "bpf",
+		[FS_SOURCE_KMOD] = "kmod",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/* BPF first; the module where BPF will not load and the device is there. */
+static struct fs_source *open_auto(const struct fs_source_opts *opts)
+{
+	char bpf_error[512];
+	struct fs_source *s = fs_source_bpf_open(opts);
+
+	if (s || access(FS_KMOD_DEVICE, F_OK))
+		return s;
+	snprintf(bpf_error, sizeof(bpf_error), "%s", fs_last_error());
+	s = fs_source_kmod_open(opts);
+	if (!s)
+		fs_error(EINVAL, "BPF: %s; kernel module: %s", bpf_error,
+			 fs_last_error());
+	return s;
+}
 
 struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 				 fs_record_fn fn, void *ctx)
@@ -16,8 +47,13 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 
 	switch (opts->kind) {
 	case FS_SOURCE_AUTO:
+		s = open_auto(opts);
+		break;
 	case FS_SOURCE_BPF:
 		s = fs_source_bpf_open(opts);
+		break;
+	case FS_SOURCE_KMOD:
+		s = fs_source_kmod_open(opts);
 		break;
 	default:
 		fs_error(EINVAL, "unknown record source");
@@ -30,6 +66,15 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 	return s;
 }
 
+/* Every loss, whoever reports it, is counted here. */
+static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
+{
+	if (r->reason == FS_LOST_RINGBUF && r->rec_type < FS_REC_TYPE_MAX)
+		s->stats.ringbuf_lost[r->rec_type] += r->count;
+	else if (r->reason == FS_LOST_RECURSION)
+		s->stats.recursion_lost += r->count;
+}
+
 int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 {
 	const struct fs_hdr *h = data;
@@ -39,7 +84,10 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 		fs_source_lost(s, FS_LOST_READER, 0, 1);
 		return 0;
 	}
-	s->stats.records++;
+	if (h->type == FS_REC_LOST)
+		account_lost(s, data);
+	else
+		s->stats.records++;
 	s->stats.by_type[h->type]++;
 	return s->fn(s->ctx, h);
 }
@@ -94,6 +142,7 @@ void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
 
 	if (!count)
 		return;
+	account_lost(s, &r);
 	s->fn(s->ctx, &r.hdr);
 }
 

@@ -14,9 +14,13 @@
 #include "forkscope/record.h"
 
 enum fs_source_kind {
-	FS_SOURCE_AUTO,
+	FS_SOURCE_AUTO,		/* BPF if it loads, else the kernel module */
 	FS_SOURCE_BPF,
+	FS_SOURCE_KMOD,
 };
+
+/* "auto", "bpf", "kmod" -> kind; -1 for anything else. */
+int fs_source_kind(const char *name);
 
 struct fs_source_opts {
 	enum fs_source_kind kind;
@@ -110,5 +114,6 @@ void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
 		    uint64_t count);
 
 struct fs_source *fs_source_bpf_open(const struct fs_source_opts *opts);
+struct fs_source *fs_source_kmod_open(const struct fs_source_opts *opts);
 
 #endif

@@ -325,7 +325,6 @@ static void bpf_losses(struct fs_source *base)
 
 		if (now == s->seen_drops[t])
 			continue;
-		base->stats.ringbuf_lost[t] = now;
 		fs_source_lost(base, FS_LOST_RINGBUF, t, now - s->seen_drops[t]);
 		s->seen_drops[t] = now;
 	}
@@ -337,7 +336,6 @@ static void bpf_losses(struct fs_source *base)
 		s->seen_cow_drops = s->cow->bss->cow_drops;
 	}
 	if (misses != s->seen_misses) {
-		base->stats.recursion_lost = misses;
 		fs_source_lost(base, FS_LOST_RECURSION, 0,
 			       misses - s->seen_misses);
 		s->seen_misses = misses;

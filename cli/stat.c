@@ -373,7 +373,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct stat_run r = { .json = g->json, .verbose = g->verbose };
 	struct fs_session_opts so = {
-		.source = { .kind = FS_SOURCE_AUTO, .cow = true },
+		.source = { .kind = g->source, .cow = true },
 		.on_event = on_event,
 		.ctx = &r,
 	};

@@ -27,6 +27,7 @@ struct trace_opts {
 	bool verbose;
 	bool no_threads;
 	bool explain;
+	int source;
 	int32_t pid;
 	const char *comm;
 	unsigned int events;	/* bit per record type */
@@ -306,7 +307,7 @@ static int run(struct trace *t)
 {
 	struct fs_session_opts so = {
 		.source = {
-			.kind = FS_SOURCE_AUTO,
+			.kind = t->o.source,
 			.ring_bytes = t->o.ring_bytes,
 			.verbose = t->o.verbose,
 		},
@@ -365,7 +366,7 @@ int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct trace t = {
 		.o = { .json = g->json, .verbose = g->verbose,
-		       .events = ALL_EVENTS },
+		       .source = g->source, .events = ALL_EVENTS },
 	};
 
 	if (parse_opts(argc, argv, &t.o))

@@ -119,7 +119,7 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		.verbose = g->verbose,
 		.interval_s = 1,
 	};
-	struct fs_session_opts so = { .source.kind = FS_SOURCE_AUTO };
+	struct fs_session_opts so = { .source.kind = g->source };
 	bool tty = isatty(STDOUT_FILENO);
 	struct fs_session s;
 	int err = 0;

@@ -116,7 +116,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 		.min_age_s = 1,
 		.interval_s = 1,
 	};
-	struct fs_session_opts so = { .source.kind = FS_SOURCE_AUTO };
+	struct fs_session_opts so = { .source.kind = g->source };
 	struct fs_session s;
 	bool found = false;
 	int err;

@@ -55,8 +55,9 @@ static inline int collect_record(void *ctx, const struct fs_hdr *rec)
 static inline int collect_open_with(struct collect *c, size_t ring_bytes,
 				    bool cow)
 {
+	const char *env = getenv("FORKSCOPE_SOURCE");
 	struct fs_source_opts o = {
-		.kind = FS_SOURCE_BPF,
+		.kind = env && *env ? fs_source_kind(env) : FS_SOURCE_BPF,
 		.ring_bytes = ring_bytes,
 		.cow = cow,
 	};

@@ -551,6 +551,10 @@ TEST(drops_are_counted_never_silent)
 	ASSERT_EQ(0, collect_open_sized(&c, getpagesize())) {
 		TH_LOG("%s", fs_last_error());
 	}
+	if (strncmp(fs_source_describe(c.src), "bpf", 3)) {
+		collect_close(&c);
+		SKIP(return, "a reader sets the ring size only with BPF");
+	}
 	for (int i = 0; i < 200; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0)

@@ -46,9 +46,12 @@ for t in "$build"/tests/*_test; do
 	run "$(basename "$t")" "$t"
 done
 if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
-	run vm-6.12 tests/vm/run.sh "$build" 6.12 \
-		lifecycle_test cow_test model_test trace_cli_test
-	run vm-6.1 tests/vm/run.sh "$build" 6.1 lifecycle_test cow_test model_test
+	run vm-6.12-bpf tests/vm/run.sh "$build" 6.12 bpf:lifecycle_test \
+		bpf:cow_test bpf:model_test bpf:trace_cli_test
+	run vm-6.12-kmod tests/vm/run.sh "$build" 6.12 kmod:kmod_test \
+		kmod:lifecycle_test kmod:cow_test
+	run vm-6.1 tests/vm/run.sh "$build" 6.1 bpf:lifecycle_test \
+		bpf:cow_test kmod:lifecycle_test kmod:cow_test
 fi
 
 [ -n "$bad" ] && echo "# failing suites:$bad"

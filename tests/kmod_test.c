@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel module, where it is loaded (the 6.12 test guest): the device
+ * keeps its contract under odd reads and bogus ioctls, the module and BPF
+ * see the same records for the same workload, and it loads and unloads
+ * 100 times under a fork storm with a reader attached, cleanly.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "collect.h"
+#include "decode.h"
+#include "forkscope/kmod.h"
+
+#define CYCLES		100
+#define NKIDS		10
+
+static int open_dev(void)
+{
+	return open(FS_KMOD_DEVICE, O_RDONLY | O_NONBLOCK);
+}
+
+/* Reads until the device is empty; bytes read, or -errno. */
+static ssize_t drain(int fd, char *buf, size_t len)
+{
+	ssize_t total = 0, n;
+
+	while ((n = read(fd, buf, len)) > 0)
+		total += n;
+	return n < 0 && errno != EAGAIN ? -errno : total;
+}
+
+TEST(device_keeps_its_contract)
+{
+	static char buf[1 << 16];
+	struct fs_kmod_info info;
+	struct pollfd p;
+	struct stat st;
+	ssize_t n, off;
+	int fd;
+
+	if (access(FS_KMOD_DEVICE, F_OK))
+		SKIP(return, "no %s: the module is not loaded", FS_KMOD_DEVICE);
+	ASSERT_EQ(0, stat(FS_KMOD_DEVICE, &st));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, open_dev());
+	EXPECT_EQ(EBUSY, errno);
+
+	EXPECT_EQ(-1, ioctl(fd, 0xdeadbeef, 0));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, FS_IOC_INFO, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_INFO, &info));
+	EXPECT_EQ(FS_ABI_VERSION, info.abi);
+
+	ASSERT_LE(0, drain(fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, read(fd, buf, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(struct fs_hdr) - 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* A snapshot is queued: poll says so; a small read gets EINVAL. */
+	ASSERT_EQ(0, ioctl(fd, FS_IOC_SNAPSHOT, 7));
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	EXPECT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(-1, read(fd, buf, sizeof(struct fs_rec_sync) - 8));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* An odd buffer gets whole records only, never part of one. */
+	n = read(fd, buf, sizeof(struct fs_rec_task) * 3 + 17);
+	ASSERT_LT(0, n);
+	for (off = 0; off < n; off += ((struct fs_hdr *)(buf + off))->size)
+		ASSERT_EQ(0, fs_record_check(buf + off, n - off)) {
+			TH_LOG("%s", fs_last_error());
+		}
+	EXPECT_EQ(n, off);
+	EXPECT_EQ(FS_REC_SYNC, ((struct fs_hdr *)buf)->type);
+	EXPECT_EQ(7, ((struct fs_rec_sync *)buf)->generation);
+
+	ASSERT_LE(0, drain(fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+/* One line per record about a kid, for comparing two producers. */
+static int describe(const struct fs_hdr *r, const pid_t *kids, char *out,
+		    size_t len)
+{
+	const struct fs_rec_fork *f = (const void *)r;
+	const struct fs_rec_exec *e = (const void *)r;
+	const struct fs_rec_exit *x = (const void *)r;
+	const struct fs_rec_wait_result *w = (const void *)r;
+	int32_t who;
+
+	switch (r->type) {
+	case FS_REC_FORK:
+		who = f->child_pid;
+		break;
+	case FS_REC_WAIT_RESULT:
+		who = w->pid;
+		break;
+	case FS_REC_EXEC:
+	case FS_REC_EXIT:
+	case FS_REC_REAP:
+		who = r->pid;
+		break;
+	default:
+		return 0;
+	}
+	for (int i = 0; i < NKIDS; i++) {
+		if (kids[i] != who)
+			continue;
+		switch (r->type) {
+		case FS_REC_FORK:
+			return snprintf(out, len, "fork %d by %d start %llu flags %u ppid %d",
+					who, r->tgid,
+					(unsigned long long)f->child_start_ns,
+					f->flags, f->child_ppid);
+		case FS_REC_EXEC:
+			return snprintf(out, len, "exec %d %s old %d args %u flags %u",
+					who, e->filename, e->old_pid,
+					e->args_len, e->flags);
+		case FS_REC_EXIT:
+			return snprintf(out, len, "exit %d status %u code %u flags %u heir %d",
+					who, x->status, x->exit_code, x->flags,
+					x->heir);
+		case FS_REC_WAIT_RESULT:
+			return snprintf(out, len, "waited %d by %d status %u sys %u",
+					who, r->pid, w->status, w->syscall);
+		case FS_REC_REAP:
+			return snprintf(out, len, "reap %d start %llu", who,
+					(unsigned long long)r->start_ns);
+		}
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted lines about the kids in what c collected. */
+static size_t lines_of(const struct collect *c, const pid_t *kids,
+		       char **lines, size_t max)
+{
+	char buf[512];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n && n < max; i++)
+		if (describe(c->recs[i], kids, buf, sizeof(buf)) > 0)
+			lines[n++] = strdup(buf);
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	return n;
+}
+
+static bool reaped_all(struct collect *c, const pid_t *kids)
+{
+	for (int i = 0; i < NKIDS; i++)
+		if (!collect_count(c, is_reap_of, kids[i]))
+			return false;
+	return true;
+}
+
+TEST(module_and_bpf_see_the_same_records)
+{
+	struct fs_source_opts ob = { .kind = FS_SOURCE_BPF };
+	struct fs_source_opts ok = { .kind = FS_SOURCE_KMOD };
+	char *lb[8 * NKIDS], *lk[8 * NKIDS];
+	struct collect b = {}, k = {};
+	pid_t kids[NKIDS];
+	size_t nb, nk;
+
+	if (access(FS_KMOD_DEVICE, F_OK))
+		SKIP(return, "no %s: the module is not loaded", FS_KMOD_DEVICE);
+	b.src = fs_source_open(&ob, collect_record, &b);
+	ASSERT_NE(NULL, b.src) TH_LOG("bpf: %s", fs_last_error());
+	k.src = fs_source_open(&ok, collect_record, &k);
+	ASSERT_NE(NULL, k.src) TH_LOG("kmod: %s", fs_last_error());
+
+	for (int i = 0; i < NKIDS; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			execl("/bin/true", "true", "same", (char *)NULL);
+			_exit(127);
+		}
+		ASSERT_EQ(kids[i], waitpid(kids[i], NULL, 0));
+	}
+	for (int t = 0; t < 750 && !(reaped_all(&b, kids) && reaped_all(&k, kids)); t++) {
+		fs_source_poll(b.src, 10);
+		fs_source_poll(k.src, 10);
+	}
+	ASSERT_TRUE(reaped_all(&b, kids));
+	ASSERT_TRUE(reaped_all(&k, kids));
+	nb = lines_of(&b, kids, lb, ARRAY_SIZE(lb));
+	nk = lines_of(&k, kids, lk, ARRAY_SIZE(lk));
+	EXPECT_EQ(5 * NKIDS, nb);
+	ASSERT_EQ(nb, nk);
+	for (size_t i = 0; i < nb; i++)
+		EXPECT_STREQ(lb[i], lk[i]);
+	for (size_t i = 0; i < nb; i++)
+		free(lb[i]);
+	for (size_t i = 0; i < nk; i++)
+		free(lk[i]);
+	EXPECT_EQ(0, b.lost);
+	EXPECT_EQ(0, k.lost);
+	collect_close(&b);
+	collect_close(&k);
+}
+
+/* Reads with odd sizes until killed, reopening when the module comes back. */
+static void reader(void)
+{
+	static char buf[4096 + 13];
+	size_t sizes[] = { 57, 100, 841, 4096 + 13 };
+
+	for (unsigned int i = 0;; i++) {
+		int fd = open_dev();
+
+		if (fd < 0) {
+			usleep(1000);
+			continue;
+		}
+		for (int j = 0; j < 20; j++)
+			read(fd, buf, sizes[(i + j) % ARRAY_SIZE(sizes)]);
+		ioctl(fd, 0x1234, 0);		/* bogus */
+		close(fd);
+	}
+}
+
+static void fork_storm(void)
+{
+	for (;;) {
+		pid_t p = fork();
+
+		if (p == 0)
+			_exit(0);
+		if (p > 0)
+			waitpid(p, NULL, 0);
+	}
+}
+
+FIXTURE(cycle) {
+};
+
+FIXTURE_SETUP(cycle)
+{
+}
+
+FIXTURE_TEARDOWN(cycle)
+{
+}
+
+/* 100 cycles under TCG take a minute: more than the default 30 s. */
+TEST_F_TIMEOUT(cycle, loads_and_unloads_under_a_fork_storm, 300)
+{
+	const char *ko = getenv("FORKSCOPE_KO");
+	pid_t storm, rd;
+	int ok = 0;
+
+	if (!ko || access(ko, R_OK))
+		SKIP(return, "FORKSCOPE_KO names no module file");
+	storm = fork();
+	if (storm == 0)
+		fork_storm();
+	rd = fork();
+	if (rd == 0)
+		reader();
+	for (int i = 0; i < CYCLES; i++) {
+		char cmd[256];
+
+		/* The reader may hold the device: rmmod says busy; retry. */
+		for (int t = 0; t < 200 && system("rmmod forkscope 2>/dev/null"); t++)
+			usleep(5000);
+		snprintf(cmd, sizeof(cmd), "insmod %s %s", ko,
+			 getenv("FORKSCOPE_KO_PARAMS") ?: "");
+		ok += !system(cmd);
+	}
+	kill(storm, SIGKILL);
+	kill(rd, SIGKILL);
+	waitpid(storm, NULL, 0);
+	waitpid(rd, NULL, 0);
+	EXPECT_EQ(CYCLES, ok);
+	EXPECT_EQ(0, access(FS_KMOD_DEVICE, F_OK));
+}
+
+TEST_HARNESS_MAIN
