@@ -25,6 +25,7 @@ static DEFINE_MUTEX(read_lock);
 static atomic_t opened;
 static struct timer_list waker;
 static u64 reported_drops[FS_REC_TYPE_MAX];
+static u64 opened_at;		/* records older than this were not ours */
 
 static void wake_readers(struct timer_list *t)
 {
@@ -38,14 +39,18 @@ bool fs_reader_attached(void)
 	return atomic_read(&opened);
 }
 
-/* A new reader gets what happens from now on, and only the losses since. */
+/*
+ * A new reader gets what happens from now on, and only the losses since:
+ * read() skips what an earlier reader left (ring_buffer_reset() would
+ * wait for an RCU grace period on every open).
+ */
 static int dev_open(struct inode *inode, struct file *file)
 {
 	unsigned int t;
 
 	if (atomic_cmpxchg(&opened, 0, 1))
 		return -EBUSY;
-	ring_buffer_reset(fs_buffer);
+	opened_at = ktime_get_boot_fast_ns();
 	for (t = 0; t < FS_REC_TYPE_MAX; t++)
 		reported_drops[t] = fs_drops(t);
 	mod_timer(&waker, jiffies + WAKE_PERIOD);
@@ -125,6 +130,10 @@ static ssize_t read_records(char __user *buf, size_t count)
 		ev = ring_buffer_peek(fs_buffer, cpu, &ts, NULL);
 		if (!ev)
 			break;
+		if (((struct fs_hdr *)ring_buffer_event_data(ev))->ts_ns < opened_at) {
+			ring_buffer_consume(fs_buffer, cpu, &ts, NULL);
+			continue;
+		}
 		len = ((struct fs_hdr *)ring_buffer_event_data(ev))->size;
 		if (len > count - done)
 			break;	/* whole records only */

@@ -232,6 +232,7 @@ static void reader(void)
 			read(fd, buf, sizes[(i + j) % ARRAY_SIZE(sizes)]);
 		ioctl(fd, 0x1234, 0);		/* bogus */
 		close(fd);
+		usleep(10000);	/* a window for rmmod, as a real reader leaves */
 	}
 }
 
