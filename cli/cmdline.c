@@ -45,6 +45,37 @@ int fs_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+int fs_cmd_opt(const char *cmd, int c, char **argv, struct fs_cmd_opts *o,
+	       void (*usage)(FILE *f))
+{
+	switch (c) {
+	case 'p':
+		if (fs_parse_pid(optarg, &o->pid))
+			return fs_usage_error(cmd, "-p wants a process id, not '%s'",
+					      optarg);
+		return 1;
+	case 'i':
+		if (fs_parse_double(optarg, 0.05, 3600, &o->interval_s))
+			return fs_usage_error(cmd, "--interval wants seconds from 0.05 to 3600, not '%s'",
+					      optarg);
+		return 1;
+	case 'j':
+		o->json = true;
+		return 1;
+	case 'v':
+		o->verbose = true;
+		return 1;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case ':':
+	case '?':
+		return fs_getopt_error(cmd, c, argv);
+	default:
+		return 0;
+	}
+}
+
 int fs_parse_pid(const char *s, int32_t *out)
 {
 	double v;

@@ -15,10 +15,7 @@
 #include "session.h"
 
 struct cow_opts {
-	bool json;
-	bool verbose;
-	int32_t pid;
-	double interval_s;
+	struct fs_cmd_opts c;	/* -p, -i, -j, -v */
 	long top;
 	long count;		/* reports to print; 0: until stopped */
 };
@@ -59,51 +56,26 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct cow_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "interval", required_argument, NULL, 'i' },
+		FS_CMD_LONGOPTS,
 		{ "top", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	int c, done;
 	double v;
-	int c;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":p:i:n:c:jvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (fs_parse_pid(optarg, &o->pid))
-				return fs_usage_error("cow", "-p wants a process id, not '%s'",
-						      optarg);
-			break;
-		case 'i':
-			if (fs_parse_double(optarg, 0.05, 3600, &o->interval_s))
-				return fs_usage_error("cow", "--interval wants seconds from 0.05 to 3600, not '%s'",
-						      optarg);
-			break;
-		case 'n':
-		case 'c':
-			if (fs_parse_double(optarg, 1, 1e9, &v) || v != (long)v)
-				return fs_usage_error("cow", "-%c wants a whole number >= 1, not '%s'",
-						      c, optarg);
-			*(c == 'n' ? &o->top : &o->count) = v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FS_EXIT_OK);
-		default:
-			return fs_getopt_error("cow", c, argv);
-		}
+		done = fs_cmd_opt("cow", c, argv, &o->c, usage);
+		if (done < 0)
+			return done;
+		if (done)
+			continue;
+		if (fs_parse_double(optarg, 1, 1e9, &v) || v != (long)v)
+			return fs_usage_error("cow", "-%c wants a whole number >= 1, not '%s'",
+					      c, optarg);
+		*(c == 'n' ? &o->top : &o->count) = v;
 	}
 	return fs_no_more_args("cow", argc, argv);
 }
@@ -141,7 +113,7 @@ static int collect(struct cow_state *st, const struct fs_model *m,
 		struct cow_row *r = &st->cur[st->ncur], key = { .pid = e->pid }, *old;
 
 		if (!e->tgid || e->pid != e->tgid || !e->cow_faults ||
-		    (o->pid && !(e->flags & FS_TASK_SELECTED)))
+		    (o->c.pid && !(e->flags & FS_TASK_SELECTED)))
 			continue;
 		r->pid = e->pid;
 		r->ppid = e->ppid;
@@ -172,7 +144,7 @@ static void print_text(const struct cow_opts *o, const struct cow_row *rows,
 {
 	char name[4 * FS_COMM_LEN];
 
-	printf("\n%s, every %.1f s\n", method, o->interval_s);
+	printf("\n%s, every %.1f s\n", method, o->c.interval_s);
 	printf("%7s %7s %-16s %10s %12s %12s %s\n", "PID", "PPID", "COMM",
 	       "FAULTS/s", "TOTAL", "EST_BYTES", "");
 	for (size_t i = 0; i < n && (long)i < o->top; i++)
@@ -193,7 +165,7 @@ static void print_json(const struct cow_opts *o, const struct cow_row *rows,
 	fs_json_add_str(top, "event", "cow");
 	fs_json_add_u64(top, "ts_ns", fs_boot_ns());
 	fs_json_add_str(top, "method", method);
-	fs_json_add_double(top, "interval_s", o->interval_s);
+	fs_json_add_double(top, "interval_s", o->c.interval_s);
 	fs_json_add_int(top, "page_size", page);
 	for (size_t i = 0; i < n && (long)i < o->top; i++) {
 		struct json_object *r = json_object_new_object();
@@ -215,8 +187,8 @@ static void print_json(const struct cow_opts *o, const struct cow_row *rows,
 int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct cow_opts o = {
-		.json = g->json, .verbose = g->verbose,
-		.interval_s = 1, .top = 20,
+		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
+		.top = 20,
 	};
 	struct fs_session_opts so = { .source = { .kind = g->source,
 						  .cow = true } };
@@ -227,24 +199,24 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (parse_opts(argc, argv, &o))
 		return FS_EXIT_USAGE;
-	so.source.verbose = o.verbose;
-	so.select_pid = o.pid;
+	so.source.verbose = o.c.verbose;
+	so.select_pid = o.c.pid;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so)) {
 		fprintf(stderr, "forkscope cow: %s\n", fs_last_error());
 		return FS_EXIT_FAIL;
 	}
-	if (o.pid && !fs_proctab_get(&s.model.tab, o.pid)) {
-		fprintf(stderr, "forkscope cow: no process %d\n", o.pid);
+	if (o.c.pid && !fs_proctab_get(&s.model.tab, o.c.pid)) {
+		fprintf(stderr, "forkscope cow: no process %d\n", o.c.pid);
 		fs_session_close(&s);
 		return FS_EXIT_FAIL;
 	}
 	fs_source_cow_sample(s.src);
-	collect(&st, &s.model, &o, o.interval_s);	/* the baseline */
+	collect(&st, &s.model, &o, o.c.interval_s);	/* the baseline */
 	for (long n = 0; !o.count || n < o.count; n++) {
 		uint64_t t0 = fs_boot_ns();
 
-		err = fs_session_run_for(&s, o.interval_s * 1000);
+		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 		if (err || fs_stop_requested())
 			break;
 		fs_source_cow_sample(s.src);
@@ -261,7 +233,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 			}
 			memcpy(view, st.cur, st.ncur * sizeof(*view));
 			qsort(view, st.ncur, sizeof(*view), by_cost);
-			if (o.json)
+			if (o.c.json)
 				print_json(&o, view, st.ncur,
 					   fs_source_cow_method(s.src), page);
 			else

@@ -39,7 +39,7 @@ struct cow_line {
 };
 
 struct stat_run {
-	bool json, verbose;
+	struct fs_cmd_opts c;	/* -j, -v */
 	const char *output;	/* -o: where the report goes; else stderr */
 	FILE *out;
 	char **cmd;
@@ -73,34 +73,21 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct stat_run *o)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		FS_CMD_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, done;
 
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the command, whose options are its own. */
 	while ((c = getopt_long(argc, argv, "+:jo:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'o':
+		done = fs_cmd_opt("stat", c, argv, &o->c, usage);
+		if (done < 0)
+			return done;
+		if (c == 'o')
 			o->output = optarg;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FS_EXIT_OK);
-		default:
-			return fs_getopt_error("stat", c, argv);
-		}
 	}
 	if (optind >= argc)
 		return fs_usage_error("stat", "wants a command to run, as in: forkscope stat -- make");
@@ -371,7 +358,7 @@ static int exit_code_of(int status)
 
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct stat_run r = { .json = g->json, .verbose = g->verbose };
+	struct stat_run r = { .c = { .json = g->json, .verbose = g->verbose } };
 	struct fs_session_opts so = {
 		.source = { .kind = g->source, .cow = true },
 		.on_event = on_event,
@@ -391,7 +378,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 			strerror(errno));
 		return FS_EXIT_FAIL;
 	}
-	so.source.verbose = r.verbose;
+	so.source.verbose = r.c.verbose;
 	r.child = start_command(r.cmd, &go);
 	if (r.child < 0) {
 		fprintf(stderr, "forkscope stat: cannot fork: %s\n", strerror(errno));
@@ -428,7 +415,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	subtree_left(&s.model, &zombies);
 	if (r.nlat)
 		qsort(r.latency, r.nlat, sizeof(*r.latency), cmp_double);
-	if (r.json)
+	if (r.c.json)
 		report_json(&r, status, zombies, (fs_boot_ns() - t0) / 1e9,
 			    fs_source_cow_method(s.src), sysconf(_SC_PAGESIZE));
 	else

@@ -23,12 +23,10 @@
 			 (1U << FS_REC_LOST))
 
 struct trace_opts {
-	bool json;
-	bool verbose;
+	struct fs_cmd_opts c;	/* -p, -j, -v */
 	bool no_threads;
 	bool explain;
 	int source;
-	int32_t pid;
 	const char *comm;
 	unsigned int events;	/* bit per record type */
 	double duration_s;
@@ -89,31 +87,26 @@ static int parse_events(const char *list, unsigned int *mask)
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
+		FS_CMD_LONGOPTS,
 		{ "comm", required_argument, NULL, 'c' },
 		{ "events", required_argument, NULL, 'e' },
 		{ "no-threads", no_argument, NULL, 'T' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "ring-size", required_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	int c, done;
 	double num;
-	int c;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":p:c:e:d:jvxh", longopts,
 				NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (fs_parse_pid(optarg, &o->pid))
-				return fs_usage_error("trace", "-p wants a process id, not '%s'",
-						      optarg);
-			break;
+		done = fs_cmd_opt("trace", c, argv, &o->c, usage);
+		if (done < 0)
+			return done;
+		switch (done ? 0 : c) {
 		case 'c':
 			if (!*optarg || strlen(optarg) >= FS_COMM_LEN)
 				return fs_usage_error("trace", "-c wants a command name of 1 to 15 characters, not '%s'",
@@ -135,9 +128,6 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				return fs_usage_error("trace", "--duration wants seconds > 0, not '%s'",
 						      optarg);
 			break;
-		case 'j':
-			o->json = true;
-			break;
 		case 'R':
 			if (fs_parse_double(optarg, 1, 1024, &num) ||
 			    (((unsigned int)num) & ((unsigned int)num - 1)))
@@ -145,14 +135,6 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 						      optarg);
 			o->ring_bytes = (size_t)num << 20;
 			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FS_EXIT_OK);
-		default:
-			return fs_getopt_error("trace", c, argv);
 		}
 	}
 	return fs_no_more_args("trace", argc, argv);
@@ -213,7 +195,7 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 			fs_explain(why_buf, sizeof(why_buf), rec, &note) : NULL;
 
 		t->shown[rec->type]++;
-		if (t->o.json)
+		if (t->o.c.json)
 			fs_event_json(stdout, rec, &note, why);
 		else
 			fs_event_text(stdout, rec, &note, why);
@@ -223,7 +205,7 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 			fs_explain_release(why_buf, sizeof(why_buf), &note) : NULL;
 
 		t->shown[FS_REC_REAP]++;
-		if (t->o.json)
+		if (t->o.c.json)
 			fs_release_json(stdout, rec->ts_ns, &note, why);
 		else
 			fs_release_text(stdout, rec->ts_ns, &note, why);
@@ -288,7 +270,7 @@ static void on_resync(void *ctx, uint64_t swept)
 {
 	struct trace *t = ctx;
 
-	if (t->o.json) {
+	if (t->o.c.json) {
 		struct json_object *o = json_object_new_object();
 
 		fs_json_add_str(o, "event", "resync");
@@ -309,9 +291,9 @@ static int run(struct trace *t)
 		.source = {
 			.kind = t->o.source,
 			.ring_bytes = t->o.ring_bytes,
-			.verbose = t->o.verbose,
+			.verbose = t->o.c.verbose,
 		},
-		.select_pid = t->o.pid,
+		.select_pid = t->o.c.pid,
 		.on_event = on_event,
 		.on_resync = on_resync,
 		.ctx = t,
@@ -324,8 +306,8 @@ static int run(struct trace *t)
 		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
 		return FS_EXIT_FAIL;
 	}
-	if (t->o.pid && !fs_proctab_get(&t->s.model.tab, t->o.pid)) {
-		fprintf(stderr, "forkscope trace: no process %d\n", t->o.pid);
+	if (t->o.c.pid && !fs_proctab_get(&t->s.model.tab, t->o.c.pid)) {
+		fprintf(stderr, "forkscope trace: no process %d\n", t->o.c.pid);
 		fs_session_close(&t->s);
 		return FS_EXIT_FAIL;
 	}
@@ -335,7 +317,7 @@ static int run(struct trace *t)
 	if (st->snapshot_filled)
 		fprintf(stderr, "forkscope: the kernel's task iterator skipped %llu tasks; /proc supplied them\n",
 			(unsigned long long)st->snapshot_filled);
-	if (!t->o.json)
+	if (!t->o.c.json)
 		fs_event_text_header(stdout);
 	fflush(stdout);
 
@@ -348,7 +330,7 @@ static int run(struct trace *t)
 	}
 	/* Whatever the kernel wrote before we stopped is still ours. */
 	fs_session_drain(&t->s);
-	if (t->o.json)
+	if (t->o.c.json)
 		summary_json(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
 	else
 		summary_text(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
@@ -365,7 +347,7 @@ static int run(struct trace *t)
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct trace t = {
-		.o = { .json = g->json, .verbose = g->verbose,
+		.o = { .c = { .json = g->json, .verbose = g->verbose },
 		       .source = g->source, .events = ALL_EVENTS },
 	};
 

@@ -16,12 +16,10 @@
 enum tree_format { TREE_TEXT, TREE_JSON, TREE_DOT };
 
 struct tree_opts {
+	struct fs_cmd_opts c;	/* -p, -i, -j, -v */
 	enum tree_format format;
 	bool follow;
-	bool verbose;
 	bool cow;
-	int32_t pid;
-	double interval_s;
 };
 
 static void usage(FILE *f)
@@ -44,61 +42,36 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct tree_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
+		FS_CMD_LONGOPTS,
 		{ "follow", no_argument, NULL, 'f' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "dot", no_argument, NULL, 'D' },
 		{ "cow", no_argument, NULL, 'C' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, done;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":p:fi:jvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (fs_parse_pid(optarg, &o->pid))
-				return fs_usage_error("tree", "-p wants a process id, not '%s'",
-						      optarg);
-			break;
-		case 'f':
+		done = fs_cmd_opt("tree", c, argv, &o->c, usage);
+		if (done < 0)
+			return done;
+		if (c == 'f')
 			o->follow = true;
-			break;
-		case 'i':
-			if (fs_parse_double(optarg, 0.05, 3600, &o->interval_s))
-				return fs_usage_error("tree", "--interval wants seconds from 0.05 to 3600, not '%s'",
-						      optarg);
-			break;
-		case 'j':
-			o->format = TREE_JSON;
-			break;
-		case 'D':
+		else if (c == 'D')
 			o->format = TREE_DOT;
-			break;
-		case 'C':
+		else if (c == 'C')
 			o->cow = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FS_EXIT_OK);
-		default:
-			return fs_getopt_error("tree", c, argv);
-		}
 	}
+	if (o->c.json)
+		o->format = TREE_JSON;
 	return fs_no_more_args("tree", argc, argv);
 }
 
 static int draw(const struct tree_opts *o, const struct fs_session *s,
 		bool clear)
 {
-	struct fs_tree_opts to = { .root = o->pid, .now_ns = fs_boot_ns() };
+	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_boot_ns() };
 
 	switch (o->format) {
 	case TREE_JSON:
@@ -115,9 +88,7 @@ static int draw(const struct tree_opts *o, const struct fs_session *s,
 int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct tree_opts o = {
-		.format = g->json ? TREE_JSON : TREE_TEXT,
-		.verbose = g->verbose,
-		.interval_s = 1,
+		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
 	};
 	struct fs_session_opts so = { .source.kind = g->source };
 	bool tty = isatty(STDOUT_FILENO);
@@ -126,7 +97,7 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (parse_opts(argc, argv, &o))
 		return FS_EXIT_USAGE;
-	so.source.verbose = o.verbose;
+	so.source.verbose = o.c.verbose;
 	so.source.cow = o.cow;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so)) {
@@ -144,11 +115,11 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 			break;
 		if (!tty && o.format == TREE_TEXT)
 			fputs("\n", stdout);
-		err = fs_session_run_for(&s, o.interval_s * 1000);
+		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 	} while (!err && !fs_stop_requested());
 	fs_session_close(&s);
 	if (err == -ENOENT) {
-		fprintf(stderr, "forkscope tree: no process %d\n", o.pid);
+		fprintf(stderr, "forkscope tree: no process %d\n", o.c.pid);
 		return FS_EXIT_FAIL;
 	}
 	if (err) {

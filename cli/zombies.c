@@ -13,11 +13,9 @@
 #include "zombie_report.h"
 
 struct zombies_opts {
-	bool json;
+	struct fs_cmd_opts c;	/* -i, -j, -v */
 	bool watch;
-	bool verbose;
 	double min_age_s;
-	double interval_s;
 };
 
 static void usage(FILE *f)
@@ -40,45 +38,25 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct zombies_opts *o)
 {
 	static const struct option longopts[] = {
+		FS_CMD_LONGOPTS,
 		{ "min-age", required_argument, NULL, 'm' },
 		{ "watch", no_argument, NULL, 'w' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, done;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":m:wi:jvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (fs_parse_double(optarg, 0, 86400, &o->min_age_s))
-				return fs_usage_error("zombies", "--min-age wants seconds >= 0, not '%s'",
-						   optarg);
-			break;
-		case 'w':
+		done = fs_cmd_opt("zombies", c, argv, &o->c, usage);
+		if (done < 0)
+			return done;
+		if (c == 'w')
 			o->watch = true;
-			break;
-		case 'i':
-			if (fs_parse_double(optarg, 0.05, 86400, &o->interval_s))
-				return fs_usage_error("zombies", "--interval wants seconds >= 0.05, not '%s'",
-						   optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(FS_EXIT_OK);
-		default:
-			return fs_getopt_error("zombies", c, argv);
-		}
+		else if (c == 'm' &&
+			 fs_parse_double(optarg, 0, 86400, &o->min_age_s))
+			return fs_usage_error("zombies", "--min-age wants seconds >= 0, not '%s'",
+					      optarg);
 	}
 	return fs_no_more_args("zombies", argc, argv);
 }
@@ -98,7 +76,7 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 				     o->min_age_s * NSEC_PER_SEC);
 	if (err)
 		return err;
-	if (o->json)
+	if (o->c.json)
 		fs_zombie_report_json(stdout, &r);
 	else
 		fs_zombie_report_text(stdout, &r);
@@ -111,10 +89,8 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct zombies_opts o = {
-		.json = g->json,
-		.verbose = g->verbose,
+		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
 		.min_age_s = 1,
-		.interval_s = 1,
 	};
 	struct fs_session_opts so = { .source.kind = g->source };
 	struct fs_session s;
@@ -123,7 +99,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (parse_opts(argc, argv, &o))
 		return FS_EXIT_USAGE;
-	so.source.verbose = o.verbose;
+	so.source.verbose = o.c.verbose;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so)) {
 		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
@@ -135,7 +111,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 		err = report(&o, &s, &found);
 		if (err || !o.watch)
 			break;
-		err = fs_session_run_for(&s, o.interval_s * 1000);
+		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 	}
 	fs_session_close(&s);
 	if (err) {
