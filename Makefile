@@ -43,7 +43,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(O)/forkscope $(O)/storm $(O)/vmexit
+all: $(O)/forkscope $(O)/storm $(O)/vmexit $(O)/decode_bench
 
 deps:
 	@scripts/deps.sh build
@@ -96,6 +96,10 @@ $(O)/forkscope: $(O)/cli/main.o $(O)/libforkscope.a
 $(O)/storm: bench/storm.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+
+$(O)/decode_bench: bench/decode_bench.c $(O)/libforkscope.a | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(O)/libforkscope.a $(LIBS) -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)

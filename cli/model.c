@@ -28,7 +28,7 @@ void fs_model_free(struct fs_model *m)
 uint64_t fs_model_bytes(const struct fs_model *m)
 {
 	return (uint64_t)(m->tab.mask + 1) * sizeof(struct fs_task) +
-	       m->cmds * CMD_MAX;
+	       m->cmd_bytes;
 }
 
 bool fs_task_is_zombie(const struct fs_task *t)
@@ -90,13 +90,19 @@ static void set_parent(struct fs_model *m, struct fs_task *t, int32_t ppid,
 	link_task(m, t, +1);
 }
 
+static void forget_cmd(struct fs_model *m, struct fs_task *t)
+{
+	if (t->cmd)
+		m->cmd_bytes -= strlen(t->cmd) + 1;
+	free(t->cmd);
+	t->cmd = NULL;
+}
+
 /* Removes t; pointers into the table are stale afterwards. */
 static void forget(struct fs_model *m, struct fs_task *t)
 {
 	link_task(m, t, -1);
-	if (t->cmd)
-		m->cmds--;
-	free(t->cmd);
+	forget_cmd(m, t);
 	fs_proctab_del(&m->tab, t->pid);
 }
 
@@ -208,7 +214,6 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 		return;
 	link_task(m, t, -1);
 	t->flags |= FS_TASK_REAPED;
-	t->reap_ns = ts;
 	t->reaper = waiter ? waiter->tgid : 0;
 	if (how == FS_RELEASE_AUTO)
 		t->flags |= FS_TASK_AUTOREAP;
@@ -224,15 +229,14 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 		note->zombie_ns = ts - t->exit_ns;
 }
 
+/* "filename arg1 arg2", at most CMD_MAX, allocated to its length. */
 static void set_cmd(struct fs_model *m, struct fs_task *t,
 		    const struct fs_rec_exec *r)
 {
-	char *cmd = t->cmd ? t->cmd : malloc(CMD_MAX);
+	char cmd[CMD_MAX], *copy;
 	size_t len, n;
 
-	if (!cmd)
-		return;
-	len = snprintf(cmd, CMD_MAX, "%s", r->filename);
+	len = snprintf(cmd, sizeof(cmd), "%s", r->filename);
 	/* argv[0] usually repeats the file name: show the arguments. */
 	for (size_t off = strlen(r->args) + 1; off < r->args_len &&
 	     len < CMD_MAX - 1; off += n + 1) {
@@ -240,8 +244,12 @@ static void set_cmd(struct fs_model *m, struct fs_task *t,
 		len += snprintf(cmd + len, CMD_MAX - len, " %.*s", (int)n,
 				r->args + off);
 	}
-	m->cmds += !t->cmd;
-	t->cmd = cmd;
+	copy = strdup(cmd);
+	if (!copy)
+		return;
+	forget_cmd(m, t);
+	m->cmd_bytes += strlen(copy) + 1;
+	t->cmd = copy;
 }
 
 static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,

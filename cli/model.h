@@ -27,7 +27,7 @@ struct fs_model {
 	uint64_t lost;		/* records lost, in total */
 	uint64_t resyncs;	/* snapshots taken after losses */
 	uint64_t swept;		/* entries a resync found dead */
-	uint64_t cmds;		/* exec command lines held */
+	uint64_t cmd_bytes;	/* exec command lines held */
 };
 
 /* How a task was released (stopped being a zombie). */
@@ -74,7 +74,8 @@ void fs_model_free(struct fs_model *m);
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note);
 
-/* Bytes the model holds: table slots and command lines. */
+/* Bytes the model holds: table slots and command lines (not malloc's
+ * own overhead: measure RSS for that). */
 uint64_t fs_model_bytes(const struct fs_model *m);
 /* The process (leader entry) a task belongs to, or NULL. */
 struct fs_task *fs_model_process(struct fs_model *m, const struct fs_task *t);

@@ -39,7 +39,6 @@
 struct fs_task {
 	uint64_t start_ns;	/* start_boottime; 0 when not known */
 	uint64_t exit_ns;	/* when it exited, if FS_TASK_EXITED */
-	uint64_t reap_ns;	/* when it was released, if FS_TASK_REAPED */
 	uint64_t last_wait_ns;	/* leader: the process last waited, if WAITED */
 	int32_t pid;		/* thread id; 0 marks a free slot */
 	int32_t tgid;
