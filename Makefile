@@ -39,7 +39,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
-.PHONY: all deps test-deps run check tests clean kmod kmods
+.PHONY: all deps test-deps run check tests clean kmod kmods bench
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -61,6 +61,11 @@ check: test-deps
 	@tests/run.sh $(O)
 
 tests: $(TESTS)
+
+# Overhead and loss of tracing, the inspector's speed: bench/results.md.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@QUICK=$(QUICK) bench/run.sh $(O)
 
 $(O) $(O)/cli $(O)/tests $(KSFT_DIR):
 	@mkdir -p $@

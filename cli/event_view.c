@@ -112,6 +112,8 @@ static void text_exit(struct line *l, const struct fs_rec_exit *r,
 						      ", thread");
 	if (r->flags & FS_EXIT_LEADER_WAITS)
 		add(l, ", leader exited, threads alive");
+	if (r->cow_faults)
+		add(l, ", %llu COW faults", (unsigned long long)r->cow_faults);
 }
 
 static void text_waited(struct line *l, const struct fs_rec_wait_result *r,
@@ -299,6 +301,10 @@ static void json_exit(struct json_object *o, const struct fs_rec_exit *r,
 	fs_json_add_bool(o, "leader_waits", r->flags & FS_EXIT_LEADER_WAITS);
 	if (n->runtime_ns)
 		fs_json_add_u64(o, "runtime_ns", n->runtime_ns);
+	if (r->flags & FS_EXIT_GROUP_DEAD) {
+		fs_json_add_u64(o, "cow_faults", r->cow_faults);
+		fs_json_add_u64(o, "cow_copies", r->cow_copies);
+	}
 }
 
 static void json_waited(struct json_object *o,

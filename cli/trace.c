@@ -26,6 +26,7 @@ struct trace_opts {
 	struct fs_cmd_opts c;	/* -p, -j, -v */
 	bool no_threads;
 	bool explain;
+	bool cow;
 	int source;
 	const char *comm;
 	unsigned int events;	/* bit per record type */
@@ -52,6 +53,7 @@ static void usage(FILE *f)
 "                       (wait shows both the wait and its result)\n"
 "      --no-threads     leave out thread creation, exit and release\n"
 "  -x, --explain        add a line on what the kernel just did\n"
+"      --cow            count COW faults: each process's exit shows its own\n"
 "  -d, --duration SECS  stop after SECS seconds (default: until Ctrl-C)\n"
 "  -j, --json           JSON lines (schema: docs/json.md)\n"
 "      --ring-size MB   kernel ring buffer size (default 16)\n"
@@ -92,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "events", required_argument, NULL, 'e' },
 		{ "no-threads", no_argument, NULL, 'T' },
 		{ "explain", no_argument, NULL, 'x' },
+		{ "cow", no_argument, NULL, 'C' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ring-size", required_argument, NULL, 'R' },
 		{},
@@ -122,6 +125,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'x':
 			o->explain = true;
+			break;
+		case 'C':
+			o->cow = true;
 			break;
 		case 'd':
 			if (fs_parse_double(optarg, 0.001, 1e7, &o->duration_s))
@@ -291,6 +297,7 @@ static int run(struct trace *t)
 		.source = {
 			.kind = t->o.source,
 			.ring_bytes = t->o.ring_bytes,
+			.cow = t->o.cow,
 			.verbose = t->o.c.verbose,
 		},
 		.select_pid = t->o.c.pid,
