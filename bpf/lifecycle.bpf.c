@@ -153,10 +153,6 @@ static __always_inline void take_cow(struct fs_rec_exit *r)
 	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
 	struct fs_cow_count *c;
 
-	r->cow_faults = 0;
-	r->cow_copies = 0;
-	if (!cow_enabled)
-		return;
 	c = bpf_task_storage_get(&cow_counts, leader, 0, 0);
 	if (!c)
 		return;	/* it never took a COW fault */
@@ -199,6 +195,8 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	r->exit_code = BPF_CORE_READ(p, exit_code);
 	r->status = r->exit_code;
 	r->flags = 0;
+	r->cow_faults = 0;
+	r->cow_copies = 0;
 	r->heir = group_dead ? heir_of(p, &subreaper) : r->hdr.tgid;
 	if (subreaper)
 		r->flags |= FS_EXIT_HEIR_SUBREAPER;
@@ -215,10 +213,8 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 		r->flags |= FS_EXIT_LEADER_WAITS;
 	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread))
 		r->flags |= FS_EXIT_AUTOREAP;
-	if (group_dead)
+	if (group_dead && cow_enabled)
 		take_cow(r);
-	else
-		r->cow_faults = r->cow_copies = 0;
 	submit(r);
 	return 0;
 }

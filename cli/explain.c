@@ -5,9 +5,13 @@
 #include "decode.h"
 #include "explain.h"
 
-static const char *parent_name(const struct fs_note *n)
+/* Looked up here, not in every note: only --explain names the parent. */
+static const char *parent_name(const struct fs_model *m, int32_t ppid)
 {
-	return n->parent_comm[0] ? n->parent_comm : "?";
+	const struct fs_task *p = fs_proctab_get((struct fs_proctab *)&m->tab,
+						 ppid);
+
+	return p && p->tgid ? p->comm : "?";
 }
 
 static const char *fork_text(char *buf, size_t len,
@@ -37,7 +41,7 @@ static const char *exec_text(char *buf, size_t len,
 	return buf;
 }
 
-static const char *exit_text(char *buf, size_t len,
+static const char *exit_text(char *buf, size_t len, const struct fs_model *m,
 			     const struct fs_rec_exit *r,
 			     const struct fs_note *n)
 {
@@ -49,10 +53,10 @@ static const char *exit_text(char *buf, size_t len,
 		k = snprintf(buf, len, "the leader exited first: it stays a zombie its parent cannot reap until the process's last thread exits");
 	} else if (r->flags & FS_EXIT_AUTOREAP) {
 		k = snprintf(buf, len, "its parent %d (%s) ignores SIGCHLD, so the kernel releases it at once: no zombie, no exit status for anyone",
-			     r->hdr.ppid, parent_name(n));
+			     r->hdr.ppid, parent_name(m, r->hdr.ppid));
 	} else {
 		k = snprintf(buf, len, "now a zombie: only its pid and exit status remain, until parent %d (%s) waits for it; SIGCHLD tells the parent",
-			     r->hdr.ppid, parent_name(n));
+			     r->hdr.ppid, parent_name(m, r->hdr.ppid));
 	}
 	if (n->nr_reparented && k > 0 && (size_t)k < len)
 		snprintf(buf + k, len - k, "; its %u child%s reparented to %s %d",
@@ -83,8 +87,8 @@ static const char *waited_text(char *buf, size_t len,
 	return buf;
 }
 
-const char *fs_explain(char *buf, size_t len, const struct fs_hdr *rec,
-		       const struct fs_note *n)
+const char *fs_explain(char *buf, size_t len, const struct fs_model *m,
+		       const struct fs_hdr *rec, const struct fs_note *n)
 {
 	buf[0] = 0;
 	switch (rec->type) {
@@ -93,7 +97,7 @@ const char *fs_explain(char *buf, size_t len, const struct fs_hdr *rec,
 	case FS_REC_EXEC:
 		return exec_text(buf, len, (const void *)rec);
 	case FS_REC_EXIT:
-		return exit_text(buf, len, (const void *)rec, n);
+		return exit_text(buf, len, m, (const void *)rec, n);
 	case FS_REC_WAIT:
 		snprintf(buf, len, "the process sleeps in the kernel until a child exits or stops (or returns at once with WNOHANG)");
 		break;

@@ -12,8 +12,8 @@
 #include "model.h"
 
 /* The sentence for a record, "" when there is nothing to add. */
-const char *fs_explain(char *buf, size_t len, const struct fs_hdr *rec,
-		       const struct fs_note *note);
+const char *fs_explain(char *buf, size_t len, const struct fs_model *m,
+		       const struct fs_hdr *rec, const struct fs_note *note);
 /* The sentence for the reap a record revealed (note->released). */
 const char *fs_explain_release(char *buf, size_t len,
 			       const struct fs_note *note);

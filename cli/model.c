@@ -51,11 +51,6 @@ static bool is_leader(const struct fs_task *t)
 	return t->pid == t->tgid;
 }
 
-struct fs_task *fs_model_process(struct fs_model *m, const struct fs_task *t)
-{
-	return fs_proctab_get(&m->tab, t->tgid);
-}
-
 /*
  * Parent and thread counts live in the leader entries they point at, for
  * tasks not yet released; a parent not seen yet gets a placeholder entry
@@ -167,8 +162,7 @@ static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h,
 	if (h->start_ns)
 		t->start_ns = h->start_ns;
 	set_parent(m, t, h->ppid ? h->ppid : t->ppid, h->tgid);
-	if (h->comm[0])	/* COW samples carry no comm */
-		memcpy(t->comm, h->comm, sizeof(t->comm));
+	memcpy(t->comm, h->comm, sizeof(t->comm));
 	t->gen = m->gen;
 	return t;
 }
@@ -522,10 +516,6 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	}
 	/* Entries may have moved: copy the subject by its pid. */
 	t = fs_proctab_get(&m->tab, rec->pid);
-	if (!t)
-		return;
-	note->task = *t;
-	t = fs_proctab_get(&m->tab, t->ppid);
 	if (t)
-		memcpy(note->parent_comm, t->comm, sizeof(note->parent_comm));
+		note->task = *t;
 }

@@ -58,7 +58,6 @@ struct fs_note {
 	int32_t reparented;	/* exit: children moved to this tgid, or 0 */
 	uint32_t nr_reparented;
 	bool heir_subreaper;	/* reparented to a subreaper, not init */
-	char parent_comm[FS_COMM_LEN];	/* the subject's parent, if known */
 
 	enum fs_release released;
 	struct fs_task gone;	/* the released task */
@@ -77,8 +76,6 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 /* Bytes the model holds: table slots and command lines (not malloc's
  * own overhead: measure RSS for that). */
 uint64_t fs_model_bytes(const struct fs_model *m);
-/* The process (leader entry) a task belongs to, or NULL. */
-struct fs_task *fs_model_process(struct fs_model *m, const struct fs_task *t);
 /* A zombie: exited, not released. */
 bool fs_task_is_zombie(const struct fs_task *t);
 /* A leader that exited while other threads of its process still run. */

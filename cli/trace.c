@@ -189,32 +189,31 @@ static bool release_wanted(const struct trace *t, const struct fs_note *note)
 static void on_event(void *ctx, const struct fs_hdr *rec,
 		     const struct fs_note *n)
 {
-	struct fs_note note = *n;
 	struct trace *t = ctx;
 	char why_buf[256];
 
 	if (rec->type == FS_REC_LOST)
 		t->lost += ((const struct fs_rec_lost *)rec)->count;
 	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
-	    wanted(t, rec, &note)) {
+	    wanted(t, rec, n)) {
 		const char *why = t->o.explain ?
-			fs_explain(why_buf, sizeof(why_buf), rec, &note) : NULL;
+			fs_explain(why_buf, sizeof(why_buf), &t->s.model, rec, n) : NULL;
 
 		t->shown[rec->type]++;
 		if (t->o.c.json)
-			fs_event_json(stdout, rec, &note, why);
+			fs_event_json(stdout, rec, n, why);
 		else
-			fs_event_text(stdout, rec, &note, why);
+			fs_event_text(stdout, rec, n, why);
 	}
-	if (release_wanted(t, &note)) {
+	if (release_wanted(t, n)) {
 		const char *why = t->o.explain ?
-			fs_explain_release(why_buf, sizeof(why_buf), &note) : NULL;
+			fs_explain_release(why_buf, sizeof(why_buf), n) : NULL;
 
 		t->shown[FS_REC_REAP]++;
 		if (t->o.c.json)
-			fs_release_json(stdout, rec->ts_ns, &note, why);
+			fs_release_json(stdout, rec->ts_ns, n, why);
 		else
-			fs_release_text(stdout, rec->ts_ns, &note, why);
+			fs_release_text(stdout, rec->ts_ns, n, why);
 	}
 }
 
