@@ -151,24 +151,25 @@ static bool seen_has(const struct seen *v, int32_t pid)
 }
 
 /*
- * Reads /proc's process list and walks each process the kernel-side walk
- * did not produce (a task iterator has been seen skipping a thread group).
+ * Walks every process in /proc but those in skip (may be NULL): all of
+ * them for a /proc snapshot; after a kernel-side walk, the ones it did not
+ * produce (a task iterator has been seen skipping a thread group).
  */
-static int fill_gaps(struct fs_source *s, const struct seen *v)
+static int walk_procfs(struct fs_source *s, const struct seen *skip)
 {
 	DIR *dir = opendir("/proc");
 	struct dirent *d;
 	int count = 0;
 
 	if (!dir)
-		return 0;
+		return fs_error(errno, "cannot read /proc: %s", strerror(errno));
 	while ((d = readdir(dir))) {
 		int32_t pid;
 
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
 		pid = atoi(d->d_name);
-		if (!seen_has(v, pid))
+		if (!skip || !seen_has(skip, pid))
 			count += walk_threads(s, pid);
 	}
 	closedir(dir);
@@ -191,7 +192,9 @@ int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
 	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
 	count = fs_source_deliver_fd(s, fd, sizeof(struct fs_rec_task),
 				     see_task, &v);
-	filled = count < 0 ? 0 : fill_gaps(s, &v);
+	filled = count < 0 ? 0 : walk_procfs(s, &v);
+	if (filled < 0)
+		filled = 0;
 	s->stats.snapshot_filled += filled;
 	free(v.bits);
 	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER,
@@ -201,17 +204,14 @@ int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
 
 int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)
 {
-	DIR *dir = opendir("/proc");
-	struct dirent *d;
-	int count = 0;
+	int count;
 
-	if (!dir)
+	/* An END would have the model sweep all it did not list: fail first. */
+	if (access("/proc/self/stat", R_OK))
 		return fs_error(errno, "cannot read /proc: %s", strerror(errno));
 	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_PROCFS, 0);
-	while ((d = readdir(dir)))
-		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
-			count += walk_threads(s, atoi(d->d_name));
-	closedir(dir);
-	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_PROCFS, count);
+	count = walk_procfs(s, NULL);
+	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_PROCFS,
+			 count < 0 ? 0 : count);
 	return count;
 }
