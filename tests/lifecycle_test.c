@@ -559,16 +559,16 @@ TEST(drops_are_counted_never_silent)
 	size_t forks = 0;
 	int status;
 
-	ASSERT_EQ(0, collect_open(&ref)) {
-		TH_LOG("%s", fs_last_error());
-	}
 	ASSERT_EQ(0, collect_open_sized(&c, getpagesize())) {
 		TH_LOG("%s", fs_last_error());
 	}
+	/* The module has one ring, sized at load, and one reader. */
 	if (strncmp(fs_source_describe(c.src), "bpf", 3)) {
 		collect_close(&c);
-		collect_close(&ref);
 		SKIP(return, "a reader sets the ring size only with BPF");
+	}
+	ASSERT_EQ(0, collect_open(&ref)) {
+		TH_LOG("%s", fs_last_error());
 	}
 	fs_source_poll(c.src, 0);	/* an empty ring when the burst starts */
 	t0 = fs_boot_ns();
