@@ -122,7 +122,7 @@ int cow_sample(struct bpf_iter__task *ctx)
 	c = bpf_task_storage_get(&cow_counts, t, 0, 0);
 	if (!c)
 		return 0;
-	fill_hdr(&r.hdr, FS_REC_COW, sizeof(r), t, true);
+	fill_hdr(&r.hdr, FS_REC_COW, sizeof(r), t, true, false);
 	r.faults = c->faults;
 	r.copies = c->copies;
 	r.method = cow_method;

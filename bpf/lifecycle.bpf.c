@@ -63,23 +63,23 @@ static __always_inline void submit(void *rec)
 }
 
 static __always_inline int on_fork(struct task_struct *parent,
-				   struct task_struct *child)
+				   struct task_struct *child, bool btf)
 {
 	struct fs_rec_fork *r = reserve(FS_REC_FORK, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true);
-	r->child_pid = BPF_CORE_READ(child, pid);
-	r->child_tgid = BPF_CORE_READ(child, tgid);
-	r->child_ppid = BPF_CORE_READ(child, real_parent, tgid);
+	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true, btf);
+	r->child_pid = FS_READ(btf, child, pid);
+	r->child_tgid = FS_READ(btf, child, tgid);
+	r->child_ppid = FS_READ(btf, child, real_parent, tgid);
 	r->flags = 0;
 	/* vfork_done is set only after this tracepoint: look at the mm. */
 	if (r->child_pid != r->child_tgid)
 		r->flags |= FS_FORK_THREAD;
-	else if (BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm))
+	else if (FS_READ(btf, child, mm) == FS_READ(btf, parent, mm))
 		r->flags |= FS_FORK_SHARED_VM;
-	r->child_start_ns = BPF_CORE_READ(child, start_boottime);
+	r->child_start_ns = FS_READ(btf, child, start_boottime);
 	submit(r);
 	return 0;
 }
@@ -96,7 +96,7 @@ static __always_inline bool str_truncated(const char *src, long got, __u32 len)
 }
 
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
-				   struct linux_binprm *bprm)
+				   struct linux_binprm *bprm, bool btf)
 {
 	struct fs_rec_exec *r = reserve(FS_REC_EXEC, sizeof(*r));
 	const char *filename;
@@ -105,12 +105,12 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
+	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true, btf);
 	r->old_pid = old_pid;
 	r->flags = 0;
 	r->reserved = 0;
 
-	filename = BPF_CORE_READ(bprm, filename);
+	filename = FS_READ(btf, bprm, filename);
 	got = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
 					filename);
 	if (got < 0)
@@ -119,8 +119,8 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_FILENAME_TRUNC;
 
 	/* The new image's argv was copied to its stack before this fires. */
-	start = BPF_CORE_READ(p, mm, arg_start);
-	end = BPF_CORE_READ(p, mm, arg_end);
+	start = FS_READ(btf, p, mm, arg_start);
+	end = FS_READ(btf, p, mm, arg_end);
 	len = end > start ? end - start : 0;
 	if (len > FS_ARGS_LEN) {
 		len = FS_ARGS_LEN;
@@ -179,7 +179,8 @@ static __always_inline bool claim_group_dead(struct signal_struct *sig)
 	return claimed && __sync_val_compare_and_swap(claimed, 0, 1) == 0;
 }
 
-static __always_inline int on_exit(struct task_struct *p, int group_dead)
+static __always_inline int on_exit(struct task_struct *p, int group_dead,
+				   bool btf)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
 	struct signal_struct *sig;
@@ -187,12 +188,12 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
-	sig = BPF_CORE_READ(p, signal);
+	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true, btf);
+	sig = FS_READ(btf, p, signal);
 	if (group_dead < 0)
 		group_dead = claim_group_dead(sig);
 	thread = r->hdr.pid != r->hdr.tgid;
-	r->exit_code = BPF_CORE_READ(p, exit_code);
+	r->exit_code = FS_READ(btf, p, exit_code);
 	r->status = r->exit_code;
 	r->flags = 0;
 	r->cow_faults = 0;
@@ -200,8 +201,8 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	r->heir = group_dead ? heir_of(p, &subreaper) : r->hdr.tgid;
 	if (subreaper)
 		r->flags |= FS_EXIT_HEIR_SUBREAPER;
-	if (BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT) {
-		r->status = BPF_CORE_READ(sig, group_exit_code);
+	if (FS_READ(btf, sig, flags) & SIGNAL_GROUP_EXIT) {
+		r->status = FS_READ(btf, sig, group_exit_code);
 		r->flags |= FS_EXIT_GROUP_EXIT;
 	}
 	if (group_dead)
@@ -219,27 +220,28 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	return 0;
 }
 
-static __always_inline int on_wait(struct pid *pid)
+static __always_inline int on_wait(struct pid *pid, bool btf)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct task_struct *cur = btf ? bpf_get_current_task_btf() :
+					(void *)bpf_get_current_task();
 	struct fs_rec_wait *r = reserve(FS_REC_WAIT, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true);
-	r->wait_pid = pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
+	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true, btf);
+	r->wait_pid = pid ? FS_READ(btf, pid, numbers[0].nr) : 0;
 	r->reserved = 0;
 	submit(r);
 	return 0;
 }
 
-static __always_inline int on_free(struct task_struct *p)
+static __always_inline int on_free(struct task_struct *p, bool btf)
 {
 	struct fs_rec_reap *r = reserve(FS_REC_REAP, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false);
+	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false, btf);
 	submit(r);
 	return 0;
 }
@@ -247,65 +249,67 @@ static __always_inline int on_free(struct task_struct *p)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, true);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(btf_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	return on_exec(p, old_pid, bprm);
+	return on_exec(p, old_pid, bprm, true);
 }
 
 SEC("tp_btf/sched_process_exit")
 int btf_exit(__u64 *ctx)
 {
 	/* ctx[1] is only read where the verifier knows it exists. */
-	return on_exit((void *)ctx[0], exit_has_group_dead ? (int)ctx[1] : -1);
+	return on_exit((void *)ctx[0], exit_has_group_dead ? (int)ctx[1] : -1,
+		       true);
 }
 
 SEC("tp_btf/sched_process_wait")
 int BPF_PROG(btf_wait, struct pid *pid)
 {
-	return on_wait(pid);
+	return on_wait(pid, true);
 }
 
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(btf_free, struct task_struct *p)
 {
-	return on_free(p);
+	return on_free(p, true);
 }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, false);
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	return on_exec(p, old_pid, bprm);
+	return on_exec(p, old_pid, bprm, false);
 }
 
 SEC("raw_tp/sched_process_exit")
 int raw_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_exit((void *)ctx->args[0],
-		       exit_has_group_dead ? (int)ctx->args[1] : -1);
+		       exit_has_group_dead ? (int)ctx->args[1] : -1,
+		       false);
 }
 
 SEC("raw_tp/sched_process_wait")
 int BPF_PROG(raw_wait, struct pid *pid)
 {
-	return on_wait(pid);
+	return on_wait(pid, false);
 }
 
 SEC("raw_tp/sched_process_free")
 int BPF_PROG(raw_free, struct task_struct *p)
 {
-	return on_free(p);
+	return on_free(p, false);
 }
 
 /*
@@ -325,7 +329,7 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 	r = reserve(FS_REC_WAIT_RESULT, sizeof(*r));
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_WAIT_RESULT, sizeof(*r), cur, true);
+	fill_hdr(&r->hdr, FS_REC_WAIT_RESULT, sizeof(*r), cur, true, true);
 	r->ret = ret;
 	r->syscall = syscall;
 	r->flags = 0;
@@ -351,7 +355,7 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 		    !bpf_probe_read_user(&r->si_code, 4, &info->si_code))
 			r->flags |= FS_WAITR_STATUS;
 	}
-	level = BPF_CORE_READ(cur, thread_pid, level);
+	level = cur->thread_pid->level;
 	if (level > 0)
 		r->flags |= FS_WAITR_NS_LOCAL;
 	submit(r);
