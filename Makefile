@@ -63,7 +63,8 @@ check: test-deps
 tests: $(TESTS)
 
 # Overhead and loss of tracing, the inspector's speed: bench/results.md.
-bench: deps
+bench:
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@QUICK=$(QUICK) bench/run.sh $(O)
 

@@ -1,130 +1,261 @@
 #!/bin/sh
-# forkscope's benchmark: tracing overhead and loss on process storms,
-# measured as A/B pairs in this run (A: no tracer, B: traced), in ABBA
-# order so drift cancels; and the inspector's own speed. Writes
-# bench/results.md and prints it.
+# forkscope's benchmark: the overhead and loss of tracing process storms,
+# forkscope beside the tools a user would run instead, all in this run;
+# then the inspector's own speed. Writes bench/results.md (printed) and
+# bench/overhead.png.
+#
+# Each row is pairs of runs of one storm, untraced (A) and traced (B), in
+# ABBA order so drift cancels; overhead is the median of the per-pair
+# B/A time ratios, with their range. On this kind of machine the same
+# untraced storm moves by several percent from run to run, so only such
+# same-run ratios mean anything.
 # Usage: bench/run.sh [BUILD_DIR]   (QUICK=1: fewer pairs, smaller storms)
 set -eu
 build=${1:-build}
 quick=${QUICK:-0}
+here=$(dirname "$0")
 work=$(mktemp -d /tmp/forkscope-bench.XXXXXX)
-trap 'pkill -INT -f "$build/forkscope trace" 2>/dev/null || true; rm -rf "$work"' EXIT
 fs=$build/forkscope storm=$build/storm
+trap 'stop_tracers 2>/dev/null; rm -rf "$work"' EXIT
 
 if [ "$quick" = 1 ]; then
-	pairs=3 nfork=3000 nspawn=300 nthread=5000 cowmib=256 ncow=2
+	pairs=2 nfork=2500 nspawn=300 nthread=10000 cowmib=256 ncow=2
 else
-	pairs=7 nfork=20000 nspawn=2000 nthread=20000 cowmib=1024 ncow=3
+	pairs=7 nfork=8000 nspawn=1000 nthread=60000 cowmib=256 ncow=4
 fi
+tools="forkscope forkscope-cow forkstat bpftrace execsnoop+exitsnoop perf-trace"
+workloads="fork spawn thread cow multi"
 
-# The storm of a workload, pinned to CPU 0 (a 2-vCPU guest's wakeups
-# would otherwise dominate); prints the seconds it took.
+# The peer a bpftrace user would write: one line per fork, exec and exit.
+bt_prog='BEGIN { printf("ready\n"); }
+tracepoint:sched:sched_process_fork { printf("fork %d %d\n", args->parent_pid, args->child_pid); }
+tracepoint:sched:sched_process_exec { printf("exec %d\n", pid); }
+tracepoint:sched:sched_process_exit { printf("exit %d\n", tid); }'
+
+# The storm of a workload, pinned to CPU 0 (two vCPUs: the tracer gets the
+# other); prints the seconds it took, the slower storm's for two.
 workload() {
 	case "$1" in
-	fork) $storm -c 0 -o "$2" fork $nfork ;;
-	spawn) $storm -c 0 -o "$2" spawn $nspawn ;;
+	fork) $storm -c 0 -o "$2.fork" fork $nfork ;;
+	spawn) $storm -c 0 -o "$2.spawn" spawn $nspawn ;;
 	thread) $storm -c 0 thread $nthread ;;
-	cow) $storm -c 0 -o "$2" -m $cowmib cow $ncow ;;
-	multi) { $storm -c 0 -o "$2" fork $nfork & $storm -c 1 -o "$2.b" fork $nfork & wait; } ;;
+	cow) echo go >&7 && read -r line <&8 && echo "$line" ;;
+	multi) { $storm -c 0 -o "$2.multi" fork $nfork &
+		 $storm -c 1 -o "$2.multi2" fork $nfork & wait; } ;;
 	esac | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' | sort -n | tail -n 1
 }
 
-start_tracer() {
-	# The old files would say "tracing with" before the new tracer does.
-	rm -f "$2" "$2.err"
+# The COW storm is one process that fills its memory once and runs a round
+# per line it reads, so that untraced and traced rounds share the parent's
+# memory: in this VM its placement alone moved a round's time 2x between
+# processes. A round is 4 children writing 256 MiB each rather than one
+# writing 1 GiB, the same 262,144 COW faults: 1 GiB rounds took 0.59 s or
+# 1.2 s at random (free memory that large is not recycled warm), 256 MiB
+# ones 0.60 s +-2%. The tracers see the server in their snapshot.
+cow_server() {	# start|stop
+	if [ "$1" = start ]; then
+		rm -f "$work/cow.in" "$work/cow.out"
+		mkfifo "$work/cow.in" "$work/cow.out"
+		$storm -c 0 -o "$work/pids.cow" -m $cowmib cowserve $ncow \
+			< "$work/cow.in" > "$work/cow.out" &
+		cow_pid=$!
+		exec 7> "$work/cow.in" 8< "$work/cow.out"
+		read -r _ <&8	# filled
+	else
+		exec 7>&- 8<&-
+		wait $cow_pid
+	fi
+}
+
+# Storm children per run, to turn tracer CPU time into time per child.
+children() {
 	case "$1" in
-	forkscope) $fs trace --json > "$2" 2>"$2.err" & ;;
-	forkscope-cow) $fs trace --json --cow > "$2" 2>"$2.err" & ;;
+	fork) echo $nfork ;; spawn) echo $nspawn ;; thread) echo $nthread ;;
+	cow) echo $ncow ;; multi) echo $((2 * nfork)) ;;
 	esac
-	# Ready once it says so on stderr: attached and snapshotted.
+}
+
+started() {	# PID...: remember tracer processes
+	echo "$@" >> "$work/tracers"
+}
+
+# Starts TOOL writing to files OUT*, returns once it is attached.
+start_tracer() {
+	rm -f "$2"* "$work/tracers"
+	case "$1" in
+	forkscope|forkscope-cow)
+		$fs trace $([ "$1" = forkscope-cow ] && echo --cow) \
+			> "$2" 2> "$2.err" &
+		started $!
+		wait_for "tracing with" "$2.err" "$1" ;;
+	forkstat)
+		forkstat -e fork,exec,exit > "$2" 2> "$2.err" &
+		started $!
+		sleep 0.3 ;;	# attaches in ~20 ms here; nothing to wait on
+	bpftrace)
+		bpftrace -e "$bt_prog" > "$2" 2> "$2.err" &
+		started $!
+		wait_for ready "$2" "$1" ;;	# BEGIN runs once all attached
+	execsnoop+exitsnoop)
+		execsnoop > "$2.exec" 2> "$2.err" &
+		started $!
+		exitsnoop > "$2.exit" 2> "$2.err2" &
+		started $!
+		sleep 0.3 ;;	# ~60 ms here
+	perf-trace)
+		perf trace -a -e 'sched:sched_process_*' -o "$2" 2> "$2.err" &
+		started $!
+		sleep 0.5 ;;	# ~130 ms here
+	esac
+}
+
+wait_for() {	# TEXT FILE TOOL
 	for _ in $(seq 400); do
-		grep -q "tracing with" "$2.err" 2>/dev/null && return 0
+		grep -q "$1" "$2" 2>/dev/null && return 0
 		sleep 0.025
 	done
-	echo "bench: $1 did not start: $(cat "$2.err")" >&2
+	echo "bench: $3 did not start: $(cat "$2"* 2>/dev/null | head -n 3)" >&2
+	touch "$work/failed"	# seen by the caller: this may be a subshell
 	exit 1
 }
 
-stop_tracer() {
+# CPU seconds (user + system) the tracer processes have used so far.
+tracer_cpu() {
+	for p in $(cat "$work/tracers"); do
+		cat "/proc/$p/stat" 2>/dev/null || echo "dead"
+	done | awk -v hz="$(getconf CLK_TCK)" '
+		/dead/ { dead = 1 }
+		{ sub(/.*\) /, ""); t += $12 + $13 }
+		END { if (dead) print "dead"; else printf "%.3f\n", t / hz }'
+}
+
+stop_tracers() {
+	[ -f "$work/tracers" ] || return 0
 	sleep 0.3	# let the last records in
-	pkill -INT -f "$fs trace" || true
-	while pgrep -f "$fs trace" >/dev/null; do sleep 0.05; done
+	for p in $(cat "$work/tracers"); do kill -INT "$p" 2>/dev/null || true; done
+	for _ in $(seq 100); do
+		alive=0
+		for p in $(cat "$work/tracers"); do
+			kill -0 "$p" 2>/dev/null && alive=1
+		done
+		[ $alive = 0 ] && break
+		sleep 0.05
+	done
+	for p in $(cat "$work/tracers"); do kill -KILL "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -f "$work/tracers"
 }
 
-# Children of the storm the trace missed: fork, exit and reap each, exec
-# too for spawn. Prints "missed lost_reported".
-count_loss() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import json, sys
-trace, pids, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-want = set()
-for f in (pids, pids + ".b"):
-    try:
-        want |= {int(l) for l in open(f) if l.strip()}
-    except FileNotFoundError:
-        pass
-seen = {e: set() for e in ("fork", "exec", "exit", "reap")}
-lost = 0
-for line in open(trace):
-    o = json.loads(line)
-    e = o["event"]
-    if e == "summary":
-        lost = o["lost"] + o["malformed"]
-    elif e == "fork":
-        seen["fork"].add(o["child"]["tid"])
-    elif e in seen:
-        seen[e].add(o["tid"])
-kinds = ("fork", "exec", "exit", "reap") if mode == "spawn" else ("fork", "exit", "reap")
-print(sum(len(want - seen[k]) for k in kinds), lost)
-PY
+# One traced run: prints "seconds tracer_cpu_seconds".
+traced() {	# TOOL WORKLOAD
+	start_tracer "$1" "$work/out"
+	c0=$(tracer_cpu)
+	t=$(workload "$2" "$work/pids")
+	c1=$(tracer_cpu)
+	stop_tracers
+	if [ "$c1" = dead ]; then
+		echo "bench: $1 died during the $2 storm" >&2
+		echo "$t -1"
+	else
+		echo "$t $(echo "$c0 $c1" | awk '{ print $2 - $1 }')"
+	fi
 }
 
-stats() {	# median min max of the numbers on stdin, as percentages over 1
+stats() {	# median min max of the ratios on stdin, as percentages over 1
 	sort -n | awk '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%+.1f%% [%+.1f%%, %+.1f%%]", (m - 1) * 100,
-		       (v[1] - 1) * 100, (v[NR] - 1) * 100 }'
+		printf "%.2f %.2f %.2f\n", (m - 1) * 100, (v[1] - 1) * 100,
+		       (v[NR] - 1) * 100 }'
 }
 
-results=$work/rows
-for w in fork spawn thread cow multi; do
-	for tool in forkscope forkscope-cow; do
+rows=$work/rows
+: > "$rows"
+for w in $workloads; do
+	if [ $w = cow ]; then cow_server start; fi
+	for tool in $tools; do
 		: > "$work/ratios"
-		missed=0 lost=0 base_sum=0
+		fork=0 exec=0 exit=0 reap=0 lost=0 cpu=0 died=0
 		for i in $(seq $pairs); do
-			# ABBA: even pairs run traced first
-			if [ $((i % 2)) -eq 1 ]; then
-				a=$(workload $w "$work/pids")
-				start_tracer $tool "$work/trace.json"
-				b=$(workload $w "$work/pids")
-				stop_tracer
-			else
-				start_tracer $tool "$work/trace.json"
-				b=$(workload $w "$work/pids")
-				stop_tracer
-				a=$(workload $w "$work/pids.a")
+			# ABBA; what B saw is counted before A's round can
+			# overwrite the pids of the COW server's round.
+			if [ $((i % 2)) -eq 1 ]; then a=$(workload $w "$work/pids.a"); fi
+			set -- $(traced $tool $w)
+			[ -e "$work/failed" ] && exit 1
+			b=$1
+			if [ "$2" = -1 ]; then died=1; else
+				cpu=$(echo "$cpu $2" | awk '{ print $1 + $2 }'); fi
+			if [ $w != thread ]; then
+				set -- $(python3 "$here/seen.py" $tool "$work/out" \
+					 "$work/pids.$w" "$work/pids.${w}2")
+				for k in fork exec exit reap; do
+					eval "[ \"\$1\" = - ] && $k=- || $k=\$(( \$$k + \$1 ))"
+					shift
+				done
+				lost=$((lost + $1))
 			fi
+			if [ $((i % 2)) -eq 0 ]; then a=$(workload $w "$work/pids.a"); fi
 			echo "$a $b" | awk '{ print $2 / $1 }' >> "$work/ratios"
-			base_sum=$(echo "$base_sum $a" | awk '{ print $1 + $2 }')
-			if [ "$w" != thread ]; then
-				set -- $(count_loss "$work/trace.json" "$work/pids" $w)
-				missed=$((missed + $1)) lost=$((lost + $2))
-			fi
 		done
-		echo "| $w | $tool | $(stats < "$work/ratios") | $missed | $lost |" >> "$results"
-		echo "bench: $w $tool done" >&2
+		[ $w = thread ] && fork=n/a exec=n/a exit=n/a reap=n/a lost=n/a
+		set -- $(stats < "$work/ratios")
+		us=$(echo "$cpu $pairs $(children $w)" |
+		     awk '{ printf "%.1f", $1 / $2 / $3 * 1e6 }')
+		[ $died = 1 ] && us="died"
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" $w $tool \
+			$1 $2 $3 $fork $exec $exit $reap $lost $us >> "$rows"
+		echo "bench: $w $tool: $1% [$2%, $3%]" >&2
 	done
+	if [ $w = cow ]; then cow_server stop; fi
 done
+
+# forkscope's kernel side alone, a figure the VM's noise hardly moves: its
+# BPF programs' run time (bpf_stats) per storm child, or per page written
+# for the COW storm, against the same unit's untraced time in this run.
+# bpf_stats adds its own two clock reads: an empty program measures ~47 ns.
+bpf_cost() {	# TOOL WORKLOAD
+	base=$(workload $2 "$work/pids.a")
+	sysctl -qw kernel.bpf_stats_enabled=1
+	start_tracer $1 "$work/out"
+	workload $2 "$work/pids" > /dev/null
+	bpftool prog show -j > "$work/progs.json"
+	stop_tracers
+	sysctl -qw kernel.bpf_stats_enabled=0
+	if [ $2 = cow ]; then units=$((ncow * cowmib * 256)) unit=page
+	else units=$(children $2) unit=child; fi
+	python3 - "$work/progs.json" $units $unit $base $1 $2 <<'PY'
+import json, sys
+progs, n, unit, base, tool, w = sys.argv[1:]
+n, base = int(n), float(base)
+runs = [p for p in json.load(open(progs)) if p.get("run_cnt")]
+if unit == "page":      # the fault hook runs once per page written
+    runs = [p for p in runs if "fault_user" in p["name"]]
+    cost = sum(p["run_time_ns"] for p in runs) / sum(p["run_cnt"] for p in runs)
+else:
+    cost = sum(p["run_time_ns"] for p in runs) / n
+each = ", ".join("%s %s%d ns" % (p["name"], "" if unit == "page" else
+                                 "%d x " % round(p["run_cnt"] / n),
+                                 p["run_time_ns"] / p["run_cnt"])
+                 for p in sorted(runs, key=lambda p: -p["run_time_ns"])
+                 if unit == "page" or p["run_cnt"] >= n / 2)
+print("| %s | %s | %s | %.0f ns per %s | %.0f ns | %.2f%% |" % (
+      w, tool, each, cost, unit, base / n * 1e9, cost / (base / n * 1e9) * 100))
+PY
+}
+cow_server start
+bpf_rows=$( { bpf_cost forkscope fork; bpf_cost forkscope spawn;
+	      bpf_cost forkscope-cow cow; } )
+cow_server stop
 
 # Time to the first record: from starting the tracer to its first event.
 $storm -c 1 fork 100000000 > /dev/null &
 bg=$!
 t0=$(date +%s%N)
 $fs trace --json -e fork > "$work/first.json" 2>/dev/null &
+started $!
 until [ -s "$work/first.json" ]; do sleep 0.005; done
 t1=$(date +%s%N)
 kill $bg
-stop_tracer
+stop_tracers
 wait $bg 2>/dev/null || true
 first_ms=$(( (t1 - t0) / 1000000 ))
 
@@ -137,18 +268,46 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r),"
 	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc),"
 	echo "$pairs A/B pairs per row (ABBA order)$([ "$quick" = 1 ] && echo ', QUICK')."
+	echo "Storms: fork $nfork, spawn $nspawn (fork+exec /bin/true), thread"
+	echo "$nthread, cow $ncow children each writing a byte per page of the"
+	echo "parent's $cowmib MiB, multi: two fork storms of $nfork, one per CPU."
 	echo
 	echo "Overhead: the storm's time traced over untraced, median [min, max] of"
-	echo "the per-pair ratios. Missed: storm children whose fork, exec (spawn),"
-	echo "exit or reap the trace lacks; lost: what the tracer reported lost."
+	echo "the per-pair ratios. Missed fork/exec/exit/reap: storm children whose"
+	echo "event of that kind the tool's output lacks, over all pairs (-: the"
+	echo "tool cannot show it). Lost: what the tool said it lost. Tracer CPU:"
+	echo "the tool's own processes' CPU time per storm child."
 	echo
-	echo "| workload | tracer | overhead | missed | lost |"
-	echo "|---|---|---|---|---|"
-	cat "$results"
+	echo "| workload | tool | overhead | missed fork/exec/exit/reap | lost | tracer CPU |"
+	echo "|---|---|---|---|---|---|"
+	awk -F'\t' '{ printf "| %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s/%s/%s/%s | %s | %s%s |\n",
+		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+		$11 == "died" ? "" : " us" }' "$rows"
+	echo
+	echo "perf trace sees a reap only as sched_process_free, which this kernel"
+	echo "runs from lazy RCU up to ~10 s later: reaps still pending when it is"
+	echo "stopped count as missed. forkscope reports the reap at the wait."
+	echo
+	echo "forkscope's kernel side alone (bpf_stats: runs per unit x ns per run,"
+	echo "the clock reads of bpf_stats included; an empty program measures"
+	echo "~47 ns here), against the unit's untraced time in this run:"
+	echo
+	echo "| workload | tool | programs | BPF time | untraced | share |"
+	echo "|---|---|---|---|---|---|"
+	echo "$bpf_rows"
 	echo
 	echo "Inspector: decode $(( $1 / 1000000 )) M records/s/core, decode and"
 	echo "model $(( $2 / 1000000 )) M records/s/core, $3 bytes per tracked"
 	echo "process (model bytes, 100,000 live exec'd processes), first record"
 	echo "${first_ms} ms after start."
-} > bench/results.md
-cat bench/results.md
+	echo
+	echo "![overhead per tool and workload](overhead.png)"
+} > "$here/results.md"
+
+# One line per workload: median, min and max for each tool in turn.
+awk -F'\t' '{ if ($1 != w) { if (w != "") print line; w = $1; line = w }
+	       line = line "\t" $3 "\t" $4 "\t" $5 }
+	     END { print line }' "$rows" > "$work/chart.tsv"
+gnuplot -e "data='$work/chart.tsv'; out='$here/overhead.png'; tools='$tools'; workloads='$workloads'" \
+	"$here/overhead.gp"
+cat "$here/results.md"

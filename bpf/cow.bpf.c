@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Copy-on-write accounting: per-process counters in a per-CPU hash, no
- * record per fault. The loader enables the most exact set of hooks the
+ * Copy-on-write accounting: per-process counters in task storage on the
+ * group leader (cow.bpf.h), no record per fault. The loader enables the most exact set of hooks the
  * kernel allows: do_wp_page() (COW faults) and wp_page_copy() (pages
  * copied) by fentry or kprobe; else the x86 page-fault tracepoints, where
  * a write to a present, write-protected page, (error_code & 3) == 3, is a

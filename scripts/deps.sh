@@ -9,6 +9,9 @@ pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 pkgs_test="linux-source-6.12 xz-utils"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
+# The tools a user would run instead, measured beside forkscope; gnuplot
+# draws the chart, python3 counts what each tool saw.
+pkgs_bench="forkstat bpftrace libbpf-tools linux-perf gnuplot-nox python3"
 
 # Debian's 6.1 cloud kernel has an ABI number in its name: take the newest.
 kernel_61() {
@@ -22,6 +25,7 @@ for set in "$@"; do
 	case "$set" in
 	build) want="$want $pkgs_build" ;;
 	test)  want="$want $pkgs_build $pkgs_test" ;;
+	bench) want="$want $pkgs_build $pkgs_bench" ;;
 	vm)
 		k61=$(kernel_61)
 		if [ -z "$k61" ] && [ "$(id -u)" -eq 0 ]; then
