@@ -597,4 +597,74 @@ TEST(drops_are_counted_never_silent)
 	collect_close(&ref);
 }
 
+/* IRQ work interrupts so far, all CPUs: how ring buffer wakeups arrive. */
+static long long irq_work_interrupts(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[4096], *p, *end;
+	long long sum = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (strncmp(p, "IWI:", 4))
+			continue;
+		sum = 0;
+		for (p += 4;; p = end) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+	}
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+/*
+ * A reader that falls behind must not make every record pay for a wakeup
+ * (an interrupt each: 8 us in a VM): one wakeup when the unread bytes pass
+ * the mark, none after.
+ */
+TEST(a_lagging_reader_is_woken_once_not_per_record)
+{
+	const int n = 2000;
+	long long before, after;
+	struct collect c;
+	size_t forks = 0;
+	int status;
+
+	if (irq_work_interrupts() < 0)
+		SKIP(return, "no IWI line in /proc/interrupts");
+	ASSERT_EQ(0, collect_open_sized(&c, 2 << 20)) {
+		TH_LOG("%s", fs_last_error());
+	}
+	if (strncmp(fs_source_describe(c.src), "bpf", 3)) {
+		collect_close(&c);
+		SKIP(return, "the module wakes its reader its own way");
+	}
+	fs_source_poll(c.src, 0);
+	/* ~420 bytes a child: 800 KiB unread, past the 256 KiB mark. */
+	before = irq_work_interrupts();
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	}
+	after = irq_work_interrupts();
+	fs_source_poll(c.src, 0);
+	for (size_t i = 0; i < c.n; i++)
+		forks += c.recs[i]->type == FS_REC_FORK &&
+			 ((struct fs_rec_fork *)c.recs[i])->hdr.tgid == getpid();
+	TH_LOG("%lld IRQ work interrupts while %d children ran unread",
+	       after - before, n);
+	EXPECT_EQ(n, forks);
+	EXPECT_EQ(0, c.lost);
+	EXPECT_GT(50, after - before);
+	collect_close(&c);
+}
+
 TEST_HARNESS_MAIN
