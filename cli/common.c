@@ -68,17 +68,20 @@ int fs_ensure_tracefs(void)
 
 char *fs_fmt_duration(char *buf, size_t len, uint64_t ns)
 {
-	uint64_t s = ns / NSEC_PER_SEC;
+	unsigned long long s = ns / NSEC_PER_SEC, n = ns;
 
-	if (ns < 10 * NSEC_PER_MSEC)
-		snprintf(buf, len, "%.3f ms", ns / 1e6);
-	else if (ns < NSEC_PER_SEC)
-		snprintf(buf, len, "%.1f ms", ns / 1e6);
-	else if (ns < 100 * NSEC_PER_SEC)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
+	/* Rounded in integers: printf's %f was a tenth of trace's time. */
+	if (n < 10 * NSEC_PER_MSEC - 500)
+		snprintf(buf, len, "%llu.%03llu ms", (n + 500) / 1000000ULL,
+			 (n + 500) / 1000 % 1000);
+	else if (n < NSEC_PER_SEC - 50000)
+		snprintf(buf, len, "%llu.%llu ms", (n + 50000) / 1000000ULL,
+			 (n + 50000) / 100000 % 10);
+	else if (n < 100 * NSEC_PER_SEC - 5000000)
+		snprintf(buf, len, "%llu.%02llu s", (n + 5000000) / NSEC_PER_SEC,
+			 (n + 5000000) / 10000000 % 100);
 	else if (s < 2 * 3600)
-		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60,
-			 (unsigned long long)s % 60);
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
 	else
 		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600,
 			 (unsigned long long)(s / 60) % 60);

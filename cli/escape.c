@@ -1,53 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
 
+/* Writes into a fixed buffer, keeping room for the NUL; drops the rest. */
 struct out {
 	char *p;
-	size_t left;
+	char *end;	/* the last byte, kept for the NUL */
 };
 
-static void put(struct out *o, const char *s)
+static void put(struct out *o, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (n >= o->left)
-		n = o->left ? o->left - 1 : 0;
+	if (n > (size_t)(o->end - o->p))
+		n = o->end - o->p;
 	memcpy(o->p, s, n);
 	o->p += n;
-	o->left -= n;
-	*o->p = 0;
+}
+
+static void put_byte(struct out *o, unsigned char ch, bool quote,
+		     enum fs_escape how)
+{
+	static const char hex[] = "0123456789abcdef";
+	char c[4];
+
+	if (ch < 0x20 || ch == 0x7f) {
+		c[0] = '\\', c[1] = 'x', c[2] = hex[ch >> 4], c[3] = hex[ch & 15];
+		put(o, c, 4);
+	} else if (quote && ch == '\'') {
+		put(o, "'\\''", 4);
+	} else if (how == FS_ESC_DOT && (ch == '"' || ch == '\\')) {
+		c[0] = '\\', c[1] = ch;
+		put(o, c, 2);
+	} else if (o->p < o->end) {
+		*o->p++ = ch;
+	}
 }
 
 char *fs_escape(char *dst, size_t len, const char *s, enum fs_escape how)
 {
-	struct out o = { dst, len };
+	struct out o = { dst, dst + len - 1 };
 	bool quote = how == FS_ESC_SHELL &&
 		     (!*s || strpbrk(s, " \t'\"\\$`&|;<>()*?[]#~{}!"));
-	char c[8];
 
 	if (!len)
 		return dst;
-	*dst = 0;
 	if (quote)
-		put(&o, "'");
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch < 0x20 || ch == 0x7f)
-			snprintf(c, sizeof(c), "\\x%02x", ch);
-		else if (quote && ch == '\'')
-			snprintf(c, sizeof(c), "'\\''");
-		else if (how == FS_ESC_DOT && (ch == '"' || ch == '\\'))
-			snprintf(c, sizeof(c), "\\%c", ch);
-		else
-			snprintf(c, sizeof(c), "%c", ch);
-		put(&o, c);
-	}
+		put(&o, "'", 1);
+	for (; *s && o.p < o.end; s++)
+		put_byte(&o, *s, quote, how);
 	if (quote)
-		put(&o, "'");
+		put(&o, "'", 1);
+	*o.p = 0;
 	return dst;
 }

@@ -12,7 +12,8 @@
 #include "json.h"
 #include "status.h"
 
-#define DETAIL_LEN	(FS_FILENAME_LEN + FS_ARGS_LEN + 128)
+/* Room for an exec line whose every argv byte is escaped (\xNN). */
+#define LINE_LEN	(4 * (FS_FILENAME_LEN + FS_ARGS_LEN) + 256)
 
 static const char *const lost_reasons[] = {
 	[FS_LOST_RINGBUF] = "kernel ring buffer full",
@@ -38,9 +39,12 @@ static int32_t shown_ppid(const struct fs_hdr *rec, const struct fs_note *n)
 
 /* Appends to a detail line without ever overrunning it. */
 struct line {
-	char buf[DETAIL_LEN];
 	size_t len;
+	char buf[LINE_LEN];
 };
+
+/* Not "= { 0 }": that would clear all of buf for every record. */
+#define LINE(l) struct line l; l.len = 0; l.buf[0] = 0
 
 static void __attribute__((format(printf, 2, 3)))
 add(struct line *l, const char *fmt, ...)
@@ -58,26 +62,82 @@ add(struct line *l, const char *fmt, ...)
 			  (size_t)n : sizeof(l->buf) - l->len - 1;
 }
 
+/*
+ * The appenders below run for every record of a trace: they copy and
+ * convert by hand, as vsnprintf was most of the reader's time.
+ */
+static void add_mem(struct line *l, const char *s, size_t n)
+{
+	size_t room = sizeof(l->buf) - 1 - l->len;
+
+	if (n > room)
+		n = room;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = 0;
+}
+
+static void add_str(struct line *l, const char *s)
+{
+	add_mem(l, s, strlen(s));
+}
+
+/* width > 0: right-aligned in width columns, < 0: left-aligned. */
+static void add_padded(struct line *l, const char *s, size_t n, int width)
+{
+	static const char spaces[] = "                ";
+	size_t w = width < 0 ? -width : width, pad = n < w ? w - n : 0;
+
+	if (width > 0)
+		add_mem(l, spaces, pad < 16 ? pad : 16);
+	add_mem(l, s, n);
+	if (width < 0)
+		add_mem(l, spaces, pad < 16 ? pad : 16);
+}
+
+/* Decimal digits of v, at least min_digits of them, ending at end. */
+static char *fmt_u64(char *end, uint64_t v, int min_digits)
+{
+	char *last = end;
+
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (last - end < min_digits)
+		*--end = '0';
+	return end;
+}
+
+static void add_int(struct line *l, int64_t v, int width)
+{
+	char buf[24], *end = buf + sizeof(buf), *p;
+
+	p = fmt_u64(end, v < 0 ? -(uint64_t)v : (uint64_t)v, 1);
+	if (v < 0)
+		*--p = '-';
+	add_padded(l, p, end - p, width);
+}
+
 /* Appends a traced string, escaped (see escape.h). */
 static void add_safe(struct line *l, const char *s, bool quote)
 {
-	char buf[4 * FS_ARGS_LEN + 8];
-
-	add(l, "%s", fs_escape(buf, sizeof(buf), s,
-			       quote ? FS_ESC_SHELL : FS_ESC_TERMINAL));
+	fs_escape(l->buf + l->len, sizeof(l->buf) - l->len, s,
+		  quote ? FS_ESC_SHELL : FS_ESC_TERMINAL);
+	l->len += strlen(l->buf + l->len);
 }
 
 static int add_arg(void *ctx, const char *arg)
 {
-	add(ctx, " ");
+	add_str(ctx, " ");
 	add_safe(ctx, arg, true);
 	return 0;
 }
 
 static void text_fork(struct line *l, const struct fs_rec_fork *r)
 {
-	add(l, "%s %d", r->flags & FS_FORK_THREAD ? "thread" : "child",
-	    r->child_pid);
+	add_str(l, r->flags & FS_FORK_THREAD ? "thread " : "child ");
+	add_int(l, r->child_pid, 0);
 	if (r->flags & FS_FORK_SHARED_VM)
 		add(l, " sharing the parent's memory (vfork/posix_spawn)");
 	if (!(r->flags & FS_FORK_THREAD) && r->child_ppid != r->hdr.tgid)
@@ -103,10 +163,11 @@ static void text_exit(struct line *l, const struct fs_rec_exit *r,
 {
 	char buf[64];
 
-	add(l, "%s", fs_status_str(buf, sizeof(buf), r->status));
-	if (n->runtime_ns)
-		add(l, ", ran %s", fs_fmt_duration(buf, sizeof(buf),
-						   n->runtime_ns));
+	add_str(l, fs_status_str(buf, sizeof(buf), r->status));
+	if (n->runtime_ns) {
+		add_str(l, ", ran ");
+		add_str(l, fs_fmt_duration(buf, sizeof(buf), n->runtime_ns));
+	}
 	if (r->flags & FS_EXIT_THREAD)
 		add(l, r->flags & FS_EXIT_GROUP_DEAD ? ", last thread" :
 						      ", thread");
@@ -125,12 +186,16 @@ static void text_waited(struct line *l, const struct fs_rec_wait_result *r,
 		add(l, "%s: no child ready", wait_syscall(r));
 		return;
 	}
-	add(l, "%s -> %d", wait_syscall(r), r->pid);
-	if (r->flags & FS_WAITR_STATUS)
-		add(l, ": %s", fs_status_str(buf, sizeof(buf),
-					     fs_wait_result_status(r)));
+	add_str(l, wait_syscall(r));
+	add_str(l, " -> ");
+	add_int(l, r->pid, 0);
+	if (r->flags & FS_WAITR_STATUS) {
+		add_str(l, ": ");
+		add_str(l, fs_status_str(buf, sizeof(buf),
+					 fs_wait_result_status(r)));
+	}
 	if (n->reaped)
-		add(l, ", reaped");
+		add_str(l, ", reaped");
 	if (r->flags & FS_WAITR_NS_LOCAL)
 		add(l, " (pid in the waiter's namespace)");
 }
@@ -159,16 +224,22 @@ static void text_release(struct line *l, const struct fs_note *n)
 		add(l, "released (seen when freed)");
 		break;
 	default:
-		add(l, "reaped by %d (", n->reaper);
+		add_str(l, "reaped by ");
+		add_int(l, n->reaper, 0);
+		add_str(l, " (");
 		add_safe(l, n->reaper_comm, false);
-		add(l, ")");
+		add_str(l, ")");
 		break;
 	}
-	if (n->zombie_ns)
-		add(l, " after %s as a zombie",
-		    fs_fmt_duration(buf, sizeof(buf), n->zombie_ns));
-	if (n->gone.flags & FS_TASK_EXITED)
-		add(l, ", %s", fs_status_str(buf, sizeof(buf), n->gone.status));
+	if (n->zombie_ns) {
+		add_str(l, " after ");
+		add_str(l, fs_fmt_duration(buf, sizeof(buf), n->zombie_ns));
+		add_str(l, " as a zombie");
+	}
+	if (n->gone.flags & FS_TASK_EXITED) {
+		add_str(l, ", ");
+		add_str(l, fs_status_str(buf, sizeof(buf), n->gone.status));
+	}
 }
 
 void fs_event_text_header(FILE *f)
@@ -177,27 +248,53 @@ void fs_event_text_header(FILE *f)
 		"PPID", "COMM", "DETAILS");
 }
 
-/* TIME EVENT PID PPID COMM, then the details. */
+/* HH:MM:SS.uuuuuu local time; localtime_r only when the second changes. */
+static void add_time(struct line *l, uint64_t ts_ns)
+{
+	static time_t last = -1;
+	static char hms[16];
+	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
+	time_t secs = real / (int64_t)NSEC_PER_SEC;
+	char us[8], *end = us + sizeof(us);
+	struct tm tm;
+
+	if (secs != last) {
+		localtime_r(&secs, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S.", &tm);
+		last = secs;
+	}
+	add_str(l, hms);
+	add_mem(l, fmt_u64(end, real % (int64_t)NSEC_PER_SEC / 1000, 6), 6);
+}
+
+/* TIME EVENT PID PPID COMM, then the details: written at once. */
 static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 		      int32_t tgid, int32_t ppid, const char *comm,
 		      const struct line *l, const char *explain)
 {
-	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
-	time_t secs = real / (int64_t)NSEC_PER_SEC;
-	struct line name = { .len = 0 };
-	char when[16], ids[24];
-	struct tm tm;
+	LINE(out);
+	LINE(name);
+	LINE(ids);
 
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	if (pid == tgid)
-		snprintf(ids, sizeof(ids), "%d", pid);
-	else
-		snprintf(ids, sizeof(ids), "%d/%d", tgid, pid);
+	add_time(&out, ts_ns);
+	add_str(&out, " ");
+	add_padded(&out, event, strlen(event), -6);
+	add_str(&out, " ");
+	add_int(&ids, tgid, 0);
+	if (pid != tgid) {
+		add_str(&ids, "/");
+		add_int(&ids, pid, 0);
+	}
+	add_padded(&out, ids.buf, ids.len, 7);
+	add_str(&out, " ");
+	add_int(&out, ppid, 7);
+	add_str(&out, " ");
 	add_safe(&name, comm, false);
-	fprintf(f, "%s.%06lld %-6s %7s %7d %-16s %s\n", when,
-		(long long)(real % (int64_t)NSEC_PER_SEC) / 1000, event, ids,
-		ppid, name.buf, l->buf);
+	add_padded(&out, name.buf, name.len, -16);
+	add_str(&out, " ");
+	add_mem(&out, l->buf, l->len);
+	add_str(&out, "\n");
+	fwrite_unlocked(out.buf, 1, out.len, f);
 	if (explain && *explain)
 		fprintf(f, "%15s `- %s\n", "", explain);
 }
@@ -205,7 +302,7 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 void fs_event_text(FILE *f, const struct fs_hdr *rec,
 		   const struct fs_note *n, const char *explain)
 {
-	struct line l = { .len = 0 };
+	LINE(l);
 
 	switch (rec->type) {
 	case FS_REC_FORK:
@@ -220,17 +317,19 @@ void fs_event_text(FILE *f, const struct fs_hdr *rec,
 	case FS_REC_WAIT: {
 		const struct fs_rec_wait *w = (const void *)rec;
 
-		if (w->wait_pid)
-			add(&l, "waiting for %d", w->wait_pid);
-		else
-			add(&l, "waiting for any child");
+		if (w->wait_pid) {
+			add_str(&l, "waiting for ");
+			add_int(&l, w->wait_pid, 0);
+		} else {
+			add_str(&l, "waiting for any child");
+		}
 		break;
 	}
 	case FS_REC_WAIT_RESULT:
 		text_waited(&l, (const void *)rec, n);
 		break;
 	case FS_REC_REAP:
-		add(&l, "freed");
+		add_str(&l, "freed");
 		break;
 	case FS_REC_LOST: {
 		const struct fs_rec_lost *r = (const void *)rec;
@@ -249,7 +348,7 @@ void fs_event_text(FILE *f, const struct fs_hdr *rec,
 void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n,
 		     const char *explain)
 {
-	struct line l = { .len = 0 };
+	LINE(l);
 
 	text_release(&l, n);
 	text_line(f, ts_ns, "reap", n->gone.pid, n->gone.tgid, n->gone.ppid,

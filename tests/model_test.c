@@ -10,6 +10,8 @@
 #include "kselftest_harness.h"
 #include "common.h"
 #include "decode.h"
+#include "escape.h"
+#include "event_view.h"
 #include "model.h"
 #include "proctab.h"
 
@@ -112,6 +114,68 @@ TEST(exec_args_split_and_truncated_tail)
 	out[0] = 0;
 	EXPECT_EQ(1, fs_exec_for_each_arg(&e, count_arg, out));
 	EXPECT_EQ(FS_ARGS_LEN + 1, strlen(out));
+}
+
+TEST(traced_strings_are_escaped_and_cut_safely)
+{
+	char buf[64];
+
+	EXPECT_STREQ("plain", fs_escape(buf, sizeof(buf), "plain", FS_ESC_SHELL));
+	EXPECT_STREQ("'a b'", fs_escape(buf, sizeof(buf), "a b", FS_ESC_SHELL));
+	EXPECT_STREQ("'it'\\''s'", fs_escape(buf, sizeof(buf), "it's", FS_ESC_SHELL));
+	EXPECT_STREQ("''", fs_escape(buf, sizeof(buf), "", FS_ESC_SHELL));
+	EXPECT_STREQ("x\\x01y\\x7f", fs_escape(buf, sizeof(buf), "x\001y\177",
+						FS_ESC_TERMINAL));
+	EXPECT_STREQ("a\\\"b\\\\", fs_escape(buf, sizeof(buf), "a\"b\\", FS_ESC_DOT));
+	EXPECT_STREQ("abc", fs_escape(buf, 4, "abcdef", FS_ESC_TERMINAL));
+	EXPECT_STREQ("a\\x1", fs_escape(buf, 5, "a\033", FS_ESC_TERMINAL));
+}
+
+TEST(durations_round_like_printf)
+{
+	char buf[32];
+
+	EXPECT_STREQ("0.002 ms", fs_fmt_duration(buf, sizeof(buf), 1500));
+	EXPECT_STREQ("9.999 ms", fs_fmt_duration(buf, sizeof(buf), 9999499));
+	EXPECT_STREQ("10.0 ms", fs_fmt_duration(buf, sizeof(buf), 9999500));
+	EXPECT_STREQ("12.3 ms", fs_fmt_duration(buf, sizeof(buf), 12340000));
+	EXPECT_STREQ("1.00 s", fs_fmt_duration(buf, sizeof(buf), 999960000));
+	EXPECT_STREQ("1.50 s", fs_fmt_duration(buf, sizeof(buf), 1500000000));
+	EXPECT_STREQ("2m30s", fs_fmt_duration(buf, sizeof(buf), 150 * NSEC_PER_SEC));
+	EXPECT_STREQ("3h00m", fs_fmt_duration(buf, sizeof(buf), 3 * 3600 * NSEC_PER_SEC));
+}
+
+/* The columns of `trace` text: everything after the time of day. */
+TEST(text_lines_keep_their_columns)
+{
+	struct fs_rec_fork f;
+	struct fs_note note;
+	char *out = NULL, *line2;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	ASSERT_NE(NULL, m);
+	memset(&note, 0, sizeof(note));
+	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1234, 1234, 1, 1, 1, "sh\033]");
+	f.child_pid = f.child_tgid = 5678;
+	f.child_ppid = 1234;
+	f.flags = 0;
+	fs_event_text(m, &f.hdr, &note, NULL);
+	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 77, 1234, 1, 1, 1, "worker");
+	f.child_pid = 79;
+	f.flags = FS_FORK_THREAD;
+	fs_event_text(m, &f.hdr, &note, NULL);
+	fclose(m);
+	line2 = strchr(out, '\n') + 1;
+	/* HH:MM:SS.uuuuuu, a space, then the columns. */
+	ASSERT_EQ(15, strspn(out, "0123456789:.")) TH_LOG("%s", out);
+	ASSERT_EQ(15, strspn(line2, "0123456789:.")) TH_LOG("%s", out);
+	line2[-1] = 0;
+	EXPECT_STREQ("fork      1234       1 sh\\x1b]          child 5678",
+		     out + 16);
+	EXPECT_STREQ("fork   1234/77       1 worker           thread 79\n",
+		     line2 + 16);
+	free(out);
 }
 
 TEST(waitid_status_is_folded_into_a_wait_word)
