@@ -10,6 +10,8 @@
 # untraced storm moves by several percent from run to run, so only such
 # same-run ratios mean anything.
 # Usage: bench/run.sh [BUILD_DIR]   (QUICK=1: fewer pairs, smaller storms)
+# TOOLS="forkscope ..." and/or WORKLOADS="fork ...": only those rows,
+# printed, and bench/results.md left alone; PAIRS=N: pairs per row.
 set -eu
 build=${1:-build}
 quick=${QUICK:-0}
@@ -23,8 +25,9 @@ if [ "$quick" = 1 ]; then
 else
 	pairs=7 nfork=8000 nspawn=1000 nthread=60000 cowmib=256 ncow=4
 fi
-tools="forkscope forkscope-cow forkstat bpftrace execsnoop+exitsnoop perf-trace"
-workloads="fork spawn thread cow multi"
+pairs=${PAIRS:-$pairs}
+tools=${TOOLS:-forkscope forkscope-cow forkstat bpftrace execsnoop+exitsnoop perf-trace}
+workloads=${WORKLOADS:-fork spawn thread cow multi}
 
 # The peer a bpftrace user would write: one line per fork, exec and exit.
 bt_prog='BEGIN { printf("ready\n"); }
@@ -207,6 +210,10 @@ for w in $workloads; do
 	done
 	if [ $w = cow ]; then cow_server stop; fi
 done
+if [ -n "${TOOLS:-}${WORKLOADS:-}" ]; then	# a partial run: rows only
+	cat "$rows"
+	exit 0
+fi
 
 # forkscope's kernel side alone, a figure the VM's noise hardly moves: its
 # BPF programs' run time (bpf_stats) per storm child, or per page written

@@ -144,11 +144,12 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 }
 
 /* exit_notify() releases the task at once instead of leaving a zombie. */
-static __always_inline bool will_autoreap(struct task_struct *p, bool thread)
+static __always_inline bool will_autoreap(struct task_struct *p, bool thread,
+					  bool btf)
 {
-	if (BPF_CORE_READ(p, ptrace))
+	if (FS_READ(btf, p, ptrace))
 		return false;
-	return thread || (sigchld_flags(BPF_CORE_READ(p, real_parent)) &
+	return thread || (sigchld_flags(FS_READ(btf, p, real_parent), btf) &
 			  (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT));
 }
 
@@ -175,12 +176,13 @@ static __always_inline void take_cow(struct fs_rec_exit *r)
  * tracepoint comes after exit_mm() woke the joiner). One exit per process
  * claims it, through storage on the leader, which goes with the task.
  */
-static __always_inline bool claim_group_dead(struct signal_struct *sig)
+static __always_inline bool claim_group_dead(struct signal_struct *sig,
+					     bool btf)
 {
 	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
 	__u64 *claimed;
 
-	if (BPF_CORE_READ(sig, live.counter) != 0)
+	if (FS_READ(btf, sig, live.counter) != 0)
 		return false;
 	claimed = bpf_task_storage_get(&group_dead_claims, leader, 0,
 				       BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -199,14 +201,14 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true, btf);
 	sig = FS_READ(btf, p, signal);
 	if (group_dead < 0)
-		group_dead = claim_group_dead(sig);
+		group_dead = claim_group_dead(sig, btf);
 	thread = r->hdr.pid != r->hdr.tgid;
 	r->exit_code = FS_READ(btf, p, exit_code);
 	r->status = r->exit_code;
 	r->flags = 0;
 	r->cow_faults = 0;
 	r->cow_copies = 0;
-	r->heir = group_dead ? heir_of(p, &subreaper) : r->hdr.tgid;
+	r->heir = group_dead ? heir_of(p, &subreaper, btf) : r->hdr.tgid;
 	if (subreaper)
 		r->flags |= FS_EXIT_HEIR_SUBREAPER;
 	if (FS_READ(btf, sig, flags) & SIGNAL_GROUP_EXIT) {
@@ -220,7 +222,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 		r->flags |= FS_EXIT_THREAD;
 	else if (!group_dead)
 		r->flags |= FS_EXIT_LEADER_WAITS;
-	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread))
+	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread, btf))
 		r->flags |= FS_EXIT_AUTOREAP;
 	if (group_dead && cow_enabled)
 		take_cow(r);

@@ -24,14 +24,14 @@ int snapshot(struct bpf_iter__task *ctx)
 		return 0;
 	fill_hdr(&r.hdr, FS_REC_TASK, sizeof(r), t, true, false);
 	pflags = BPF_CORE_READ(t, flags);
-	r.flags = sigchld_flags(t);
+	r.flags = sigchld_flags(t, false);
 	if (BPF_CORE_READ(t, exit_state) & EXIT_ZOMBIE)
 		r.flags |= FS_SNAP_ZOMBIE;
 	if (pflags & PF_KTHREAD)
 		r.flags |= FS_SNAP_KTHREAD;
 	if (pflags & PF_EXITING)
 		r.flags |= FS_SNAP_EXITING;
-	if (is_subreaper(t))
+	if (is_subreaper(t, false))
 		r.flags |= FS_SNAP_SUBREAPER;
 	/* What a waiter would be given, as in the exit record. */
 	r.status = BPF_CORE_READ(t, signal, flags) & SIGNAL_GROUP_EXIT ?

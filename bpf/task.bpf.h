@@ -34,6 +34,9 @@
 		   ___fs_arrow1)(s, __VA_ARGS__)
 #define FS_READ(btf, s, ...) \
 	((btf) ? FS_DIRECT(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
+#define FS_READ_BITFIELD(btf, s, field) \
+	((btf) ? BPF_CORE_READ_BITFIELD(s, field) : \
+		 BPF_CORE_READ_BITFIELD_PROBED(s, field))
 
 static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 				     __u16 size, struct task_struct *t,
@@ -55,17 +58,17 @@ static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 }
 
 /* FS_SNAP_SIGCHLD_* and FS_SNAP_NOCLDWAIT for t's process. */
-static __always_inline __u32 sigchld_flags(struct task_struct *t)
+static __always_inline __u32 sigchld_flags(struct task_struct *t, bool btf)
 {
-	struct sighand_struct *sh = BPF_CORE_READ(t, sighand);
+	struct sighand_struct *sh = FS_READ(btf, t, sighand);
 	unsigned long handler, flags;
 	__u32 out = 0;
 
 	if (!sh)
 		return 0;
-	handler = (unsigned long)BPF_CORE_READ(sh,
-					       action[SIGCHLD - 1].sa.sa_handler);
-	flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
+	handler = (unsigned long)FS_READ(btf, sh,
+					 action[SIGCHLD - 1].sa.sa_handler);
+	flags = FS_READ(btf, sh, action[SIGCHLD - 1].sa.sa_flags);
 	if (handler == SIG_IGN)
 		out |= FS_SNAP_SIGCHLD_IGN;
 	else if (handler)
@@ -75,16 +78,16 @@ static __always_inline __u32 sigchld_flags(struct task_struct *t)
 	return out;
 }
 
-static __always_inline bool is_subreaper(struct task_struct *t)
+static __always_inline bool is_subreaper(struct task_struct *t, bool btf)
 {
-	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	struct signal_struct *sig = FS_READ(btf, t, signal);
 
-	return sig && BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper);
+	return sig && FS_READ_BITFIELD(btf, sig, is_child_subreaper);
 }
 
-static __always_inline int pid_level(struct task_struct *t)
+static __always_inline int pid_level(struct task_struct *t, bool btf)
 {
-	return BPF_CORE_READ(t, thread_pid, level);
+	return FS_READ(btf, t, thread_pid, level);
 }
 
 /*
@@ -93,26 +96,29 @@ static __always_inline int pid_level(struct task_struct *t)
  * that still has live threads, in t's pid namespace, else the namespace's
  * init. *subreaper says which it was.
  */
-static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper)
+static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper,
+				     bool btf)
 {
-	struct pid *pid = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = FS_READ(btf, t, thread_pid);
+	unsigned int level = FS_READ(btf, pid, level);
 	struct task_struct *init, *a = t;
 	struct signal_struct *sig;
 
 	*subreaper = false;
+	/* A variable index: only the helper may read there, and init too. */
 	init = BPF_CORE_READ(pid, numbers[level].ns, child_reaper);
-	sig = BPF_CORE_READ(t, signal);
-	if (!BPF_CORE_READ_BITFIELD_PROBED(sig, has_child_subreaper))
+	sig = FS_READ(btf, t, signal);
+	if (!FS_READ_BITFIELD(btf, sig, has_child_subreaper))
 		return BPF_CORE_READ(init, tgid);
 	for (int i = 0; i < MAX_ANCESTORS; i++) {
-		a = BPF_CORE_READ(a, real_parent);
-		if (!a || a == init || pid_level(a) != level ||
-		    BPF_CORE_READ(a, pid) == 0)
+		a = FS_READ(btf, a, real_parent);
+		if (!a || a == init || pid_level(a, btf) != level ||
+		    FS_READ(btf, a, pid) == 0)
 			break;
-		if (is_subreaper(a) && BPF_CORE_READ(a, signal, live.counter) > 0) {
+		if (is_subreaper(a, btf) &&
+		    FS_READ(btf, a, signal, live.counter) > 0) {
 			*subreaper = true;
-			return BPF_CORE_READ(a, tgid);
+			return FS_READ(btf, a, tgid);
 		}
 	}
 	return BPF_CORE_READ(init, tgid);
