@@ -110,15 +110,19 @@ static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper,
 	sig = FS_READ(btf, t, signal);
 	if (!FS_READ_BITFIELD(btf, sig, has_child_subreaper))
 		return BPF_CORE_READ(init, tgid);
+	/*
+	 * The helper here too: plain loads made the verifier walk this loop
+	 * for 200 ms at every start, for a walk few exits take.
+	 */
 	for (int i = 0; i < MAX_ANCESTORS; i++) {
-		a = FS_READ(btf, a, real_parent);
-		if (!a || a == init || pid_level(a, btf) != level ||
-		    FS_READ(btf, a, pid) == 0)
+		a = BPF_CORE_READ(a, real_parent);
+		if (!a || a == init || pid_level(a, false) != level ||
+		    BPF_CORE_READ(a, pid) == 0)
 			break;
-		if (is_subreaper(a, btf) &&
-		    FS_READ(btf, a, signal, live.counter) > 0) {
+		if (is_subreaper(a, false) &&
+		    BPF_CORE_READ(a, signal, live.counter) > 0) {
 			*subreaper = true;
-			return FS_READ(btf, a, tgid);
+			return BPF_CORE_READ(a, tgid);
 		}
 	}
 	return BPF_CORE_READ(init, tgid);
