@@ -627,16 +627,35 @@ static long long irq_work_interrupts(void)
  * (an interrupt each: 8 us in a VM): one wakeup when the unread bytes pass
  * the mark, none after.
  */
+/* Forks and reaps n children; returns the IRQ work interrupts meanwhile. */
+static long long irq_work_over_children(int n)
+{
+	long long before = irq_work_interrupts();
+	int status;
+
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			return -1;
+	}
+	return irq_work_interrupts() - before;
+}
+
 TEST(a_lagging_reader_is_woken_once_not_per_record)
 {
 	const int n = 2000;
-	long long before, after;
+	long long untraced, unread;
 	struct collect c;
 	size_t forks = 0;
-	int status;
 
 	if (irq_work_interrupts() < 0)
 		SKIP(return, "no IWI line in /proc/interrupts");
+	/* The kernel's own IRQ work (a guest has more) is the baseline. */
+	untraced = irq_work_over_children(n);
+	ASSERT_LE(0, untraced);
 	ASSERT_EQ(0, collect_open_sized(&c, 2 << 20)) {
 		TH_LOG("%s", fs_last_error());
 	}
@@ -646,24 +665,23 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 	}
 	fs_source_poll(c.src, 0);
 	/* ~420 bytes a child: 800 KiB unread, past the 256 KiB mark. */
-	before = irq_work_interrupts();
-	for (int i = 0; i < n; i++) {
-		pid_t pid = fork();
-
-		if (pid == 0)
-			_exit(0);
-		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	}
-	after = irq_work_interrupts();
+	unread = irq_work_over_children(n);
+	ASSERT_LE(0, unread);
 	fs_source_poll(c.src, 0);
 	for (size_t i = 0; i < c.n; i++)
 		forks += c.recs[i]->type == FS_REC_FORK &&
 			 ((struct fs_rec_fork *)c.recs[i])->hdr.tgid == getpid();
-	TH_LOG("%lld IRQ work interrupts while %d children ran unread",
-	       after - before, n);
+	TH_LOG("IRQ work interrupts over %d children: %lld untraced, %lld traced and unread",
+	       n, untraced, unread);
 	EXPECT_EQ(n, forks);
 	EXPECT_EQ(0, c.lost);
-	EXPECT_GT(50, after - before);
+	/*
+	 * A wakeup per record past the mark was ~3.4 per child. Other IRQ
+	 * work comes with tracing in the 6.12 guest (131-135; 1 on 6.1 and
+	 * here): most likely bpf_mem_alloc refilling for the group-dead
+	 * claims' task storage (kernels before 6.16), not confirmed.
+	 */
+	EXPECT_GT(untraced + n / 2, unread);
 	collect_close(&c);
 }
 
