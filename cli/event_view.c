@@ -82,17 +82,25 @@ static void add_str(struct line *l, const char *s)
 	add_mem(l, s, strlen(s));
 }
 
+static void add_spaces(struct line *l, size_t n)
+{
+	static const char spaces[] = "                ";
+
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		add_mem(l, spaces, sizeof(spaces) - 1);
+	add_mem(l, spaces, n);
+}
+
 /* width > 0: right-aligned in width columns, < 0: left-aligned. */
 static void add_padded(struct line *l, const char *s, size_t n, int width)
 {
-	static const char spaces[] = "                ";
 	size_t w = width < 0 ? -width : width, pad = n < w ? w - n : 0;
 
 	if (width > 0)
-		add_mem(l, spaces, pad < 16 ? pad : 16);
+		add_spaces(l, pad);
 	add_mem(l, s, n);
 	if (width < 0)
-		add_mem(l, spaces, pad < 16 ? pad : 16);
+		add_spaces(l, pad);
 }
 
 /* Decimal digits of v, at least min_digits of them, ending at end. */
