@@ -155,6 +155,11 @@ static inline bool is_any_fork(const struct fs_hdr *r, long unused)
 	return r->type == FS_REC_FORK;
 }
 
+static inline bool is_fork_by(const struct fs_hdr *r, long tgid)
+{
+	return r->type == FS_REC_FORK && r->tgid == tgid;
+}
+
 static inline bool is_reap_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_REAP && r->tgid == tgid;

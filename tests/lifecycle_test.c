@@ -649,7 +649,7 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 	const int n = 2000;
 	long long untraced, unread;
 	struct collect c;
-	size_t forks = 0;
+	size_t forks;
 
 	if (irq_work_interrupts() < 0)
 		SKIP(return, "no IWI line in /proc/interrupts");
@@ -668,9 +668,7 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 	unread = irq_work_over_children(n);
 	ASSERT_LE(0, unread);
 	fs_source_poll(c.src, 0);
-	for (size_t i = 0; i < c.n; i++)
-		forks += c.recs[i]->type == FS_REC_FORK &&
-			 ((struct fs_rec_fork *)c.recs[i])->hdr.tgid == getpid();
+	forks = collect_count(&c, is_fork_by, getpid());
 	TH_LOG("IRQ work interrupts over %d children: %lld untraced, %lld traced and unread",
 	       n, untraced, unread);
 	EXPECT_EQ(n, forks);
