@@ -61,12 +61,13 @@ static __always_inline void *reserve(__u16 type, __u32 size)
  * in this VM) for as long as the reader lagged; one wakeup is enough, as
  * the reader drains everything once awake.
  */
-static __always_inline void submit(void *rec, __u32 size)
+static __always_inline void submit(struct fs_hdr *rec)
 {
 	__u64 unread = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 took = rec->size + BPF_RINGBUF_HDR_SZ;
 
 	bpf_ringbuf_submit(rec, unread >= wakeup_bytes &&
-				unread < wakeup_bytes + size + 8 ?
+				unread < wakeup_bytes + took ?
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
@@ -88,7 +89,7 @@ static __always_inline int on_fork(struct task_struct *parent,
 	else if (FS_READ(btf, child, mm) == FS_READ(btf, parent, mm))
 		r->flags |= FS_FORK_SHARED_VM;
 	r->child_start_ns = FS_READ(btf, child, start_boottime);
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 
@@ -139,7 +140,7 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_ARGS_FAULT;
 	}
 	r->args_len = len;
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 
@@ -226,7 +227,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 		r->flags |= FS_EXIT_AUTOREAP;
 	if (group_dead && cow_enabled)
 		take_cow(r);
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 
@@ -241,7 +242,7 @@ static __always_inline int on_wait(struct pid *pid, bool btf)
 	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true, btf);
 	r->wait_pid = pid ? FS_READ(btf, pid, numbers[0].nr) : 0;
 	r->reserved = 0;
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 
@@ -252,7 +253,7 @@ static __always_inline int on_free(struct task_struct *p, bool btf)
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false, btf);
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 
@@ -368,7 +369,7 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 	level = cur->thread_pid->level;
 	if (level > 0)
 		r->flags |= FS_WAITR_NS_LOCAL;
-	submit(r, sizeof(*r));
+	submit(&r->hdr);
 	return 0;
 }
 

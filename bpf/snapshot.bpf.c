@@ -31,7 +31,7 @@ int snapshot(struct bpf_iter__task *ctx)
 		r.flags |= FS_SNAP_KTHREAD;
 	if (pflags & PF_EXITING)
 		r.flags |= FS_SNAP_EXITING;
-	if (is_subreaper(t, false))
+	if (is_subreaper(t))
 		r.flags |= FS_SNAP_SUBREAPER;
 	/* What a waiter would be given, as in the exit record. */
 	r.status = BPF_CORE_READ(t, signal, flags) & SIGNAL_GROUP_EXIT ?

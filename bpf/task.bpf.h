@@ -78,16 +78,16 @@ static __always_inline __u32 sigchld_flags(struct task_struct *t, bool btf)
 	return out;
 }
 
-static __always_inline bool is_subreaper(struct task_struct *t, bool btf)
+static __always_inline bool is_subreaper(struct task_struct *t)
 {
-	struct signal_struct *sig = FS_READ(btf, t, signal);
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
 
-	return sig && FS_READ_BITFIELD(btf, sig, is_child_subreaper);
+	return sig && BPF_CORE_READ_BITFIELD_PROBED(sig, is_child_subreaper);
 }
 
-static __always_inline int pid_level(struct task_struct *t, bool btf)
+static __always_inline int pid_level(struct task_struct *t)
 {
-	return FS_READ(btf, t, thread_pid, level);
+	return BPF_CORE_READ(t, thread_pid, level);
 }
 
 /*
@@ -116,10 +116,10 @@ static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper,
 	 */
 	for (int i = 0; i < MAX_ANCESTORS; i++) {
 		a = BPF_CORE_READ(a, real_parent);
-		if (!a || a == init || pid_level(a, false) != level ||
+		if (!a || a == init || pid_level(a) != level ||
 		    BPF_CORE_READ(a, pid) == 0)
 			break;
-		if (is_subreaper(a, false) &&
+		if (is_subreaper(a) &&
 		    BPF_CORE_READ(a, signal, live.counter) > 0) {
 			*subreaper = true;
 			return BPF_CORE_READ(a, tgid);
