@@ -103,9 +103,9 @@ $(O)/storm: bench/storm.c | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
-$(O)/decode_bench: bench/decode_bench.c $(O)/libforkscope.a | $(O)
+$(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(O)/libforkscope.a $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)

@@ -15,23 +15,14 @@
 #include "common.h"
 #include "decode.h"
 #include "model.h"
+#include "synth.h"
 
 #define CYCLE	6	/* records per process lifecycle */
 
 static size_t emit(char *buf, unsigned int type, size_t size, int pid,
 		   int tgid, int ppid, uint64_t ts, uint64_t start)
 {
-	struct fs_hdr *h = (void *)buf;
-
-	memset(buf, 0, size);
-	h->type = type;
-	h->size = size;
-	h->ts_ns = ts;
-	h->pid = pid;
-	h->tgid = tgid;
-	h->ppid = ppid;
-	h->start_ns = start;
-	memcpy(h->comm, "bench", 6);
+	synth_hdr((void *)buf, type, size, pid, tgid, ppid, ts, start, "bench");
 	return size;
 }
 

@@ -14,21 +14,7 @@
 #include "event_view.h"
 #include "model.h"
 #include "proctab.h"
-
-static void hdr(struct fs_hdr *h, unsigned int type, size_t size, int pid,
-		int tgid, int ppid, uint64_t ts, uint64_t start,
-		const char *comm)
-{
-	memset(h, 0, size);
-	h->type = type;
-	h->size = size;
-	h->ts_ns = ts;
-	h->pid = pid;
-	h->tgid = tgid;
-	h->ppid = ppid;
-	h->start_ns = start;
-	snprintf(h->comm, sizeof(h->comm), "%s", comm);
-}
+#include "synth.h"
 
 TEST(decoder_accepts_every_well_formed_type)
 {
@@ -47,7 +33,7 @@ TEST(decoder_accepts_every_well_formed_type)
 	struct fs_rec_exec big;
 
 	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++) {
-		hdr(&big.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
+		synth_hdr(&big.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
 		EXPECT_EQ(0, sizes[t] % 8);
 		EXPECT_EQ(0, fs_record_check(&big, sizes[t])) {
 			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());
@@ -60,7 +46,7 @@ TEST(decoder_rejects_truncated_and_hostile_records)
 	struct fs_rec_exec e;
 	struct fs_rec_fork f;
 
-	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, 1, 1, "x");
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, 1, 1, "x");
 	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f.hdr) - 1));
 	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f) - 8));
 	f.hdr.size = sizeof(f.hdr);	/* shorter than a fork record */
@@ -78,7 +64,7 @@ TEST(decoder_rejects_truncated_and_hostile_records)
 	memset(f.hdr.comm, 'A', sizeof(f.hdr.comm));	/* no NUL */
 	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
 
-	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
+	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
 	memset(e.filename, 'B', sizeof(e.filename));
 	EXPECT_EQ(-EBADMSG, fs_record_check(&e, sizeof(e)));
 	e.filename[0] = 0;
@@ -102,7 +88,7 @@ TEST(exec_args_split_and_truncated_tail)
 	struct fs_rec_exec e;
 	char out[2048] = "";
 
-	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
+	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
 	memcpy(e.args, "ls\0-l\0\0/tmp\0", 12);
 	e.args_len = 12;
 	EXPECT_EQ(4, fs_exec_for_each_arg(&e, count_arg, out));
@@ -156,12 +142,12 @@ TEST(text_lines_keep_their_columns)
 
 	ASSERT_NE(NULL, m);
 	memset(&note, 0, sizeof(note));
-	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1234, 1234, 1, 1, 1, "sh\033]");
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1234, 1234, 1, 1, 1, "sh\033]");
 	f.child_pid = f.child_tgid = 5678;
 	f.child_ppid = 1234;
 	f.flags = 0;
 	fs_event_text(m, &f.hdr, &note, NULL);
-	hdr(&f.hdr, FS_REC_FORK, sizeof(f), 77, 1234, 1, 1, 1, "worker");
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 77, 1234, 1, 1, 1, "worker");
 	f.child_pid = 79;
 	f.flags = FS_FORK_THREAD;
 	fs_event_text(m, &f.hdr, &note, NULL);
@@ -262,7 +248,7 @@ static void fork_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 	const struct fs_task *parent = fs_proctab_get(&m->tab, ppid);
 	struct fs_rec_fork f;
 
-	hdr(&f.hdr, FS_REC_FORK, sizeof(f), ppid, ppid, 1, ++*now,
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), ppid, ppid, 1, ++*now,
 	    parent ? parent->start_ns : 10, "p");
 	f.child_pid = pid;
 	f.child_tgid = tgid;
@@ -278,7 +264,7 @@ static void exit_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_exit x;
 
-	hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, tgid, ppid, ++*now, start,
+	synth_hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, tgid, ppid, ++*now, start,
 	    "c");
 	x.flags = flags;
 	x.status = x.exit_code = status;
@@ -290,7 +276,7 @@ static void waited_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_wait_result w;
 
-	hdr(&w.hdr, FS_REC_WAIT_RESULT, sizeof(w), waiter, waiter, 1, ++*now,
+	synth_hdr(&w.hdr, FS_REC_WAIT_RESULT, sizeof(w), waiter, waiter, 1, ++*now,
 	    10, "p");
 	w.syscall = FS_WAIT_SYS_WAIT4;
 	w.ret = w.pid = pid;
@@ -304,7 +290,7 @@ static void reap_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_reap r;
 
-	hdr(&r.hdr, FS_REC_REAP, sizeof(r), pid, tgid, 0, ++*now, start, "c");
+	synth_hdr(&r.hdr, FS_REC_REAP, sizeof(r), pid, tgid, 0, ++*now, start, "c");
 	fs_model_apply(m, &r.hdr, n);
 }
 
@@ -399,7 +385,7 @@ TEST_F(model, non_leader_exec_releases_the_old_leader)
 
 	fork_(&self->m, &self->n, &self->now, 100, 500, 500, 800);
 	fork_(&self->m, &self->n, &self->now, 500, 501, 500, 801);
-	hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 500, 500, 100, ++self->now, 800,
+	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 500, 500, 100, ++self->now, 800,
 	    "new");
 	e.old_pid = 501;
 	e.args_len = 0;
@@ -419,7 +405,7 @@ static void exit_heir(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_exit x;
 
-	hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, ppid, ++*now, start, "c");
+	synth_hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, ppid, ++*now, start, "c");
 	x.flags = FS_EXIT_GROUP_DEAD;
 	x.status = x.exit_code = 0;
 	x.heir = heir;
@@ -431,7 +417,7 @@ static void task_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_task r;
 
-	hdr(&r.hdr, FS_REC_TASK, sizeof(r), pid, tgid, ppid, ++*now, start, "s");
+	synth_hdr(&r.hdr, FS_REC_TASK, sizeof(r), pid, tgid, ppid, ++*now, start, "s");
 	r.flags = flags;
 	r.status = flags & FS_SNAP_ZOMBIE ? 9 : 0;
 	fs_model_apply(m, &r.hdr, n);
@@ -442,7 +428,7 @@ static void sync_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 {
 	struct fs_rec_sync r;
 
-	hdr(&r.hdr, FS_REC_SYNC, sizeof(r), 0, 0, 0, ++*now, 0, "");
+	synth_hdr(&r.hdr, FS_REC_SYNC, sizeof(r), 0, 0, 0, ++*now, 0, "");
 	r.phase = phase;
 	r.generation = gen;
 	r.method = FS_SYNC_BPF_ITER;
@@ -534,7 +520,7 @@ TEST_F(model, lost_records_ask_for_a_resync_that_sweeps_the_dead)
 	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 800)->nr_threads);
 	EXPECT_EQ(2, fs_proctab_get(&self->m.tab, 1)->nr_children);
 
-	hdr(&l.hdr, FS_REC_LOST, sizeof(l), 0, 0, 0, ++self->now, 0, "");
+	synth_hdr(&l.hdr, FS_REC_LOST, sizeof(l), 0, 0, 0, ++self->now, 0, "");
 	l.count = 5;
 	l.reason = FS_LOST_RINGBUF;
 	l.rec_type = FS_REC_EXIT;
