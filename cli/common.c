@@ -83,7 +83,6 @@ char *fs_fmt_duration(char *buf, size_t len, uint64_t ns)
 	else if (s < 2 * 3600)
 		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
 	else
-		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600,
-			 (unsigned long long)(s / 60) % 60);
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s / 60 % 60);
 	return buf;
 }
