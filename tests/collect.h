@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "common.h"
+#include "decode.h"
 #include "source.h"
 
 struct collect {
@@ -148,6 +149,23 @@ static inline bool is_waited_for(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_WAIT_RESULT &&
 	       ((const struct fs_rec_wait_result *)r)->pid == pid;
+}
+
+/*
+ * The reap where the kernel reports it exactly: the waiter's own wait4 or
+ * waitid result. The free (is_reap_of) comes later, from an RCU callback,
+ * and on some kernels never reaches BPF at all (docs/kernel-notes.md):
+ * tests take it as at most one, and right when it comes.
+ */
+static inline bool is_reaped_by_wait(const struct fs_hdr *r, long pid)
+{
+	return is_waited_for(r, pid) &&
+	       fs_wait_result_reaped((const struct fs_rec_wait_result *)r);
+}
+
+static inline bool is_any_reap(const struct fs_hdr *r, long unused)
+{
+	return r->type == FS_REC_REAP;
 }
 
 static inline bool is_any_fork(const struct fs_hdr *r, long unused)

@@ -20,6 +20,8 @@
 #include "decode.h"
 
 #define REAP_TIMEOUT_MS	15000	/* frees come from lazy RCU: up to ~10 s */
+#define WAIT_TIMEOUT_MS	5000	/* records made before the test's own wait
+				 * returned: only the reader can lag */
 #define NCHILDREN	20
 
 FIXTURE(bpf) {
@@ -71,6 +73,15 @@ static int check_argv(void *ctx, const char *arg)
 	return 0;
 }
 
+/* The child's start time, as its fork told it. */
+static uint64_t f_start(const struct collect *c, pid_t kid)
+{
+	const struct fs_rec_fork *f = (const void *)collect_find(c, is_fork_of,
+								 kid);
+
+	return f ? f->child_start_ns : 0;
+}
+
 TEST_F(bpf, one_of_each_per_child)
 {
 	pid_t kids[NCHILDREN];
@@ -81,22 +92,30 @@ TEST_F(bpf, one_of_each_per_child)
 		ASSERT_LT(0, kids[i]);
 		ASSERT_EQ(kids[i], waitpid(kids[i], &status[i], 0));
 	}
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[NCHILDREN - 1],
-				  1, REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait,
+				  kids[NCHILDREN - 1], 1, WAIT_TIMEOUT_MS));
+	/* Frees trail by an RCU grace period: give them that, not more. */
+	collect_until(&self->c, is_reap_of, kids[NCHILDREN - 1], 1,
+		      REAP_TIMEOUT_MS);
 	for (int i = 0; i < NCHILDREN; i++) {
 		const struct fs_rec_fork *f;
 		const struct fs_rec_exec *e;
 		const struct fs_rec_exit *x;
 		const struct fs_rec_wait_result *w;
+		const struct fs_hdr *r;
 		int nargs = 0;
 
-		ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[i], 1,
-					  REAP_TIMEOUT_MS));
 		ASSERT_EQ(1, collect_count(&self->c, is_fork_of, kids[i]));
 		ASSERT_EQ(1, collect_count(&self->c, is_exec_of, kids[i]));
 		ASSERT_EQ(1, collect_count(&self->c, is_exit_of, kids[i]));
 		ASSERT_EQ(1, collect_count(&self->c, is_waited_for, kids[i]));
-		ASSERT_EQ(1, collect_count(&self->c, is_reap_of, kids[i]));
+		ASSERT_EQ(1, collect_count(&self->c, is_reaped_by_wait, kids[i]));
+		ASSERT_GE(1, collect_count(&self->c, is_reap_of, kids[i]));
+		r = collect_find(&self->c, is_reap_of, kids[i]);
+		if (r) {
+			EXPECT_EQ(kids[i], r->tgid);
+			EXPECT_EQ(f_start(&self->c, kids[i]), r->start_ns);
+		}
 
 		f = (const void *)collect_find(&self->c, is_fork_of, kids[i]);
 		EXPECT_EQ(getpid(), f->hdr.tgid);
@@ -126,6 +145,8 @@ TEST_F(bpf, one_of_each_per_child)
 		EXPECT_EQ(status[i], fs_wait_result_status(w));
 		EXPECT_TRUE(fs_wait_result_reaped(w));
 	}
+	/* The free path works, though the kernel may skip a free. */
+	EXPECT_LT(0, collect_count(&self->c, is_any_reap, 0));
 	ASSERT_NO_LOSS(&self->c);
 }
 
@@ -192,8 +213,8 @@ TEST_F(bpf, exit_status_signal_and_core)
 	for (int i = 0; i < 4; i++) {
 		const struct fs_rec_exit *x;
 
-		ASSERT_TRUE(collect_until(&self->c, is_reap_of, kids[i], 1,
-					  REAP_TIMEOUT_MS));
+		ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kids[i],
+					  1, WAIT_TIMEOUT_MS));
 		ASSERT_EQ(1, collect_count(&self->c, is_exit_of, kids[i]));
 		x = (const void *)collect_find(&self->c, is_exit_of, kids[i]);
 		EXPECT_EQ(st[i], x->status);
@@ -232,12 +253,12 @@ TEST_F(bpf, threads_told_from_processes)
 	ASSERT_EQ(sizeof(tids), read(pfd[0], tids, sizeof(tids)));
 	close(pfd[0]);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
-	ASSERT_TRUE(collect_until(&self->c, is_reap_in_group, kid,
-				  NTHREADS + 1, REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kid, 1,
+				  WAIT_TIMEOUT_MS));
 
 	ASSERT_EQ(NTHREADS, collect_count(&self->c, is_thread_fork_in_group, kid));
 	ASSERT_EQ(NTHREADS + 1, collect_count(&self->c, is_exit_in_group, kid));
-	ASSERT_EQ(NTHREADS + 1, collect_count(&self->c, is_reap_in_group, kid));
+	ASSERT_GE(NTHREADS + 1, collect_count(&self->c, is_reap_in_group, kid));
 	for (int i = 0; i < NTHREADS; i++) {
 		const struct fs_rec_fork *f;
 		const struct fs_rec_exit *x;
@@ -255,7 +276,7 @@ TEST_F(bpf, threads_told_from_processes)
 		EXPECT_EQ(FS_EXIT_THREAD | FS_EXIT_AUTOREAP,
 			  x->flags & (FS_EXIT_THREAD | FS_EXIT_AUTOREAP));
 		EXPECT_EQ(kid, x->hdr.tgid);
-		EXPECT_EQ(1, collect_count(&self->c, is_reap_of, tids[i]));
+		EXPECT_GE(1, collect_count(&self->c, is_reap_of, tids[i]));
 	}
 	/* One exit of the process is its last, whatever the kernel. */
 	EXPECT_EQ(1, collect_count(&self->c, is_group_dead_in, kid));
@@ -301,8 +322,8 @@ TEST_F(bpf, leader_exit_with_live_threads_waits)
 	close(leader_pipe[0]);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
 	EXPECT_EQ(4 << 8, st);
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
-				  REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kid, 1,
+				  WAIT_TIMEOUT_MS));
 
 	lx = (const void *)collect_find(&self->c, is_exit_of, kid);
 	tx = (const void *)collect_find(&self->c, is_exit_of, tid);
@@ -352,18 +373,19 @@ TEST_F(bpf, non_leader_thread_exec)
 	close(exec_pipe[0]);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
 	EXPECT_EQ(0, st);
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
-				  REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kid, 1,
+				  WAIT_TIMEOUT_MS));
 
 	ASSERT_EQ(1, collect_count(&self->c, is_exec_of, kid));
 	e = (const void *)collect_find(&self->c, is_exec_of, kid);
 	EXPECT_EQ(tid, e->old_pid);
 	EXPECT_EQ(kid, e->hdr.tgid);
 	EXPECT_STREQ("/bin/true", e->filename);
-	/* de_thread() releases the old leader under the thread's old id. */
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, tid, 1,
-				  REAP_TIMEOUT_MS));
-	EXPECT_EQ(1, collect_count(&self->c, is_reap_of, tid));
+	/*
+	 * de_thread() releases the old leader under the thread's old id; only
+	 * its free says so, which may not come (see collect.h).
+	 */
+	EXPECT_GE(1, collect_count(&self->c, is_reap_of, tid));
 	ASSERT_NO_LOSS(&self->c);
 }
 
@@ -404,10 +426,8 @@ TEST_F(bpf, wait_results_name_the_waiter)
 	for (int i = 0; i < 2; i++) {
 		const struct fs_rec_wait_result *w;
 
-		ASSERT_TRUE(collect_until(&self->c, is_reap_of, mid[i], 1,
-					  REAP_TIMEOUT_MS));
-		ASSERT_TRUE(collect_until(&self->c, is_reap_of, grand[i], 1,
-					  REAP_TIMEOUT_MS));
+		ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, mid[i],
+					  1, WAIT_TIMEOUT_MS));
 		ASSERT_EQ(1, collect_count(&self->c, is_waited_for, grand[i]));
 		w = (const void *)collect_find(&self->c, is_waited_for,
 					      grand[i]);
@@ -444,8 +464,8 @@ TEST_F(bpf, sigchld_ignored_means_autoreap)
 	close(pfd[1]);
 	ASSERT_EQ(sizeof(grand), read(pfd[0], &grand, sizeof(grand)));
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, grand, 1,
-				  REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kid, 1,
+				  WAIT_TIMEOUT_MS));
 	x = (const void *)collect_find(&self->c, is_exit_of, grand);
 	ASSERT_NE(NULL, x);
 	EXPECT_EQ(FS_EXIT_GROUP_DEAD | FS_EXIT_GROUP_EXIT | FS_EXIT_AUTOREAP,
@@ -465,8 +485,8 @@ TEST_F(bpf, posix_spawn_shares_the_parents_memory)
 	/* glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK). */
 	ASSERT_EQ(0, posix_spawn(&kid, "/bin/true", NULL, NULL, argv, environ));
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
-	ASSERT_TRUE(collect_until(&self->c, is_reap_of, kid, 1,
-				  REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, kid, 1,
+				  WAIT_TIMEOUT_MS));
 	f = (const void *)collect_find(&self->c, is_fork_of, kid);
 	ASSERT_NE(NULL, f);
 	EXPECT_EQ(FS_FORK_SHARED_VM, f->flags);
