@@ -556,6 +556,87 @@ TEST_F(bpf, exit_names_the_heir_of_the_children)
 }
 
 /*
+ * Frees the kernel did not hand to BPF (docs/kernel-notes.md) came while
+ * other processes forked and reaped in a loop: the reap must still be
+ * told exactly, by each waiter's own result, for every child, the
+ * spinners' included, while the frees that do come are counted.
+ */
+#define SPIN_CHILDREN	300
+
+static volatile sig_atomic_t spin_stop;
+
+static void on_spin_stop(int sig)
+{
+	spin_stop = 1;
+}
+
+/* Forks and waits for children until SIGUSR1; exits 0 after a last wait. */
+static pid_t spin_forker(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGUSR1, on_spin_stop);
+		while (!spin_stop) {
+			siginfo_t si;
+			pid_t kid = fork();
+
+			if (kid == 0)
+				_exit(0);
+			if (kid < 0 || waitid(P_PID, kid, &si, WEXITED))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(bpf, reaps_told_while_others_fork_and_reap)
+{
+	pid_t parents[3] = { getpid() }, *spinners = parents + 1, last = 0;
+	size_t children = 0, told = 0, freed = 0;
+	int st;
+
+	for (int i = 0; i < 2; i++)
+		ASSERT_LT(0, spinners[i] = spin_forker());
+	for (int i = 0; i < SPIN_CHILDREN; i++) {
+		last = fork();
+		if (last == 0)
+			_exit(0);
+		ASSERT_EQ(last, waitpid(last, &st, 0));
+		if (i % 50 == 0)
+			fs_source_poll(self->c.src, 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		kill(spinners[i], SIGUSR1);
+		ASSERT_EQ(spinners[i], waitpid(spinners[i], &st, 0));
+		ASSERT_EQ(0, st);
+	}
+	ASSERT_TRUE(collect_until(&self->c, is_reaped_by_wait, spinners[1], 1,
+				  WAIT_TIMEOUT_MS));
+	collect_until(&self->c, is_reap_of, spinners[1], 1, 2000);
+	for (size_t i = 0; i < self->c.n; i++) {
+		const struct fs_rec_fork *f = (const void *)self->c.recs[i];
+		bool ours = false;
+
+		for (int p = 0; p < 3; p++)
+			ours |= is_fork_by(&f->hdr, parents[p]);
+		if (!ours)
+			continue;
+		children++;
+		told += collect_count(&self->c, is_reaped_by_wait,
+				      f->child_pid) == 1;
+		freed += collect_count(&self->c, is_reap_of, f->child_pid);
+	}
+	TH_LOG("%zu children: %zu reaps told by their waiter, %zu frees came",
+	       children, told, freed);
+	EXPECT_LT(SPIN_CHILDREN, children);
+	EXPECT_EQ(children, told);
+	EXPECT_GE(children, freed);
+	ASSERT_NO_LOSS(&self->c);
+}
+
+/*
  * A one-page ring buffer and a burst nobody reads: records must be dropped,
  * and every dropped one must be counted. A second source with a large ring
  * sees the same window whole: what the small one delivered plus what it
