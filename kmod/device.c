@@ -59,7 +59,11 @@ static int dev_open(struct inode *inode, struct file *file)
 
 static int dev_release(struct inode *inode, struct file *file)
 {
-	del_timer_sync(&waker);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	timer_delete_sync(&waker);
+#else
+	del_timer_sync(&waker);	/* gone from 6.15; its new name from 6.2 */
+#endif
 	atomic_set(&opened, 0);
 	return 0;
 }

@@ -5,12 +5,23 @@
 
 #include <linux/ring_buffer.h>
 #include <linux/sched.h>
+#include <linux/timer.h>
 #include <linux/version.h>
 #include "forkscope/record.h"
 #include "forkscope/kmod.h"
 
 /* Before 6.16, sched_process_exit has no group_dead argument. */
 #define FS_EXIT_HAS_GROUP_DEAD	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0))
+
+/*
+ * Names that later kernels removed, poisoned wherever their successors
+ * exist: building for the test guests' kernels then fails on a use that
+ * would not build on the kernels that dropped them (del_timer_sync(),
+ * gone in 6.15; timer_delete_sync() since 6.2).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#pragma GCC poison del_timer_sync
+#endif
 
 /* main.c: the ring buffer every record goes through */
 extern struct trace_buffer *fs_buffer;
