@@ -47,9 +47,16 @@ bool fs_reader_attached(void)
 static int dev_open(struct inode *inode, struct file *file)
 {
 	unsigned int t;
+	int err;
 
 	if (atomic_cmpxchg(&opened, 0, 1))
 		return -EBUSY;
+	err = fs_wait_probe_register();
+	if (err) {
+		atomic_set(&opened, 0);
+		return err;
+	}
+	/* After the probe is in: the session has every wait result. */
 	opened_at = ktime_get_boot_fast_ns();
 	for (t = 0; t < FS_REC_TYPE_MAX; t++)
 		reported_drops[t] = fs_drops(t);
@@ -64,6 +71,8 @@ static int dev_release(struct inode *inode, struct file *file)
 #else
 	del_timer_sync(&waker);	/* gone from 6.15; its new name from 6.2 */
 #endif
+	/* Before the next open() can register it again. */
+	fs_wait_probe_unregister();
 	atomic_set(&opened, 0);
 	return 0;
 }

@@ -34,6 +34,8 @@ u64 fs_drops(unsigned int type);
 /* probes.c: the tracepoints */
 int fs_probes_register(void);
 void fs_probes_unregister(void);
+int fs_wait_probe_register(void);
+void fs_wait_probe_unregister(void);
 void fs_emit_snapshot(u32 generation);
 
 /* cow.c: exact COW counting and per-process state */

@@ -78,21 +78,28 @@ static int __init forkscope_init(void)
 	fs_buffer = ring_buffer_alloc((unsigned long)buffer_kb << 10, 0);
 	if (!fs_buffer)
 		return -ENOMEM;
-	err = fs_device_register();
-	if (err)
-		goto free_buffer;
 	err = fs_probes_register();
 	if (err)
-		goto unregister_device;
+		goto free_buffer;
 	if (cow && fs_cow_register())
 		pr_info("forkscope: no exact COW counting: do_wp_page cannot be probed\n");
+	/*
+	 * Last: a reader may open the device the moment it exists, and open()
+	 * registers the sys_exit probe that fs_probes_register() looked up.
+	 */
+	err = fs_device_register();
+	if (err)
+		goto unregister_probes;
 	pr_info("forkscope: loaded, %u KiB per CPU, COW %s\n", buffer_kb,
 		fs_cow_kind() ? (fs_cow_copies() ? "faults and copies" : "faults") :
 				"off");
 	return 0;
 
-unregister_device:
-	fs_device_unregister();
+unregister_probes:
+	fs_cow_unregister();
+	fs_probes_unregister();
+	tracepoint_synchronize_unregister();
+	fs_procs_free();
 free_buffer:
 	ring_buffer_free(fs_buffer);
 	return err;

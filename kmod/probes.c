@@ -194,9 +194,7 @@ static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	void __user *uptr;
 	long nr;
 
-	/* Every syscall on the machine comes here: leave at once. */
-	if (!fs_reader_attached())
-		return;
+	/* While a reader is attached every syscall comes here: leave at once. */
 	nr = syscall_get_nr(current, regs);
 	if ((nr != __NR_wait4 && nr != __NR_waitid) || ret < 0)
 		return;
@@ -244,8 +242,14 @@ static struct fs_tp {
 	{ "sched_process_exit", probe_exit },
 	{ "sched_process_wait", probe_wait },
 	{ "sched_process_free", probe_free },
-	{ "sys_exit", probe_sys_exit },
 };
+
+/*
+ * Registered only while a reader has the device open: a probe on sys_exit
+ * sets SYSCALL_WORK_SYSCALL_TRACEPOINT on every task, which sends every
+ * syscall on the machine through the slow entry and exit path.
+ */
+static struct fs_tp sys_exit_tp = { "sys_exit", probe_sys_exit };
 
 static void find_tp(struct tracepoint *tp, void *priv)
 {
@@ -254,6 +258,8 @@ static void find_tp(struct tracepoint *tp, void *priv)
 	for (i = 0; i < ARRAY_SIZE(tps); i++)
 		if (!strcmp(tp->name, tps[i].name))
 			tps[i].tp = tp;
+	if (!strcmp(tp->name, sys_exit_tp.name))
+		sys_exit_tp.tp = tp;
 }
 
 int fs_probes_register(void)
@@ -261,6 +267,11 @@ int fs_probes_register(void)
 	int i, err;
 
 	for_each_kernel_tracepoint(find_tp, NULL);
+	/* Checked now, so that no open() finds it missing. */
+	if (!sys_exit_tp.tp) {
+		pr_err("forkscope: no tracepoint %s\n", sys_exit_tp.name);
+		return -ENOENT;
+	}
 	for (i = 0; i < ARRAY_SIZE(tps); i++) {
 		if (!tps[i].tp) {
 			pr_err("forkscope: no tracepoint %s\n", tps[i].name);
@@ -286,6 +297,19 @@ void fs_probes_unregister(void)
 		if (tps[i].tp)
 			tracepoint_probe_unregister(tps[i].tp, tps[i].probe,
 						    NULL);
+}
+
+int fs_wait_probe_register(void)
+{
+	return tracepoint_probe_register(sys_exit_tp.tp, sys_exit_tp.probe,
+					 NULL);
+}
+
+void fs_wait_probe_unregister(void)
+{
+	tracepoint_probe_unregister(sys_exit_tp.tp, sys_exit_tp.probe, NULL);
+	/* A probe still running must not write into the next session. */
+	tracepoint_synchronize_unregister();
 }
 
 static void sync_record(u32 phase, u32 generation, u32 count)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The kernel module, where it is loaded (the 6.12 test guest): the device
- * keeps its contract under odd reads and bogus ioctls, the module and BPF
- * see the same records for the same workload, and it loads and unloads
- * 100 times under a fork storm with a reader attached, cleanly.
+ * keeps its contract under odd reads and bogus ioctls, its syscall probe
+ * is there only while a reader is, the module and BPF see the same records
+ * for the same workload, and it loads and unloads 100 times under a fork
+ * storm with a reader attached, cleanly.
  */
+#include <elf.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -87,6 +89,75 @@ TEST(device_keeps_its_contract)
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
 	close(fd);
+}
+
+/*
+ * Whether a kernel tracepoint has a probe, as the kernel itself keeps it:
+ * the enabled count of its static key, read through /proc/kcore at the
+ * address /proc/kallsyms gives __tracepoint_NAME. struct tracepoint starts
+ * with the name pointer and then the key, whose first word is the count,
+ * on every kernel from 4.x to 6.18. -1 when it cannot be read.
+ */
+static int tracepoint_enabled(const char *name)
+{
+	char want[128], line[512], sym[256], type;
+	unsigned long long a, addr = 0;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int32_t key = -1;
+	FILE *f;
+	int fd;
+
+	snprintf(want, sizeof(want), "__tracepoint_%s", name);
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -1;
+	while (!addr && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 &&
+		    !strcmp(sym, want))
+			addr = a + sizeof(void *);
+	fclose(f);
+	fd = open("/proc/kcore", O_RDONLY);
+	if (!addr || fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		goto out;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || addr < ph.p_vaddr ||
+		    addr + sizeof(key) > ph.p_vaddr + ph.p_memsz)
+			continue;
+		if (pread(fd, &key, sizeof(key), ph.p_offset + addr - ph.p_vaddr) !=
+		    sizeof(key))
+			key = -1;
+		break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return key;
+}
+
+/*
+ * A probe on sys_exit sends every syscall on the machine through the slow
+ * path: it must be there only while a reader is, for its wait results.
+ */
+TEST(syscall_probe_only_while_a_reader_is_attached)
+{
+	int fd;
+
+	if (access(FS_KMOD_DEVICE, F_OK))
+		SKIP(return, "no %s: the module is not loaded", FS_KMOD_DEVICE);
+	ASSERT_LE(0, tracepoint_enabled("sys_exit")) {
+		TH_LOG("cannot read __tracepoint_sys_exit through /proc/kallsyms and /proc/kcore");
+	}
+	EXPECT_EQ(0, tracepoint_enabled("sys_exit"));
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	/* The check sees a probe when there is one. */
+	EXPECT_EQ(1, tracepoint_enabled("sys_exit"));
+	close(fd);
+	EXPECT_EQ(0, tracepoint_enabled("sys_exit"));
 }
 
 /* One line per record about a kid, for comparing two producers. */
