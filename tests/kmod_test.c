@@ -8,6 +8,7 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/fb.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -88,6 +89,42 @@ TEST(device_keeps_its_contract)
 	ASSERT_LE(0, drain(fd, buf, sizeof(buf)));
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+/*
+ * Tools that look for a framebuffer send fbdev's ioctls to whatever device
+ * they are given: they must not be taken for the module's own.
+ */
+TEST(fbdev_ioctls_are_not_ours)
+{
+	static char buf[1 << 16];
+	struct fb_var_screeninfo var = {};
+	struct fb_fix_screeninfo fix;
+	int fd, asked = 0;
+	ssize_t n;
+
+	if (access(FS_KMOD_DEVICE, F_OK))
+		SKIP(return, "no %s: the module is not loaded", FS_KMOD_DEVICE);
+	fd = open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, drain(fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, ioctl(fd, FBIOPUT_VSCREENINFO, &var));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, FBIOGET_FSCREENINFO, &fix));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, FBIOGET_VSCREENINFO, &var));
+	EXPECT_EQ(ENOTTY, errno);
+	/* Nor did they make a snapshot or a COW sample (events go on). */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			const struct fs_hdr *h = (const void *)(buf + off);
+
+			asked += h->type == FS_REC_SYNC || h->type == FS_REC_TASK ||
+				 h->type == FS_REC_COW;
+			off += h->size;
+		}
+	EXPECT_EQ(0, asked);
 	close(fd);
 }
 

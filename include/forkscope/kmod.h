@@ -24,10 +24,19 @@ struct fs_kmod_info {
 	__u64 buffer_bytes;	/* per CPU */
 };
 
-/* A snapshot: FS_REC_SYNC begin, one FS_REC_TASK per task, SYNC end. */
-#define FS_IOC_SNAPSHOT		_IO('F', 1)	/* arg: the generation */
+/*
+ * Not 'F': fbdev's, whose FBIOPUT_VSCREENINFO was our snapshot. 0xB9 is
+ * free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.12).
+ */
+#define FS_IOC_MAGIC		0xB9
+
+/*
+ * A snapshot: FS_REC_SYNC begin, one FS_REC_TASK per task, SYNC end.
+ * arg: the generation.
+ */
+#define FS_IOC_SNAPSHOT		_IO(FS_IOC_MAGIC, 1)
 /* One FS_REC_COW per process with COW counters. */
-#define FS_IOC_COW_SAMPLE	_IO('F', 2)
-#define FS_IOC_INFO		_IOR('F', 3, struct fs_kmod_info)
+#define FS_IOC_COW_SAMPLE	_IO(FS_IOC_MAGIC, 2)
+#define FS_IOC_INFO		_IOR(FS_IOC_MAGIC, 3, struct fs_kmod_info)
 
 #endif
