@@ -76,7 +76,8 @@ $(O)/vmlinux.h: | $(O)
 	$(call msg,BTF,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(O)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h $(O)/vmlinux.h include/forkscope/record.h | $(O)
+$(O)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h $(O)/vmlinux.h include/forkscope/record.h \
+		  include/forkscope/rules.h | $(O)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp

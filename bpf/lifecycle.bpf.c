@@ -15,6 +15,7 @@
 
 #include "task.bpf.h"
 #include "cow.bpf.h"
+#include "forkscope/rules.h"
 
 
 char LICENSE[] SEC("license") = "GPL";
@@ -82,12 +83,9 @@ static __always_inline int on_fork(struct task_struct *parent,
 	r->child_pid = FS_READ(btf, child, pid);
 	r->child_tgid = FS_READ(btf, child, tgid);
 	r->child_ppid = FS_READ(btf, child, real_parent, tgid);
-	r->flags = 0;
-	/* vfork_done is set only after this tracepoint: look at the mm. */
-	if (r->child_pid != r->child_tgid)
-		r->flags |= FS_FORK_THREAD;
-	else if (FS_READ(btf, child, mm) == FS_READ(btf, parent, mm))
-		r->flags |= FS_FORK_SHARED_VM;
+	r->flags = fs_fork_flags(r->child_pid, r->child_tgid,
+				 FS_READ(btf, child, mm),
+				 FS_READ(btf, parent, mm));
 	r->child_start_ns = FS_READ(btf, child, start_boottime);
 	submit(&r->hdr);
 	return 0;
@@ -144,16 +142,6 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
-/* exit_notify() releases the task at once instead of leaving a zombie. */
-static __always_inline bool will_autoreap(struct task_struct *p, bool thread,
-					  bool btf)
-{
-	if (FS_READ(btf, p, ptrace))
-		return false;
-	return thread || (sigchld_flags(FS_READ(btf, p, real_parent), btf) &
-			  (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT));
-}
-
 /*
  * Takes the process's COW counters: it will fault no more. The exiting
  * task is current, whose leader the verifier trusts for task storage.
@@ -194,8 +182,9 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 				   bool btf)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
+	struct fs_exit_facts f = {};
 	struct signal_struct *sig;
-	bool thread, subreaper = false;
+	bool subreaper = false;
 
 	if (!r)
 		return 0;
@@ -203,28 +192,21 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 	sig = FS_READ(btf, p, signal);
 	if (group_dead < 0)
 		group_dead = claim_group_dead(sig, btf);
-	thread = r->hdr.pid != r->hdr.tgid;
 	r->exit_code = FS_READ(btf, p, exit_code);
 	r->status = r->exit_code;
-	r->flags = 0;
 	r->cow_faults = 0;
 	r->cow_copies = 0;
 	r->heir = group_dead ? heir_of(p, &subreaper, btf) : r->hdr.tgid;
-	if (subreaper)
-		r->flags |= FS_EXIT_HEIR_SUBREAPER;
 	if (FS_READ(btf, sig, flags) & SIGNAL_GROUP_EXIT) {
 		r->status = FS_READ(btf, sig, group_exit_code);
-		r->flags |= FS_EXIT_GROUP_EXIT;
+		f.group_exit = 1;
 	}
-	if (group_dead)
-		r->flags |= FS_EXIT_GROUP_DEAD;
-	/* A leader with live threads is released only after the last one. */
-	if (thread)
-		r->flags |= FS_EXIT_THREAD;
-	else if (!group_dead)
-		r->flags |= FS_EXIT_LEADER_WAITS;
-	if (!(r->flags & FS_EXIT_LEADER_WAITS) && will_autoreap(p, thread, btf))
-		r->flags |= FS_EXIT_AUTOREAP;
+	f.thread = r->hdr.pid != r->hdr.tgid;
+	f.group_dead = group_dead != 0;
+	f.ptraced = FS_READ(btf, p, ptrace) != 0;
+	f.parent_sigchld = sigchld_flags(FS_READ(btf, p, real_parent), btf);
+	f.heir_subreaper = subreaper;
+	r->flags = fs_exit_flags(&f);
 	if (group_dead && cow_enabled)
 		take_cow(r);
 	submit(&r->hdr);

@@ -16,6 +16,7 @@
 #include <asm/unistd.h>
 
 #include "forkscope.h"
+#include "forkscope/rules.h"
 
 #define MAX_ANCESTORS	32
 
@@ -33,11 +34,8 @@ static void probe_fork(void *data, struct task_struct *parent,
 	rcu_read_lock();
 	r->child_ppid = rcu_dereference(child->real_parent)->tgid;
 	rcu_read_unlock();
-	r->flags = 0;
-	if (child->pid != child->tgid)
-		r->flags |= FS_FORK_THREAD;
-	else if (child->mm && child->mm == parent->mm)
-		r->flags |= FS_FORK_SHARED_VM;
+	r->flags = fs_fork_flags(child->pid, child->tgid, child->mm,
+				 parent->mm);
 	r->child_start_ns = child->start_boottime;
 	fs_commit(ev);
 }
@@ -73,12 +71,23 @@ static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	fs_commit(ev);
 }
 
-static u32 sigchld_ignored(struct task_struct *parent)
+/* FS_SNAP_SIGCHLD_* and FS_SNAP_NOCLDWAIT of t's process. */
+static u32 sigchld_flags(struct task_struct *t)
 {
-	struct k_sigaction *ka = &parent->sighand->action[SIGCHLD - 1];
+	struct k_sigaction *ka;
+	u32 flags = 0;
 
-	return ka->sa.sa_handler == SIG_IGN ||
-	       (ka->sa.sa_flags & SA_NOCLDWAIT);
+	/* A task past __exit_signal() has no handlers left to look at. */
+	if (!t->sighand)
+		return 0;
+	ka = &t->sighand->action[SIGCHLD - 1];
+	if (ka->sa.sa_handler == SIG_IGN)
+		flags |= FS_SNAP_SIGCHLD_IGN;
+	else if (ka->sa.sa_handler != SIG_DFL)
+		flags |= FS_SNAP_SIGCHLD_HANDLER;
+	if (ka->sa.sa_flags & SA_NOCLDWAIT)
+		flags |= FS_SNAP_NOCLDWAIT;
+	return flags;
 }
 
 /* find_new_reaper()'s pick, as in bpf/task.bpf.h. Caller holds RCU. */
@@ -110,34 +119,29 @@ static void exit_record(struct task_struct *p, bool group_dead)
 {
 	struct ring_buffer_event *ev;
 	struct fs_rec_exit *r = fs_reserve(&ev, FS_REC_EXIT, sizeof(*r));
-	bool thread = p->pid != p->tgid, subreaper = false;
+	struct fs_exit_facts f = {};
+	bool subreaper = false;
 
 	if (!r)
 		return;
 	fs_fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
 	r->exit_code = p->exit_code;
 	r->status = p->exit_code;
-	r->flags = 0;
 	r->cow_faults = 0;
 	r->cow_copies = 0;
 	if (p->signal->flags & SIGNAL_GROUP_EXIT) {
 		r->status = p->signal->group_exit_code;
-		r->flags |= FS_EXIT_GROUP_EXIT;
+		f.group_exit = 1;
 	}
-	if (group_dead)
-		r->flags |= FS_EXIT_GROUP_DEAD;
-	if (thread)
-		r->flags |= FS_EXIT_THREAD;
-	else if (!group_dead)
-		r->flags |= FS_EXIT_LEADER_WAITS;
 	rcu_read_lock();
-	if (!(r->flags & FS_EXIT_LEADER_WAITS) && !p->ptrace &&
-	    (thread || sigchld_ignored(rcu_dereference(p->real_parent))))
-		r->flags |= FS_EXIT_AUTOREAP;
+	f.parent_sigchld = sigchld_flags(rcu_dereference(p->real_parent));
 	r->heir = group_dead ? heir_of(p, &subreaper) : p->tgid;
 	rcu_read_unlock();
-	if (subreaper)
-		r->flags |= FS_EXIT_HEIR_SUBREAPER;
+	f.thread = p->pid != p->tgid;
+	f.group_dead = group_dead;
+	f.ptraced = p->ptrace != 0;
+	f.heir_subreaper = subreaper;
+	r->flags = fs_exit_flags(&f);
 	if (group_dead)
 		fs_cow_take(p->group_leader, &r->cow_faults, &r->cow_copies);
 	fs_commit(ev);
@@ -333,8 +337,7 @@ static void sync_record(u32 phase, u32 generation, u32 count)
 
 static u32 snapshot_flags(struct task_struct *t)
 {
-	struct k_sigaction *ka;
-	u32 flags = 0;
+	u32 flags = sigchld_flags(t);
 
 	if (t->exit_state & EXIT_ZOMBIE)
 		flags |= FS_SNAP_ZOMBIE;
@@ -344,15 +347,6 @@ static u32 snapshot_flags(struct task_struct *t)
 		flags |= FS_SNAP_EXITING;
 	if (t->signal->is_child_subreaper)
 		flags |= FS_SNAP_SUBREAPER;
-	if (!t->sighand)
-		return flags;
-	ka = &t->sighand->action[SIGCHLD - 1];
-	if (ka->sa.sa_handler == SIG_IGN)
-		flags |= FS_SNAP_SIGCHLD_IGN;
-	else if (ka->sa.sa_handler != SIG_DFL)
-		flags |= FS_SNAP_SIGCHLD_HANDLER;
-	if (ka->sa.sa_flags & SA_NOCLDWAIT)
-		flags |= FS_SNAP_NOCLDWAIT;
 	return flags;
 }
 

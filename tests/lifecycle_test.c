@@ -18,6 +18,7 @@
 #include "kselftest_harness.h"
 #include "collect.h"
 #include "decode.h"
+#include "kthread.h"
 
 #define REAP_TIMEOUT_MS	15000	/* frees come from lazy RCU: up to ~10 s */
 #define WAIT_TIMEOUT_MS	5000	/* records made before the test's own wait
@@ -489,6 +490,48 @@ TEST_F(bpf, posix_spawn_shares_the_parents_memory)
 				  WAIT_TIMEOUT_MS));
 	f = (const void *)collect_find(&self->c, is_fork_of, kid);
 	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_FORK_SHARED_VM, f->flags);
+	ASSERT_NO_LOSS(&self->c);
+}
+
+/* The child exits here: returning would wreck the frame the parent uses. */
+static pid_t vfork_and_exit(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid;
+}
+
+/*
+ * A kernel thread and its parent kthreadd both have no mm: that is no
+ * memory shared. A vfork child shares its parent's, and is told by it.
+ */
+TEST_F(bpf, kernel_thread_fork_shares_no_memory_vfork_does)
+{
+	const struct fs_rec_fork *f;
+	pid_t kt, kid;
+
+	kt = kthread_fork();
+	if (!kt)
+		SKIP(return, "no transparent hugepages: no khugepaged to start");
+	ASSERT_LT(0, kt) TH_LOG("cannot restart khugepaged through %s",
+				THP_ENABLED);
+	kid = vfork_and_exit();
+	ASSERT_EQ(kid, waitpid(kid, NULL, 0));
+	ASSERT_TRUE(collect_until(&self->c, is_fork_of, kid, 1,
+				  REAP_TIMEOUT_MS));
+	ASSERT_TRUE(collect_until(&self->c, is_fork_of, kt, 1,
+				  REAP_TIMEOUT_MS));
+	ASSERT_EQ(1, collect_count(&self->c, is_fork_of, kt));
+	f = (const void *)collect_find(&self->c, is_fork_of, kt);
+	EXPECT_STREQ("kthreadd", f->hdr.comm);
+	EXPECT_EQ(kt, f->child_tgid);
+	EXPECT_EQ(0, f->flags);
+	ASSERT_EQ(1, collect_count(&self->c, is_fork_of, kid));
+	f = (const void *)collect_find(&self->c, is_fork_of, kid);
+	EXPECT_EQ(getpid(), f->hdr.tgid);
 	EXPECT_EQ(FS_FORK_SHARED_VM, f->flags);
 	ASSERT_NO_LOSS(&self->c);
 }

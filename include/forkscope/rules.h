@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * How a producer derives the flags of fork and exit records from what it
+ * read of the tasks. Both producers (bpf/lifecycle.bpf.c, kmod/probes.c)
+ * call these and nothing else decides a flag, so the records cannot drift
+ * apart: each reads the inputs its own way (CO-RE or plain loads), the
+ * rule is one. Pure functions over values, for BPF and kernel code alike.
+ */
+#ifndef FORKSCOPE_RULES_H
+#define FORKSCOPE_RULES_H
+
+#include "forkscope/record.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/*
+ * FS_FORK_* for a child, at sched_process_fork. The mm, not vfork_done:
+ * the tracepoint fires before vfork_done is set. A kernel thread has no
+ * mm, and neither has its parent when that is a kernel thread too: two
+ * NULLs are no memory shared.
+ */
+static __always_inline __u32 fs_fork_flags(__s32 child_pid, __s32 child_tgid,
+					   const void *child_mm,
+					   const void *parent_mm)
+{
+	if (child_pid != child_tgid)
+		return FS_FORK_THREAD;
+	if (child_mm && child_mm == parent_mm)
+		return FS_FORK_SHARED_VM;
+	return 0;
+}
+
+/* What an exit's flags follow from; each member is 0 or 1 unless noted. */
+struct fs_exit_facts {
+	__u32 thread;		/* not the group leader (pid != tgid) */
+	__u32 group_dead;	/* the last thread of its group to exit */
+	__u32 group_exit;	/* SIGNAL_GROUP_EXIT: killed or exit_group() */
+	__u32 ptraced;		/* a tracer is told first: never autoreaped */
+	__u32 parent_sigchld;	/* real_parent's FS_SNAP_SIGCHLD_IGN,
+				 * FS_SNAP_SIGCHLD_HANDLER, FS_SNAP_NOCLDWAIT */
+	__u32 heir_subreaper;	/* with group_dead: the heir is a subreaper */
+};
+
+/* FS_EXIT_* at sched_process_exit, as exit_notify() will then act. */
+static __always_inline __u32 fs_exit_flags(const struct fs_exit_facts *f)
+{
+	__u32 flags = 0;
+
+	if (f->group_exit)
+		flags |= FS_EXIT_GROUP_EXIT;
+	if (f->group_dead)
+		flags |= FS_EXIT_GROUP_DEAD;
+	if (f->group_dead && f->heir_subreaper)
+		flags |= FS_EXIT_HEIR_SUBREAPER;
+	if (f->thread)
+		flags |= FS_EXIT_THREAD;
+	else if (!f->group_dead)
+		/* A leader with live threads is released after the last. */
+		return flags | FS_EXIT_LEADER_WAITS;
+	if (!f->ptraced &&
+	    (f->thread ||
+	     (f->parent_sigchld & (FS_SNAP_SIGCHLD_IGN | FS_SNAP_NOCLDWAIT))))
+		flags |= FS_EXIT_AUTOREAP;
+	return flags;
+}
+
+#endif /* FORKSCOPE_RULES_H */
