@@ -10,9 +10,9 @@
  */
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/timekeeping.h>
 
 #include "forkscope.h"
 
@@ -20,9 +20,6 @@ struct fs_proc {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	struct task_struct *leader;	/* a key only: never dereferenced */
-	pid_t tgid;
-	u64 start_ns;
-	char comm[TASK_COMM_LEN];
 	atomic64_t faults;
 	atomic64_t copies;
 	atomic_t group_dead_claimed;
@@ -55,11 +52,7 @@ static struct fs_proc *proc_get(struct task_struct *leader)
 	q = kzalloc(sizeof(*q), GFP_ATOMIC);
 	if (!q)
 		return NULL;
-	/* Callers run in the leader's process: it is alive now. */
 	q->leader = leader;
-	q->tgid = leader->tgid;
-	q->start_ns = leader->start_boottime;
-	strscpy(q->comm, leader->comm, sizeof(q->comm));
 	spin_lock_irqsave(&procs_lock, flags);
 	p = proc_find(leader);
 	if (!p) {
@@ -184,32 +177,35 @@ bool fs_cow_copies(void)
 	return have_copy;
 }
 
+/*
+ * Walks the live processes, not the table, as bpf/cow.bpf.c's iterator
+ * does: the header then says what the process is now (comm after exec or
+ * PR_SET_NAME, the parent after reparenting), and an entry whose leader is
+ * gone is never touched.
+ */
 void fs_emit_cow_sample(void)
 {
-	struct fs_proc *p;
-	int bkt;
+	struct task_struct *t;
 
 	rcu_read_lock();
-	hash_for_each_rcu(procs, bkt, p, node) {
+	for_each_process(t) {
 		struct ring_buffer_event *ev;
 		struct fs_rec_cow *r;
+		struct fs_proc *p = proc_find(t);
+		u64 faults, copies;
 
-		if (!atomic64_read(&p->faults) && !atomic64_read(&p->copies))
+		if (!p)
+			continue;
+		faults = atomic64_read(&p->faults);
+		copies = atomic64_read(&p->copies);
+		if (!faults && !copies)
 			continue;
 		r = fs_reserve(&ev, FS_REC_COW, sizeof(*r));
 		if (!r)
 			continue;
-		/* The leader may be freed under us: use what the entry kept. */
-		memset(&r->hdr, 0, sizeof(r->hdr));
-		r->hdr.type = FS_REC_COW;
-		r->hdr.size = sizeof(*r);
-		r->hdr.cpu = raw_smp_processor_id();
-		r->hdr.ts_ns = ktime_get_boot_fast_ns();
-		r->hdr.pid = r->hdr.tgid = p->tgid;
-		r->hdr.start_ns = p->start_ns;
-		memcpy(r->hdr.comm, p->comm, sizeof(r->hdr.comm));
-		r->faults = atomic64_read(&p->faults);
-		r->copies = atomic64_read(&p->copies);
+		fs_fill_hdr(&r->hdr, FS_REC_COW, sizeof(*r), t, true);
+		r->faults = faults;
+		r->copies = copies;
 		r->method = FS_COW_DO_WP_PAGE;
 		r->reserved = 0;
 		fs_commit(ev);

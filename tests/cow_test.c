@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "kselftest_harness.h"
 #include "cli.h"
@@ -168,16 +169,21 @@ TEST_F(cow, live_samples_count_a_running_process)
 	kid = fork();
 	if (kid == 0) {
 		write_pages(self->buf, self->page, CHILD_PAGES);
+		/* After its faults: a sample names the process as it is. */
+		prctl(PR_SET_NAME, "cow-renamed");
 		write(ready[1], "r", 1);
 		read(go[0], &ch, 1);
 		_exit(0);
 	}
 	ASSERT_EQ(1, read(ready[0], &ch, 1));
 	ASSERT_LE(1, fs_source_cow_sample(self->c.src));
+	ASSERT_EQ(1, collect_count(&self->c, is_cow_of, kid));
 	c = (const void *)collect_find(&self->c, is_cow_of, kid);
-	ASSERT_NE(NULL, c);
 	EXPECT_WITHIN_2PCT((uint64_t)CHILD_PAGES, c->faults);
 	EXPECT_EQ(fs_source_cow_kind(self->c.src), c->method);
+	EXPECT_STREQ("cow-renamed", c->hdr.comm);
+	EXPECT_EQ(kid, c->hdr.pid);
+	EXPECT_EQ(getpid(), c->hdr.ppid);
 	write(go[1], "g", 1);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
 }
