@@ -15,16 +15,24 @@
 /* Room for an exec line whose every argv byte is escaped (\xNN). */
 #define LINE_LEN	(4 * (FS_FILENAME_LEN + FS_ARGS_LEN) + 256)
 
+/* Text and JSON name a reason alike: scripts match these (docs/json.md). */
 static const char *const lost_reasons[] = {
 	[FS_LOST_RINGBUF] = "kernel ring buffer full",
 	[FS_LOST_RECURSION] = "BPF program runs skipped by the kernel",
 	[FS_LOST_READER] = "malformed records rejected by the reader",
+	[FS_LOST_COW_MAP] = "no room for the process's COW counter",
 };
 
 static const char *lost_reason(uint32_t reason)
 {
 	return reason < ARRAY_SIZE(lost_reasons) && lost_reasons[reason] ?
 	       lost_reasons[reason] : "unknown reason";
+}
+
+/* A COW map loss counts faults left out of a counter, not records. */
+static const char *lost_unit(uint32_t reason)
+{
+	return reason == FS_LOST_COW_MAP ? "COW faults" : "records";
 }
 
 static const char *wait_syscall(const struct fs_rec_wait_result *r)
@@ -342,10 +350,10 @@ void fs_event_text(FILE *f, const struct fs_hdr *rec,
 	case FS_REC_LOST: {
 		const struct fs_rec_lost *r = (const void *)rec;
 
-		add(&l, "LOST %llu %s records: %s",
-		    (unsigned long long)r->count,
+		add(&l, "LOST %llu%s%s %s: %s", (unsigned long long)r->count,
+		    r->rec_type ? " " : "",
 		    r->rec_type ? fs_record_name(r->rec_type) : "",
-		    lost_reason(r->reason));
+		    lost_unit(r->reason), lost_reason(r->reason));
 		break;
 	}
 	}

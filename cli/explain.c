@@ -104,7 +104,10 @@ const char *fs_explain(char *buf, size_t len, const struct fs_model *m,
 	case FS_REC_WAIT_RESULT:
 		return waited_text(buf, len, (const void *)rec, n);
 	case FS_REC_LOST:
-		snprintf(buf, len, "the kernel could not deliver these records: forkscope rebuilds its process table from a new snapshot");
+		if (fs_lost_lifecycle(((const struct fs_rec_lost *)rec)->reason))
+			snprintf(buf, len, "the kernel could not deliver these records: forkscope rebuilds its process table from a new snapshot");
+		else
+			snprintf(buf, len, "the kernel had no room to count these COW faults: some process's COW count is that much too low; the process table is unaffected");
 		break;
 	}
 	return buf;

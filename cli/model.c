@@ -457,6 +457,12 @@ static void apply_sync_end(struct fs_model *m, const struct fs_hdr *h)
 		m->watch_start_ns = h->ts_ns;
 }
 
+bool fs_lost_lifecycle(uint32_t reason)
+{
+	return reason == FS_LOST_RINGBUF || reason == FS_LOST_RECURSION ||
+	       reason == FS_LOST_READER;
+}
+
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note)
 {
@@ -464,8 +470,13 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 
 	memset(note, 0, sizeof(*note));
 	if (rec->type == FS_REC_LOST) {
-		m->lost += ((const struct fs_rec_lost *)rec)->count;
-		m->need_resync = true;
+		const struct fs_rec_lost *l = (const void *)rec;
+
+		/* A fault a COW counter missed changes no task: no resync. */
+		if (fs_lost_lifecycle(l->reason)) {
+			m->lost += l->count;
+			m->need_resync = true;
+		}
 		note->selected = true;
 		return;
 	}

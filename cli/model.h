@@ -24,7 +24,7 @@ struct fs_model {
 	bool synced;		/* a snapshot has ended: the table is whole */
 	bool need_resync;	/* records were lost: take a new snapshot */
 	uint64_t watch_start_ns;/* since when events have been seen */
-	uint64_t lost;		/* records lost, in total */
+	uint64_t lost;		/* lifecycle records lost, in total */
 	uint64_t resyncs;	/* snapshots taken after losses */
 	uint64_t swept;		/* entries a resync found dead */
 	uint64_t cmd_bytes;	/* exec command lines held */
@@ -72,6 +72,12 @@ void fs_model_free(struct fs_model *m);
 /* Applies one checked record; fills *note. */
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note);
+
+/*
+ * Whether a loss (FS_LOST_*) may have hidden a fork, exec, exit, wait or
+ * reap: only then is the table in doubt and a new snapshot needed.
+ */
+bool fs_lost_lifecycle(uint32_t reason);
 
 /* Bytes the model holds: table slots and command lines (not malloc's
  * own overhead: measure RSS for that). */

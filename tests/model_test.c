@@ -5,6 +5,7 @@
  * sequences the kernel produces (pid reuse, autoreap, a non-leader exec,
  * a wait without a status word, -p selection).
  */
+#include <json-c/json.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -162,6 +163,69 @@ TEST(text_lines_keep_their_columns)
 	EXPECT_STREQ("fork   1234/77       1 worker           thread 79\n",
 		     line2 + 16);
 	free(out);
+}
+
+/* A lost record's text details (after the columns) and JSON reason. */
+static void lost_views(uint32_t reason, uint32_t rec_type, char **text,
+		       char **json_reason)
+{
+	struct fs_rec_lost l;
+	struct fs_note note;
+	struct json_object *o, *v;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&note, 0, sizeof(note));
+	synth_hdr(&l.hdr, FS_REC_LOST, sizeof(l), 0, 0, 0, 1, 0, "");
+	l.count = 5;
+	l.reason = reason;
+	l.rec_type = rec_type;
+	f = open_memstream(&out, &len);
+	fs_event_text(f, &l.hdr, &note, NULL);
+	fclose(f);
+	*text = strdup(strstr(out, "LOST"));
+	(*text)[strcspn(*text, "\n")] = 0;
+	free(out);
+	f = open_memstream(&out, &len);
+	fs_event_json(f, &l.hdr, &note, NULL);
+	fclose(f);
+	o = json_tokener_parse(out);
+	*json_reason = strdup(o && json_object_object_get_ex(o, "reason", &v) ?
+			      json_object_get_string(v) : "(none)");
+	json_object_put(o);
+	free(out);
+}
+
+TEST(every_loss_reason_has_a_name_in_text_and_json)
+{
+	static const struct {
+		uint32_t reason, rec_type;
+		const char *text, *json;
+	} want[] = {
+		{ FS_LOST_RINGBUF, FS_REC_EXIT,
+		  "LOST 5 exit records: kernel ring buffer full",
+		  "kernel ring buffer full" },
+		{ FS_LOST_RECURSION, 0,
+		  "LOST 5 records: BPF program runs skipped by the kernel",
+		  "BPF program runs skipped by the kernel" },
+		{ FS_LOST_READER, 0,
+		  "LOST 5 records: malformed records rejected by the reader",
+		  "malformed records rejected by the reader" },
+		{ FS_LOST_COW_MAP, 0,
+		  "LOST 5 COW faults: no room for the process's COW counter",
+		  "no room for the process's COW counter" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		char *text, *reason;
+
+		lost_views(want[i].reason, want[i].rec_type, &text, &reason);
+		EXPECT_STREQ(want[i].text, text);
+		EXPECT_STREQ(want[i].json, reason);
+		free(text);
+		free(reason);
+	}
 }
 
 TEST(waitid_status_is_folded_into_a_wait_word)
@@ -538,6 +602,39 @@ TEST_F(model, lost_records_ask_for_a_resync_that_sweeps_the_dead)
 	EXPECT_EQ(2, live_tasks(&self->m));
 	EXPECT_EQ(NULL, fs_proctab_get(&self->m.tab, 800));
 	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 1)->nr_children);
+}
+
+static void lost_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  uint32_t reason, uint32_t rec_type, uint64_t count)
+{
+	struct fs_rec_lost l;
+
+	synth_hdr(&l.hdr, FS_REC_LOST, sizeof(l), 0, 0, 0, ++*now, 0, "");
+	l.count = count;
+	l.reason = reason;
+	l.rec_type = rec_type;
+	fs_model_apply(m, &l.hdr, n);
+}
+
+TEST_F(model, only_lifecycle_losses_ask_for_a_resync)
+{
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_BEGIN, 1);
+	sync_(&self->m, &self->n, &self->now, FS_SYNC_END, 1);
+	/* Faults a COW counter missed: no task changed state unseen. */
+	lost_(&self->m, &self->n, &self->now, FS_LOST_COW_MAP, 0, 7);
+	EXPECT_FALSE(self->m.need_resync);
+	EXPECT_EQ(0, self->m.lost);
+
+	lost_(&self->m, &self->n, &self->now, FS_LOST_RINGBUF, FS_REC_FORK, 2);
+	EXPECT_TRUE(self->m.need_resync);
+	EXPECT_EQ(2, self->m.lost);
+	self->m.need_resync = false;
+	lost_(&self->m, &self->n, &self->now, FS_LOST_RECURSION, 0, 3);
+	EXPECT_TRUE(self->m.need_resync);
+	self->m.need_resync = false;
+	lost_(&self->m, &self->n, &self->now, FS_LOST_READER, 0, 1);
+	EXPECT_TRUE(self->m.need_resync);
+	EXPECT_EQ(6, self->m.lost);
 }
 
 TEST_F(model, leader_exit_with_live_threads_is_not_a_plain_zombie)
