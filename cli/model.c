@@ -161,9 +161,16 @@ static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h,
 		return NULL;
 	if (h->start_ns)
 		t->start_ns = h->start_ns;
+	t->gen = m->gen;
+	/*
+	 * A COW sample's comm and ppid may be older than the fork and exec
+	 * already applied (the module's date from the first fault): they
+	 * only name a task nothing else has.
+	 */
+	if (h->type == FS_REC_COW && t->tgid)
+		return t;
 	set_parent(m, t, h->ppid ? h->ppid : t->ppid, h->tgid);
 	memcpy(t->comm, h->comm, sizeof(t->comm));
-	t->gen = m->gen;
 	return t;
 }
 

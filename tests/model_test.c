@@ -464,6 +464,49 @@ TEST_F(model, non_leader_exec_releases_the_old_leader)
 	EXPECT_TRUE(old->flags & FS_TASK_REAPED);
 }
 
+static void cow_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		 int pid, int ppid, uint64_t start, const char *comm,
+		 uint64_t faults)
+{
+	struct fs_rec_cow c;
+
+	synth_hdr(&c.hdr, FS_REC_COW, sizeof(c), pid, pid, ppid, ++*now, start,
+	    comm);
+	c.faults = faults;
+	c.copies = faults / 2;
+	c.method = FS_COW_DO_WP_PAGE;
+	fs_model_apply(m, &c.hdr, n);
+}
+
+TEST_F(model, cow_sample_keeps_the_name_and_parent_exec_and_fork_gave)
+{
+	struct fs_rec_exec e;
+	struct fs_task *t;
+
+	fork_(&self->m, &self->n, &self->now, 100, 510, 510, 810);
+	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 510, 510, 100, ++self->now,
+	    810, "newprog");
+	e.old_pid = 510;
+	fs_model_apply(&self->m, &e.hdr, &self->n);
+	/* A sample carrying the comm and parent of its first fault. */
+	cow_(&self->m, &self->n, &self->now, 510, 99, 810, "p", 40);
+	t = fs_proctab_get(&self->m.tab, 510);
+	ASSERT_NE(NULL, t);
+	EXPECT_STREQ("newprog", t->comm);
+	EXPECT_EQ(100, t->ppid);
+	EXPECT_EQ(40, t->cow_faults);
+	EXPECT_EQ(20, t->cow_copies);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 100)->nr_children);
+	EXPECT_STREQ("newprog", self->n.task.comm);
+	/* A process only a sample has shown: its name is all there is. */
+	cow_(&self->m, &self->n, &self->now, 520, 100, 820, "other", 3);
+	t = fs_proctab_get(&self->m.tab, 520);
+	ASSERT_NE(NULL, t);
+	EXPECT_STREQ("other", t->comm);
+	EXPECT_EQ(100, t->ppid);
+	EXPECT_EQ(3, t->cow_faults);
+}
+
 static void exit_heir(struct fs_model *m, struct fs_note *n, uint64_t *now,
 		      int pid, int ppid, uint64_t start, int heir)
 {
