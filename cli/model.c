@@ -282,7 +282,11 @@ static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 	release(m, old, r->hdr.ts_ns, FS_RELEASE_EXEC, NULL, note);
 }
 
-/* The process's children go to the heir, zombies with them. */
+/*
+ * The process's children go to the heir, zombies with them (the kernel's
+ * forget_original_parent() moves every task on its children list). A child
+ * already reaped is off that list, though its entry waits for the free.
+ */
 static void reparent_children(struct fs_model *m, int32_t tgid, int32_t heir,
 			      struct fs_note *note)
 {
@@ -294,7 +298,8 @@ static void reparent_children(struct fs_model *m, int32_t tgid, int32_t heir,
 	if (fs_proctab_reserve(&m->tab, 1))
 		return;
 	fs_proctab_for_each(&m->tab, e) {
-		if (e->tgid && is_leader(e) && e->ppid == tgid && e->pid != tgid) {
+		if (fs_task_is_live(e) && is_leader(e) && e->ppid == tgid &&
+		    e->pid != tgid) {
 			set_parent(m, e, heir, e->tgid);
 			moved++;
 		}

@@ -595,6 +595,33 @@ TEST_F(model, orphans_go_to_the_heir_zombies_too)
 	EXPECT_EQ(1, self->n.reaper);
 }
 
+TEST_F(model, only_unreaped_children_are_reparented)
+{
+	/* sh -c '/bin/true; /bin/true; sleep 1 & exit 3', and a zombie. */
+	/* Start 10: what waited_() says of the waiter. */
+	fork_(&self->m, &self->n, &self->now, 100, 610, 610, 10);
+	for (int pid = 611; pid <= 612; pid++) {
+		fork_(&self->m, &self->n, &self->now, 610, pid, pid, pid);
+		exit_(&self->m, &self->n, &self->now, pid, pid, 610, pid,
+		      FS_EXIT_GROUP_DEAD, 0);
+		/* Reaped; the free comes later (RCU). */
+		waited_(&self->m, &self->n, &self->now, 610, pid, true, 0);
+	}
+	fork_(&self->m, &self->n, &self->now, 610, 613, 613, 613);
+	fork_(&self->m, &self->n, &self->now, 610, 614, 614, 614);
+	exit_(&self->m, &self->n, &self->now, 614, 614, 610, 614,
+	      FS_EXIT_GROUP_DEAD, 0);
+	exit_heir(&self->m, &self->n, &self->now, 610, 100, 10, 1);
+	EXPECT_EQ(1, self->n.reparented);
+	EXPECT_EQ(2, self->n.nr_reparented);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 613)->ppid);
+	EXPECT_EQ(1, fs_proctab_get(&self->m.tab, 614)->ppid);
+	EXPECT_TRUE(fs_task_is_zombie(fs_proctab_get(&self->m.tab, 614)));
+	/* The reaped ones stay as they were until their free retires them. */
+	EXPECT_EQ(610, fs_proctab_get(&self->m.tab, 611)->ppid);
+	EXPECT_EQ(610, fs_proctab_get(&self->m.tab, 612)->ppid);
+}
+
 TEST_F(model, exit_read_before_its_fork_stays_an_exit)
 {
 	struct fs_task *t;

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -254,6 +255,59 @@ TEST(text_filters_pick_events_and_commands)
 	EXPECT_NE(NULL, strstr(line, " exit ")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, " sh ")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "exit 3")) TH_LOG("%s", line);
+	free(out);
+	release(&r);
+}
+
+/*
+ * sh reaps both trues before it exits: only the background sleep is still
+ * its child then. This process is made the subreaper so the heir is known.
+ */
+TEST(explain_counts_only_the_children_left_at_exit)
+{
+	char pid[16], comm[32] = "", head[128], want[512];
+	const char *args[] = { "trace", "--explain", "-e", "exit", "-p", pid,
+			       NULL };
+	const char *line, *next;
+	struct run r;
+	FILE *f;
+	pid_t kid;
+	int st;
+	char *out;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	f = fopen("/proc/self/comm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, start_trace(&r, args));
+	kid = fork();
+	if (kid == 0) {
+		execl("/bin/sh", "sh", "-c",
+		      "/bin/true; /bin/true; sleep 0.1 & exit 3", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_EQ(3 << 8, st);
+	/* The sleep, now ours. */
+	ASSERT_LT(0, waitpid(-1, &st, 0));
+	usleep(300000);
+	kill(r.pid, SIGINT);
+	ASSERT_EQ(0, finish(&r));
+	out = slurp(r.out);
+	snprintf(head, sizeof(head), " exit   %7d %7d sh ", kid, getpid());
+	snprintf(want, sizeof(want), "%15s `- now a zombie: only its pid and exit status remain, until parent %d (%s) waits for it; SIGCHLD tells the parent; its 1 child was reparented to the subreaper %d\n",
+		 "", getpid(), comm, getpid());
+	line = strstr(out, head);
+	ASSERT_NE(NULL, line) TH_LOG("no '%s' in:\n%s", head, out);
+	next = strchr(line, '\n');
+	ASSERT_NE(NULL, next);
+	EXPECT_EQ(0, strncmp(want, next + 1, strlen(want))) {
+		TH_LOG("want: %s", want);
+		TH_LOG("got:  %.*s", (int)strcspn(next + 1, "\n"), next + 1);
+	}
 	free(out);
 	release(&r);
 }
