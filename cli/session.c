@@ -12,7 +12,7 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
-	stop = 1;
+	stop = sig;
 }
 
 void fs_stop_on_signals(void)
@@ -24,7 +24,7 @@ void fs_stop_on_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-bool fs_stop_requested(void)
+int fs_stop_requested(void)
 {
 	return stop;
 }

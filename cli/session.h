@@ -52,6 +52,7 @@ void fs_session_close(struct fs_session *s);
 
 /* SIGINT/SIGTERM ask every loop to stop. */
 void fs_stop_on_signals(void);
-bool fs_stop_requested(void);
+/* The signal that asked to stop, or 0. */
+int fs_stop_requested(void);
 
 #endif

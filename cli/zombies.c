@@ -25,7 +25,9 @@ static void usage(FILE *f)
 "List un-reaped zombies older than --min-age, grouped by the parent that\n"
 "should reap them, with a verdict. Watches --min-age seconds first, so a\n"
 "child reaped in time is not reported.\n"
-"Exit status: 0 none, 1 found, 2 wrong usage, 3 could not check.\n"
+"Exit status: 0 none, 1 found, 2 wrong usage, 3 could not check,\n"
+"128 + the signal's number (130 for Ctrl-C) when stopped before the first\n"
+"report: a check that did not finish says neither none nor found.\n"
 "\n"
 "  -m, --min-age SECS     report zombies at least this old (default 1)\n"
 "  -w, --watch            keep reporting\n"
@@ -94,7 +96,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 	};
 	struct fs_session_opts so = { .source.kind = g->source };
 	struct fs_session s;
-	bool found = false;
+	bool found = false, reported = false;
 	int err;
 
 	if (parse_opts(argc, argv, &o))
@@ -109,6 +111,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_session_run_for(&s, o.min_age_s * 1000);
 	while (!err && !fs_stop_requested()) {
 		err = report(&o, &s, &found);
+		reported = !err;
 		if (err || !o.watch)
 			break;
 		err = fs_session_run_for(&s, o.c.interval_s * 1000);
@@ -118,5 +121,8 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
 		return FS_EXIT_NOCHECK;
 	}
+	/* Like a shell's status for a command a signal ended. */
+	if (!reported)
+		return 128 + fs_stop_requested();
 	return found ? FS_EXIT_FOUND : FS_EXIT_OK;
 }
