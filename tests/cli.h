@@ -109,6 +109,39 @@ static inline int wait_for(struct run *r, int fd, const char *needle)
 	return -1;
 }
 
+/*
+ * Whether pid sleeps in libbpf's ring poll: epoll_wait, or epoll_pwait
+ * where libc makes it one (232 and 281 on x86_64). Commands poll only
+ * once attached and snapshotted.
+ */
+static inline bool in_epoll_wait(pid_t pid)
+{
+	char path[64], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return !strncmp(buf, "232 ", 4) || !strncmp(buf, "281 ", 4);
+}
+
+/* Waits until r polls for records; -1 if it does not within STARTUP_MS. */
+static inline int wait_polling(struct run *r)
+{
+	uint64_t end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
+
+	while (!in_epoll_wait(r->pid)) {
+		if (fs_boot_ns() >= end)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
 /* Starts a trace and returns once it says it is tracing. */
 static inline int start_trace(struct run *r, const char *const args[])
 {

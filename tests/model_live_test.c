@@ -248,7 +248,8 @@ TEST_F(live, zombies_names_the_leaking_parent_and_clears)
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, run_forkscope(self, args));
-	usleep(300000);		/* attached and snapshotted */
+	/* Zombies made before the snapshot would have no known age. */
+	ASSERT_EQ(0, wait_polling(&self->r));
 
 	ignorer = track(self, spawn_ignorer(ready[1]));
 	ASSERT_EQ(1, read(ready[0], &c, 1));

@@ -90,38 +90,17 @@ TEST(missing_things_exit_1_with_one_line)
 		       "run as root");
 }
 
-/*
- * Whether pid sleeps in libbpf's ring poll: epoll_wait, or epoll_pwait
- * where libc makes it one (232 and 281 on x86_64).
- */
-static bool in_epoll_wait(pid_t pid)
-{
-	char path[64], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	fgets(buf, sizeof(buf), f);
-	fclose(f);
-	return !strncmp(buf, "232 ", 4) || !strncmp(buf, "281 ", 4);
-}
-
 TEST(zombies_stopped_by_ctrl_c_is_not_healthy)
 {
 	const char *args[] = { "zombies", "--min-age", "5", NULL };
-	uint64_t t0, end;
 	struct run r;
+	uint64_t t0;
 	char *out;
 	int st;
 
 	ASSERT_EQ(0, start(&r, args, -1));
 	/* Into the --min-age watch: attached, snapshot taken, polling. */
-	end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
-	while (!in_epoll_wait(r.pid) && fs_boot_ns() < end)
-		usleep(10000);
-	ASSERT_TRUE(in_epoll_wait(r.pid));
+	ASSERT_EQ(0, wait_polling(&r));
 	t0 = fs_boot_ns();
 	kill(r.pid, SIGINT);
 	ASSERT_EQ(r.pid, waitpid(r.pid, &st, 0));
