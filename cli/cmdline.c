@@ -6,16 +6,18 @@
 #include <stdlib.h>
 
 #include "cmdline.h"
+#include "commands.h"
+#include "common.h"
 
 int fs_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	fprintf(stderr, "forkscope %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see forkscope %s --help)\n", cmd);
+	fs_fail(FS_EXIT_USAGE, "%s (see forkscope %s --help)", msg, cmd);
 	return -EINVAL;
 }
 

@@ -31,7 +31,7 @@ struct fs_cmd_opts {
 int fs_cmd_opt(const char *cmd, int c, char **argv, struct fs_cmd_opts *o,
 	       void (*usage)(FILE *f));
 
-/* Prints "forkscope CMD: <message> (see forkscope CMD --help)"; -EINVAL. */
+/* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The error for getopt's ':' (missing value) or '?' (unknown option). */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "json.h"
 
 #define TRACEFS_DIR	"/sys/kernel/tracing"
 #define TRACEFS_MAGIC	0x74726163
@@ -28,6 +29,42 @@ int fs_error(int err, const char *fmt, ...)
 const char *fs_last_error(void)
 {
 	return last_error[0] ? last_error : "unknown error";
+}
+
+static const char *fail_cmd;
+static bool fail_json;
+
+void fs_fail_setup(const char *cmd, bool json)
+{
+	fail_cmd = cmd;
+	fail_json = json;
+}
+
+int fs_fail(int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Messages quote the kernel and libbpf: keep them to one line. */
+	for (char *c = msg; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	if (fail_json) {
+		struct json_object *o = json_object_new_object();
+
+		fs_json_add_str(o, "event", "error");
+		fs_json_add_str(o, "command", fail_cmd);
+		fs_json_add_str(o, "error", msg);
+		fs_json_emit(stderr, o);
+	} else if (fail_cmd) {
+		fprintf(stderr, "forkscope: %s: %s\n", fail_cmd, msg);
+	} else {
+		fprintf(stderr, "forkscope: %s\n", msg);
+	}
+	return status;
 }
 
 static uint64_t clock_ns(clockid_t id)

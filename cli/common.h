@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -15,11 +16,29 @@
 
 /*
  * The last error, one line, for the command to print before it exits
- * non-zero. Library code sets it and returns a negative errno.
+ * non-zero. Library code sets it and returns a negative errno: whatever
+ * hands a negative errno to a command has set it, so the command can
+ * print it without knowing where it came from.
  */
 int fs_error(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *fs_last_error(void);
+
+/*
+ * The one way a command tells why it stops. Says who is talking and
+ * whether as JSON: main sets it before the command runs (cmd NULL: no
+ * command yet).
+ */
+void fs_fail_setup(const char *cmd, bool json);
+/*
+ * One line on stderr: "forkscope: CMD: message", or under --json
+ * {"event":"error","command":CMD,"error":message} (docs/json.md).
+ * Stderr, not stdout: stdout carries the data (stat's belongs to the
+ * command it runs), and a script reading it must never mistake an error
+ * for data. Returns status, the exit status to return.
+ */
+int fs_fail(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
 uint64_t fs_boot_ns(void);

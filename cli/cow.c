@@ -107,7 +107,7 @@ static int collect(struct cow_state *st, const struct fs_model *m,
 
 	st->cur = calloc(m->tab.count + 1, sizeof(*st->cur));
 	if (!st->cur)
-		return -ENOMEM;
+		return fs_error(ENOMEM, "out of memory for the report");
 	st->ncur = 0;
 	fs_proctab_for_each(&m->tab, e) {
 		struct cow_row *r = &st->cur[st->ncur], key = { .pid = e->pid }, *old;
@@ -202,33 +202,32 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 	so.source.verbose = o.c.verbose;
 	so.select_pid = o.c.pid;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so)) {
-		fprintf(stderr, "forkscope cow: %s\n", fs_last_error());
-		return FS_EXIT_FAIL;
-	}
+	if (fs_session_open(&s, &so))
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	if (o.c.pid && !fs_proctab_get(&s.model.tab, o.c.pid)) {
-		fprintf(stderr, "forkscope cow: no process %d\n", o.c.pid);
 		fs_session_close(&s);
-		return FS_EXIT_FAIL;
+		return fs_fail(FS_EXIT_FAIL, "no process %d", o.c.pid);
 	}
-	fs_source_cow_sample(s.src);
-	collect(&st, &s.model, &o, o.c.interval_s);	/* the baseline */
-	for (long n = 0; !o.count || n < o.count; n++) {
+	err = fs_source_cow_sample(s.src);
+	if (err >= 0)	/* the baseline */
+		err = collect(&st, &s.model, &o, o.c.interval_s);
+	for (long n = 0; err >= 0 && (!o.count || n < o.count); n++) {
 		uint64_t t0 = fs_boot_ns();
 
 		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 		if (err || fs_stop_requested())
 			break;
-		fs_source_cow_sample(s.src);
-		err = collect(&st, &s.model, &o, (fs_boot_ns() - t0) / 1e9);
-		if (err)
+		err = fs_source_cow_sample(s.src);
+		if (err >= 0)
+			err = collect(&st, &s.model, &o, (fs_boot_ns() - t0) / 1e9);
+		if (err < 0)
 			break;
 		/* Sorted by pid for the next lookup: show a sorted copy. */
 		{
 			struct cow_row *view = malloc((st.ncur + 1) * sizeof(*view));
 
 			if (!view) {
-				err = -ENOMEM;
+				err = fs_error(ENOMEM, "out of memory for the report");
 				break;
 			}
 			memcpy(view, st.cur, st.ncur * sizeof(*view));
@@ -245,9 +244,5 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 	}
 	free(st.prev);
 	fs_session_close(&s);
-	if (err) {
-		fprintf(stderr, "forkscope cow: %s\n", strerror(-err));
-		return FS_EXIT_FAIL;
-	}
-	return FS_EXIT_OK;
+	return err < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }

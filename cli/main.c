@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "common.h"
 #include "forkscope/record.h"
 #include "source.h"
 
@@ -38,17 +39,28 @@ static void usage(FILE *f)
 		   "  -h, --help     this help; COMMAND --help for a command's\n");
 }
 
+/*
+ * Whether -j is anywhere on the line, before "--": a wrong option before
+ * it must still be reported as JSON to the script that asked for JSON.
+ */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct fs_global_opts g = { .source = FS_SOURCE_AUTO };
 	const char *src = getenv("FORKSCOPE_SOURCE");
 	int i = 1;
 
-	if (src && *src && (g.source = fs_source_kind(src)) < 0) {
-		fprintf(stderr, "forkscope: FORKSCOPE_SOURCE=%s: use auto, bpf or kmod\n",
-			src);
-		return FS_EXIT_USAGE;
-	}
+	fs_fail_setup(NULL, wants_json(argc, argv));
+	if (src && *src && (g.source = fs_source_kind(src)) < 0)
+		return fs_fail(FS_EXIT_USAGE, "FORKSCOPE_SOURCE=%s: use auto, bpf or kmod",
+			       src);
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -59,10 +71,8 @@ int main(int argc, char **argv)
 			g.verbose = true;
 		} else if (!strcmp(a, "-s") || !strcmp(a, "--source")) {
 			if (i + 1 == argc ||
-			    (g.source = fs_source_kind(argv[++i])) < 0) {
-				fprintf(stderr, "forkscope: --source wants auto, bpf or kmod (see forkscope --help)\n");
-				return FS_EXIT_USAGE;
-			}
+			    (g.source = fs_source_kind(argv[++i])) < 0)
+				return fs_fail(FS_EXIT_USAGE, "--source wants auto, bpf or kmod (see forkscope --help)");
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return FS_EXIT_OK;
@@ -71,19 +81,18 @@ int main(int argc, char **argv)
 			       FORKSCOPE_VERSION, FS_ABI_VERSION);
 			return FS_EXIT_OK;
 		} else {
-			fprintf(stderr, "forkscope: unknown option '%s' (see forkscope --help)\n",
-				a);
-			return FS_EXIT_USAGE;
+			return fs_fail(FS_EXIT_USAGE, "unknown option '%s' (see forkscope --help)",
+				       a);
 		}
 	}
-	if (i == argc) {
-		usage(stderr);
-		return FS_EXIT_USAGE;
-	}
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
+	if (i == argc)
+		return fs_fail(FS_EXIT_USAGE, "no command given (see forkscope --help)");
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		if (!strcmp(argv[i], commands[c].name)) {
+			fs_fail_setup(commands[c].name, wants_json(argc, argv));
 			return commands[c].run(argc - i, argv + i, &g);
-	fprintf(stderr, "forkscope: unknown command '%s' (see forkscope --help)\n",
-		argv[i]);
-	return FS_EXIT_USAGE;
+		}
+	}
+	return fs_fail(FS_EXIT_USAGE, "unknown command '%s' (see forkscope --help)",
+		       argv[i]);
 }

@@ -86,7 +86,9 @@ int fs_session_poll(struct fs_session *s, int timeout_ms)
 	}
 	if (s->model.need_resync)
 		fs_session_refresh(s);
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		return 0;
+	return n < 0 ? fs_error(n, "reading records failed: %s", strerror(-n)) : n;
 }
 
 int fs_session_run_for(struct fs_session *s, uint64_t ms)

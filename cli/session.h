@@ -39,7 +39,8 @@ struct fs_session {
 int fs_session_open(struct fs_session *s, const struct fs_session_opts *o);
 /*
  * Applies what arrives within timeout_ms; resyncs after losses. Returns
- * records delivered, or a negative errno (not -EINTR).
+ * records delivered, or a negative errno (not -EINTR; fs_last_error()
+ * says what failed).
  */
 int fs_session_poll(struct fs_session *s, int timeout_ms);
 /* Polls until ms have passed or a stop was asked for. */

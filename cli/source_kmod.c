@@ -34,8 +34,11 @@ static int drain(struct kmod_source *s)
 		ssize_t n = read(s->fd, s->buf, sizeof(s->buf));
 		size_t off = 0;
 
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return total;
 		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? total : -errno;
+			return fs_error(errno, "cannot read %s: %s",
+					FS_KMOD_DEVICE, strerror(errno));
 		if (n == 0)
 			return total;
 		while (n - off >= sizeof(struct fs_hdr)) {

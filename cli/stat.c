@@ -323,25 +323,37 @@ static void report_json(const struct stat_run *r, int status, size_t zombies,
 	fs_json_emit(r->out, o);
 }
 
-/* The child waits on the pipe until the tracer is attached, then execs. */
+/*
+ * The child waits on the pipe until the tracer is attached, then execs.
+ * -errno (with fs_last_error()) when it cannot be started.
+ */
 static pid_t start_command(char **cmd, int *go)
 {
 	int fds[2];
 	pid_t pid;
 
 	if (pipe(fds))
-		return -1;
+		return fs_error(errno, "cannot make a pipe: %s", strerror(errno));
 	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return fs_error(err, "cannot fork: %s", strerror(err));
+	}
 	if (pid == 0) {
 		char c;
+		int err;
 
 		close(fds[1]);
 		if (read(fds[0], &c, 1) != 1)
 			_exit(126);	/* the tracer failed: do not run */
 		execvp(cmd[0], cmd);
-		fprintf(stderr, "forkscope stat: cannot run %s: %s\n", cmd[0],
-			strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		err = errno;
+		fs_fail(err == ENOENT ? 127 : 126, "cannot run %s: %s", cmd[0],
+			strerror(err));
+		_exit(err == ENOENT ? 127 : 126);
 	}
 	close(fds[0]);
 	*go = fds[1];
@@ -367,47 +379,63 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	size_t zombies = 0;
 	struct fs_session s;
 	bool said = false;
-	int go, status = 0;
+	int go = -1, err = 0, status = 0;
 	uint64_t t0;
 
 	if (parse_opts(argc, argv, &r))
 		return FS_EXIT_USAGE;
 	r.out = r.output ? fopen(r.output, "we") : stderr;
-	if (!r.out) {
-		fprintf(stderr, "forkscope stat: cannot write %s: %s\n", r.output,
-			strerror(errno));
-		return FS_EXIT_FAIL;
-	}
+	if (!r.out)
+		return fs_fail(FS_EXIT_FAIL, "cannot write %s: %s", r.output,
+			       strerror(errno));
 	so.source.verbose = r.c.verbose;
 	r.child = start_command(r.cmd, &go);
 	if (r.child < 0) {
-		fprintf(stderr, "forkscope stat: cannot fork: %s\n", strerror(errno));
-		return FS_EXIT_FAIL;
+		if (r.out != stderr)
+			fclose(r.out);
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
 	so.select_pid = r.child;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so)) {
-		fprintf(stderr, "forkscope stat: %s\n", fs_last_error());
 		close(go);	/* the child exits without running CMD */
 		waitpid(r.child, NULL, 0);
-		return FS_EXIT_FAIL;
+		if (r.out != stderr)
+			fclose(r.out);
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
 	r.processes = 1;	/* the command: forked before tracing began */
 	t0 = fs_boot_ns();
-	write(go, "g", 1);
+	if (write(go, "g", 1) != 1)
+		err = fs_error(errno, "cannot start %s: %s", r.cmd[0],
+			       strerror(errno));
 	close(go);
 
 	/* Until the command is reaped and nothing it started lives on. */
-	while (!fs_stop_requested()) {
-		fs_session_poll(&s, 50);
+	while (!err && !fs_stop_requested()) {
+		err = fs_session_poll(&s, 50);
+		if (err < 0)
+			break;
+		err = 0;
 		if (r.child > 0 && waitpid(r.child, &status, WNOHANG) == r.child)
 			r.child = 0;
 		if (!r.child && !subtree_left(&s.model, &zombies))
 			break;
 		if (!r.child && !said && fs_boot_ns() - t0 > NSEC_PER_SEC) {
-			fprintf(stderr, "forkscope stat: waiting for processes the command left running (Ctrl-C to stop)\n");
+			fprintf(stderr, "forkscope: stat: waiting for processes the command left running (Ctrl-C to stop)\n");
 			said = true;
 		}
+	}
+	if (err) {
+		/* No report from a broken trace, but CMD is not left behind. */
+		fs_session_close(&s);
+		if (r.child > 0)
+			waitpid(r.child, NULL, 0);
+		if (r.out != stderr)
+			fclose(r.out);
+		free(r.latency);
+		free(r.cow);
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
 	fs_session_drain(&s);
 	if (r.child > 0 && waitpid(r.child, &status, WNOHANG) != r.child)
@@ -422,7 +450,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		report_text(&r, status, zombies, (fs_boot_ns() - t0) / 1e9,
 			    fs_source_cow_method(s.src), sysconf(_SC_PAGESIZE));
 	if (r.failed)
-		fprintf(stderr, "forkscope stat: out of memory: some details are missing\n");
+		fs_fail(FS_EXIT_FAIL, "out of memory: some details are missing");
 	fs_session_close(&s);
 	free(r.latency);
 	free(r.cow);

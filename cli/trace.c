@@ -308,14 +308,11 @@ static int run(struct trace *t)
 	uint64_t end;
 	int n = 0;
 
-	if (fs_session_open(&t->s, &so)) {
-		fprintf(stderr, "forkscope trace: %s\n", fs_last_error());
-		return FS_EXIT_FAIL;
-	}
+	if (fs_session_open(&t->s, &so))
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	if (t->o.c.pid && !fs_proctab_get(&t->s.model.tab, t->o.c.pid)) {
-		fprintf(stderr, "forkscope trace: no process %d\n", t->o.c.pid);
 		fs_session_close(&t->s);
-		return FS_EXIT_FAIL;
+		return fs_fail(FS_EXIT_FAIL, "no process %d", t->o.c.pid);
 	}
 	st = fs_source_stats(t->s.src);
 	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
@@ -342,12 +339,7 @@ static int run(struct trace *t)
 		summary_text(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
 	fflush(stdout);
 	fs_session_close(&t->s);
-	if (n < 0) {
-		fprintf(stderr, "forkscope trace: reading records failed: %s\n",
-			strerror(-n));
-		return FS_EXIT_FAIL;
-	}
-	return FS_EXIT_OK;
+	return n < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }
 
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)

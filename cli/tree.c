@@ -100,15 +100,13 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	so.source.verbose = o.c.verbose;
 	so.source.cow = o.cow;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so)) {
-		fprintf(stderr, "forkscope tree: %s\n", fs_last_error());
-		return FS_EXIT_FAIL;
-	}
+	if (fs_session_open(&s, &so))
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	if (o.cow && o.format == TREE_TEXT)
 		printf("cow: %s\n", fs_source_cow_method(s.src));
 	do {
-		if (o.cow)
-			fs_source_cow_sample(s.src);
+		if (o.cow && (err = fs_source_cow_sample(s.src)) < 0)
+			break;
 		err = draw(&o, &s, o.follow && tty);
 		fflush(stdout);
 		if (err || !o.follow)
@@ -118,13 +116,5 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 	} while (!err && !fs_stop_requested());
 	fs_session_close(&s);
-	if (err == -ENOENT) {
-		fprintf(stderr, "forkscope tree: no process %d\n", o.c.pid);
-		return FS_EXIT_FAIL;
-	}
-	if (err) {
-		fprintf(stderr, "forkscope tree: %s\n", strerror(-err));
-		return FS_EXIT_FAIL;
-	}
-	return FS_EXIT_OK;
+	return err ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }

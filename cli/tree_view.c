@@ -42,7 +42,7 @@ static int tree_build(struct tree *tr, const struct fs_model *m,
 	tr->n = 0;
 	tr->procs = malloc((m->tab.count + 1) * sizeof(*tr->procs));
 	if (!tr->procs)
-		return -ENOMEM;
+		return fs_error(ENOMEM, "out of memory for the tree");
 	fs_proctab_for_each(&m->tab, e)
 		if (is_process(e))
 			tr->procs[tr->n++] = e;
@@ -158,6 +158,11 @@ static void text_node(FILE *f, const struct tree *tr, const struct fs_task *t,
 	}
 }
 
+static int no_root(const struct fs_tree_opts *o)
+{
+	return fs_error(ENOENT, "no process %d", o->root);
+}
+
 int fs_tree_text(FILE *f, const struct fs_model *m,
 		 const struct fs_tree_opts *o)
 {
@@ -166,7 +171,7 @@ int fs_tree_text(FILE *f, const struct fs_model *m,
 	bool any = false;
 
 	if (tree_build(&tr, m, o))
-		return -ENOMEM;
+		return -ENOMEM;	/* tree_build said why */
 	for (size_t i = 0; i < tr.n; i++) {
 		if (!is_root(&tr, tr.procs[i]))
 			continue;
@@ -175,7 +180,7 @@ int fs_tree_text(FILE *f, const struct fs_model *m,
 		any = true;
 	}
 	free(tr.procs);
-	return o->root && !any ? -ENOENT : 0;
+	return o->root && !any ? no_root(o) : 0;
 }
 
 static struct json_object *json_node(const struct tree *tr,
@@ -227,7 +232,7 @@ int fs_tree_json(FILE *f, const struct fs_model *m,
 	if (tree_build(&tr, m, o)) {
 		json_object_put(top);
 		json_object_put(roots);
-		return -ENOMEM;
+		return -ENOMEM;	/* tree_build said why */
 	}
 	for (size_t i = 0; i < tr.n; i++) {
 		zombies += fs_task_is_zombie(tr.procs[i]);
@@ -242,7 +247,7 @@ int fs_tree_json(FILE *f, const struct fs_model *m,
 	free(tr.procs);
 	if (o->root && !json_object_array_length(roots)) {
 		json_object_put(top);
-		return -ENOENT;
+		return no_root(o);
 	}
 	fs_json_emit(f, top);
 	return 0;
@@ -278,7 +283,7 @@ int fs_tree_dot(FILE *f, const struct fs_model *m,
 	bool any = false;
 
 	if (tree_build(&tr, m, o))
-		return -ENOMEM;
+		return -ENOMEM;	/* tree_build said why */
 	fprintf(f, "digraph forkscope {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
 	for (size_t i = 0; i < tr.n; i++) {
 		if (is_root(&tr, tr.procs[i])) {
@@ -288,5 +293,5 @@ int fs_tree_dot(FILE *f, const struct fs_model *m,
 	}
 	fprintf(f, "}\n");
 	free(tr.procs);
-	return o->root && !any ? -ENOENT : 0;
+	return o->root && !any ? no_root(o) : 0;
 }

@@ -16,7 +16,7 @@ struct fs_tree_opts {
 	uint64_t now_ns;	/* CLOCK_BOOTTIME "now" for ages */
 };
 
-/* 0, or -ENOENT when opts->root is not a live process. */
+/* 0, or -ENOENT when opts->root is not a live process (fs_last_error()). */
 int fs_tree_text(FILE *f, const struct fs_model *m,
 		 const struct fs_tree_opts *o);
 int fs_tree_json(FILE *f, const struct fs_model *m,

@@ -103,10 +103,8 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 		return FS_EXIT_USAGE;
 	so.source.verbose = o.c.verbose;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so)) {
-		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
-		return FS_EXIT_NOCHECK;
-	}
+	if (fs_session_open(&s, &so))
+		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
 	/* Watch min-age first: a child reaped within it is no zombie leak. */
 	err = fs_session_run_for(&s, o.min_age_s * 1000);
 	while (!err && !fs_stop_requested()) {
@@ -117,10 +115,8 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 		err = fs_session_run_for(&s, o.c.interval_s * 1000);
 	}
 	fs_session_close(&s);
-	if (err) {
-		fprintf(stderr, "forkscope zombies: %s\n", fs_last_error());
-		return FS_EXIT_NOCHECK;
-	}
+	if (err)
+		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
 	/* Like a shell's status for a command a signal ended. */
 	if (!reported)
 		return 128 + fs_stop_requested();

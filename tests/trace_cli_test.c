@@ -41,6 +41,80 @@ static void expect_failure(struct __test_metadata *_metadata,
 	release(&r);
 }
 
+/*
+ * The same under --json: stderr is one line holding one JSON object,
+ * {"event":"error","command":cmd,"error":"...says..."}; stdout is empty.
+ */
+static void expect_json_failure(struct __test_metadata *_metadata,
+				const char *const args[], int uid, int status,
+				const char *cmd, const char *says)
+{
+	struct json_object *o, *v;
+	struct run r;
+	char *err, *out;
+
+	ASSERT_EQ(0, start(&r, args, uid));
+	ASSERT_EQ(status, finish(&r));
+	err = slurp(r.err);
+	out = slurp(r.out);
+	EXPECT_STREQ("", out);
+	EXPECT_EQ(1, count_lines(err)) {
+		TH_LOG("stderr: %s", err);
+	}
+	o = json_tokener_parse(err);
+	ASSERT_NE(NULL, o) {
+		TH_LOG("not JSON: %s", err);
+	}
+	ASSERT_TRUE(json_object_object_get_ex(o, "event", &v));
+	EXPECT_STREQ("error", json_object_get_string(v));
+	ASSERT_TRUE(json_object_object_get_ex(o, "command", &v));
+	/* A line wrong before any command was named has no command. */
+	if (cmd) {
+		EXPECT_STREQ(cmd, json_object_get_string(v));
+	} else {
+		EXPECT_EQ(NULL, v);
+	}
+	ASSERT_TRUE(json_object_object_get_ex(o, "error", &v));
+	EXPECT_NE(NULL, strstr(json_object_get_string(v), says)) {
+		TH_LOG("error lacks '%s': %s", says, err);
+	}
+	json_object_put(o);
+	free(out);
+	free(err);
+	release(&r);
+}
+
+static const char *const commands[] = { "trace", "tree", "zombies", "cow",
+					"stat" };
+
+TEST(every_command_reports_a_wrong_flag_in_one_line_or_json)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const char *c = commands[i];
+		char says[64];
+
+		snprintf(says, sizeof(says), "forkscope: %s: unknown option '--bogus'", c);
+		expect_failure(_metadata, (const char *[]){ c, "--bogus", NULL },
+			       -1, 2, says);
+		/* -j before the command, after it, or after the bad flag. */
+		expect_json_failure(_metadata,
+				    (const char *[]){ "-j", c, "--bogus", NULL },
+				    -1, 2, c, "unknown option '--bogus'");
+		expect_json_failure(_metadata,
+				    (const char *[]){ c, "--json", "--bogus", NULL },
+				    -1, 2, c, "unknown option '--bogus'");
+		expect_json_failure(_metadata,
+				    (const char *[]){ c, "--bogus", "-j", NULL },
+				    -1, 2, c, "unknown option '--bogus'");
+	}
+	expect_json_failure(_metadata, (const char *[]){ "-j", "nosuch", NULL },
+			    -1, 2, NULL, "unknown command 'nosuch'");
+	expect_json_failure(_metadata, (const char *[]){ "--bogus", "-j", NULL },
+			    -1, 2, NULL, "unknown option '--bogus'");
+	expect_failure(_metadata, (const char *[]){ NULL }, -1, 2,
+		       "forkscope: no command given");
+}
+
 TEST(bad_command_lines_exit_2_with_one_line)
 {
 	expect_failure(_metadata, (const char *[]){ "nosuch", NULL }, -1, 2,
@@ -124,6 +198,32 @@ static const char *last_line(char *s, int *lines)
 	     l = strtok_r(NULL, "\n", &save), (*lines)++)
 		last = l;
 	return last;
+}
+
+TEST(every_command_without_privilege_says_so_in_one_line)
+{
+	const char *const *argv[] = {
+		(const char *[]){ "trace", NULL },
+		(const char *[]){ "tree", NULL },
+		(const char *[]){ "zombies", NULL },
+		(const char *[]){ "cow", "-c", "1", NULL },
+		(const char *[]){ "stat", "--", "true", NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(argv); i++) {
+		const char *c = argv[i][0];
+		int status = strcmp(c, "zombies") ? 1 : 3;
+		const char *args[8] = { "-j" };
+		char says[64];
+
+		snprintf(says, sizeof(says), "forkscope: %s: ", c);
+		expect_failure(_metadata, argv[i], 65534, status, says);
+		expect_failure(_metadata, argv[i], 65534, status, "run as root");
+		for (int a = 0; argv[i][a]; a++)
+			args[a + 1] = argv[i][a];
+		expect_json_failure(_metadata, args, 65534, status, c,
+				    "run as root");
+	}
 }
 
 static int cmp_pid(const void *a, const void *b)
