@@ -67,6 +67,17 @@ int fs_fail(int status, const char *fmt, ...)
 	return status;
 }
 
+int fs_output_check(FILE *f, const char *name)
+{
+	errno = 0;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+	/* No errno: the write that failed was an earlier one. */
+	if (!errno)
+		return fs_error(EIO, "cannot write %s: a write failed", name);
+	return fs_error(errno, "cannot write %s: %s", name, strerror(errno));
+}
+
 static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;

@@ -40,6 +40,13 @@ void fs_fail_setup(const char *cmd, bool json);
 int fs_fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Flushes f and checks that every write to it so far succeeded; sets the
+ * last error ("cannot write NAME: ...") when one did not. A report that
+ * did not reach its file is a failure, not a success with nothing shown.
+ */
+int fs_output_check(FILE *f, const char *name);
+
 /* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
 uint64_t fs_boot_ns(void);
 /* Add to a boot-time ns stamp to get a CLOCK_REALTIME ns stamp. */

@@ -240,7 +240,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 					   fs_source_cow_method(s.src), page);
 			free(view);
 		}
-		fflush(stdout);
+		err = fs_output_check(stdout, "standard output");
 	}
 	free(st.prev);
 	fs_session_close(&s);

@@ -368,6 +368,27 @@ static int exit_code_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
+/* Writes the report where -o said; an error when it did not get there. */
+static int report(const struct stat_run *r, int status, size_t zombies,
+		  uint64_t ns, const struct fs_source *src)
+{
+	const char *name = r->output ? r->output : "standard error";
+	int err;
+
+	if (r->c.json)
+		report_json(r, status, zombies, ns / 1e9,
+			    fs_source_cow_method(src), sysconf(_SC_PAGESIZE));
+	else
+		report_text(r, status, zombies, ns / 1e9,
+			    fs_source_cow_method(src), sysconf(_SC_PAGESIZE));
+	err = fs_output_check(r->out, name);
+	if (r->out != stderr && fclose(r->out) && !err)
+		err = fs_error(errno, "cannot write %s: %s", name, strerror(errno));
+	if (!err && r->failed)
+		err = fs_error(r->failed, "out of memory: the report lacks details");
+	return err;
+}
+
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct stat_run r = { .c = { .json = g->json, .verbose = g->verbose } };
@@ -443,18 +464,12 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	subtree_left(&s.model, &zombies);
 	if (r.nlat)
 		qsort(r.latency, r.nlat, sizeof(*r.latency), cmp_double);
-	if (r.c.json)
-		report_json(&r, status, zombies, (fs_boot_ns() - t0) / 1e9,
-			    fs_source_cow_method(s.src), sysconf(_SC_PAGESIZE));
-	else
-		report_text(&r, status, zombies, (fs_boot_ns() - t0) / 1e9,
-			    fs_source_cow_method(s.src), sysconf(_SC_PAGESIZE));
-	if (r.failed)
-		fs_fail(FS_EXIT_FAIL, "out of memory: some details are missing");
+	err = report(&r, status, zombies, fs_boot_ns() - t0, s.src);
 	fs_session_close(&s);
 	free(r.latency);
 	free(r.cow);
-	if (r.out != stderr)
-		fclose(r.out);
+	/* The report is what stat is for: not delivered, stat failed. */
+	if (err)
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	return exit_code_of(status);
 }

@@ -327,7 +327,9 @@ static int run(struct trace *t)
 	end = t->o.duration_s ? t->s.start_ns + t->o.duration_s * NSEC_PER_SEC : 0;
 	while (!fs_stop_requested()) {
 		n = fs_session_poll(&t->s, POLL_MS);
-		fflush(stdout);
+		/* Nobody reads what cannot be written: stop tracing. */
+		if (n >= 0)
+			n = fs_output_check(stdout, "standard output");
 		if (n < 0 || (end && fs_boot_ns() >= end))
 			break;
 	}
@@ -337,7 +339,8 @@ static int run(struct trace *t)
 		summary_json(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
 	else
 		summary_text(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
-	fflush(stdout);
+	if (n >= 0)
+		n = fs_output_check(stdout, "standard output");
 	fs_session_close(&t->s);
 	return n < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }

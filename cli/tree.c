@@ -108,7 +108,8 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		if (o.cow && (err = fs_source_cow_sample(s.src)) < 0)
 			break;
 		err = draw(&o, &s, o.follow && tty);
-		fflush(stdout);
+		if (!err)
+			err = fs_output_check(stdout, "standard output");
 		if (err || !o.follow)
 			break;
 		if (!tty && o.format == TREE_TEXT)

@@ -82,10 +82,9 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 		fs_zombie_report_json(stdout, &r);
 	else
 		fs_zombie_report_text(stdout, &r);
-	fflush(stdout);
 	*found = r.nr_zombies > 0;
 	fs_zombie_report_free(&r);
-	return 0;
+	return fs_output_check(stdout, "standard output");
 }
 
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)

@@ -5,6 +5,7 @@
  * during 2,000 fork+exec+exit+wait cycles shows every child's fork, exec,
  * exit and reap exactly once, with nothing lost.
  */
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -224,6 +225,78 @@ TEST(every_command_without_privilege_says_so_in_one_line)
 		expect_json_failure(_metadata, args, 65534, status, c,
 				    "run as root");
 	}
+}
+
+/*
+ * Runs forkscope with stdout on /dev/full; checks the exit status and
+ * that stderr's last line (trace first says it is tracing) is the error.
+ */
+static void expect_full_stdout(struct __test_metadata *_metadata,
+			       const char *const args[], int status)
+{
+	const char *argv[16] = { "forkscope" }, *line;
+	int n = 1, lines, full, err = memfd_create("err", 0);
+	char *text;
+	pid_t pid;
+	int st;
+
+	while (*args)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	full = open("/dev/full", O_WRONLY);
+	ASSERT_LE(0, full);
+	ASSERT_LE(0, err);
+	pid = fork();
+	if (pid == 0) {
+		dup2(full, 1);
+		dup2(err, 2);
+		execv(forkscope_bin(), (char **)argv);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(status, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	text = slurp(err);
+	line = last_line(text, &lines);
+	EXPECT_NE(NULL, strstr(line, "cannot write standard output: No space left on device")) {
+		TH_LOG("%s: stderr: %s", argv[1], line);
+	}
+	free(text);
+	close(err);
+	close(full);
+}
+
+TEST(output_that_cannot_be_written_is_an_error)
+{
+	struct run r;
+	char *err;
+
+	/* stat's report goes to -o FILE, or stderr. */
+	expect_failure(_metadata,
+		       (const char *[]){ "stat", "-o", "/dev/full", "--", "true", NULL },
+		       -1, 1, "forkscope: stat: cannot write /dev/full: No space left on device");
+	expect_json_failure(_metadata,
+			    (const char *[]){ "-j", "stat", "-o", "/dev/full", "--", "true", NULL },
+			    -1, 1, "stat", "cannot write /dev/full");
+	/* A failed command's own status is no excuse either. */
+	ASSERT_EQ(0, start(&r, (const char *[]){ "stat", "-o", "/dev/full", "--",
+						 "false", NULL }, -1));
+	EXPECT_EQ(1, finish(&r));
+	err = slurp(r.err);
+	EXPECT_EQ(1, count_lines(err));
+	free(err);
+	release(&r);
+
+	expect_full_stdout(_metadata, (const char *[]){ "tree", NULL }, 1);
+	expect_full_stdout(_metadata, (const char *[]){ "-j", "tree", NULL }, 1);
+	expect_full_stdout(_metadata,
+			   (const char *[]){ "zombies", "-m", "0", NULL }, 3);
+	expect_full_stdout(_metadata,
+			   (const char *[]){ "cow", "-c", "1", "-i", "0.1", NULL }, 1);
+	/* Not tracing on into the void: trace stops at the first failure. */
+	expect_full_stdout(_metadata,
+			   (const char *[]){ "trace", "-d", "30", NULL }, 1);
+	expect_full_stdout(_metadata,
+			   (const char *[]){ "-j", "trace", "-d", "0.5", NULL }, 1);
 }
 
 static int cmp_pid(const void *a, const void *b)
