@@ -2,6 +2,7 @@
 /* forkscope cow: who pays for copy-on-write, like top. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,7 @@ static void print_json(const struct cow_opts *o, const struct cow_row *rows,
 	fs_json_add_str(top, "event", "cow");
 	fs_json_add_u64(top, "ts_ns", fs_boot_ns());
 	fs_json_add_str(top, "method", method);
-	fs_json_add_double(top, "interval_s", o->c.interval_s);
+	fs_json_add_fixed(top, "interval_s", llround(o->c.interval_s * 1e3), 3);
 	fs_json_add_int(top, "page_size", page);
 	for (size_t i = 0; i < n && (long)i < o->top; i++) {
 		struct json_object *r = json_object_new_object();
@@ -175,7 +176,7 @@ static void print_json(const struct cow_opts *o, const struct cow_row *rows,
 		fs_json_add_str(r, "comm", rows[i].comm);
 		fs_json_add_u64(r, "faults", rows[i].faults);
 		fs_json_add_u64(r, "copies", rows[i].copies);
-		fs_json_add_double(r, "rate", rows[i].rate);
+		fs_json_add_fixed(r, "rate", llround(rows[i].rate * 1e3), 3);
 		fs_json_add_u64(r, "est_bytes", rows[i].faults * page);
 		fs_json_add_bool(r, "exited", rows[i].exited);
 		json_object_array_add(arr, r);

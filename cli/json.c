@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
 #include <sys/wait.h>
 
 #include "json.h"
@@ -32,9 +33,25 @@ void fs_json_add_bool(struct json_object *o, const char *key, int v)
 	json_object_object_add(o, key, json_object_new_boolean(v));
 }
 
-void fs_json_add_double(struct json_object *o, const char *key, double v)
+void fs_json_add_fixed(struct json_object *o, const char *key, int64_t v,
+		       unsigned int decimals)
 {
-	json_object_object_add(o, key, json_object_new_double(v));
+	uint64_t scale = 1, mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char text[48];
+
+	if (decimals > 18)	/* 10^19 overflows */
+		decimals = 18;
+	for (unsigned int i = 0; i < decimals; i++)
+		scale *= 10;
+	if (scale == 1)
+		snprintf(text, sizeof(text), "%lld", (long long)v);
+	else
+		snprintf(text, sizeof(text), "%s%llu.%0*llu", v < 0 ? "-" : "",
+			 (unsigned long long)(mag / scale), (int)decimals,
+			 (unsigned long long)(mag % scale));
+	/* The value for readers of the object; text is what is written. */
+	json_object_object_add(o, key,
+			       json_object_new_double_s((double)v / scale, text));
 }
 
 void fs_json_add_status(struct json_object *o, const char *key, uint32_t st)

@@ -47,7 +47,7 @@ struct stat_run {
 	uint64_t processes, threads, execs, zombie_ns;
 	uint64_t cow_faults, cow_copies;
 	struct tally binaries, statuses;
-	double *latency;	/* fork-to-exec, ns */
+	uint64_t *latency;	/* fork-to-exec, ns */
 	size_t nlat, caplat;
 	struct cow_line *cow;
 	size_t ncow, capcow;
@@ -199,15 +199,15 @@ static size_t subtree_left(const struct fs_model *m, size_t *zombies)
 	return live;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x > y) - (x < y);
 }
 
 /* Nearest-rank percentile of a sorted array. */
-static double pct(const double *v, size_t n, double p)
+static uint64_t pct(const uint64_t *v, size_t n, double p)
 {
 	size_t rank = (size_t)ceil(p / 100.0 * n);
 
@@ -215,7 +215,7 @@ static double pct(const double *v, size_t n, double p)
 }
 
 static void report_text(const struct stat_run *r, int status, size_t zombies,
-			double secs, const char *method, long page)
+			uint64_t ns, const char *method, long page)
 {
 	char buf[64], esc[4 * FS_FILENAME_LEN];
 	FILE *f = r->out;
@@ -257,7 +257,7 @@ static void report_text(const struct stat_run *r, int status, size_t zombies,
 			pct(r->latency, r->nlat, 90) / 1e6,
 			pct(r->latency, r->nlat, 99) / 1e6,
 			r->latency[r->nlat - 1] / 1e6, r->nlat);
-	fprintf(f, "\n%12.6f  seconds elapsed\n", secs);
+	fprintf(f, "\n%12.6f  seconds elapsed\n", ns / 1e9);
 }
 
 static void add_tally(struct json_object *o, const char *key,
@@ -273,7 +273,7 @@ static void add_tally(struct json_object *o, const char *key,
 }
 
 static void report_json(const struct stat_run *r, int status, size_t zombies,
-			double secs, const char *method, long page)
+			uint64_t ns, const char *method, long page)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *cmd = json_object_new_array();
@@ -284,14 +284,14 @@ static void report_json(const struct stat_run *r, int status, size_t zombies,
 	fs_json_add_str(o, "event", "stat");
 	json_object_object_add(o, "command", cmd);
 	fs_json_add_status(o, "status", status);
-	fs_json_add_double(o, "elapsed_s", secs);
+	fs_json_add_fixed(o, "elapsed_s", ns, 9);
 	fs_json_add_u64(o, "processes", r->processes);
 	fs_json_add_u64(o, "threads", r->threads);
 	fs_json_add_u64(o, "execs", r->execs);
 	add_tally(o, "execs_by_binary", &r->binaries);
 	add_tally(o, "exit_statuses", &r->statuses);
 	fs_json_add_u64(o, "zombies_left", zombies);
-	fs_json_add_double(o, "zombie_seconds", r->zombie_ns / 1e9);
+	fs_json_add_fixed(o, "zombie_seconds", r->zombie_ns, 9);
 	if (method) {
 		struct json_object *c = json_object_new_object();
 		struct json_object *per = json_object_new_array();
@@ -314,10 +314,10 @@ static void report_json(const struct stat_run *r, int status, size_t zombies,
 	}
 	fs_json_add_u64(lat, "count", r->nlat);
 	if (r->nlat) {
-		fs_json_add_double(lat, "p50_ns", pct(r->latency, r->nlat, 50));
-		fs_json_add_double(lat, "p90_ns", pct(r->latency, r->nlat, 90));
-		fs_json_add_double(lat, "p99_ns", pct(r->latency, r->nlat, 99));
-		fs_json_add_double(lat, "max_ns", r->latency[r->nlat - 1]);
+		fs_json_add_u64(lat, "p50_ns", pct(r->latency, r->nlat, 50));
+		fs_json_add_u64(lat, "p90_ns", pct(r->latency, r->nlat, 90));
+		fs_json_add_u64(lat, "p99_ns", pct(r->latency, r->nlat, 99));
+		fs_json_add_u64(lat, "max_ns", r->latency[r->nlat - 1]);
 	}
 	json_object_object_add(o, "fork_to_exec", lat);
 	fs_json_emit(r->out, o);
@@ -376,11 +376,11 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 	int err;
 
 	if (r->c.json)
-		report_json(r, status, zombies, ns / 1e9,
-			    fs_source_cow_method(src), sysconf(_SC_PAGESIZE));
+		report_json(r, status, zombies, ns, fs_source_cow_method(src),
+			    sysconf(_SC_PAGESIZE));
 	else
-		report_text(r, status, zombies, ns / 1e9,
-			    fs_source_cow_method(src), sysconf(_SC_PAGESIZE));
+		report_text(r, status, zombies, ns, fs_source_cow_method(src),
+			    sysconf(_SC_PAGESIZE));
 	err = fs_output_check(r->out, name);
 	if (r->out != stderr && fclose(r->out) && !err)
 		err = fs_error(errno, "cannot write %s: %s", name, strerror(errno));
@@ -463,7 +463,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		status = 0;
 	subtree_left(&s.model, &zombies);
 	if (r.nlat)
-		qsort(r.latency, r.nlat, sizeof(*r.latency), cmp_double);
+		qsort(r.latency, r.nlat, sizeof(*r.latency), cmp_u64);
 	err = report(&r, status, zombies, fs_boot_ns() - t0, s.src);
 	fs_session_close(&s);
 	free(r.latency);

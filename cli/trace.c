@@ -218,14 +218,14 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 }
 
 static void summary_text(const struct trace *t, const struct fs_source *s,
-			 double secs)
+			 uint64_t ns)
 {
 	const struct fs_source_stats *st = fs_source_stats(s);
 	uint64_t ring = 0;
 
 	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
 		ring += st->ringbuf_lost[i];
-	fprintf(stderr, "\n%.1f s traced with %s\nevents shown:", secs,
+	fprintf(stderr, "\n%.1f s traced with %s\nevents shown:", ns / 1e9,
 		fs_source_describe(s));
 	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
 		if (i != FS_REC_LOST && (ALL_EVENTS & (1U << i)))
@@ -241,7 +241,7 @@ static void summary_text(const struct trace *t, const struct fs_source *s,
 }
 
 static void summary_json(const struct trace *t, const struct fs_source *s,
-			 double secs)
+			 uint64_t ns)
 {
 	const struct fs_source_stats *st = fs_source_stats(s);
 	struct json_object *o = json_object_new_object();
@@ -257,7 +257,7 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 		fs_json_add_u64(ring, fs_record_name(i), st->ringbuf_lost[i]);
 	}
 	fs_json_add_str(o, "event", "summary");
-	fs_json_add_double(o, "duration_s", secs);
+	fs_json_add_fixed(o, "duration_s", ns, 9);
 	fs_json_add_str(o, "source", fs_source_describe(s));
 	json_object_object_add(o, "shown", shown);
 	json_object_object_add(o, "received", recv);
@@ -336,9 +336,9 @@ static int run(struct trace *t)
 	/* Whatever the kernel wrote before we stopped is still ours. */
 	fs_session_drain(&t->s);
 	if (t->o.c.json)
-		summary_json(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
+		summary_json(t, t->s.src, fs_boot_ns() - t->s.start_ns);
 	else
-		summary_text(t, t->s.src, (fs_boot_ns() - t->s.start_ns) / 1e9);
+		summary_text(t, t->s.src, fs_boot_ns() - t->s.start_ns);
 	if (n >= 0)
 		n = fs_output_check(stdout, "standard output");
 	fs_session_close(&t->s);

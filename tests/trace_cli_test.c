@@ -18,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "json.h"
 
 #define CYCLES		2000
 
@@ -507,6 +508,198 @@ TEST(explain_counts_only_the_children_left_at_exit)
 	}
 	free(out);
 	release(&r);
+}
+
+/*
+ * JSON numbers: counts and nanoseconds are integers; the few decimals
+ * (seconds, rates) are written with a fixed number of decimals, never
+ * through a double's %.17g (0.050249062999999997, 141956.0).
+ */
+static const struct {
+	const char *key;
+	int decimals;
+} decimal_keys[] = {
+	{ "elapsed_s", 9 }, { "zombie_seconds", 9 }, { "duration_s", 9 },
+	{ "interval_s", 3 }, { "rate", 3 },
+};
+
+/* Whether text is [-]DIGITS.DIGITS with exactly decimals after the dot. */
+static bool is_fixed(const char *text, int decimals)
+{
+	const char *dot;
+
+	if (*text == '-')
+		text++;
+	dot = strchr(text, '.');
+	if (!dot || dot == text || (int)strlen(dot + 1) != decimals)
+		return false;
+	for (const char *c = text; *c; c++)
+		if (c != dot && (*c < '0' || *c > '9'))
+			return false;
+	return true;
+}
+
+/* Numbers in o (json-c keeps each parsed number's text) that break the rule. */
+static int bad_numbers(struct json_object *o, const char *key, char *why,
+		       size_t len)
+{
+	int bad = 0;
+
+	switch (json_object_get_type(o)) {
+	case json_type_object: {
+		json_object_object_foreach(o, k, v)
+			bad += bad_numbers(v, k, why, len);
+		return bad;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			bad += bad_numbers(json_object_array_get_idx(o, i), key,
+					   why, len);
+		return bad;
+	case json_type_double:
+		for (size_t i = 0; i < ARRAY_SIZE(decimal_keys); i++)
+			if (key && !strcmp(key, decimal_keys[i].key) &&
+			    is_fixed(json_object_to_json_string(o),
+				     decimal_keys[i].decimals))
+				return 0;
+		snprintf(why, len, "\"%s\":%s", key ? key : "",
+			 json_object_to_json_string(o));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every line of text is a JSON object whose numbers keep the rule. */
+static void expect_json_numbers(struct __test_metadata *_metadata,
+				const char *what, char *text)
+{
+	char why[256] = "";
+	int lines = 0;
+
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save), lines++) {
+		struct json_object *o = json_tokener_parse(l);
+
+		ASSERT_NE(NULL, o) TH_LOG("%s: not JSON: %s", what, l);
+		EXPECT_EQ(0, bad_numbers(o, NULL, why, sizeof(why))) {
+			TH_LOG("%s: %s", what, why);
+		}
+		json_object_put(o);
+	}
+	EXPECT_LT(0, lines) TH_LOG("%s printed nothing", what);
+}
+
+TEST(fixed_decimals_are_printed_exactly)
+{
+	struct json_object *o = json_object_new_object();
+
+	fs_json_add_fixed(o, "ns", 50249063, 9);
+	fs_json_add_fixed(o, "small", 5, 9);
+	fs_json_add_fixed(o, "whole", 3 * NSEC_PER_SEC, 9);
+	fs_json_add_fixed(o, "neg", -1500, 3);
+	fs_json_add_fixed(o, "int", 7, 0);
+	fs_json_add_fixed(o, "max", INT64_MAX, 9);
+	EXPECT_STREQ("{\"ns\":0.050249063,\"small\":0.000000005,\"whole\":3.000000000,"
+		     "\"neg\":-1.500,\"int\":7,\"max\":9223372036.854775807}",
+		     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static int64_t jint(struct __test_metadata *_metadata, struct json_object *o,
+		    const char *key, int64_t min)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v)) {
+		TH_LOG("no %s", key);
+		return -1;
+	}
+	EXPECT_EQ(json_type_int, json_object_get_type(v)) TH_LOG("%s", key);
+	EXPECT_LE(min, json_object_get_int64(v)) TH_LOG("%s", key);
+	return json_object_get_int64(v);
+}
+
+TEST(stat_json_numbers_are_integers_or_exact_decimals)
+{
+	char path[] = "/tmp/forkscope-stat-XXXXXX";
+	const char *args[] = { "-j", "stat", "-o", path, "--", "sh", "-c",
+			       "/bin/true; /bin/true & wait; exit 3", NULL };
+	struct json_object *o, *v, *lat;
+	int fd = mkstemp(path);
+	struct run r;
+	char *text;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start(&r, args, -1));
+	ASSERT_EQ(3, finish(&r));
+	text = slurp(fd);
+	close(fd);
+	unlink(path);
+	release(&r);
+	o = json_tokener_parse(text);
+	ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", text);
+
+	EXPECT_EQ(3, jint(_metadata, o, "processes", 0));
+	EXPECT_EQ(0, jint(_metadata, o, "threads", 0));
+	EXPECT_EQ(3, jint(_metadata, o, "execs", 0));
+	EXPECT_EQ(0, jint(_metadata, o, "zombies_left", 0));
+	ASSERT_TRUE(json_object_object_get_ex(o, "elapsed_s", &v));
+	EXPECT_EQ(json_type_double, json_object_get_type(v));
+	EXPECT_TRUE(is_fixed(json_object_to_json_string(v), 9))
+		TH_LOG("elapsed_s %s", json_object_to_json_string(v));
+	EXPECT_LT(0, json_object_get_double(v));
+	ASSERT_TRUE(json_object_object_get_ex(o, "zombie_seconds", &v));
+	EXPECT_TRUE(is_fixed(json_object_to_json_string(v), 9))
+		TH_LOG("zombie_seconds %s", json_object_to_json_string(v));
+	ASSERT_TRUE(json_object_object_get_ex(o, "fork_to_exec", &lat));
+	EXPECT_EQ(2, jint(_metadata, lat, "count", 0));
+	{
+		int64_t p50 = jint(_metadata, lat, "p50_ns", 1);
+		int64_t p90 = jint(_metadata, lat, "p90_ns", p50);
+		int64_t p99 = jint(_metadata, lat, "p99_ns", p90);
+
+		jint(_metadata, lat, "max_ns", p99);
+	}
+	json_object_put(o);
+	/* And nothing else in it is a float. */
+	expect_json_numbers(_metadata, "stat", text);
+	free(text);
+}
+
+/*
+ * Runs forkscope to the end and checks every number it printed; status -1:
+ * 0 or 1 (zombies: none or found).
+ */
+static void expect_command_json_numbers(struct __test_metadata *_metadata,
+					const char *const args[], int status)
+{
+	struct run r;
+	char *out;
+	int st;
+
+	ASSERT_EQ(0, start(&r, args, -1));
+	st = finish(&r);
+	if (status < 0) {
+		ASSERT_TRUE(st == 0 || st == 1) TH_LOG("exit %d", st);
+	} else {
+		ASSERT_EQ(status, st);
+	}
+	out = slurp(r.out);
+	expect_json_numbers(_metadata, args[1], out);
+	free(out);
+	release(&r);
+}
+
+TEST(every_command_json_numbers_are_integers_or_exact_decimals)
+{
+	expect_command_json_numbers(_metadata,
+				    (const char *[]){ "-j", "trace", "-d", "0.3", NULL }, 0);
+	expect_command_json_numbers(_metadata, (const char *[]){ "-j", "tree", NULL }, 0);
+	expect_command_json_numbers(_metadata,
+				    (const char *[]){ "-j", "zombies", "-m", "0", NULL }, -1);
+	expect_command_json_numbers(_metadata,
+				    (const char *[]){ "-j", "cow", "-c", "2", "-i", "0.1", NULL }, 0);
 }
 
 TEST_HARNESS_MAIN
