@@ -209,7 +209,7 @@ TEST(every_command_without_privilege_says_so_in_one_line)
 		(const char *[]){ "tree", NULL },
 		(const char *[]){ "zombies", NULL },
 		(const char *[]){ "cow", "-c", "1", NULL },
-		(const char *[]){ "stat", "--", "true", NULL },
+		(const char *[]){ "stat", "--", "/bin/true", NULL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(argv); i++) {
@@ -273,14 +273,14 @@ TEST(output_that_cannot_be_written_is_an_error)
 
 	/* stat's report goes to -o FILE, or stderr. */
 	expect_failure(_metadata,
-		       (const char *[]){ "stat", "-o", "/dev/full", "--", "true", NULL },
+		       (const char *[]){ "stat", "-o", "/dev/full", "--", "/bin/true", NULL },
 		       -1, 1, "forkscope: stat: cannot write /dev/full: No space left on device");
 	expect_json_failure(_metadata,
-			    (const char *[]){ "-j", "stat", "-o", "/dev/full", "--", "true", NULL },
+			    (const char *[]){ "-j", "stat", "-o", "/dev/full", "--", "/bin/true", NULL },
 			    -1, 1, "stat", "cannot write /dev/full");
 	/* A failed command's own status is no excuse either. */
 	ASSERT_EQ(0, start(&r, (const char *[]){ "stat", "-o", "/dev/full", "--",
-						 "false", NULL }, -1));
+						 "/bin/false", NULL }, -1));
 	EXPECT_EQ(1, finish(&r));
 	err = slurp(r.err);
 	EXPECT_EQ(1, count_lines(err));
@@ -623,7 +623,7 @@ static int64_t jint(struct __test_metadata *_metadata, struct json_object *o,
 TEST(stat_json_numbers_are_integers_or_exact_decimals)
 {
 	char path[] = "/tmp/forkscope-stat-XXXXXX";
-	const char *args[] = { "-j", "stat", "-o", path, "--", "sh", "-c",
+	const char *args[] = { "-j", "stat", "-o", path, "--", "/bin/sh", "-c",
 			       "/bin/true; /bin/true & wait; exit 3", NULL };
 	struct json_object *o, *v, *lat;
 	int fd = mkstemp(path);
