@@ -322,10 +322,11 @@ static int run(struct trace *t)
 			(unsigned long long)st->snapshot_filled);
 	if (!t->o.c.json)
 		fs_event_text_header(stdout);
-	fflush(stdout);
+	/* Checked here too: a failed flush's errno is gone by the next one. */
+	n = fs_output_check(stdout, "standard output");
 
 	end = t->o.duration_s ? t->s.start_ns + t->o.duration_s * NSEC_PER_SEC : 0;
-	while (!fs_stop_requested()) {
+	while (n >= 0 && !fs_stop_requested()) {
 		n = fs_session_poll(&t->s, POLL_MS);
 		/* Nobody reads what cannot be written: stop tracing. */
 		if (n >= 0)

@@ -296,6 +296,9 @@ TEST(output_that_cannot_be_written_is_an_error)
 	/* Not tracing on into the void: trace stops at the first failure. */
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "trace", "-d", "30", NULL }, 1);
+	/* Nothing shown after the header: its failed flush must be the one told. */
+	expect_full_stdout(_metadata,
+			   (const char *[]){ "trace", "-c", "no-such-comm", "-d", "30", NULL }, 1);
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "-j", "trace", "-d", "0.5", NULL }, 1);
 }
