@@ -93,22 +93,6 @@ int BPF_PROG(btf_fault_kernel, unsigned long address, struct pt_regs *regs,
 	return 0;
 }
 
-SEC("raw_tp/page_fault_user")
-int BPF_PROG(raw_fault_user, unsigned long address, struct pt_regs *regs,
-	     unsigned long error_code)
-{
-	count_wp(error_code);
-	return 0;
-}
-
-SEC("raw_tp/page_fault_kernel")
-int BPF_PROG(raw_fault_kernel, unsigned long address, struct pt_regs *regs,
-	     unsigned long error_code)
-{
-	count_wp(error_code);
-	return 0;
-}
-
 /* A sample: one FS_REC_COW per process that has counters. */
 SEC("iter/task")
 int cow_sample(struct bpf_iter__task *ctx)
@@ -122,7 +106,7 @@ int cow_sample(struct bpf_iter__task *ctx)
 	c = bpf_task_storage_get(&cow_counts, t, 0, 0);
 	if (!c)
 		return 0;
-	fill_hdr(&r.hdr, FS_REC_COW, sizeof(r), t, true, false);
+	fill_hdr(&r.hdr, FS_REC_COW, sizeof(r), t, true);
 	r.faults = c->faults;
 	r.copies = c->copies;
 	r.method = cow_method;

@@ -3,10 +3,12 @@
  * Process lifecycle producer: fork, exec, exit, wait, wait results and
  * reaps, written as include/forkscope/record.h records into one ring buffer.
  *
- * Each sched_process_* hook exists twice, as tp_btf (preferred: typed
- * arguments, direct reads) and raw_tp (older kernels); the loader enables
- * one set. Wait results come from the wait4/waitid syscall exits, which
- * exist only as classic tracepoints.
+ * The sched_process_* hooks are tp_btf programs: typed arguments and
+ * plain loads (a quarter of a fork record's cost went into probe-read
+ * helper calls). There is no raw_tp fallback: the wait-result programs
+ * need bpf_task_pt_regs() (5.15), far newer than tp_btf (5.5), so a kernel
+ * without tp_btf could never load this object. Wait results come from the
+ * wait4/waitid syscall exits, which exist only as classic tracepoints.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -73,20 +75,20 @@ static __always_inline void submit(struct fs_hdr *rec)
 }
 
 static __always_inline int on_fork(struct task_struct *parent,
-				   struct task_struct *child, bool btf)
+				   struct task_struct *child)
 {
 	struct fs_rec_fork *r = reserve(FS_REC_FORK, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true, btf);
-	r->child_pid = FS_READ(btf, child, pid);
-	r->child_tgid = FS_READ(btf, child, tgid);
-	r->child_ppid = FS_READ(btf, child, real_parent, tgid);
+	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true);
+	r->child_pid = child->pid;
+	r->child_tgid = child->tgid;
+	r->child_ppid = child->real_parent->tgid;
 	r->flags = fs_fork_flags(r->child_pid, r->child_tgid,
-				 FS_READ(btf, child, mm),
-				 FS_READ(btf, parent, mm));
-	r->child_start_ns = FS_READ(btf, child, start_boottime);
+				 child->mm,
+				 parent->mm);
+	r->child_start_ns = child->start_boottime;
 	submit(&r->hdr);
 	return 0;
 }
@@ -103,7 +105,7 @@ static __always_inline bool str_truncated(const char *src, long got, __u32 len)
 }
 
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
-				   struct linux_binprm *bprm, bool btf)
+				   struct linux_binprm *bprm)
 {
 	struct fs_rec_exec *r = reserve(FS_REC_EXEC, sizeof(*r));
 	const char *filename;
@@ -112,12 +114,12 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true, btf);
+	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
 	r->old_pid = old_pid;
 	r->flags = 0;
 	r->reserved = 0;
 
-	filename = FS_READ(btf, bprm, filename);
+	filename = bprm->filename;
 	got = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
 					filename);
 	if (got < 0)
@@ -126,8 +128,8 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_FILENAME_TRUNC;
 
 	/* The new image's argv was copied to its stack before this fires. */
-	start = FS_READ(btf, p, mm, arg_start);
-	end = FS_READ(btf, p, mm, arg_end);
+	start = p->mm->arg_start;
+	end = p->mm->arg_end;
 	len = end > start ? end - start : 0;
 	if (len > FS_ARGS_LEN) {
 		len = FS_ARGS_LEN;
@@ -165,21 +167,19 @@ static __always_inline void take_cow(struct fs_rec_exit *r)
  * tracepoint comes after exit_mm() woke the joiner). One exit per process
  * claims it, through storage on the leader, which goes with the task.
  */
-static __always_inline bool claim_group_dead(struct signal_struct *sig,
-					     bool btf)
+static __always_inline bool claim_group_dead(struct signal_struct *sig)
 {
 	struct task_struct *leader = bpf_get_current_task_btf()->group_leader;
 	__u64 *claimed;
 
-	if (FS_READ(btf, sig, live.counter) != 0)
+	if (sig->live.counter != 0)
 		return false;
 	claimed = bpf_task_storage_get(&group_dead_claims, leader, 0,
 				       BPF_LOCAL_STORAGE_GET_F_CREATE);
 	return claimed && __sync_val_compare_and_swap(claimed, 0, 1) == 0;
 }
 
-static __always_inline int on_exit(struct task_struct *p, int group_dead,
-				   bool btf)
+static __always_inline int on_exit(struct task_struct *p, int group_dead)
 {
 	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
 	struct fs_exit_facts f = {};
@@ -188,23 +188,23 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true, btf);
-	sig = FS_READ(btf, p, signal);
+	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
+	sig = p->signal;
 	if (group_dead < 0)
-		group_dead = claim_group_dead(sig, btf);
-	r->exit_code = FS_READ(btf, p, exit_code);
+		group_dead = claim_group_dead(sig);
+	r->exit_code = p->exit_code;
 	r->status = r->exit_code;
 	r->cow_faults = 0;
 	r->cow_copies = 0;
-	r->heir = group_dead ? heir_of(p, &subreaper, btf) : r->hdr.tgid;
-	if (FS_READ(btf, sig, flags) & SIGNAL_GROUP_EXIT) {
-		r->status = FS_READ(btf, sig, group_exit_code);
+	r->heir = group_dead ? heir_of(p, &subreaper) : r->hdr.tgid;
+	if (sig->flags & SIGNAL_GROUP_EXIT) {
+		r->status = sig->group_exit_code;
 		f.group_exit = 1;
 	}
 	f.thread = r->hdr.pid != r->hdr.tgid;
 	f.group_dead = group_dead != 0;
-	f.ptraced = FS_READ(btf, p, ptrace) != 0;
-	f.parent_sigchld = sigchld_flags(FS_READ(btf, p, real_parent), btf);
+	f.ptraced = p->ptrace != 0;
+	f.parent_sigchld = sigchld_flags(p->real_parent);
 	f.heir_subreaper = subreaper;
 	r->flags = fs_exit_flags(&f);
 	if (group_dead && cow_enabled)
@@ -213,28 +213,27 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead,
 	return 0;
 }
 
-static __always_inline int on_wait(struct pid *pid, bool btf)
+static __always_inline int on_wait(struct pid *pid)
 {
-	struct task_struct *cur = btf ? bpf_get_current_task_btf() :
-					(void *)bpf_get_current_task();
+	struct task_struct *cur = bpf_get_current_task_btf();
 	struct fs_rec_wait *r = reserve(FS_REC_WAIT, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true, btf);
-	r->wait_pid = pid ? FS_READ(btf, pid, numbers[0].nr) : 0;
+	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true);
+	r->wait_pid = pid ? pid->numbers[0].nr : 0;
 	r->reserved = 0;
 	submit(&r->hdr);
 	return 0;
 }
 
-static __always_inline int on_free(struct task_struct *p, bool btf)
+static __always_inline int on_free(struct task_struct *p)
 {
 	struct fs_rec_reap *r = reserve(FS_REC_REAP, sizeof(*r));
 
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false, btf);
+	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false);
 	submit(&r->hdr);
 	return 0;
 }
@@ -242,67 +241,33 @@ static __always_inline int on_free(struct task_struct *p, bool btf)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child, true);
+	return on_fork(parent, child);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(btf_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	return on_exec(p, old_pid, bprm, true);
+	return on_exec(p, old_pid, bprm);
 }
 
 SEC("tp_btf/sched_process_exit")
 int btf_exit(__u64 *ctx)
 {
 	/* ctx[1] is only read where the verifier knows it exists. */
-	return on_exit((void *)ctx[0], exit_has_group_dead ? (int)ctx[1] : -1,
-		       true);
+	return on_exit((void *)ctx[0], exit_has_group_dead ? (int)ctx[1] : -1);
 }
 
 SEC("tp_btf/sched_process_wait")
 int BPF_PROG(btf_wait, struct pid *pid)
 {
-	return on_wait(pid, true);
+	return on_wait(pid);
 }
 
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(btf_free, struct task_struct *p)
 {
-	return on_free(p, true);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child, false);
-}
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return on_exec(p, old_pid, bprm, false);
-}
-
-SEC("raw_tp/sched_process_exit")
-int raw_exit(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_exit((void *)ctx->args[0],
-		       exit_has_group_dead ? (int)ctx->args[1] : -1,
-		       false);
-}
-
-SEC("raw_tp/sched_process_wait")
-int BPF_PROG(raw_wait, struct pid *pid)
-{
-	return on_wait(pid, false);
-}
-
-SEC("raw_tp/sched_process_free")
-int BPF_PROG(raw_free, struct task_struct *p)
-{
-	return on_free(p, false);
+	return on_free(p);
 }
 
 /*
@@ -322,7 +287,7 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 	r = reserve(FS_REC_WAIT_RESULT, sizeof(*r));
 	if (!r)
 		return 0;
-	fill_hdr(&r->hdr, FS_REC_WAIT_RESULT, sizeof(*r), cur, true, true);
+	fill_hdr(&r->hdr, FS_REC_WAIT_RESULT, sizeof(*r), cur, true);
 	r->ret = ret;
 	r->syscall = syscall;
 	r->flags = 0;

@@ -22,9 +22,9 @@ int snapshot(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
-	fill_hdr(&r.hdr, FS_REC_TASK, sizeof(r), t, true, false);
+	fill_hdr(&r.hdr, FS_REC_TASK, sizeof(r), t, true);
 	pflags = BPF_CORE_READ(t, flags);
-	r.flags = sigchld_flags(t, false);
+	r.flags = sigchld_flags(t);
 	if (BPF_CORE_READ(t, exit_state) & EXIT_ZOMBIE)
 		r.flags |= FS_SNAP_ZOMBIE;
 	if (pflags & PF_KTHREAD)

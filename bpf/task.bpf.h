@@ -18,57 +18,33 @@
 #define EXIT_ZOMBIE		0x00000020
 #define MAX_ANCESTORS		32
 
-/*
- * FS_READ(btf, src, field, ...) reads like BPF_CORE_READ(src, field, ...).
- * tp_btf programs get typed pointers they may dereference with plain loads
- * (measured: a quarter of a fork record's cost went into probe-read helper
- * calls); raw_tp programs must use the helper. The producers' bodies are
- * shared: btf is a literal at every call site, so clang keeps one branch.
- */
-#define ___fs_arrow1(s, a)		(s)->a
-#define ___fs_arrow2(s, a, b)		(s)->a->b
-#define ___fs_arrow3(s, a, b, c)	(s)->a->b->c
-#define ___fs_pick(_1, _2, _3, n, ...)	n
-#define FS_DIRECT(s, ...) \
-	___fs_pick(__VA_ARGS__, ___fs_arrow3, ___fs_arrow2, \
-		   ___fs_arrow1)(s, __VA_ARGS__)
-#define FS_READ(btf, s, ...) \
-	((btf) ? FS_DIRECT(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
-#define FS_READ_BITFIELD(btf, s, field) \
-	((btf) ? BPF_CORE_READ_BITFIELD(s, field) : \
-		 BPF_CORE_READ_BITFIELD_PROBED(s, field))
-
 static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 				     __u16 size, struct task_struct *t,
-				     bool with_parent, bool btf)
+				     bool with_parent)
 {
 	h->type = type;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = FS_READ(btf, t, pid);
-	h->tgid = FS_READ(btf, t, tgid);
-	h->ppid = with_parent ? FS_READ(btf, t, real_parent, tgid) : 0;
+	h->pid = t->pid;
+	h->tgid = t->tgid;
+	h->ppid = with_parent ? t->real_parent->tgid : 0;
 	h->reserved = 0;
-	h->start_ns = FS_READ(btf, t, start_boottime);
-	if (btf)
-		__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
-	else
-		BPF_CORE_READ_INTO(&h->comm, t, comm);
+	h->start_ns = t->start_boottime;
+	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
 }
 
 /* FS_SNAP_SIGCHLD_* and FS_SNAP_NOCLDWAIT for t's process. */
-static __always_inline __u32 sigchld_flags(struct task_struct *t, bool btf)
+static __always_inline __u32 sigchld_flags(struct task_struct *t)
 {
-	struct sighand_struct *sh = FS_READ(btf, t, sighand);
+	struct sighand_struct *sh = t->sighand;
 	unsigned long handler, flags;
 	__u32 out = 0;
 
 	if (!sh)
 		return 0;
-	handler = (unsigned long)FS_READ(btf, sh,
-					 action[SIGCHLD - 1].sa.sa_handler);
-	flags = FS_READ(btf, sh, action[SIGCHLD - 1].sa.sa_flags);
+	handler = (unsigned long)sh->action[SIGCHLD - 1].sa.sa_handler;
+	flags = sh->action[SIGCHLD - 1].sa.sa_flags;
 	if (handler == SIG_IGN)
 		out |= FS_SNAP_SIGCHLD_IGN;
 	else if (handler)
@@ -96,19 +72,18 @@ static __always_inline int pid_level(struct task_struct *t)
  * that still has live threads, in t's pid namespace, else the namespace's
  * init. *subreaper says which it was.
  */
-static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper,
-				     bool btf)
+static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper)
 {
-	struct pid *pid = FS_READ(btf, t, thread_pid);
-	unsigned int level = FS_READ(btf, pid, level);
+	struct pid *pid = t->thread_pid;
+	unsigned int level = pid->level;
 	struct task_struct *init, *a = t;
 	struct signal_struct *sig;
 
 	*subreaper = false;
 	/* A variable index: only the helper may read there, and init too. */
 	init = BPF_CORE_READ(pid, numbers[level].ns, child_reaper);
-	sig = FS_READ(btf, t, signal);
-	if (!FS_READ_BITFIELD(btf, sig, has_child_subreaper))
+	sig = t->signal;
+	if (!BPF_CORE_READ_BITFIELD(sig, has_child_subreaper))
 		return BPF_CORE_READ(init, tgid);
 	/*
 	 * The helper here too: plain loads made the verifier walk this loop

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The BPF source: loads bpf/lifecycle.bpf.c, picks the best hook type the
- * kernel accepts (tp_btf, else raw_tp), attaches, and drains the ring
+ * The BPF source: loads bpf/lifecycle.bpf.c (tp_btf programs), attaches,
+ * and drains the ring
  * buffer. Losses come from two counters: ring-buffer reservations that
  * failed (counted by the programs) and program runs the kernel skipped
  * (bpf_prog_info.recursion_misses).
@@ -26,13 +26,6 @@
 #define DEFAULT_RING_BYTES	(16U << 20)
 #define WAKEUP_BYTES_MAX	(256U << 10)
 
-enum hook_kind { HOOK_TP_BTF, HOOK_RAW_TP };
-
-static const char *const hook_names[] = {
-	[HOOK_TP_BTF] = "tp_btf",
-	[HOOK_RAW_TP] = "raw_tp",
-};
-
 /* COW hook sets, most exact first: the first that loads and attaches wins. */
 static const struct cow_method {
 	const char *progs[2];	/* the second counts copies; optional */
@@ -49,8 +42,6 @@ static const struct cow_method {
 	  "COW faults (kprobe do_wp_page)" },
 	{ { "btf_fault_user", "btf_fault_kernel" }, FS_COW_WP_FAULTS,
 	  "write-protect faults (tp_btf exceptions:page_fault_user/kernel)" },
-	{ { "raw_fault_user", "raw_fault_kernel" }, FS_COW_WP_FAULTS,
-	  "write-protect faults (raw_tp exceptions:page_fault_user/kernel)" },
 };
 
 struct bpf_source {
@@ -111,26 +102,7 @@ static bool exit_tp_has_group_dead(void)
 	return has;
 }
 
-static void set_hook_kind(struct lifecycle_bpf *skel, enum hook_kind kind)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, skel->obj) {
-		enum bpf_attach_type at = bpf_program__expected_attach_type(prog);
-		enum bpf_prog_type pt = bpf_program__type(prog);
-		bool is_btf = pt == BPF_PROG_TYPE_TRACING &&
-			      at == BPF_TRACE_RAW_TP;
-		bool is_raw = pt == BPF_PROG_TYPE_RAW_TRACEPOINT;
-
-		if (is_btf)
-			bpf_program__set_autoload(prog, kind == HOOK_TP_BTF);
-		else if (is_raw)
-			bpf_program__set_autoload(prog, kind == HOOK_RAW_TP);
-	}
-}
-
-static int load(struct bpf_source *s, const struct fs_source_opts *o,
-		enum hook_kind kind)
+static int load(struct bpf_source *s, const struct fs_source_opts *o)
 {
 	s->skel = lifecycle_bpf__open();
 	if (!s->skel)
@@ -150,7 +122,6 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o,
 	if (s->cow)
 		bpf_map__reuse_fd(s->skel->maps.cow_counts,
 				  bpf_map__fd(s->cow->maps.cow_counts));
-	set_hook_kind(s->skel, kind);
 	return lifecycle_bpf__load(s->skel);
 }
 
@@ -415,7 +386,6 @@ static const struct fs_source_ops bpf_ops = {
 struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 {
 	struct bpf_source *s = calloc(1, sizeof(*s));
-	enum hook_kind kind = HOOK_TP_BTF;
 	bool wait_results;
 	int err;
 
@@ -438,13 +408,7 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 		if (err)
 			goto fail;
 	}
-	err = load(s, o, kind);
-	if (err && !(err == -EPERM && geteuid() != 0)) {
-		lifecycle_bpf__destroy(s->skel);
-		s->skel = NULL;
-		kind = HOOK_RAW_TP;
-		err = load(s, o, kind);
-	}
+	err = load(s, o);
 	if (err) {
 		explain_load_error(err);
 		goto fail;
@@ -459,8 +423,7 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 			 strerror(errno));
 		goto fail;
 	}
-	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (%s%s%s%s)",
-		 hook_names[kind],
+	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (tp_btf%s%s%s)",
 		 wait_results ? "; wait results: syscall tracepoints" :
 				"; wait results: unavailable, no syscall tracepoints",
 		 s->cow ? "; COW: " : "", s->cow ? s->base.cow_method : "");
