@@ -21,6 +21,7 @@ static const char *const lost_reasons[] = {
 	[FS_LOST_RECURSION] = "BPF program runs skipped by the kernel",
 	[FS_LOST_READER] = "malformed records rejected by the reader",
 	[FS_LOST_COW_MAP] = "no room for the process's COW counter",
+	[FS_LOST_COW_SKIPPED] = "COW counting runs skipped by the kernel",
 };
 
 static const char *lost_reason(uint32_t reason)
@@ -29,10 +30,10 @@ static const char *lost_reason(uint32_t reason)
 	       lost_reasons[reason] : "unknown reason";
 }
 
-/* A COW map loss counts faults left out of a counter, not records. */
+/* A COW loss counts faults left out of a counter, not records. */
 static const char *lost_unit(uint32_t reason)
 {
-	return reason == FS_LOST_COW_MAP ? "COW faults" : "records";
+	return fs_lost_cow(reason) ? "COW faults" : "records";
 }
 
 static const char *wait_syscall(const struct fs_rec_wait_result *r)

@@ -475,6 +475,11 @@ bool fs_lost_lifecycle(uint32_t reason)
 	       reason == FS_LOST_READER;
 }
 
+bool fs_lost_cow(uint32_t reason)
+{
+	return reason == FS_LOST_COW_MAP || reason == FS_LOST_COW_SKIPPED;
+}
+
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note)
 {

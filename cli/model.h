@@ -78,6 +78,8 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
  * reap: only then is the table in doubt and a new snapshot needed.
  */
 bool fs_lost_lifecycle(uint32_t reason);
+/* Whether a loss (FS_LOST_*) is COW faults a counter missed: no record. */
+bool fs_lost_cow(uint32_t reason);
 
 /* Bytes the model holds: table slots and command lines (not malloc's
  * own overhead: measure RSS for that). */

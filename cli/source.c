@@ -73,6 +73,9 @@ static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
 		s->stats.ringbuf_lost[r->rec_type] += r->count;
 	else if (r->reason == FS_LOST_RECURSION)
 		s->stats.recursion_lost += r->count;
+	else if (r->reason == FS_LOST_COW_MAP ||
+		 r->reason == FS_LOST_COW_SKIPPED)
+		s->stats.cow_lost += r->count;
 }
 
 int fs_source_deliver(struct fs_source *s, const void *data, size_t len)

@@ -36,7 +36,9 @@ struct fs_source_stats {
 	uint64_t records;			/* delivered, LOST excluded */
 	uint64_t by_type[FS_REC_TYPE_MAX];	/* delivered, by type */
 	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
-	uint64_t recursion_lost;	/* program runs the kernel skipped */
+	uint64_t recursion_lost;	/* lifecycle program runs the kernel
+					 * skipped */
+	uint64_t cow_lost;		/* COW faults not counted */
 	uint64_t malformed;		/* rejected by the decoder */
 	uint64_t snapshot_filled;	/* tasks a kernel-side snapshot missed
 					 * and /proc supplied */

@@ -59,6 +59,7 @@ struct bpf_source {
 	int nr_links;
 	uint64_t seen_drops[FS_REC_TYPE_MAX];
 	uint64_t seen_misses;
+	uint64_t seen_cow_misses;
 };
 
 static bool verbose;
@@ -299,12 +300,19 @@ static void bpf_losses(struct fs_source *base)
 		fs_source_lost(base, FS_LOST_RINGBUF, t, now - s->seen_drops[t]);
 		s->seen_drops[t] = now;
 	}
-	misses = prog_misses(s->skel->obj) +
-		 (s->cow ? prog_misses(s->cow->obj) : 0);
+	misses = prog_misses(s->skel->obj);
 	if (s->cow && s->cow->bss->cow_drops != s->seen_cow_drops) {
 		fs_source_lost(base, FS_LOST_COW_MAP, 0,
 			       s->cow->bss->cow_drops - s->seen_cow_drops);
 		s->seen_cow_drops = s->cow->bss->cow_drops;
+	}
+	/* A skipped counting run is a fault uncounted, not a lost record. */
+	if (s->cow) {
+		uint64_t cow = prog_misses(s->cow->obj);
+
+		fs_source_lost(base, FS_LOST_COW_SKIPPED, 0,
+			       cow - s->seen_cow_misses);
+		s->seen_cow_misses = cow;
 	}
 	if (misses != s->seen_misses) {
 		fs_source_lost(base, FS_LOST_RECURSION, 0,

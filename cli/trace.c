@@ -192,7 +192,8 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 	struct trace *t = ctx;
 	char why_buf[256];
 
-	if (rec->type == FS_REC_LOST)
+	if (rec->type == FS_REC_LOST &&
+	    fs_lost_lifecycle(((const struct fs_rec_lost *)rec)->reason))
 		t->lost += ((const struct fs_rec_lost *)rec)->count;
 	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
 	    wanted(t, rec, n)) {
@@ -236,6 +237,9 @@ static void summary_text(const struct trace *t, const struct fs_source *s,
 		(unsigned long long)ring,
 		(unsigned long long)st->recursion_lost,
 		(unsigned long long)st->malformed);
+	if (fs_source_cow_kind(s))
+		fprintf(stderr, "COW faults not counted %llu\n",
+			(unsigned long long)st->cow_lost);
 	fprintf(stderr, "process table: %u tasks, %llu KiB\n", t->s.model.tab.count,
 		(unsigned long long)fs_model_bytes(&t->s.model) >> 10);
 }
@@ -265,6 +269,8 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	json_object_object_add(o, "lost_ring_buffer", ring);
 	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
 	fs_json_add_u64(o, "malformed", st->malformed);
+	if (fs_source_cow_kind(s))
+		fs_json_add_u64(o, "cow_faults_not_counted", st->cow_lost);
 	fs_json_add_u64(o, "table_tasks", t->s.model.tab.count);
 	fs_json_add_u64(o, "table_bytes", fs_model_bytes(&t->s.model));
 	fs_json_emit(stdout, o);

@@ -215,6 +215,9 @@ TEST(every_loss_reason_has_a_name_in_text_and_json)
 		{ FS_LOST_COW_MAP, 0,
 		  "LOST 5 COW faults: no room for the process's COW counter",
 		  "no room for the process's COW counter" },
+		{ FS_LOST_COW_SKIPPED, 0,
+		  "LOST 5 COW faults: COW counting runs skipped by the kernel",
+		  "COW counting runs skipped by the kernel" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
@@ -692,6 +695,7 @@ TEST_F(model, only_lifecycle_losses_ask_for_a_resync)
 	sync_(&self->m, &self->n, &self->now, FS_SYNC_END, 1);
 	/* Faults a COW counter missed: no task changed state unseen. */
 	lost_(&self->m, &self->n, &self->now, FS_LOST_COW_MAP, 0, 7);
+	lost_(&self->m, &self->n, &self->now, FS_LOST_COW_SKIPPED, 0, 4);
 	EXPECT_FALSE(self->m.need_resync);
 	EXPECT_EQ(0, self->m.lost);
 

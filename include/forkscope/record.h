@@ -197,6 +197,8 @@ struct fs_rec_reap {
 #define FS_LOST_RECURSION	2	/* a program run was skipped */
 #define FS_LOST_READER		3	/* the reader dropped records */
 #define FS_LOST_COW_MAP		4	/* COW faults not counted: map full */
+#define FS_LOST_COW_SKIPPED	5	/* COW faults not counted: the kernel
+					 * skipped a counting program's run */
 
 /*
  * Subject: none (pid, tgid are 0). count records of rec_type (0: any) were
