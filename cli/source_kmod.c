@@ -136,7 +136,14 @@ struct fs_source *fs_source_kmod_open(const struct fs_source_opts *o)
 		free(s);
 		return NULL;
 	}
-	if (ioctl(s->fd, FS_IOC_INFO, &info) || info.abi != FS_ABI_VERSION) {
+	if (ioctl(s->fd, FS_IOC_INFO, &info)) {
+		/* ENOTTY: a module from before the ioctls moved off 'F'. */
+		fs_error(EPROTO, "the module behind %s does not answer this forkscope's info request (%s): it comes from another version; load the module built with this forkscope",
+			 FS_KMOD_DEVICE, strerror(errno));
+		kmod_close(&s->base);
+		return NULL;
+	}
+	if (info.abi != FS_ABI_VERSION) {
 		fs_error(EPROTO, "the forkscope module writes record ABI %u, this forkscope reads %u: rebuild one of them",
 			 info.abi, FS_ABI_VERSION);
 		kmod_close(&s->base);
