@@ -20,7 +20,7 @@
 #include "cli.h"
 #include "json.h"
 
-#define CYCLES		2000
+#define CYCLES		2000	/* on the host; a quarter in a guest */
 
 /* Runs to completion; checks status and that stderr is one line. */
 static void expect_failure(struct __test_metadata *_metadata,
@@ -308,7 +308,19 @@ static int cmp_pid(const void *a, const void *b)
 	return *(const pid_t *)a - *(const pid_t *)b;
 }
 
+/*
+ * Under QEMU's TCG the same cycles take 4x the host's time (measured:
+ * 2,000 took 25.3 of the harness's 30 s in the 6.12 guest, 6.2 s here),
+ * and the reader shares the one emulating thread: size the workload to
+ * the machine, as the guests' other storms are.
+ */
+static int cycles(void)
+{
+	return getenv("FORKSCOPE_EMULATED") ? CYCLES / 4 : CYCLES;
+}
+
 struct tally {
+	int n;
 	pid_t kids[CYCLES];
 	int fork[CYCLES], exec[CYCLES], exit[CYCLES], reap[CYCLES];
 	int reaped_by_us, bad_lines;
@@ -319,7 +331,7 @@ struct tally {
 static int kid_index(const struct tally *t, int64_t pid)
 {
 	pid_t key = pid;
-	const pid_t *hit = bsearch(&key, t->kids, CYCLES, sizeof(pid_t),
+	const pid_t *hit = bsearch(&key, t->kids, t->n, sizeof(pid_t),
 				   cmp_pid);
 
 	return hit ? hit - t->kids : -1;
@@ -379,7 +391,7 @@ static void tally_output(struct tally *t, char *out)
 		tally_line(t, l);
 }
 
-TEST(json_shows_each_child_once_through_2000_cycles)
+TEST(json_shows_each_child_once_through_fork_exec_cycles)
 {
 	char pid[16];
 	const char *args[] = { "trace", "--json", "-p", pid, NULL };
@@ -388,9 +400,10 @@ TEST(json_shows_each_child_once_through_2000_cycles)
 	char *out;
 
 	ASSERT_NE(NULL, t);
+	t->n = cycles();
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	ASSERT_EQ(0, start_trace(&r, args));
-	for (int i = 0; i < CYCLES; i++) {
+	for (int i = 0; i < t->n; i++) {
 		char *argv[] = { "true", NULL };
 		int st;
 
@@ -407,7 +420,7 @@ TEST(json_shows_each_child_once_through_2000_cycles)
 	usleep(500000);
 	kill(r.pid, SIGINT);
 	ASSERT_EQ(0, finish(&r));
-	qsort(t->kids, CYCLES, sizeof(pid_t), cmp_pid);
+	qsort(t->kids, t->n, sizeof(pid_t), cmp_pid);
 	out = slurp(r.out);
 	tally_output(t, out);
 	free(out);
@@ -416,13 +429,13 @@ TEST(json_shows_each_child_once_through_2000_cycles)
 	ASSERT_TRUE(t->summary);
 	EXPECT_EQ(0, t->bad_lines);
 	EXPECT_EQ(0, t->lost);
-	for (int i = 0; i < CYCLES; i++) {
+	for (int i = 0; i < t->n; i++) {
 		ASSERT_EQ(1, t->fork[i]) TH_LOG("child %d", t->kids[i]);
 		ASSERT_EQ(1, t->exec[i]) TH_LOG("child %d", t->kids[i]);
 		ASSERT_EQ(1, t->exit[i]) TH_LOG("child %d", t->kids[i]);
 		ASSERT_EQ(1, t->reap[i]) TH_LOG("child %d", t->kids[i]);
 	}
-	EXPECT_EQ(CYCLES, t->reaped_by_us);
+	EXPECT_EQ(t->n, t->reaped_by_us);
 	free(t);
 }
 

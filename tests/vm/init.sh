@@ -3,6 +3,8 @@
 # listed in /suites, write their KTAP output to the second serial port and
 # hand the failure count back through isa-debug-exit.
 export PATH=/bin:/sbin:/usr/bin FORKSCOPE=/bin/forkscope FORKSCOPE_KO=/forkscope.ko
+# Tests size long storms down under TCG, several times slower than a host.
+export FORKSCOPE_EMULATED=1
 export FORKSCOPE_KO_PARAMS="$(cat /modparams 2>/dev/null)"
 mount -t proc proc /proc
 mount -t sysfs sys /sys
