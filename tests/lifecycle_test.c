@@ -821,7 +821,11 @@ static long long irq_work_over_children(int n)
 
 TEST(a_lagging_reader_is_woken_once_not_per_record)
 {
-	const int n = 2000;
+	/*
+	 * Half in an emulated guest, where 2 x 2,000 forks took the whole 30 s
+	 * once (6.1): 1,000 still leave 420 KiB unread, past the mark.
+	 */
+	const int n = getenv("FORKSCOPE_EMULATED") ? 1000 : 2000;
 	long long untraced, unread;
 	struct collect c;
 	size_t forks;
@@ -843,7 +847,7 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 		SKIP(return, "the module wakes its reader its own way");
 	}
 	fs_source_poll(c.src, 0);
-	/* ~420 bytes a child: 800 KiB unread, past the 256 KiB mark. */
+	/* ~420 bytes a child: 420-840 KiB unread, past the 256 KiB mark. */
 	unread = irq_work_over_children(n);
 	ASSERT_LE(0, unread);
 	fs_source_poll(c.src, 0);
