@@ -122,3 +122,14 @@ int fs_exec_for_each_arg(const struct fs_rec_exec *r,
 	}
 	return n;
 }
+
+bool fs_lost_lifecycle(uint32_t reason)
+{
+	return reason == FS_LOST_RINGBUF || reason == FS_LOST_RECURSION ||
+	       reason == FS_LOST_READER;
+}
+
+bool fs_lost_cow(uint32_t reason)
+{
+	return reason == FS_LOST_COW_MAP || reason == FS_LOST_COW_SKIPPED;
+}

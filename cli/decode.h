@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "forkscope/record.h"
 
 /* 0 when buf holds one well-formed record, else -EBADMSG and fs_error(). */
@@ -18,6 +19,14 @@ int fs_record_check(const void *buf, size_t len);
 const char *fs_record_name(unsigned int type);
 /* The record type for a name, or 0. */
 unsigned int fs_record_type(const char *name);
+
+/*
+ * Whether a loss (FS_LOST_*) may have hidden a fork, exec, exit, wait or
+ * reap: only then is the table in doubt and a new snapshot needed.
+ */
+bool fs_lost_lifecycle(uint32_t reason);
+/* Whether a loss (FS_LOST_*) is COW faults a counter missed: no record. */
+bool fs_lost_cow(uint32_t reason);
 
 /* The wait-status word a wait result carries, waitid's si_code folded in. */
 unsigned int fs_wait_result_status(const struct fs_rec_wait_result *r);

@@ -469,17 +469,6 @@ static void apply_sync_end(struct fs_model *m, const struct fs_hdr *h)
 		m->watch_start_ns = h->ts_ns;
 }
 
-bool fs_lost_lifecycle(uint32_t reason)
-{
-	return reason == FS_LOST_RINGBUF || reason == FS_LOST_RECURSION ||
-	       reason == FS_LOST_READER;
-}
-
-bool fs_lost_cow(uint32_t reason)
-{
-	return reason == FS_LOST_COW_MAP || reason == FS_LOST_COW_SKIPPED;
-}
-
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note)
 {

@@ -73,13 +73,6 @@ void fs_model_free(struct fs_model *m);
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		    struct fs_note *note);
 
-/*
- * Whether a loss (FS_LOST_*) may have hidden a fork, exec, exit, wait or
- * reap: only then is the table in doubt and a new snapshot needed.
- */
-bool fs_lost_lifecycle(uint32_t reason);
-/* Whether a loss (FS_LOST_*) is COW faults a counter missed: no record. */
-bool fs_lost_cow(uint32_t reason);
 
 /* Bytes the model holds: table slots and command lines (not malloc's
  * own overhead: measure RSS for that). */

@@ -73,8 +73,7 @@ static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
 		s->stats.ringbuf_lost[r->rec_type] += r->count;
 	else if (r->reason == FS_LOST_RECURSION)
 		s->stats.recursion_lost += r->count;
-	else if (r->reason == FS_LOST_COW_MAP ||
-		 r->reason == FS_LOST_COW_SKIPPED)
+	else if (fs_lost_cow(r->reason))
 		s->stats.cow_lost += r->count;
 }
 

@@ -38,7 +38,6 @@ struct trace {
 	struct trace_opts o;
 	struct fs_session s;
 	uint64_t shown[FS_REC_TYPE_MAX];
-	uint64_t lost;
 };
 
 static void usage(FILE *f)
@@ -192,9 +191,6 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 	struct trace *t = ctx;
 	char why_buf[256];
 
-	if (rec->type == FS_REC_LOST &&
-	    fs_lost_lifecycle(((const struct fs_rec_lost *)rec)->reason))
-		t->lost += ((const struct fs_rec_lost *)rec)->count;
 	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
 	    wanted(t, rec, n)) {
 		const char *why = t->o.explain ?
@@ -233,7 +229,8 @@ static void summary_text(const struct trace *t, const struct fs_source *s,
 			fprintf(stderr, " %s %llu", fs_record_name(i),
 				(unsigned long long)t->shown[i]);
 	fprintf(stderr, "\nrecords received %llu; lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
-		(unsigned long long)st->records, (unsigned long long)t->lost,
+		(unsigned long long)st->records,
+		(unsigned long long)t->s.model.lost,
 		(unsigned long long)ring,
 		(unsigned long long)st->recursion_lost,
 		(unsigned long long)st->malformed);
@@ -265,7 +262,7 @@ static void summary_json(const struct trace *t, const struct fs_source *s,
 	fs_json_add_str(o, "source", fs_source_describe(s));
 	json_object_object_add(o, "shown", shown);
 	json_object_object_add(o, "received", recv);
-	fs_json_add_u64(o, "lost", t->lost);
+	fs_json_add_u64(o, "lost", t->s.model.lost);
 	json_object_object_add(o, "lost_ring_buffer", ring);
 	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
 	fs_json_add_u64(o, "malformed", st->malformed);
