@@ -55,9 +55,10 @@ int main(int argc, char **argv)
 {
 	struct fs_global_opts g = { .source = FS_SOURCE_AUTO };
 	const char *src = getenv("FORKSCOPE_SOURCE");
+	bool json = wants_json(argc, argv);
 	int i = 1;
 
-	fs_fail_setup(NULL, wants_json(argc, argv));
+	fs_fail_setup(NULL, json);
 	if (src && *src && (g.source = fs_source_kind(src)) < 0)
 		return fs_fail(FS_EXIT_USAGE, "FORKSCOPE_SOURCE=%s: use auto, bpf or kmod",
 			       src);
@@ -87,9 +88,9 @@ int main(int argc, char **argv)
 	}
 	if (i == argc)
 		return fs_fail(FS_EXIT_USAGE, "no command given (see forkscope --help)");
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
 		if (!strcmp(argv[i], commands[c].name)) {
-			fs_fail_setup(commands[c].name, wants_json(argc, argv));
+			fs_fail_setup(commands[c].name, json);
 			return commands[c].run(argc - i, argv + i, &g);
 		}
 	}
