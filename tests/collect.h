@@ -163,11 +163,6 @@ static inline bool is_reaped_by_wait(const struct fs_hdr *r, long pid)
 	       fs_wait_result_reaped((const struct fs_rec_wait_result *)r);
 }
 
-static inline bool is_any_reap(const struct fs_hdr *r, long unused)
-{
-	return r->type == FS_REC_REAP;
-}
-
 static inline bool is_any_fork(const struct fs_hdr *r, long unused)
 {
 	return r->type == FS_REC_FORK;
