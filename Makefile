@@ -15,16 +15,30 @@ KSFT_SRC ?= /usr/src/linux-source-6.12.tar.xz
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
-	   -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -Icli -Ibpf
+	   -std=gnu11 -D_GNU_SOURCE -Iinclude
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	   -Iinclude -I$(O)
 LIBS	= $(shell pkg-config --libs libbpf json-c) -lelf -lz -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS	:= $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
+
+# cli/ is layered; data flows up the list. Each layer is compiled seeing
+# only its own headers and those of the layers below it, so an include
+# that points the wrong way does not build.
+LAYERS	:= base decode source model view cmd
+# Views never see sources: they are handed the model.
+LAYER_INC_base	 := -Icli/base
+LAYER_INC_decode := $(LAYER_INC_base) -Icli/decode
+LAYER_INC_source := $(LAYER_INC_decode) -Icli/source -I$(O) -Ibpf
+LAYER_INC_model	 := $(LAYER_INC_source) -Icli/model
+LAYER_INC_view	 := $(LAYER_INC_decode) -Icli/model -Icli/view
+LAYER_INC_cmd	 := $(LAYER_INC_model) -Icli/view -Icli/cmd
+ALL_LAYER_INC	 := $(LAYER_INC_cmd)
+
+LIB_SRCS := $(filter-out cli/cmd/main.c,$(wildcard $(LAYERS:%=cli/%/*.c)))
 LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
-HDRS	:= $(wildcard include/forkscope/*.h cli/*.h bpf/*.h)
+HDRS	:= $(wildcard include/forkscope/*.h $(LAYERS:%=cli/%/*.h) bpf/*.h)
 
 TEST_SRCS := $(wildcard tests/*_test.c)
 TESTS	:= $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
@@ -68,7 +82,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@QUICK=$(QUICK) bench/run.sh $(O)
 
-$(O) $(O)/cli $(O)/tests $(KSFT_DIR):
+$(O) $(LAYERS:%=$(O)/cli/%) $(O)/tests $(KSFT_DIR):
 	@mkdir -p $@
 
 # vmlinux.h is generated from the running kernel's BTF, never committed.
@@ -88,15 +102,18 @@ $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(O)/cli/%.o: cli/%.c $(HDRS) $(SKELS) | $(O)/cli
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+define layer_rule
+$(O)/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) $(SKELS) | $(O)/cli/$(1)
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) $$(LAYER_INC_$(1)) -c $$< -o $$@
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
 $(O)/libforkscope.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-$(O)/forkscope: $(O)/cli/main.o $(O)/libforkscope.a
+$(O)/forkscope: $(O)/cli/cmd/main.o $(O)/libforkscope.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
@@ -106,7 +123,7 @@ $(O)/storm: bench/storm.c | $(O)
 
 $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)
@@ -143,7 +160,7 @@ $(KSFT_HDR): | $(KSFT_DIR)
 
 $(O)/tests/%: tests/%.c tests/*.h $(O)/libforkscope.a $(KSFT_HDR) | $(O)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Wno-sign-compare -I$(KSFT_DIR) -Itests $< \
+	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Wno-sign-compare -I$(KSFT_DIR) -Itests $< \
 		$(O)/libforkscope.a $(LIBS) -lpthread -o $@
 
 clean:

@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "common.h"
-#include "snapshot.h"
+#include "procfs.h"
 #include "source.h"
 #include "cow.skel.h"
 #include "lifecycle.skel.h"

@@ -7,7 +7,7 @@
 #include "common.h"
 #include "forkscope/kmod.h"
 #include "decode.h"
-#include "snapshot.h"
+#include "procfs.h"
 #include "source.h"
 
 int fs_source_kind(const char *name)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "snapshot.h"
+#include "procfs.h"
 
 #define SIGCHLD_BIT	(1ULL << (17 - 1))
 
