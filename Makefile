@@ -111,7 +111,7 @@ $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
 $(O)/libforkscope.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/forkscope: $(O)/cli/cmd/main.o $(O)/libforkscope.a
 	$(call msg,LINK,$@)

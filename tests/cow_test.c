@@ -82,7 +82,7 @@ TEST_F(cow, child_writing_inherited_pages_is_charged_for_them)
 	       (unsigned long long)x->cow_copies);
 	EXPECT_WITHIN_2PCT((uint64_t)CHILD_PAGES, x->cow_faults);
 	/* The parent still maps every page: each write made a copy. */
-	if (self->c.src->cow_copies) {
+	if (fs_source_cow_copies(self->c.src)) {
 		EXPECT_WITHIN_2PCT((uint64_t)CHILD_PAGES, x->cow_copies);
 	} else {
 		EXPECT_EQ(0, x->cow_copies);

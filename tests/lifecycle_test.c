@@ -282,7 +282,7 @@ TEST_F(bpf, threads_told_from_processes)
 	}
 	/* One exit of the process is its last, whatever the kernel. */
 	EXPECT_EQ(1, collect_count(&self->c, is_group_dead_in, kid));
-	if (self->c.src->exact_group_dead) {
+	if (fs_source_exact_group_dead(self->c.src)) {
 		const struct fs_rec_exit *x = (const void *)
 			collect_find(&self->c, is_exit_of, kid);
 

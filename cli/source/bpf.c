@@ -17,8 +17,9 @@
 #include <bpf/libbpf.h>
 
 #include "common.h"
+#include "backends.h"
+#include "core.h"
 #include "procfs.h"
-#include "source.h"
 #include "cow.skel.h"
 #include "lifecycle.skel.h"
 #include "snapshot.skel.h"

@@ -1,70 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The source core: every record on its way up is checked and counted here. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
-#include "forkscope/kmod.h"
 #include "decode.h"
-#include "procfs.h"
-#include "source.h"
-
-int fs_source_kind(const char *name)
-{
-	static const char *const names[] = {
-		[FS_SOURCE_AUTO] = "auto",
-		[FS_SOURCE_BPF] = "bpf",
-		[FS_SOURCE_KMOD] = "kmod",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(name, names[i]))
-			return i;
-	return -1;
-}
-
-/* BPF first; the module where BPF will not load and the device is there. */
-static struct fs_source *open_auto(const struct fs_source_opts *opts)
-{
-	char bpf_error[512];
-	struct fs_source *s = fs_source_bpf_open(opts);
-
-	if (s || access(FS_KMOD_DEVICE, F_OK))
-		return s;
-	snprintf(bpf_error, sizeof(bpf_error), "%s", fs_last_error());
-	s = fs_source_kmod_open(opts);
-	if (!s)
-		fs_error(EINVAL, "BPF: %s; kernel module: %s", bpf_error,
-			 fs_last_error());
-	return s;
-}
-
-struct fs_source *fs_source_open(const struct fs_source_opts *opts,
-				 fs_record_fn fn, void *ctx)
-{
-	struct fs_source *s;
-
-	switch (opts->kind) {
-	case FS_SOURCE_AUTO:
-		s = open_auto(opts);
-		break;
-	case FS_SOURCE_BPF:
-		s = fs_source_bpf_open(opts);
-		break;
-	case FS_SOURCE_KMOD:
-		s = fs_source_kmod_open(opts);
-		break;
-	default:
-		fs_error(EINVAL, "unknown record source");
-		return NULL;
-	}
-	if (s) {
-		s->fn = fn;
-		s->ctx = ctx;
-	}
-	return s;
-}
+#include "core.h"
 
 /* Every loss, whoever reports it, is counted here. */
 static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
@@ -132,11 +75,6 @@ void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
 		    uint64_t count)
 {
 	struct fs_rec_lost r = {
-		.hdr = {
-			.type = FS_REC_LOST,
-			.size = sizeof(r),
-			.ts_ns = fs_boot_ns(),
-		},
 		.count = count,
 		.reason = reason,
 		.rec_type = rec_type,
@@ -144,36 +82,9 @@ void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
 
 	if (!count)
 		return;
+	fs_source_synth_hdr(&r.hdr, FS_REC_LOST, sizeof(r));
 	account_lost(s, &r);
 	s->fn(s->ctx, &r.hdr);
-}
-
-int fs_source_poll(struct fs_source *s, int timeout_ms)
-{
-	return s->ops->poll(s, timeout_ms);
-}
-
-void fs_source_flush_losses(struct fs_source *s)
-{
-	s->ops->losses(s);
-}
-
-int fs_source_snapshot(struct fs_source *s)
-{
-	uint32_t gen = ++s->generation;
-	int n = -ENOTSUP;
-
-	if (s->ops->snapshot)
-		n = s->ops->snapshot(s, gen);
-	if (n < 0)
-		n = fs_snapshot_procfs(s, gen);
-	return n;
-}
-
-int fs_source_cow_sample(struct fs_source *s)
-{
-	return s->ops->cow_sample && s->cow_kind ? s->ops->cow_sample(s) :
-						   -ENOTSUP;
 }
 
 const char *fs_source_cow_method(const struct fs_source *s)
@@ -186,6 +97,16 @@ unsigned int fs_source_cow_kind(const struct fs_source *s)
 	return s->cow_kind;
 }
 
+bool fs_source_cow_copies(const struct fs_source *s)
+{
+	return s->cow_kind && s->cow_copies;
+}
+
+bool fs_source_exact_group_dead(const struct fs_source *s)
+{
+	return s->exact_group_dead;
+}
+
 const struct fs_source_stats *fs_source_stats(const struct fs_source *s)
 {
 	return &s->stats;
@@ -196,8 +117,24 @@ const char *fs_source_describe(const struct fs_source *s)
 	return s->describe;
 }
 
-void fs_source_close(struct fs_source *s)
+void fs_source_synth_hdr(struct fs_hdr *h, uint16_t type, uint16_t size)
 {
-	if (s)
-		s->ops->close(s);
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->size = size;
+	h->ts_ns = fs_boot_ns();
+}
+
+void fs_source_sync(struct fs_source *s, uint32_t phase, uint32_t generation,
+		    uint32_t method, uint32_t count)
+{
+	struct fs_rec_sync r = {
+		.phase = phase,
+		.generation = generation,
+		.method = method,
+		.count = count,
+	};
+
+	fs_source_synth_hdr(&r.hdr, FS_REC_SYNC, sizeof(r));
+	fs_source_deliver(s, &r, sizeof(r));
 }

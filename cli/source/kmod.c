@@ -15,7 +15,8 @@
 
 #include "common.h"
 #include "forkscope/kmod.h"
-#include "source.h"
+#include "backends.h"
+#include "core.h"
 
 #define READ_BYTES	(64 * 1024)
 

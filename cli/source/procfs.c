@@ -8,27 +8,10 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "core.h"
 #include "procfs.h"
 
 #define SIGCHLD_BIT	(1ULL << (17 - 1))
-
-void fs_snapshot_sync(struct fs_source *s, uint32_t phase,
-		      uint32_t generation, uint32_t method, uint32_t count)
-{
-	struct fs_rec_sync r = {
-		.hdr = {
-			.type = FS_REC_SYNC,
-			.size = sizeof(r),
-			.ts_ns = fs_boot_ns(),
-		},
-		.phase = phase,
-		.generation = generation,
-		.method = method,
-		.count = count,
-	};
-
-	fs_source_deliver(s, &r, sizeof(r));
-}
 
 /* One line of /proc/PID/status: "Key:\t<value>". */
 static unsigned long long status_hex(const char *status, const char *key)
@@ -189,7 +172,7 @@ int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
 	v.bits = calloc(v.max / 64, sizeof(*v.bits));
 	if (!v.bits)
 		return fs_error(ENOMEM, "out of memory for a snapshot");
-	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
+	fs_source_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_BPF_ITER, 0);
 	count = fs_source_deliver_fd(s, fd, sizeof(struct fs_rec_task),
 				     see_task, &v);
 	filled = count < 0 ? 0 : walk_procfs(s, &v);
@@ -197,7 +180,7 @@ int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t gen)
 		filled = 0;
 	s->stats.snapshot_filled += filled;
 	free(v.bits);
-	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER,
+	fs_source_sync(s, FS_SYNC_END, gen, FS_SYNC_BPF_ITER,
 			 count < 0 ? 0 : count + filled);
 	return count < 0 ? count : count + filled;
 }
@@ -209,9 +192,9 @@ int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)
 	/* An END would have the model sweep all it did not list: fail first. */
 	if (access("/proc/self/stat", R_OK))
 		return fs_error(errno, "cannot read /proc: %s", strerror(errno));
-	fs_snapshot_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_PROCFS, 0);
+	fs_source_sync(s, FS_SYNC_BEGIN, gen, FS_SYNC_PROCFS, 0);
 	count = walk_procfs(s, NULL);
-	fs_snapshot_sync(s, FS_SYNC_END, gen, FS_SYNC_PROCFS,
+	fs_source_sync(s, FS_SYNC_END, gen, FS_SYNC_PROCFS,
 			 count < 0 ? 0 : count);
 	return count;
 }

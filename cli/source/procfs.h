@@ -1,22 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Snapshots: every task that exists now, as FS_REC_TASK records between
+ * The /proc walker, on the source core alone. Snapshots: every task that exists now, as FS_REC_TASK records between
  * FS_REC_SYNC begin and end, delivered into a source's stream. Sources
  * with a kernel-side walk (the BPF task iterator, the module) use it;
  * /proc is the fallback that works everywhere.
  */
-#ifndef FS_SNAPSHOT_H
-#define FS_SNAPSHOT_H
+#ifndef FS_SOURCE_PROCFS_H
+#define FS_SOURCE_PROCFS_H
 
 #include <stdint.h>
-#include "source.h"
+#include "core.h"
 
 /* Delivers the records of one /proc walk. Returns the task count. */
 int fs_snapshot_procfs(struct fs_source *s, uint32_t generation);
 /* Delivers the records read from a BPF task iterator's fd. */
 int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t generation);
-/* The SYNC record that opens or closes a snapshot. */
-void fs_snapshot_sync(struct fs_source *s, uint32_t phase,
-		      uint32_t generation, uint32_t method, uint32_t count);
 
 #endif

@@ -44,6 +44,7 @@ struct fs_source_stats {
 					 * and /proc supplied */
 };
 
+/* Opaque: callers hold it and use the functions below. */
 struct fs_source;
 
 /* NULL on failure, with fs_last_error() saying why in one line. */
@@ -65,6 +66,8 @@ int fs_source_cow_sample(struct fs_source *s);
 const char *fs_source_cow_method(const struct fs_source *s);
 /* FS_COW_* of the counters, 0 when off. */
 unsigned int fs_source_cow_kind(const struct fs_source *s);
+/* Whether pages copied are counted beside the faults. */
+bool fs_source_cow_copies(const struct fs_source *s);
 
 /*
  * Delivers a snapshot of every task that exists now (see snapshot.h), the
@@ -73,49 +76,10 @@ unsigned int fs_source_cow_kind(const struct fs_source *s);
  */
 int fs_source_snapshot(struct fs_source *s);
 const struct fs_source_stats *fs_source_stats(const struct fs_source *s);
+/* Whether the kernel says which exit of a process was its last (6.16+). */
+bool fs_source_exact_group_dead(const struct fs_source *s);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
 const char *fs_source_describe(const struct fs_source *s);
 void fs_source_close(struct fs_source *s);
-
-/* For source implementations. */
-struct fs_source_ops {
-	int (*poll)(struct fs_source *s, int timeout_ms);
-	/* Optional; returns -ENOTSUP (or any error) to fall back to /proc. */
-	int (*snapshot)(struct fs_source *s, uint32_t generation);
-	/* Optional. */
-	int (*cow_sample)(struct fs_source *s);
-	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
-	void (*close)(struct fs_source *s);
-};
-
-struct fs_source {
-	const struct fs_source_ops *ops;
-	fs_record_fn fn;
-	void *ctx;
-	struct fs_source_stats stats;
-	uint32_t generation;	/* of the last snapshot */
-	unsigned int cow_kind;	/* FS_COW_*, 0: off */
-	bool exact_group_dead;	/* the kernel says which exit was last */
-	bool cow_copies;	/* pages copied are counted too */
-	const char *cow_method;
-	char describe[256];
-};
-
-/*
- * Delivers the fixed-size records read from fd until end of file (a BPF
- * iterator's output); each is shown to seen (may be NULL) first. Returns
- * how many, or a negative errno.
- */
-int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
-			 void (*seen)(void *ctx, const struct fs_hdr *rec),
-			 void *ctx);
-/* Checks and delivers one record; returns the callback's verdict. */
-int fs_source_deliver(struct fs_source *s, const void *data, size_t len);
-/* Reports count records of rec_type lost for reason (FS_LOST_*). */
-void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
-		    uint64_t count);
-
-struct fs_source *fs_source_bpf_open(const struct fs_source_opts *opts);
-struct fs_source *fs_source_kmod_open(const struct fs_source_opts *opts);
 
 #endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The source core, for source implementations only: the struct behind the
+ * opaque fs_source, and the one way every implementation hands records
+ * on (checked by the decoder, counted, losses turned into LOST records).
+ * It knows no implementation: bpf.c, kmod.c and procfs.c build on it, and
+ * registry.c picks among them.
+ */
+#ifndef FS_SOURCE_CORE_H
+#define FS_SOURCE_CORE_H
+
+#include "source.h"
+
+struct fs_source_ops {
+	int (*poll)(struct fs_source *s, int timeout_ms);
+	/* Optional; returns -ENOTSUP (or any error) to fall back to /proc. */
+	int (*snapshot)(struct fs_source *s, uint32_t generation);
+	/* Optional. */
+	int (*cow_sample)(struct fs_source *s);
+	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
+	void (*close)(struct fs_source *s);
+};
+
+struct fs_source {
+	const struct fs_source_ops *ops;
+	fs_record_fn fn;
+	void *ctx;
+	struct fs_source_stats stats;
+	uint32_t generation;	/* of the last snapshot */
+	unsigned int cow_kind;	/* FS_COW_*, 0: off */
+	bool exact_group_dead;	/* the kernel says which exit was last */
+	bool cow_copies;	/* pages copied are counted too */
+	const char *cow_method;
+	char describe[256];
+};
+
+/*
+ * Delivers the fixed-size records read from fd until end of file (a BPF
+ * iterator's output); each is shown to seen (may be NULL) first. Returns
+ * how many, or a negative errno.
+ */
+int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
+			 void (*seen)(void *ctx, const struct fs_hdr *rec),
+			 void *ctx);
+/* Checks and delivers one record; returns the callback's verdict. */
+int fs_source_deliver(struct fs_source *s, const void *data, size_t len);
+/* Reports count records of rec_type lost for reason (FS_LOST_*). */
+void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
+		    uint64_t count);
+
+/*
+ * The header of a record the reader makes itself (a loss, a snapshot's
+ * bounds): no subject task, stamped now.
+ */
+void fs_source_synth_hdr(struct fs_hdr *h, uint16_t type, uint16_t size);
+/* The SYNC record that opens or closes a snapshot. */
+void fs_source_sync(struct fs_source *s, uint32_t phase, uint32_t generation,
+		    uint32_t method, uint32_t count);
+
+#endif

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The registry: which producer a source reads (BPF, else the kernel
+ * module), and the public calls, each handed to the producer that was
+ * picked or to the /proc walker where the producer has no walk of its own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "forkscope/kmod.h"
+#include "backends.h"
+#include "core.h"
+#include "procfs.h"
+
+int fs_source_kind(const char *name)
+{
+	static const char *const names[] = {
+		[FS_SOURCE_AUTO] = "auto",
+		[FS_SOURCE_BPF] = "bpf",
+		[FS_SOURCE_KMOD] = "kmod",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/* BPF first; the module where BPF will not load and the device is there. */
+static struct fs_source *open_auto(const struct fs_source_opts *opts)
+{
+	char bpf_error[512];
+	struct fs_source *s = fs_source_bpf_open(opts);
+
+	if (s || access(FS_KMOD_DEVICE, F_OK))
+		return s;
+	snprintf(bpf_error, sizeof(bpf_error), "%s", fs_last_error());
+	s = fs_source_kmod_open(opts);
+	if (!s)
+		fs_error(EINVAL, "BPF: %s; kernel module: %s", bpf_error,
+			 fs_last_error());
+	return s;
+}
+
+struct fs_source *fs_source_open(const struct fs_source_opts *opts,
+				 fs_record_fn fn, void *ctx)
+{
+	struct fs_source *s;
+
+	switch (opts->kind) {
+	case FS_SOURCE_AUTO:
+		s = open_auto(opts);
+		break;
+	case FS_SOURCE_BPF:
+		s = fs_source_bpf_open(opts);
+		break;
+	case FS_SOURCE_KMOD:
+		s = fs_source_kmod_open(opts);
+		break;
+	default:
+		fs_error(EINVAL, "unknown record source");
+		return NULL;
+	}
+	if (s) {
+		s->fn = fn;
+		s->ctx = ctx;
+	}
+	return s;
+}
+
+int fs_source_poll(struct fs_source *s, int timeout_ms)
+{
+	return s->ops->poll(s, timeout_ms);
+}
+
+void fs_source_flush_losses(struct fs_source *s)
+{
+	s->ops->losses(s);
+}
+
+int fs_source_snapshot(struct fs_source *s)
+{
+	uint32_t gen = ++s->generation;
+	int n = -ENOTSUP;
+
+	if (s->ops->snapshot)
+		n = s->ops->snapshot(s, gen);
+	if (n < 0)
+		n = fs_snapshot_procfs(s, gen);
+	return n;
+}
+
+int fs_source_cow_sample(struct fs_source *s)
+{
+	return s->ops->cow_sample && s->cow_kind ? s->ops->cow_sample(s) :
+						   -ENOTSUP;
+}
+
+void fs_source_close(struct fs_source *s)
+{
+	if (s)
+		s->ops->close(s);
+}
