@@ -43,7 +43,7 @@ FIXTURE_TEARDOWN(bpf)
 
 /* Nothing lost, nothing rejected: every count the tests assert is whole. */
 #define ASSERT_NO_LOSS(c) do {						\
-	const struct fs_source_stats *_st = fs_source_stats((c)->src);	\
+	const struct fs_stream_stats *_st = fs_source_stats((c)->src);	\
 	ASSERT_EQ(0, (c)->lost);					\
 	ASSERT_EQ(0, _st->recursion_lost);				\
 	ASSERT_EQ(0, _st->malformed);					\

@@ -13,8 +13,8 @@
 #include "decode.h"
 #include "event_view.h"
 #include "explain.h"
-#include "json.h"
 #include "session.h"
+#include "summary_view.h"
 
 #define POLL_MS		100
 #define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
@@ -214,63 +214,22 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 	}
 }
 
-static void summary_text(const struct trace *t, const struct fs_source *s,
-			 uint64_t ns)
+static void summary(const struct trace *t)
 {
-	const struct fs_source_stats *st = fs_source_stats(s);
-	uint64_t ring = 0;
+	struct fs_trace_summary sum = {
+		.ns = fs_boot_ns() - t->s.start_ns,
+		.source = fs_source_describe(t->s.src),
+		.stats = fs_source_stats(t->s.src),
+		.shown = t->shown,
+		.types = ALL_EVENTS,
+		.cow = fs_source_cow_kind(t->s.src),
+		.model = &t->s.model,
+	};
 
-	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
-		ring += st->ringbuf_lost[i];
-	fprintf(stderr, "\n%.1f s traced with %s\nevents shown:", ns / 1e9,
-		fs_source_describe(s));
-	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
-		if (i != FS_REC_LOST && (ALL_EVENTS & (1U << i)))
-			fprintf(stderr, " %s %llu", fs_record_name(i),
-				(unsigned long long)t->shown[i]);
-	fprintf(stderr, "\nrecords received %llu; lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
-		(unsigned long long)st->records,
-		(unsigned long long)t->s.model.lost,
-		(unsigned long long)ring,
-		(unsigned long long)st->recursion_lost,
-		(unsigned long long)st->malformed);
-	if (fs_source_cow_kind(s))
-		fprintf(stderr, "COW faults not counted %llu\n",
-			(unsigned long long)st->cow_lost);
-	fprintf(stderr, "process table: %u tasks, %llu KiB\n", t->s.model.tab.count,
-		(unsigned long long)fs_model_bytes(&t->s.model) >> 10);
-}
-
-static void summary_json(const struct trace *t, const struct fs_source *s,
-			 uint64_t ns)
-{
-	const struct fs_source_stats *st = fs_source_stats(s);
-	struct json_object *o = json_object_new_object();
-	struct json_object *shown = json_object_new_object();
-	struct json_object *recv = json_object_new_object();
-	struct json_object *ring = json_object_new_object();
-
-	for (int i = 1; i < FS_REC_TYPE_MAX; i++) {
-		if (i == FS_REC_LOST || !(ALL_EVENTS & (1U << i)))
-			continue;
-		fs_json_add_u64(shown, fs_record_name(i), t->shown[i]);
-		fs_json_add_u64(recv, fs_record_name(i), st->by_type[i]);
-		fs_json_add_u64(ring, fs_record_name(i), st->ringbuf_lost[i]);
-	}
-	fs_json_add_str(o, "event", "summary");
-	fs_json_add_fixed(o, "duration_s", ns, 9);
-	fs_json_add_str(o, "source", fs_source_describe(s));
-	json_object_object_add(o, "shown", shown);
-	json_object_object_add(o, "received", recv);
-	fs_json_add_u64(o, "lost", t->s.model.lost);
-	json_object_object_add(o, "lost_ring_buffer", ring);
-	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
-	fs_json_add_u64(o, "malformed", st->malformed);
-	if (fs_source_cow_kind(s))
-		fs_json_add_u64(o, "cow_faults_not_counted", st->cow_lost);
-	fs_json_add_u64(o, "table_tasks", t->s.model.tab.count);
-	fs_json_add_u64(o, "table_bytes", fs_model_bytes(&t->s.model));
-	fs_json_emit(stdout, o);
+	if (t->o.c.json)
+		fs_summary_json(stdout, &sum);
+	else
+		fs_summary_text(stderr, &sum);
 }
 
 /* Records were lost: the table was rebuilt from a snapshot; say so. */
@@ -278,19 +237,10 @@ static void on_resync(void *ctx, uint64_t swept)
 {
 	struct trace *t = ctx;
 
-	if (t->o.c.json) {
-		struct json_object *o = json_object_new_object();
-
-		fs_json_add_str(o, "event", "resync");
-		fs_json_add_u64(o, "ts_ns", fs_boot_ns());
-		fs_json_add_u64(o, "lost_total", t->s.model.lost);
-		fs_json_add_u64(o, "gone_unseen", swept);
-		fs_json_emit(stdout, o);
-	} else {
-		printf("# records were lost (%llu so far): process table rebuilt from a new snapshot, %llu tasks had gone unseen\n",
-		       (unsigned long long)t->s.model.lost,
-		       (unsigned long long)swept);
-	}
+	if (t->o.c.json)
+		fs_resync_json(stdout, t->s.model.lost, swept);
+	else
+		fs_resync_text(stdout, t->s.model.lost, swept);
 }
 
 static int run(struct trace *t)
@@ -307,7 +257,7 @@ static int run(struct trace *t)
 		.on_resync = on_resync,
 		.ctx = t,
 	};
-	const struct fs_source_stats *st;
+	const struct fs_stream_stats *st;
 	uint64_t end;
 	int n = 0;
 
@@ -339,10 +289,7 @@ static int run(struct trace *t)
 	}
 	/* Whatever the kernel wrote before we stopped is still ours. */
 	fs_session_drain(&t->s);
-	if (t->o.c.json)
-		summary_json(t, t->s.src, fs_boot_ns() - t->s.start_ns);
-	else
-		summary_text(t, t->s.src, fs_boot_ns() - t->s.start_ns);
+	summary(t);
 	if (n >= 0)
 		n = fs_output_check(stdout, "standard output");
 	fs_session_close(&t->s);

@@ -12,6 +12,19 @@
 #include <stdint.h>
 #include "forkscope/record.h"
 
+/* What a reader saw of one stream of records; the source keeps it. */
+struct fs_stream_stats {
+	uint64_t records;			/* delivered, LOST excluded */
+	uint64_t by_type[FS_REC_TYPE_MAX];	/* delivered, by type */
+	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
+	uint64_t recursion_lost;	/* lifecycle program runs the kernel
+					 * skipped */
+	uint64_t cow_lost;		/* COW faults not counted */
+	uint64_t malformed;		/* rejected by the decoder */
+	uint64_t snapshot_filled;	/* tasks a kernel-side snapshot missed
+					 * and /proc supplied */
+};
+
 /* 0 when buf holds one well-formed record, else -EBADMSG and fs_error(). */
 int fs_record_check(const void *buf, size_t len);
 

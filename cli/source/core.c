@@ -107,7 +107,7 @@ bool fs_source_exact_group_dead(const struct fs_source *s)
 	return s->exact_group_dead;
 }
 
-const struct fs_source_stats *fs_source_stats(const struct fs_source *s)
+const struct fs_stream_stats *fs_source_stats(const struct fs_source *s)
 {
 	return &s->stats;
 }

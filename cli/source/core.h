@@ -25,7 +25,7 @@ struct fs_source {
 	const struct fs_source_ops *ops;
 	fs_record_fn fn;
 	void *ctx;
-	struct fs_source_stats stats;
+	struct fs_stream_stats stats;
 	uint32_t generation;	/* of the last snapshot */
 	unsigned int cow_kind;	/* FS_COW_*, 0: off */
 	bool exact_group_dead;	/* the kernel says which exit was last */

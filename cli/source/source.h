@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "forkscope/record.h"
+#include "decode.h"
 
 enum fs_source_kind {
 	FS_SOURCE_AUTO,		/* BPF if it loads, else the kernel module */
@@ -32,17 +32,6 @@ struct fs_source_opts {
 /* Returns non-zero to stop the poll early. */
 typedef int (*fs_record_fn)(void *ctx, const struct fs_hdr *rec);
 
-struct fs_source_stats {
-	uint64_t records;			/* delivered, LOST excluded */
-	uint64_t by_type[FS_REC_TYPE_MAX];	/* delivered, by type */
-	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
-	uint64_t recursion_lost;	/* lifecycle program runs the kernel
-					 * skipped */
-	uint64_t cow_lost;		/* COW faults not counted */
-	uint64_t malformed;		/* rejected by the decoder */
-	uint64_t snapshot_filled;	/* tasks a kernel-side snapshot missed
-					 * and /proc supplied */
-};
 
 /* Opaque: callers hold it and use the functions below. */
 struct fs_source;
@@ -75,7 +64,7 @@ bool fs_source_cow_copies(const struct fs_source *s);
  * number of tasks or a negative errno.
  */
 int fs_source_snapshot(struct fs_source *s);
-const struct fs_source_stats *fs_source_stats(const struct fs_source *s);
+const struct fs_stream_stats *fs_source_stats(const struct fs_source *s);
 /* Whether the kernel says which exit of a process was its last (6.16+). */
 bool fs_source_exact_group_dead(const struct fs_source *s);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
