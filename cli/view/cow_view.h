@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* forkscope cow's report: processes by copy-on-write cost, like top. */
+#ifndef FS_COW_VIEW_H
+#define FS_COW_VIEW_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "cow_rates.h"
+
+struct fs_cow_report {
+	const struct fs_cow_row *rows;	/* costliest first */
+	size_t n;			/* rows shown */
+	const char *method;		/* what is counted */
+	double interval_s;
+	long page;			/* bytes per fault copied, estimated */
+};
+
+void fs_cow_text(FILE *f, const struct fs_cow_report *r);
+void fs_cow_json(FILE *f, const struct fs_cow_report *r);
+
+#endif
