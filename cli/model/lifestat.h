@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Lifecycle statistics of a selected subtree (forkscope stat): counted
+ * from the model's notes as records arrive, like perf stat's counters.
+ */
+#ifndef FS_LIFESTAT_H
+#define FS_LIFESTAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+#define FS_TALLY_KEYS	64	/* distinct keys a tally lists */
+
+/* A small counted set of strings: binaries exec'd, exit statuses. */
+struct fs_tally {
+	struct {
+		char key[FS_FILENAME_LEN];
+		uint64_t n;
+	} e[FS_TALLY_KEYS];
+	size_t n;
+	uint64_t other;		/* past FS_TALLY_KEYS distinct keys */
+};
+
+struct fs_cow_line {
+	int32_t pid;
+	char comm[FS_COMM_LEN];
+	uint64_t faults, copies;
+};
+
+struct fs_lifestat {
+	uint64_t processes, threads, execs, zombie_ns;
+	uint64_t cow_faults, cow_copies;
+	struct fs_tally binaries, statuses;
+	uint64_t *latency;	/* fork-to-exec, ns; sorted by finish */
+	size_t nlat, caplat;
+	struct fs_cow_line *cow;
+	size_t ncow, capcow;
+	int failed;		/* an allocation failed: the report lacks it */
+};
+
+/* Counts one record the model has applied, if its subject is selected. */
+void fs_lifestat_event(struct fs_lifestat *st, const struct fs_hdr *rec,
+		       const struct fs_note *n);
+/* Sorts what percentiles need; call once, when the records are in. */
+void fs_lifestat_finish(struct fs_lifestat *st);
+/* Nearest-rank percentile p of the fork-to-exec latencies (nlat > 0). */
+uint64_t fs_lifestat_pct(const struct fs_lifestat *st, double p);
+void fs_lifestat_free(struct fs_lifestat *st);
+
+/* Live selected tasks, and how many selected processes are zombies. */
+size_t fs_model_selected_left(const struct fs_model *m, size_t *zombies);
+
+#endif
