@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,6 @@
 #include "json.h"
 
 #define TRACEFS_DIR	"/sys/kernel/tracing"
-#define TRACEFS_MAGIC	0x74726163
 
 static char last_error[512];
 

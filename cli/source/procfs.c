@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,15 @@
 #include "core.h"
 #include "procfs.h"
 
-#define SIGCHLD_BIT	(1ULL << (17 - 1))
+/* /proc/PID/status's SigIgn/SigCgt masks: bit N - 1 is signal N. */
+#define SIGCHLD_BIT	(1ULL << (SIGCHLD - 1))
+/*
+ * /proc/PID/stat's flags are task->flags; include/linux/sched.h's values,
+ * which userspace headers do not carry (the same in every kernel since
+ * 2.6).
+ */
+#define PF_EXITING	0x00000004
+#define PF_KTHREAD	0x00200000
 
 /* One line of /proc/PID/status: "Key:\t<value>". */
 static unsigned long long status_hex(const char *status, const char *key)
@@ -65,9 +74,9 @@ static int read_task(int32_t tgid, int32_t pid, struct fs_rec_task *r)
 	r->status = exit_code;
 	if (state == 'Z')
 		r->flags |= FS_SNAP_ZOMBIE;
-	if (pflags & 0x00200000)
+	if (pflags & PF_KTHREAD)
 		r->flags |= FS_SNAP_KTHREAD;
-	if (pflags & 0x00000004)
+	if (pflags & PF_EXITING)
 		r->flags |= FS_SNAP_EXITING;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tgid);
