@@ -32,7 +32,6 @@ static size_t lifecycle(char *buf, int pid, uint64_t *ts)
 	uint64_t start = ++*ts;
 	size_t off = 0;
 	struct fs_rec_fork *f = (void *)(buf + off);
-	struct fs_rec_exec *e;
 	struct fs_rec_exit *x;
 	struct fs_rec_wait_result *w;
 
@@ -40,12 +39,8 @@ static size_t lifecycle(char *buf, int pid, uint64_t *ts)
 	f->child_pid = f->child_tgid = pid;
 	f->child_ppid = 100;
 	f->child_start_ns = start;
-	e = (void *)(buf + off);
-	off += emit(buf + off, FS_REC_EXEC, sizeof(*e), pid, pid, 100, ++*ts, start);
-	e->old_pid = pid;
-	strcpy(e->filename, "/bin/true");
-	memcpy(e->args, "true\0-x\0", 8);
-	e->args_len = 8;
+	off += synth_exec((void *)(buf + off), pid, pid, 100, ++*ts, start,
+			  "bench", pid, "/bin/true", "true\0-x\0", 8);
 	x = (void *)(buf + off);
 	off += emit(buf + off, FS_REC_EXIT, sizeof(*x), pid, pid, 100, ++*ts, start);
 	x->flags = FS_EXIT_GROUP_DEAD;
@@ -123,9 +118,9 @@ int main(int argc, char **argv)
 	/* Memory: live processes, each forked and exec'd, none exited. */
 	fs_model_init(&m, 0);
 	for (long i = 0; i < live; i++) {
-		char rec[sizeof(struct fs_rec_exec)];
+		_Alignas(8) char rec[sizeof(struct synth_exec)];
 		struct fs_rec_fork *f = (void *)rec;
-		struct fs_rec_exec *e = (void *)rec;
+		struct synth_exec *e = (void *)rec;
 
 		uint64_t start = ++ts;
 
@@ -134,13 +129,10 @@ int main(int argc, char **argv)
 		f->child_ppid = 100;
 		f->child_start_ns = start;
 		fs_model_apply(&m, &f->hdr, &note);
-		emit(rec, FS_REC_EXEC, sizeof(*e), 200000 + i, 200000 + i, 100,
-		     ++ts, start);
-		e->old_pid = 200000 + i;
-		strcpy(e->filename, "/usr/bin/sleep");
-		memcpy(e->args, "sleep\0" "1000\0", 11);
-		e->args_len = 11;
-		fs_model_apply(&m, &e->hdr, &note);
+		synth_exec(e, 200000 + i, 200000 + i, 100, ++ts, start,
+			   "bench", 200000 + i, "/usr/bin/sleep",
+			   "sleep\0" "1000\0", 11);
+		fs_model_apply(&m, &e->r.hdr, &note);
 	}
 	printf("live_processes=%u task_entry_bytes=%zu model_bytes=%llu bytes_per_process=%.0f\n",
 	       m.tab.count, sizeof(struct fs_task),

@@ -17,8 +17,6 @@
 
 #include "task.bpf.h"
 #include "cow.bpf.h"
-#include "forkscope/rules.h"
-
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -64,14 +62,18 @@ static __always_inline void *reserve(__u16 type, __u32 size)
  * in this VM) for as long as the reader lagged; one wakeup is enough, as
  * the reader drains everything once awake.
  */
-static __always_inline void submit(struct fs_hdr *rec)
+static __always_inline __u64 wakeup_flags(__u32 size)
 {
 	__u64 unread = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 took = rec->size + BPF_RINGBUF_HDR_SZ;
+	__u64 took = size + BPF_RINGBUF_HDR_SZ;
 
-	bpf_ringbuf_submit(rec, unread >= wakeup_bytes &&
-				unread < wakeup_bytes + took ?
-			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	return unread >= wakeup_bytes && unread < wakeup_bytes + took ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void submit(struct fs_hdr *rec)
+{
+	bpf_ringbuf_submit(rec, wakeup_flags(rec->size));
 }
 
 static __always_inline int on_fork(struct task_struct *parent,
@@ -89,6 +91,7 @@ static __always_inline int on_fork(struct task_struct *parent,
 				 child->mm,
 				 parent->mm);
 	r->child_start_ns = child->start_boottime;
+	read_ident(child, &r->child);
 	submit(&r->hdr);
 	return 0;
 }
@@ -104,28 +107,54 @@ static __always_inline bool str_truncated(const char *src, long got, __u32 len)
 	return next != 0;
 }
 
+/*
+ * An exec record takes the bytes it uses: it is built here, then copied
+ * into the ring at its size (a ring reservation's size must be constant).
+ */
+struct exec_scratch {
+	struct fs_rec_exec r;
+	char data[FS_FILENAME_LEN + FS_ARGS_LEN + 8];	/* + 8: padding */
+};
+
+/* What argv's bytes become when they cannot be read. */
+static const char no_args[FS_ARGS_LEN];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_scratch SEC(".maps");
+
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 				   struct linux_binprm *bprm)
 {
-	struct fs_rec_exec *r = reserve(FS_REC_EXEC, sizeof(*r));
+	struct exec_scratch *x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
+	struct fs_rec_exec *r;
 	const char *filename;
 	unsigned long start, end, len;
+	__u32 size, fn, pad;
 	long got;
 
-	if (!r)
+	if (!x)
 		return 0;
+	r = &x->r;
 	fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
 	r->old_pid = old_pid;
 	r->flags = 0;
 	r->reserved = 0;
 
 	filename = bprm->filename;
-	got = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
-					filename);
-	if (got < 0)
-		r->filename[0] = 0;
-	else if (str_truncated(filename, got, sizeof(r->filename)))
+	got = bpf_probe_read_kernel_str(x->data, FS_FILENAME_LEN, filename);
+	if (got <= 0) {
+		x->data[0] = 0;
+		got = 1;
+	} else if (str_truncated(filename, got, FS_FILENAME_LEN)) {
 		r->flags |= FS_EXEC_FILENAME_TRUNC;
+	}
+	fn = got;
+	if (fn > FS_FILENAME_LEN)	/* for the verifier */
+		fn = FS_FILENAME_LEN;
 
 	/* The new image's argv was copied to its stack before this fires. */
 	start = p->mm->arg_start;
@@ -135,12 +164,23 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		len = FS_ARGS_LEN;
 		r->flags |= FS_EXEC_ARGS_TRUNC;
 	}
-	if (len && bpf_probe_read_user(r->args, len, (void *)start)) {
+	size = FS_EXEC_SIZE(fn, len);
+	pad = fn + len;
+	if (len && bpf_probe_read_user(x->data + fn, len, (void *)start)) {
+		bpf_probe_read_kernel(x->data + fn, len, no_args);
 		len = 0;
 		r->flags |= FS_EXEC_ARGS_FAULT;
 	}
+	/* Up to 7 bytes of padding after argv, or after zeroed argv. */
+	if (pad <= FS_FILENAME_LEN + FS_ARGS_LEN)	/* for the verifier */
+		__builtin_memset(x->data + pad, 0, 8);
+	r->filename_len = fn;
 	r->args_len = len;
-	submit(&r->hdr);
+	r->hdr.size = size;
+	if (size > sizeof(*x))
+		return 0;
+	if (bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
+		__sync_fetch_and_add(&ringbuf_drops[FS_REC_EXEC], 1);
 	return 0;
 }
 
@@ -262,6 +302,26 @@ SEC("tp_btf/sched_process_wait")
 int BPF_PROG(btf_wait, struct pid *pid)
 {
 	return on_wait(pid);
+}
+
+/* After the move: the process's whole identity, whichever hierarchy. */
+static __always_inline int on_cgroup_move(struct task_struct *t)
+{
+	struct fs_rec_cgroup *r = reserve(FS_REC_CGROUP, sizeof(*r));
+
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, FS_REC_CGROUP, sizeof(*r), t, true);
+	read_ident(t, &r->id);
+	submit(&r->hdr);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(btf_cgroup_attach, struct cgroup *dst, const char *path,
+	     struct task_struct *t, bool threadgroup)
+{
+	return on_cgroup_move(t);
 }
 
 SEC("tp_btf/sched_process_free")

@@ -37,6 +37,7 @@ int snapshot(struct bpf_iter__task *ctx)
 	r.status = BPF_CORE_READ(t, signal, flags) & SIGNAL_GROUP_EXIT ?
 		      BPF_CORE_READ(t, signal, group_exit_code) :
 		      BPF_CORE_READ(t, exit_code);
+	read_ident(t, &r.id);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }

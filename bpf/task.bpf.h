@@ -8,6 +8,7 @@
 #define FS_TASK_BPF_H
 
 #include "forkscope/record.h"
+#include "forkscope/rules.h"
 
 #define SIGCHLD			17
 #define SIG_IGN			1
@@ -24,6 +25,7 @@ static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 {
 	h->type = type;
 	h->size = size;
+	h->fixed = size;
 	h->cpu = bpf_get_smp_processor_id();
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->pid = t->pid;
@@ -32,6 +34,33 @@ static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 	h->reserved = 0;
 	h->start_ns = t->start_boottime;
 	__builtin_memcpy(h->comm, t->comm, sizeof(h->comm));
+}
+
+/*
+ * t's container identity. Plain loads, but for the index the pid's level
+ * picks, where only the helper may read (as in heir_of()). The pids
+ * controller's index is the running kernel's (CO-RE), and a kernel
+ * without the controller has no such enum value: 0 then.
+ */
+static __always_inline void read_ident(struct task_struct *t,
+				       struct fs_ident *id)
+{
+	struct css_set *cgs = t->cgroups;
+	struct pid *pid = t->thread_pid;
+	unsigned int level = pid->level;
+
+	id->cgroup = cgs->dfl_cgrp->kn->id;
+	id->pids_cgroup = 0;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id)) {
+		int i = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+
+		id->pids_cgroup = BPF_CORE_READ(cgs, subsys[i], cgroup, kn, id);
+	}
+	id->pidns = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
+	id->ns_pid = BPF_CORE_READ(pid, numbers[level].nr);
+	id->ns_tgid = BPF_CORE_READ(t, group_leader, thread_pid,
+				    numbers[level].nr);
+	id->flags = fs_ident_flags(id->ns_tgid);
 }
 
 /* FS_SNAP_SIGCHLD_* and FS_SNAP_NOCLDWAIT for t's process. */

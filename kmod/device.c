@@ -114,9 +114,7 @@ static ssize_t put_losses(char __user *buf, size_t count)
 			continue;
 		if (count - done < sizeof(r))
 			break;
-		r.hdr.type = FS_REC_LOST;
-		r.hdr.size = sizeof(r);
-		r.hdr.ts_ns = ktime_get_boot_fast_ns();
+		fs_synth_hdr(&r.hdr, FS_REC_LOST, sizeof(r));
 		r.count = now - reported_drops[t];
 		r.reason = FS_LOST_RINGBUF;
 		r.rec_type = t;

@@ -29,6 +29,10 @@ void *fs_reserve(struct ring_buffer_event **ev, u16 type, u32 size);
 void fs_commit(struct ring_buffer_event *ev);
 void fs_fill_hdr(struct fs_hdr *h, u16 type, u16 size, struct task_struct *t,
 		 bool with_parent);
+/* A header with no subject task (a loss, a snapshot's bounds), stamped now. */
+void fs_synth_hdr(struct fs_hdr *h, u16 type, u16 size);
+/* t's container identity, as bpf/task.bpf.h's read_ident() reads it. */
+void fs_read_ident(struct task_struct *t, struct fs_ident *id);
 u64 fs_drops(unsigned int type);
 
 /* probes.c: the tracepoints */

@@ -4,13 +4,16 @@
  * from the sched_process_* tracepoints, with exact copy-on-write counts
  * from kprobes, through /dev/forkscope, for machines without BPF.
  */
+#include <linux/cgroup.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 
 #include "forkscope.h"
+#include "forkscope/rules.h"
 
 static unsigned int buffer_kb = 4096;
 module_param(buffer_kb, uint, 0444);
@@ -55,6 +58,7 @@ void fs_fill_hdr(struct fs_hdr *h, u16 type, u16 size, struct task_struct *t,
 {
 	h->type = type;
 	h->size = size;
+	h->fixed = size;
 	h->cpu = raw_smp_processor_id();
 	h->ts_ns = ktime_get_boot_fast_ns();
 	h->pid = t->pid;
@@ -68,6 +72,38 @@ void fs_fill_hdr(struct fs_hdr *h, u16 type, u16 size, struct task_struct *t,
 	h->reserved = 0;
 	h->start_ns = t->start_boottime;
 	strscpy(h->comm, t->comm, sizeof(h->comm));
+}
+
+void fs_synth_hdr(struct fs_hdr *h, u16 type, u16 size)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->size = size;
+	h->fixed = size;
+	h->cpu = raw_smp_processor_id();
+	h->ts_ns = ktime_get_boot_fast_ns();
+}
+
+void fs_read_ident(struct task_struct *t, struct fs_ident *id)
+{
+	struct pid_namespace *ns;
+	struct css_set *cset;
+
+	memset(id, 0, sizeof(*id));
+	rcu_read_lock();
+	cset = rcu_dereference(t->cgroups);
+	id->cgroup = cgroup_id(cset->dfl_cgrp);
+#ifdef CONFIG_CGROUP_PIDS
+	id->pids_cgroup = cgroup_id(cset->subsys[pids_cgrp_id]->cgroup);
+#endif
+	ns = task_active_pid_ns(t);
+	if (ns) {
+		id->pidns = ns->ns.inum;
+		id->ns_pid = task_pid_nr_ns(t, ns);
+		id->ns_tgid = task_tgid_nr_ns(t, ns);
+	}
+	rcu_read_unlock();
+	id->flags = fs_ident_flags(id->ns_tgid);
 }
 
 static int __init forkscope_init(void)

@@ -5,6 +5,7 @@
  * apart.
  */
 #include <linux/binfmts.h>
+#include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
@@ -37,36 +38,56 @@ static void probe_fork(void *data, struct task_struct *parent,
 	r->flags = fs_fork_flags(child->pid, child->tgid, child->mm,
 				 parent->mm);
 	r->child_start_ns = child->start_boottime;
+	fs_read_ident(child, &r->child);
 	fs_commit(ev);
 }
 
+/*
+ * Sized before it is written, from the lengths asked for (FS_EXEC_SIZE):
+ * the same bytes as the BPF producer's, a fault's zeros included.
+ */
 static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		       struct linux_binprm *bprm)
 {
 	struct ring_buffer_event *ev;
-	struct fs_rec_exec *r = fs_reserve(&ev, FS_REC_EXEC, sizeof(*r));
+	struct fs_rec_exec *r;
 	unsigned long start, end, len;
+	size_t fn, size;
+	u32 flags = 0;
+	char *v;
 
-	if (!r)
-		return;
-	fs_fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
-	r->old_pid = old_pid;
-	r->flags = 0;
-	r->reserved = 0;
-	if (strscpy(r->filename, bprm->filename, sizeof(r->filename)) < 0)
-		r->flags |= FS_EXEC_FILENAME_TRUNC;
+	fn = strnlen(bprm->filename, FS_FILENAME_LEN);
+	if (fn == FS_FILENAME_LEN) {
+		fn = FS_FILENAME_LEN - 1;
+		flags |= FS_EXEC_FILENAME_TRUNC;
+	}
+	fn++;
 	/* The new image's argv is on its stack already; p is current. */
 	start = p->mm ? p->mm->arg_start : 0;
 	end = p->mm ? p->mm->arg_end : 0;
 	len = end > start ? end - start : 0;
 	if (len > FS_ARGS_LEN) {
 		len = FS_ARGS_LEN;
-		r->flags |= FS_EXEC_ARGS_TRUNC;
+		flags |= FS_EXEC_ARGS_TRUNC;
 	}
-	if (len && copy_from_user_nofault(r->args, (void __user *)start, len)) {
+	size = FS_EXEC_SIZE(fn, len);
+	r = fs_reserve(&ev, FS_REC_EXEC, size);
+	if (!r)
+		return;
+	fs_fill_hdr(&r->hdr, FS_REC_EXEC, sizeof(*r), p, true);
+	r->hdr.size = size;
+	r->old_pid = old_pid;
+	r->reserved = 0;
+	v = (char *)(r + 1);
+	memset(v, 0, size - sizeof(*r));
+	memcpy(v, bprm->filename, fn - 1);
+	if (len && copy_from_user_nofault(v + fn, (void __user *)start, len)) {
+		memset(v + fn, 0, len);
 		len = 0;
-		r->flags |= FS_EXEC_ARGS_FAULT;
+		flags |= FS_EXEC_ARGS_FAULT;
 	}
+	r->flags = flags;
+	r->filename_len = fn;
 	r->args_len = len;
 	fs_commit(ev);
 }
@@ -236,6 +257,21 @@ static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	fs_commit(ev);
 }
 
+/* After the move: the process's whole identity, whichever hierarchy. */
+static void probe_cgroup_attach(void *data, struct cgroup *dst,
+				const char *path, struct task_struct *t,
+				bool threadgroup)
+{
+	struct ring_buffer_event *ev;
+	struct fs_rec_cgroup *r = fs_reserve(&ev, FS_REC_CGROUP, sizeof(*r));
+
+	if (!r)
+		return;
+	fs_fill_hdr(&r->hdr, FS_REC_CGROUP, sizeof(*r), t, true);
+	fs_read_ident(t, &r->id);
+	fs_commit(ev);
+}
+
 static struct fs_tp {
 	const char *name;
 	void *probe;
@@ -246,6 +282,7 @@ static struct fs_tp {
 	{ "sched_process_exit", probe_exit },
 	{ "sched_process_wait", probe_wait },
 	{ "sched_process_free", probe_free },
+	{ "cgroup_attach_task", probe_cgroup_attach },
 };
 
 /*
@@ -323,11 +360,7 @@ static void sync_record(u32 phase, u32 generation, u32 count)
 
 	if (!r)
 		return;
-	memset(r, 0, sizeof(*r));
-	r->hdr.type = FS_REC_SYNC;
-	r->hdr.size = sizeof(*r);
-	r->hdr.ts_ns = ktime_get_boot_fast_ns();
-	r->hdr.cpu = raw_smp_processor_id();
+	fs_synth_hdr(&r->hdr, FS_REC_SYNC, sizeof(*r));
 	r->phase = phase;
 	r->generation = generation;
 	r->method = FS_SYNC_KMOD;
@@ -367,6 +400,7 @@ void fs_emit_snapshot(u32 generation)
 		r->flags = snapshot_flags(t);
 		r->status = t->signal->flags & SIGNAL_GROUP_EXIT ?
 			    t->signal->group_exit_code : t->exit_code;
+		fs_read_ident(t, &r->id);
 		fs_commit(ev);
 		count++;
 	}

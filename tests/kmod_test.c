@@ -227,27 +227,34 @@ static int describe(const struct fs_hdr *r, char *out, size_t len)
 	const struct fs_rec_wait *w = (const void *)r;
 	const struct fs_rec_wait_result *wr = (const void *)r;
 	const struct fs_rec_cow *c = (const void *)r;
-	char args[2 * FS_ARGS_LEN + 1];
+	char var[2 * (FS_FILENAME_LEN + FS_ARGS_LEN + 8) + 1];
 	int n;
 
-	n = snprintf(out, len, "type %u size %u cpu %d pid %d tgid %d ppid %d res %u start %llu comm %.*s | ",
-		     r->type, r->size, r->type == FS_REC_COW ? -1 : (int)r->cpu,
+	n = snprintf(out, len, "type %u size %u fixed %u cpu %d pid %d tgid %d ppid %d res %u start %llu comm %.*s | ",
+		     r->type, r->size, r->fixed,
+		     r->type == FS_REC_COW ? -1 : (int)r->cpu,
 		     r->pid, r->tgid, r->ppid, r->reserved,
 		     (unsigned long long)r->start_ns, FS_COMM_LEN, r->comm);
 	out += n;
 	len -= n;
 	switch (r->type) {
 	case FS_REC_FORK:
-		return snprintf(out, len, "child %d tgid %d ppid %d flags %u start %llu",
+		return snprintf(out, len, "child %d tgid %d ppid %d flags %u start %llu cgroup %llu pids %llu pidns %u ns_pid %d ns_tgid %d flags %u",
 				f->child_pid, f->child_tgid, f->child_ppid,
-				f->flags, (unsigned long long)f->child_start_ns);
+				f->flags, (unsigned long long)f->child_start_ns,
+				(unsigned long long)f->child.cgroup,
+				(unsigned long long)f->child.pids_cgroup,
+				f->child.pidns, f->child.ns_pid,
+				f->child.ns_tgid, f->child.flags);
 	case FS_REC_EXEC:
-		for (uint32_t i = 0; i < e->args_len && i < FS_ARGS_LEN; i++)
-			sprintf(args + 2 * i, "%02x", (unsigned char)e->args[i]);
-		args[2 * (e->args_len < FS_ARGS_LEN ? e->args_len : FS_ARGS_LEN)] = 0;
-		return snprintf(out, len, "old %d flags %u len %u res %u file %.*s args %s",
-				e->old_pid, e->flags, e->args_len, e->reserved,
-				FS_FILENAME_LEN, e->filename, args);
+		/* The whole variable part, padding included, as hex. */
+		for (uint32_t i = 0; i < r->size - r->fixed && i < sizeof(var) / 2; i++)
+			sprintf(var + 2 * i, "%02x",
+				(unsigned char)((const char *)r)[r->fixed + i]);
+		var[2 * (r->size - r->fixed)] = 0;
+		return snprintf(out, len, "old %d flags %u fnlen %u len %u res %u var %s",
+				e->old_pid, e->flags, e->filename_len,
+				e->args_len, e->reserved, var);
 	case FS_REC_EXIT:
 		return snprintf(out, len, "code %u status %u flags %u heir %d cow %llu/%llu",
 				x->exit_code, x->status, x->flags, x->heir,

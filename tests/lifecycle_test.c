@@ -5,6 +5,10 @@
  * once, with the right identities and statuses, and with nothing lost.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cgroupfs.h"
 #include "collect.h"
 #include "decode.h"
 #include "kthread.h"
@@ -126,7 +131,7 @@ TEST_F(bpf, one_of_each_per_child)
 		EXPECT_EQ(0, f->flags & FS_FORK_THREAD);
 
 		e = (const void *)collect_find(&self->c, is_exec_of, kids[i]);
-		EXPECT_STREQ("/bin/true", e->filename);
+		EXPECT_STREQ("/bin/true", fs_exec_filename(e));
 		EXPECT_STREQ("true", e->hdr.comm);
 		EXPECT_EQ(kids[i], e->old_pid);
 		EXPECT_EQ(getpid(), e->hdr.ppid);
@@ -382,7 +387,7 @@ TEST_F(bpf, non_leader_thread_exec)
 	e = (const void *)collect_find(&self->c, is_exec_of, kid);
 	EXPECT_EQ(tid, e->old_pid);
 	EXPECT_EQ(kid, e->hdr.tgid);
-	EXPECT_STREQ("/bin/true", e->filename);
+	EXPECT_STREQ("/bin/true", fs_exec_filename(e));
 	/*
 	 * de_thread() releases the old leader under the thread's old id; only
 	 * its free says so, which may not come (see collect.h).
@@ -866,6 +871,172 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 	 */
 	EXPECT_GT(untraced + n / 2, unread);
 	collect_close(&c);
+}
+
+/* Container identity, checked against what /proc and cgroupfs say. */
+static uint64_t inode_of(const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* pid's cgroup path in the hierarchy whose /proc/PID/cgroup line has tag. */
+static bool cgroup_of(pid_t pid, const char *tag, char *out, size_t len)
+{
+	char path[64], line[PATH_MAX + 64];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, tag);
+
+		if (p && (p == line || strstr(tag, "::") == NULL)) {
+			p += strlen(tag);
+			p[strcspn(p, "\n")] = 0;
+			snprintf(out, len, "%s", p);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool is_cgroup_move_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_CGROUP && r->pid == pid;
+}
+
+TEST_F(bpf, fork_names_the_childs_container)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	const struct fs_rec_fork *f;
+	char cg[PATH_MAX];
+	int go[2], st;
+	pid_t kid;
+
+	ASSERT_EQ(0, pipe(go));
+	kid = fork();
+	if (kid == 0) {
+		close(go[1]);
+		read(go[0], &st, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	ASSERT_TRUE(collect_until(&self->c, is_fork_of, kid, 1, WAIT_TIMEOUT_MS));
+	f = (const void *)collect_find(&self->c, is_fork_of, kid);
+	EXPECT_EQ(inode_of("/proc/%d/ns/pid", kid), f->child.pidns);
+	/* This test runs in the initial pid namespace. */
+	EXPECT_EQ(kid, f->child.ns_pid);
+	EXPECT_EQ(kid, f->child.ns_tgid);
+	EXPECT_EQ(0, f->child.flags);
+	if (mnt->v2[0] && cgroup_of(kid, "0::", cg, sizeof(cg))) {
+		char dir[2 * PATH_MAX];
+
+		EXPECT_EQ(inode_of("%s%s", mnt->v2, cg), f->child.cgroup);
+		snprintf(dir, sizeof(dir), "%s%s", mnt->v2, cg);
+		if (!mnt->pids_v1[0] && mnt->v2_pids)
+			EXPECT_EQ(fs_cgroup_v2_pids(dir), f->child.pids_cgroup);
+	} else {
+		TH_LOG("cgroup v2 is not mounted: its id is not checked");
+	}
+	if (mnt->pids_v1[0] && cgroup_of(kid, ":pids:", cg, sizeof(cg)))
+		EXPECT_EQ(inode_of("%s%s", mnt->pids_v1, cg), f->child.pids_cgroup);
+	close(go[1]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_NO_LOSS(&self->c);
+}
+
+TEST_F(bpf, pid_namespace_init_is_flagged)
+{
+	const struct fs_rec_fork *f;
+	int report[2], st;
+	pid_t mid, init = 0;
+	uint64_t ns;
+
+	ASSERT_EQ(0, pipe(report));
+	mid = fork();
+	if (mid == 0) {
+		pid_t in;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		in = fork();
+		if (in == 0)
+			_exit(0);	/* pid 1 of the new namespace */
+		write(report[1], &in, sizeof(in));
+		_exit(waitpid(in, NULL, 0) == in ? 0 : 11);
+	}
+	close(report[1]);
+	ASSERT_EQ(sizeof(init), read(report[0], &init, sizeof(init)));
+	close(report[0]);
+	ns = inode_of("/proc/%d/ns/pid_for_children", mid);
+	ASSERT_EQ(mid, waitpid(mid, &st, 0));
+	ASSERT_EQ(0, st);
+	ASSERT_TRUE(collect_until(&self->c, is_fork_of, init, 1, WAIT_TIMEOUT_MS));
+	f = (const void *)collect_find(&self->c, is_fork_of, init);
+	EXPECT_EQ(1, f->child.ns_pid);
+	EXPECT_EQ(1, f->child.ns_tgid);
+	EXPECT_EQ(FS_IDENT_NS_INIT, f->child.flags);
+	EXPECT_EQ(ns, f->child.pidns);
+	EXPECT_NE(inode_of("/proc/self/ns/pid"), f->child.pidns);
+	ASSERT_NO_LOSS(&self->c);
+}
+
+TEST_F(bpf, cgroup_move_is_recorded)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	const struct fs_rec_cgroup *r;
+	char dir[PATH_MAX + 64], procs[PATH_MAX + 96], home[PATH_MAX];
+	char back[2 * PATH_MAX + 32];
+	int go[2], st;
+	pid_t kid;
+	FILE *f;
+
+	if (!mnt->v2[0])
+		SKIP(return, "cgroup v2 is not mounted");
+	ASSERT_TRUE(cgroup_of(getpid(), "0::", home, sizeof(home)));
+	snprintf(dir, sizeof(dir), "%s/forkscope-test-%d", mnt->v2, getpid());
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, pipe(go));
+	kid = fork();
+	if (kid == 0) {
+		close(go[1]);
+		read(go[0], &st, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	f = fopen(procs, "we");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%d\n", kid);
+	EXPECT_EQ(0, fclose(f));
+	ASSERT_TRUE(collect_until(&self->c, is_cgroup_move_of, kid, 1,
+				  WAIT_TIMEOUT_MS));
+	r = (const void *)collect_find(&self->c, is_cgroup_move_of, kid);
+	EXPECT_EQ(inode_of("%s", dir), r->id.cgroup);
+	EXPECT_EQ(kid, r->hdr.tgid);
+	EXPECT_EQ(kid, r->id.ns_tgid);
+	/* Home again, so that the test's cgroup can go. */
+	snprintf(back, sizeof(back), "%s%s/cgroup.procs", mnt->v2,
+		 strcmp(home, "/") ? home : "");
+	f = fopen(back, "we");
+	if (f) {
+		fprintf(f, "%d\n", kid);
+		fclose(f);
+	}
+	close(go[1]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(0, rmdir(dir));
+	ASSERT_NO_LOSS(&self->c);
 }
 
 TEST_HARNESS_MAIN

@@ -30,22 +30,41 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_TASK] = sizeof(struct fs_rec_task),
 		[FS_REC_SYNC] = sizeof(struct fs_rec_sync),
 		[FS_REC_COW] = sizeof(struct fs_rec_cow),
+		[FS_REC_CGROUP] = sizeof(struct fs_rec_cgroup),
+		[FS_REC_CGROUP_PATH] = sizeof(struct fs_rec_cgroup_path),
 	};
-	struct fs_rec_exec big;
+	struct synth_exec big;
+	size_t size;
 
 	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++) {
-		synth_hdr(&big.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
+		synth_hdr(&big.r.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
 		EXPECT_EQ(0, sizes[t] % 8);
-		EXPECT_EQ(0, fs_record_check(&big, sizes[t])) {
+		size = sizes[t];
+		if (t == FS_REC_EXEC) {
+			size = synth_exec(&big, 1, 1, 0, 1, 1, "x", 1, "/x",
+					  "x", 1);
+		} else if (t == FS_REC_CGROUP_PATH) {
+			struct fs_rec_cgroup_path *c = (void *)&big;
+
+			c->path_len = 2;
+			memcpy(c + 1, "/", 2);
+			size = c->hdr.size = sizeof(*c) + 8;
+		}
+		EXPECT_EQ(0, fs_record_check(&big, size)) {
 			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());
 		}
 	}
+	/* A newer minor revision's longer fixed part is skipped. */
+	synth_hdr(&big.r.hdr, FS_REC_FORK, sizeof(struct fs_rec_fork) + 8, 1, 1,
+		  0, 1, 1, "x");
+	EXPECT_EQ(0, fs_record_check(&big, sizeof(struct fs_rec_fork) + 8));
 }
 
 TEST(decoder_rejects_truncated_and_hostile_records)
 {
-	struct fs_rec_exec e;
+	struct synth_exec e;
 	struct fs_rec_fork f;
+	size_t size;
 
 	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, 1, 1, "x");
 	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f.hdr) - 1));
@@ -65,14 +84,25 @@ TEST(decoder_rejects_truncated_and_hostile_records)
 	memset(f.hdr.comm, 'A', sizeof(f.hdr.comm));	/* no NUL */
 	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
 
-	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
-	memset(e.filename, 'B', sizeof(e.filename));
-	EXPECT_EQ(-EBADMSG, fs_record_check(&e, sizeof(e)));
-	e.filename[0] = 0;
-	e.args_len = sizeof(e.args) + 1;
-	EXPECT_EQ(-EBADMSG, fs_record_check(&e, sizeof(e)));
-	e.args_len = sizeof(e.args);
-	EXPECT_EQ(0, fs_record_check(&e, sizeof(e)));
+	size = synth_exec(&e, 1, 1, 0, 1, 1, "x", 1, "/bin/x", "x\0", 2);
+	EXPECT_EQ(0, fs_record_check(&e, size));
+	f.hdr.fixed = sizeof(f) - 8;	/* fixed part shorter than a fork's */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	f.hdr.fixed = sizeof(f) + 8;	/* fixed part past the record */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+	e.data[6] = 'B';		/* filename's NUL gone */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
+	e.data[6] = 0;
+	e.r.args_len = size;		/* args past the record */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
+	e.r.args_len = 2;
+	e.r.filename_len = 0;		/* no filename at all */
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
+	e.r.filename_len = FS_FILENAME_LEN + 1;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
+	e.r.filename_len = 7;
+	e.r.args_len = FS_ARGS_LEN + 1;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
 }
 
 static int count_arg(void *ctx, const char *arg)
@@ -86,20 +116,21 @@ static int count_arg(void *ctx, const char *arg)
 
 TEST(exec_args_split_and_truncated_tail)
 {
-	struct fs_rec_exec e;
-	char out[2048] = "";
+	struct synth_exec e;
+	char out[2048] = "", zs[FS_ARGS_LEN];
+	size_t size;
 
-	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 1, 1, 0, 1, 1, "x");
-	memcpy(e.args, "ls\0-l\0\0/tmp\0", 12);
-	e.args_len = 12;
-	EXPECT_EQ(4, fs_exec_for_each_arg(&e, count_arg, out));
+	size = synth_exec(&e, 1, 1, 0, 1, 1, "x", 1, "/bin/ls", "ls\0-l\0\0/tmp\0", 12);
+	ASSERT_EQ(0, fs_record_check(&e, size));
+	EXPECT_EQ(4, fs_exec_for_each_arg(&e.r, count_arg, out));
 	EXPECT_STREQ("ls|-l||/tmp|", out);
 
 	/* A full area with no final NUL: the cut string still comes out. */
-	memset(e.args, 'z', sizeof(e.args));
-	e.args_len = sizeof(e.args);
+	memset(zs, 'z', sizeof(zs));
+	size = synth_exec(&e, 1, 1, 0, 1, 1, "x", 1, "/bin/z", zs, sizeof(zs));
+	ASSERT_EQ(0, fs_record_check(&e, size));
 	out[0] = 0;
-	EXPECT_EQ(1, fs_exec_for_each_arg(&e, count_arg, out));
+	EXPECT_EQ(1, fs_exec_for_each_arg(&e.r, count_arg, out));
 	EXPECT_EQ(FS_ARGS_LEN + 1, strlen(out));
 }
 
@@ -447,17 +478,13 @@ TEST_F(model, pid_reuse_replaces_the_old_task)
 
 TEST_F(model, non_leader_exec_releases_the_old_leader)
 {
-	struct fs_rec_exec e;
+	struct synth_exec e;
 	struct fs_task *old;
 
 	fork_(&self->m, &self->n, &self->now, 100, 500, 500, 800);
 	fork_(&self->m, &self->n, &self->now, 500, 501, 500, 801);
-	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 500, 500, 100, ++self->now, 800,
-	    "new");
-	e.old_pid = 501;
-	e.args_len = 0;
-	e.filename[0] = 0;
-	fs_model_apply(&self->m, &e.hdr, &self->n);
+	synth_exec(&e, 500, 500, 100, ++self->now, 800, "new", 501, "", "", 0);
+	fs_model_apply(&self->m, &e.r.hdr, &self->n);
 	EXPECT_STREQ("new", fs_proctab_get(&self->m.tab, 500)->comm);
 	EXPECT_EQ(FS_RELEASE_EXEC, self->n.released);
 	EXPECT_EQ(501, self->n.gone.pid);
@@ -483,14 +510,12 @@ static void cow_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 
 TEST_F(model, cow_sample_keeps_the_name_and_parent_exec_and_fork_gave)
 {
-	struct fs_rec_exec e;
+	struct synth_exec e;
 	struct fs_task *t;
 
 	fork_(&self->m, &self->n, &self->now, 100, 510, 510, 810);
-	synth_hdr(&e.hdr, FS_REC_EXEC, sizeof(e), 510, 510, 100, ++self->now,
-	    810, "newprog");
-	e.old_pid = 510;
-	fs_model_apply(&self->m, &e.hdr, &self->n);
+	synth_exec(&e, 510, 510, 100, ++self->now, 810, "newprog", 510, "", "", 0);
+	fs_model_apply(&self->m, &e.r.hdr, &self->n);
 	/* A sample carrying the comm and parent of its first fault. */
 	cow_(&self->m, &self->n, &self->now, 510, 99, 810, "p", 40);
 	t = fs_proctab_get(&self->m.tab, 510);

@@ -20,6 +20,9 @@ static const struct {
 	[FS_REC_TASK]		= { "task",	sizeof(struct fs_rec_task) },
 	[FS_REC_SYNC]		= { "sync",	sizeof(struct fs_rec_sync) },
 	[FS_REC_COW]		= { "cow",	sizeof(struct fs_rec_cow) },
+	[FS_REC_CGROUP]		= { "cgroup",	sizeof(struct fs_rec_cgroup) },
+	[FS_REC_CGROUP_PATH]	= { "cgroup-path",
+				    sizeof(struct fs_rec_cgroup_path) },
 };
 
 const char *fs_record_name(unsigned int type)
@@ -41,6 +44,40 @@ static bool has_nul(const char *s, size_t len)
 	return memchr(s, 0, len) != NULL;
 }
 
+/* The variable part of a record whose fixed part is checked. */
+static const char *var_part(const struct fs_hdr *h, size_t *len)
+{
+	*len = h->size - h->fixed;
+	return (const char *)h + h->fixed;
+}
+
+static int check_exec(const struct fs_rec_exec *e)
+{
+	size_t len;
+	const char *v = var_part(&e->hdr, &len);
+
+	if (e->filename_len < 1 || e->filename_len > FS_FILENAME_LEN ||
+	    e->args_len > FS_ARGS_LEN ||
+	    (size_t)e->filename_len + e->args_len > len)
+		return fs_error(EBADMSG, "exec record's filename (%u) and args (%u) do not fit its %zu bytes",
+				e->filename_len, e->args_len, len);
+	if (v[e->filename_len - 1])
+		return fs_error(EBADMSG, "exec record has an unterminated filename");
+	return 0;
+}
+
+static int check_cgroup_path(const struct fs_rec_cgroup_path *c)
+{
+	size_t len;
+	const char *v = var_part(&c->hdr, &len);
+
+	if (c->path_len < 1 || c->path_len > FS_CGROUP_PATH_LEN ||
+	    c->path_len > len || v[c->path_len - 1])
+		return fs_error(EBADMSG, "cgroup-path record has a path of %u bytes in %zu",
+				c->path_len, len);
+	return 0;
+}
+
 int fs_record_check(const void *buf, size_t len)
 {
 	const struct fs_hdr *h = buf;
@@ -50,23 +87,48 @@ int fs_record_check(const void *buf, size_t len)
 				len);
 	if (h->type == 0 || h->type >= FS_REC_TYPE_MAX)
 		return fs_error(EBADMSG, "record of unknown type %u", h->type);
-	if (h->size < rec_types[h->type].size || h->size > len || h->size % 8)
-		return fs_error(EBADMSG, "%s record has size %u (want %zu, %zu available)",
-				fs_record_name(h->type), h->size,
+	if (h->fixed < rec_types[h->type].size || h->fixed % 8 ||
+	    h->size < h->fixed || h->size > len || h->size % 8)
+		return fs_error(EBADMSG, "%s record has size %u, fixed part %u (want %zu, %zu available)",
+				fs_record_name(h->type), h->size, h->fixed,
 				rec_types[h->type].size, len);
 	if (!has_nul(h->comm, sizeof(h->comm)))
 		return fs_error(EBADMSG, "%s record has an unterminated comm",
 				fs_record_name(h->type));
-	if (h->type == FS_REC_EXEC) {
-		const struct fs_rec_exec *e = buf;
-
-		if (!has_nul(e->filename, sizeof(e->filename)))
-			return fs_error(EBADMSG, "exec record has an unterminated filename");
-		if (e->args_len > sizeof(e->args))
-			return fs_error(EBADMSG, "exec record has args_len %u > %zu",
-					e->args_len, sizeof(e->args));
-	}
+	if (h->type == FS_REC_EXEC)
+		return check_exec(buf);
+	if (h->type == FS_REC_CGROUP_PATH)
+		return check_cgroup_path(buf);
 	return 0;
+}
+
+const char *fs_exec_filename(const struct fs_rec_exec *r)
+{
+	return (const char *)r + r->hdr.fixed;
+}
+
+const char *fs_exec_args(const struct fs_rec_exec *r)
+{
+	return fs_exec_filename(r) + r->filename_len;
+}
+
+const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r)
+{
+	return (const char *)r + r->hdr.fixed;
+}
+
+const struct fs_ident *fs_record_ident(const struct fs_hdr *h)
+{
+	switch (h->type) {
+	case FS_REC_FORK:
+		return &((const struct fs_rec_fork *)h)->child;
+	case FS_REC_TASK:
+		return &((const struct fs_rec_task *)h)->id;
+	case FS_REC_CGROUP:
+		return &((const struct fs_rec_cgroup *)h)->id;
+	default:
+		return NULL;
+	}
 }
 
 unsigned int fs_wait_result_status(const struct fs_rec_wait_result *r)
@@ -103,6 +165,7 @@ bool fs_wait_result_reaped(const struct fs_rec_wait_result *r)
 int fs_exec_for_each_arg(const struct fs_rec_exec *r,
 			 int (*fn)(void *ctx, const char *arg), void *ctx)
 {
+	const char *args = fs_exec_args(r);
 	char arg[FS_ARGS_LEN + 1];
 	size_t off = 0;
 	int n = 0;
@@ -110,10 +173,10 @@ int fs_exec_for_each_arg(const struct fs_rec_exec *r,
 	while (off < r->args_len) {
 		size_t end = off;
 
-		while (end < r->args_len && r->args[end])
+		while (end < r->args_len && args[end])
 			end++;
 		/* A truncated last string has no NUL: copy and end it. */
-		memcpy(arg, r->args + off, end - off);
+		memcpy(arg, args + off, end - off);
 		arg[end - off] = 0;
 		n++;
 		if (fn(ctx, arg))

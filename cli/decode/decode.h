@@ -47,6 +47,16 @@ unsigned int fs_wait_result_status(const struct fs_rec_wait_result *r);
 bool fs_wait_result_reaped(const struct fs_rec_wait_result *r);
 
 /*
+ * The variable parts of checked records. An exec's filename is
+ * NUL-terminated; its args are args_len bytes (see fs_exec_for_each_arg).
+ */
+const char *fs_exec_filename(const struct fs_rec_exec *r);
+const char *fs_exec_args(const struct fs_rec_exec *r);
+const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r);
+/* The container identity a record carries (fork: the child's), or NULL. */
+const struct fs_ident *fs_record_ident(const struct fs_hdr *h);
+
+/*
  * Calls fn for each argv string of an exec record, in order; stops early
  * when fn returns non-zero. Returns the number of strings visited.
  */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "lifestat.h"
 #include "status.h"
 
@@ -77,7 +78,7 @@ void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXEC:
 		r->execs++;
-		fs_tally_add(&r->binaries, ((const struct fs_rec_exec *)rec)->filename);
+		fs_tally_add(&r->binaries, fs_exec_filename((const void *)rec));
 		if (!n->fork_to_exec_ns)
 			break;
 		if (!grow((void **)&r->latency, &r->caplat, r->nlat,

@@ -199,6 +199,7 @@ static void apply_fork(struct fs_model *m, const struct fs_rec_fork *r,
 	if (!c->tgid)
 		memcpy(c->comm, r->hdr.comm, sizeof(c->comm));
 	c->start_ns = r->child_start_ns;
+	c->id = r->child;
 	c->gen = m->gen;
 	set_parent(m, c, r->child_ppid, r->child_tgid);
 	c->flags |= FS_TASK_BORN;
@@ -234,16 +235,17 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 static void set_cmd(struct fs_model *m, struct fs_task *t,
 		    const struct fs_rec_exec *r)
 {
+	const char *args = fs_exec_args(r);
 	char cmd[CMD_MAX], *copy;
 	size_t len, n;
 
-	len = snprintf(cmd, sizeof(cmd), "%s", r->filename);
+	len = snprintf(cmd, sizeof(cmd), "%s", fs_exec_filename(r));
 	/* argv[0] usually repeats the file name: show the arguments. */
-	for (size_t off = strlen(r->args) + 1; off < r->args_len &&
+	for (size_t off = strlen(args) + 1; off < r->args_len &&
 	     len < CMD_MAX - 1; off += n + 1) {
-		n = strnlen(r->args + off, r->args_len - off);
+		n = strnlen(args + off, r->args_len - off);
 		len += snprintf(cmd + len, CMD_MAX - len, " %.*s", (int)n,
-				r->args + off);
+				args + off);
 	}
 	copy = strdup(cmd);
 	if (!copy)
@@ -259,7 +261,7 @@ static void apply_exec(struct fs_model *m, const struct fs_rec_exec *r,
 	struct fs_task *old;
 	bool stale;
 
-	if (r->args_len && memchr(r->args, 0, r->args_len))
+	if (r->args_len && memchr(fs_exec_args(r), 0, r->args_len))
 		set_cmd(m, t, r);
 	if ((t->flags & (FS_TASK_EXECED | FS_TASK_BORN)) == FS_TASK_BORN &&
 	    r->hdr.ts_ns > t->start_ns && r->old_pid == r->hdr.pid)
@@ -389,6 +391,7 @@ static void apply_waited(struct fs_model *m,
 static void apply_task(struct fs_model *m, const struct fs_rec_task *r,
 		       struct fs_task *t)
 {
+	t->id = r->id;
 	t->flags &= ~(FS_TASK_SIGCHLD_MASK | FS_TASK_SUBREAPER |
 		      FS_TASK_KTHREAD);
 	if (r->flags & FS_SNAP_SIGCHLD_IGN)
@@ -495,6 +498,8 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 			apply_sync_end(m, rec);
 		return;
 	}
+	if (rec->type == FS_REC_CGROUP_PATH)	/* names, no task */
+		return;
 	if (fs_proctab_reserve(&m->tab, MAX_PUTS_PER_RECORD))
 		return;
 	t = subject(m, rec, &note->stale);
@@ -520,6 +525,9 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	case FS_REC_TASK:
 		apply_task(m, (const void *)rec, t);
+		break;
+	case FS_REC_CGROUP:
+		t->id = ((const struct fs_rec_cgroup *)rec)->id;
 		break;
 	case FS_REC_COW:
 		t->cow_faults = ((const struct fs_rec_cow *)rec)->faults;

@@ -53,6 +53,7 @@ struct fs_task {
 	uint32_t cow_copies;	/* leader: pages copied, where counted */
 	char comm[FS_COMM_LEN];
 	char *cmd;		/* "filename arg1 arg2" of the last exec seen */
+	struct fs_ident id;	/* its container; zero when never told */
 };
 
 struct fs_proctab {

@@ -122,6 +122,7 @@ void fs_source_synth_hdr(struct fs_hdr *h, uint16_t type, uint16_t size)
 	memset(h, 0, sizeof(*h));
 	h->type = type;
 	h->size = size;
+	h->fixed = size;
 	h->ts_ns = fs_boot_ns();
 }
 

@@ -2,14 +2,18 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "cgroupfs.h"
 #include "core.h"
+#include "forkscope/rules.h"
 #include "procfs.h"
 
 /* /proc/PID/status's SigIgn/SigCgt masks: bit N - 1 is signal N. */
@@ -43,10 +47,66 @@ static int read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* The last number on a /proc/PID/status line: the innermost namespace's. */
+static int32_t last_number(const char *status, const char *key)
+{
+	const char *p = strstr(status, key), *end, *num = NULL;
+
+	if (!p)
+		return 0;
+	end = strchrnul(p, '\n');
+	for (p += strlen(key); p < end; p++)
+		if (*p >= '0' && *p <= '9' && (p[-1] == ' ' || p[-1] == '\t'))
+			num = p;
+	return num ? atoi(num) : 0;
+}
+
+static uint64_t inode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/*
+ * The cgroup and pid namespace ids the kernel would give: a cgroup's id
+ * is its directory's inode number. The pids cgroup is where the pids
+ * controller's css is: the v1 hierarchy's cgroup, or in v2 the nearest
+ * cgroup with pids.max (the root when none has).
+ */
+static void read_ident(int32_t tgid, int32_t pid, struct fs_ident *id)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	char path[64], buf[2048], dir[PATH_MAX + 64], *line, *save;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/ns/pid", tgid, pid);
+	id->pidns = inode_of(path);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/cgroup", tgid, pid);
+	if (read_file(path, buf, sizeof(buf)))
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *rel = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
+
+		if (!rel)
+			continue;
+		rel++;
+		if (!strncmp(line, "0::", 3) && mnt->v2[0]) {
+			snprintf(dir, sizeof(dir), "%s%s", mnt->v2, rel);
+			id->cgroup = inode_of(dir);
+			if (!mnt->pids_v1[0] && mnt->v2_pids)
+				id->pids_cgroup = fs_cgroup_v2_pids(dir);
+		} else if (strstr(line, ":pids:") && mnt->pids_v1[0]) {
+			snprintf(dir, sizeof(dir), "%s%s", mnt->pids_v1, rel);
+			id->pids_cgroup = inode_of(dir);
+		}
+	}
+}
+
 /* Fills r from /proc/TGID/task/PID; -errno when the task is gone. */
 static int read_task(int32_t tgid, int32_t pid, struct fs_rec_task *r)
 {
-	char path[64], buf[1024], *lp, *rp, state;
+	char path[64], buf[1024], status[4096], *lp, *rp, state;
 	unsigned long long ign, cgt, pflags;
 	int exit_code = 0, ppid;
 	size_t n;
@@ -79,15 +139,19 @@ static int read_task(int32_t tgid, int32_t pid, struct fs_rec_task *r)
 	if (pflags & PF_EXITING)
 		r->flags |= FS_SNAP_EXITING;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tgid);
-	if (!read_file(path, buf, sizeof(buf))) {
-		ign = status_hex(buf, "SigIgn:");
-		cgt = status_hex(buf, "SigCgt:");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, pid);
+	if (!read_file(path, status, sizeof(status))) {
+		ign = status_hex(status, "SigIgn:");
+		cgt = status_hex(status, "SigCgt:");
 		if (ign & SIGCHLD_BIT)
 			r->flags |= FS_SNAP_SIGCHLD_IGN;
 		else if (cgt & SIGCHLD_BIT)
 			r->flags |= FS_SNAP_SIGCHLD_HANDLER;
+		r->id.ns_pid = last_number(status, "NSpid:");
+		r->id.ns_tgid = last_number(status, "NStgid:");
+		r->id.flags = fs_ident_flags(r->id.ns_tgid);
 	}
+	read_ident(tgid, pid, &r->id);
 	return 0;
 }
 
@@ -107,6 +171,7 @@ static int walk_threads(struct fs_source *s, int32_t tgid)
 			.hdr = {
 				.type = FS_REC_TASK,
 				.size = sizeof(r),
+				.fixed = sizeof(r),
 				.tgid = tgid,
 			},
 		};

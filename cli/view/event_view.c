@@ -163,7 +163,7 @@ static void text_fork(struct line *l, const struct fs_rec_fork *r)
 
 static void text_exec(struct line *l, const struct fs_rec_exec *r)
 {
-	add_safe(l, r->filename, false);
+	add_safe(l, fs_exec_filename(r), false);
 	if (r->flags & FS_EXEC_FILENAME_TRUNC)
 		add(l, "...");
 	add(l, " [");
@@ -395,7 +395,7 @@ static void json_exec(struct json_object *o, const struct fs_rec_exec *r)
 {
 	struct json_object *argv = json_object_new_array();
 
-	fs_json_add_str(o, "filename", r->filename);
+	fs_json_add_str(o, "filename", fs_exec_filename(r));
 	fs_exec_for_each_arg(r, json_add_arg, argv);
 	json_object_object_add(o, "argv", argv);
 	fs_json_add_int(o, "old_tid", r->old_pid);

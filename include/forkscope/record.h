@@ -3,17 +3,25 @@
  * forkscope record ABI: the one format written by the BPF programs and the
  * kernel module and read by the forkscope CLI.
  *
- * Every record starts with struct fs_hdr. Records are naturally aligned,
- * their sizes are multiples of 8, and hdr.size is the size of the whole
- * record. A reader must reject a record whose size is smaller than the size
- * of its type below; a larger size means a newer minor revision appended
- * fields and the tail is ignored. Reserved fields are written as zero.
+ * Every record starts with struct fs_hdr. Records are naturally aligned
+ * and their sizes are multiples of 8. A record has a fixed part, the
+ * struct of its type below (hdr.fixed bytes), then a variable part up to
+ * hdr.size (exec's filename and argv, a cgroup's path; room for a tail
+ * such as a user stack): it takes the bytes it uses. A reader must reject
+ * a record whose fixed part is smaller than its type's struct, or runs
+ * past hdr.size; a larger fixed part means a newer minor revision appended
+ * fields, which the reader skips. Reserved fields are written as zero.
  *
  * All pids are as seen from the initial pid namespace unless a field says
  * otherwise. Timestamps are CLOCK_BOOTTIME nanoseconds (they keep counting
  * across suspend and are what bpf_ktime_get_boot_ns() returns).
  *
- * Bump FS_ABI_VERSION for any change that is not an append.
+ * Bump FS_ABI_VERSION for any change that is not an append to a fixed
+ * part. Version 2: hdr.fixed (v1 had a 32-bit cpu there), container
+ * identity (struct fs_ident) in fork and snapshot records and the
+ * cgroup records, exec records of variable length. A v2 reader refuses
+ * v1 and newer-major producers: the module says its version
+ * (FS_IOC_INFO), a record file will carry it in its header.
  */
 #ifndef FORKSCOPE_RECORD_H
 #define FORKSCOPE_RECORD_H
@@ -22,11 +30,12 @@
 #include <linux/types.h>
 #endif
 
-#define FS_ABI_VERSION		1
+#define FS_ABI_VERSION		2
 
 #define FS_COMM_LEN		16	/* TASK_COMM_LEN */
-#define FS_FILENAME_LEN		256	/* exec filename, NUL included */
-#define FS_ARGS_LEN		512	/* exec argv area, NUL-separated */
+#define FS_FILENAME_LEN		256	/* exec filename at most, NUL included */
+#define FS_ARGS_LEN		512	/* exec argv at most, NUL-separated */
+#define FS_CGROUP_PATH_LEN	4096	/* cgroup path at most (PATH_MAX) */
 
 enum fs_rec_type {
 	FS_REC_FORK		= 1,	/* sched_process_fork: a task was cloned */
@@ -39,6 +48,8 @@ enum fs_rec_type {
 	FS_REC_TASK		= 8,	/* snapshot: one task that exists now */
 	FS_REC_SYNC		= 9,	/* snapshot begins or ends */
 	FS_REC_COW		= 10,	/* a live process's COW counters */
+	FS_REC_CGROUP		= 11,	/* a process moved to another cgroup */
+	FS_REC_CGROUP_PATH	= 12,	/* the reader's: a cgroup id's path */
 	FS_REC_TYPE_MAX,
 };
 
@@ -50,7 +61,9 @@ enum fs_rec_type {
 struct fs_hdr {
 	__u16 type;		/* enum fs_rec_type */
 	__u16 size;		/* bytes in the whole record, header included */
-	__u32 cpu;		/* CPU the producer ran on */
+	__u16 fixed;		/* bytes of the fixed part, header included:
+				 * the variable part starts here */
+	__u16 cpu;		/* CPU the producer ran on */
 	__u64 ts_ns;		/* CLOCK_BOOTTIME ns when the event happened */
 	__s32 pid;		/* subject's thread id (task->pid) */
 	__s32 tgid;		/* subject's process id (task->tgid) */
@@ -59,6 +72,32 @@ struct fs_hdr {
 	__u64 start_ns;		/* subject's start_boottime: with pid, an
 				 * identity that pid reuse cannot repeat */
 	char comm[FS_COMM_LEN];	/* subject's comm, NUL-terminated */
+};
+
+/* fs_ident.flags */
+#define FS_IDENT_NS_INIT	(1U << 0)	/* the init of its pid namespace
+						 * (its child_reaper): orphans
+						 * there are adopted by it */
+
+/*
+ * Which container a task is in, as the kernel sees it: its cgroups and
+ * its pid namespace. Carried where a task's identity is set or changes
+ * (fork, cgroup moves) and in snapshots; exec changes none of it. Ids,
+ * not paths: the reader turns ids into paths (FS_REC_CGROUP_PATH).
+ */
+struct fs_ident {
+	__u64 cgroup;		/* cgroup v2 id (kernfs node id: the inode
+				 * number of its directory in cgroup2) */
+	__u64 pids_cgroup;	/* the cgroup whose pids controller counts the
+				 * task, where pids.max applies: in the v1 pids
+				 * hierarchy on hybrid hosts, else in cgroup v2
+				 * (the root when no cgroup enables it); 0: no
+				 * pids controller in this kernel */
+	__u32 pidns;		/* its pid namespace's inode number, as
+				 * /proc/PID/ns/pid shows it */
+	__s32 ns_pid;		/* thread id inside that namespace */
+	__s32 ns_tgid;		/* process id inside that namespace */
+	__u32 flags;		/* FS_IDENT_* */
 };
 
 /* fs_rec_fork.flags */
@@ -77,6 +116,7 @@ struct fs_rec_fork {
 				 * hdr.tgid with CLONE_PARENT and threads */
 	__u32 flags;		/* FS_FORK_* */
 	__u64 child_start_ns;	/* child's start_boottime */
+	struct fs_ident child;	/* the child's container identity */
 };
 
 /* fs_rec_exec.flags */
@@ -88,17 +128,28 @@ struct fs_rec_fork {
  * Subject: the task after exec. When a non-leader thread execs it takes
  * over the leader's pid: hdr.pid is then the leader's pid and old_pid the
  * thread id it had before.
+ *
+ * Variable part: the path given to exec (filename_len bytes, the last a
+ * NUL), then the argv strings as the new image sees them
+ * (mm->arg_start..arg_end, args_len bytes, each string NUL-ended but a
+ * truncated last one), then zeros to a multiple of 8: FS_EXEC_SIZE().
+ * When argv could not be read (FS_EXEC_ARGS_FAULT) the bytes asked for
+ * stay in the size as zeros and args_len is 0.
  */
 struct fs_rec_exec {
 	struct fs_hdr hdr;
 	__s32 old_pid;
 	__u32 flags;		/* FS_EXEC_* */
-	__u32 args_len;		/* bytes of args used, NULs included */
+	__u16 filename_len;	/* 1..FS_FILENAME_LEN, NUL included */
+	__u16 args_len;		/* 0..FS_ARGS_LEN */
 	__u32 reserved;
-	char filename[FS_FILENAME_LEN];	/* path given to exec, NUL-terminated */
-	char args[FS_ARGS_LEN];	/* argv strings as the new image sees them
-				 * (mm->arg_start..arg_end), each NUL-ended */
 };
+
+#define FS_ALIGN8(n)		(((n) + 7) & ~7U)
+/* An exec record's size, from the lengths its producer asked for. */
+#define FS_EXEC_SIZE(filename_len, args_len)				\
+	FS_ALIGN8(sizeof(struct fs_rec_exec) + (filename_len) + (args_len))
+#define FS_EXEC_MAX_SIZE	FS_EXEC_SIZE(FS_FILENAME_LEN, FS_ARGS_LEN)
 
 /* fs_rec_exit.flags */
 #define FS_EXIT_GROUP_DEAD	(1U << 0)	/* last thread of its group: on
@@ -230,6 +281,7 @@ struct fs_rec_task {
 	struct fs_hdr hdr;
 	__u32 flags;		/* FS_SNAP_* */
 	__u32 status;		/* for a zombie: the word a waiter will get */
+	struct fs_ident id;
 };
 
 /* fs_rec_sync.phase */
@@ -270,6 +322,40 @@ struct fs_rec_cow {
 	__u64 copies;
 	__u32 method;		/* FS_COW_* */
 	__u32 reserved;
+};
+
+/*
+ * Subject: a process whose tasks were moved to another cgroup (written
+ * once per move, after it: cgroup_attach_task). id is the process's whole
+ * identity after the move, in either hierarchy.
+ */
+struct fs_rec_cgroup {
+	struct fs_hdr hdr;
+	struct fs_ident id;
+};
+
+/* fs_rec_cgroup_path.hierarchy */
+#define FS_CGROUP_V2		1	/* fs_ident.cgroup */
+#define FS_CGROUP_PIDS		2	/* fs_ident.pids_cgroup */
+
+/* fs_rec_cgroup_path.flags */
+#define FS_CGPATH_UNKNOWN	(1U << 0)	/* not found: the cgroup was
+						 * removed before the reader
+						 * looked, or is not mounted */
+
+/*
+ * Subject: none. Made by the reader, not the kernel: the first time a
+ * stream names a cgroup id, the path of that cgroup below its hierarchy's
+ * root ("/" for the root) comes before the record naming it, so a
+ * recorded stream keeps the names. Variable part: the path, path_len
+ * bytes with its NUL, then zeros to a multiple of 8.
+ */
+struct fs_rec_cgroup_path {
+	struct fs_hdr hdr;
+	__u64 id;
+	__u32 hierarchy;	/* FS_CGROUP_* */
+	__u16 flags;		/* FS_CGPATH_* */
+	__u16 path_len;		/* 1..FS_CGROUP_PATH_LEN, NUL included */
 };
 
 #endif /* FORKSCOPE_RECORD_H */

@@ -66,4 +66,14 @@ static __always_inline __u32 fs_exit_flags(const struct fs_exit_facts *f)
 	return flags;
 }
 
+/*
+ * FS_IDENT_* for a task whose process has id ns_tgid in its own pid
+ * namespace: pid 1 there is the namespace's init (its child_reaper for
+ * as long as the namespace lives).
+ */
+static __always_inline __u32 fs_ident_flags(__s32 ns_tgid)
+{
+	return ns_tgid == 1 ? FS_IDENT_NS_INIT : 0;
+}
+
 #endif /* FORKSCOPE_RULES_H */
