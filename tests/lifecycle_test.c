@@ -915,6 +915,20 @@ static bool is_cgroup_move_of(const struct fs_hdr *r, long pid)
 	return r->type == FS_REC_CGROUP && r->pid == pid;
 }
 
+/* The path the stream told for a v2 cgroup id; NULL if never told. */
+static const char *told_path(const struct collect *c, uint32_t hierarchy,
+			     uint64_t id)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct fs_rec_cgroup_path *p = (const void *)c->recs[i];
+
+		if (p->hdr.type == FS_REC_CGROUP_PATH && p->id == id &&
+		    p->hierarchy == hierarchy)
+			return fs_cgroup_path(p);
+	}
+	return NULL;
+}
+
 TEST_F(bpf, fork_names_the_childs_container)
 {
 	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
@@ -942,14 +956,22 @@ TEST_F(bpf, fork_names_the_childs_container)
 		char dir[2 * PATH_MAX];
 
 		EXPECT_EQ(inode_of("%s%s", mnt->v2, cg), f->child.cgroup);
+		/* Named before the first record naming it, or at the snapshot. */
+		ASSERT_NE(NULL, told_path(&self->c, FS_CGROUP_V2, f->child.cgroup));
+		EXPECT_STREQ(cg, told_path(&self->c, FS_CGROUP_V2, f->child.cgroup));
 		snprintf(dir, sizeof(dir), "%s%s", mnt->v2, cg);
 		if (!mnt->pids_v1[0] && mnt->v2_pids)
 			EXPECT_EQ(fs_cgroup_v2_pids(dir), f->child.pids_cgroup);
 	} else {
 		TH_LOG("cgroup v2 is not mounted: its id is not checked");
 	}
-	if (mnt->pids_v1[0] && cgroup_of(kid, ":pids:", cg, sizeof(cg)))
+	if (mnt->pids_v1[0] && cgroup_of(kid, ":pids:", cg, sizeof(cg))) {
 		EXPECT_EQ(inode_of("%s%s", mnt->pids_v1, cg), f->child.pids_cgroup);
+		ASSERT_NE(NULL, told_path(&self->c, FS_CGROUP_PIDS,
+					  f->child.pids_cgroup));
+		EXPECT_STREQ(cg, told_path(&self->c, FS_CGROUP_PIDS,
+					   f->child.pids_cgroup));
+	}
 	close(go[1]);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
 	ASSERT_NO_LOSS(&self->c);
@@ -1023,6 +1045,9 @@ TEST_F(bpf, cgroup_move_is_recorded)
 				  WAIT_TIMEOUT_MS));
 	r = (const void *)collect_find(&self->c, is_cgroup_move_of, kid);
 	EXPECT_EQ(inode_of("%s", dir), r->id.cgroup);
+	ASSERT_NE(NULL, told_path(&self->c, FS_CGROUP_V2, r->id.cgroup));
+	EXPECT_STREQ(dir + strlen(mnt->v2),
+		     told_path(&self->c, FS_CGROUP_V2, r->id.cgroup));
 	EXPECT_EQ(kid, r->hdr.tgid);
 	EXPECT_EQ(kid, r->id.ns_tgid);
 	/* Home again, so that the test's cgroup can go. */

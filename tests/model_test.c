@@ -780,4 +780,61 @@ TEST(selection_follows_descendants)
 	fs_model_free(&m);
 }
 
+static void name_(struct fs_model *m, struct fs_note *n, uint32_t hierarchy,
+		  uint64_t id, const char *path, uint16_t flags)
+{
+	struct {
+		struct fs_rec_cgroup_path r;
+		char path[FS_CGROUP_PATH_LEN + 8];
+	} c;
+	size_t len = strlen(path) + 1;
+
+	synth_hdr(&c.r.hdr, FS_REC_CGROUP_PATH, sizeof(c.r), 0, 0, 0, 1, 0, "");
+	memset(c.path, 0, sizeof(c.path));
+	memcpy(c.path, path, len);
+	c.r.id = id;
+	c.r.hierarchy = hierarchy;
+	c.r.flags = flags;
+	c.r.path_len = len;
+	c.r.hdr.size = sizeof(c.r) + FS_ALIGN8(len);
+	ASSERT_EQ(0, fs_record_check(&c, c.r.hdr.size));
+	fs_model_apply(m, &c.r.hdr, n);
+}
+
+TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
+{
+	struct fs_rec_fork f;
+	uint64_t bytes = fs_model_bytes(&self->m);
+
+	name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/system.slice/a.service", 0);
+	name_(&self->m, &self->n, FS_CGROUP_PIDS, 7, "/", 0);
+	name_(&self->m, &self->n, FS_CGROUP_V2, 8, "", FS_CGPATH_UNKNOWN);
+	EXPECT_STREQ("/system.slice/a.service",
+		     fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
+	EXPECT_STREQ("/", fs_model_cgroup_path(&self->m, FS_CGROUP_PIDS, 7));
+	EXPECT_STREQ("", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 8));
+	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 9));
+	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, 3, 7));
+	EXPECT_EQ(bytes + sizeof("/system.slice/a.service") + sizeof("/") + 1,
+		  fs_model_bytes(&self->m));
+	name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/b", 0);	/* renamed */
+	EXPECT_STREQ("/b", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
+
+	/* A live task in cgroup 8; then enough new names to drop the rest. */
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 100, 100, 1, ++self->now, 10,
+		  "p");
+	f.child_pid = f.child_tgid = 600;
+	f.child_ppid = 100;
+	f.child_start_ns = self->now;
+	f.child.cgroup = 8;
+	fs_model_apply(&self->m, &f.hdr, &self->n);
+	EXPECT_EQ(8, fs_proctab_get(&self->m.tab, 600)->id.cgroup);
+	for (uint64_t id = 1000; id < 1000 + 8192; id++)
+		name_(&self->m, &self->n, FS_CGROUP_V2, id, "/x", 0);
+	EXPECT_STREQ("", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 8));
+	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
+	EXPECT_STREQ("/x", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 9191));
+	EXPECT_GE(8192, self->m.cgroup_paths[0].count);
+}
+
 TEST_HARNESS_MAIN

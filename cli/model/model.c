@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "cgroups.h"
 #include "model.h"
 
 /* Most entries one record can add: subject, parent, child, their parent. */
@@ -22,13 +23,14 @@ int fs_model_init(struct fs_model *m, int32_t select_pid)
 
 void fs_model_free(struct fs_model *m)
 {
+	fs_model_forget_cgroups(m);
 	fs_proctab_free(&m->tab);
 }
 
 uint64_t fs_model_bytes(const struct fs_model *m)
 {
 	return (uint64_t)(m->tab.mask + 1) * sizeof(struct fs_task) +
-	       m->cmd_bytes;
+	       m->cmd_bytes + m->cgroup_bytes;
 }
 
 bool fs_task_is_zombie(const struct fs_task *t)
@@ -498,8 +500,10 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 			apply_sync_end(m, rec);
 		return;
 	}
-	if (rec->type == FS_REC_CGROUP_PATH)	/* names, no task */
+	if (rec->type == FS_REC_CGROUP_PATH) {	/* a name, no task */
+		fs_model_name_cgroup(m, (const void *)rec);
 		return;
+	}
 	if (fs_proctab_reserve(&m->tab, MAX_PUTS_PER_RECORD))
 		return;
 	t = subject(m, rec, &note->stale);

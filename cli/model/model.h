@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include "forkscope/record.h"
+#include "idmap.h"
 #include "proctab.h"
 
 struct fs_model {
@@ -28,6 +29,9 @@ struct fs_model {
 	uint64_t resyncs;	/* snapshots taken after losses */
 	uint64_t swept;		/* entries a resync found dead */
 	uint64_t cmd_bytes;	/* exec command lines held */
+	/* Cgroup paths by id, by FS_CGROUP_* - 1, from FS_REC_CGROUP_PATH. */
+	struct fs_idmap cgroup_paths[2];
+	uint64_t cgroup_bytes;	/* paths held */
 };
 
 /* How a task was released (stopped being a zombie). */
@@ -77,6 +81,13 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 /* Bytes the model holds: table slots and command lines (not malloc's
  * own overhead: measure RSS for that). */
 uint64_t fs_model_bytes(const struct fs_model *m);
+/*
+ * The path of a cgroup the stream named (FS_CGROUP_*, id), "" when its
+ * path was not found, NULL when the stream never named it.
+ */
+const char *fs_model_cgroup_path(const struct fs_model *m, uint32_t hierarchy,
+				 uint64_t id);
+
 /* A zombie: exited, not released. */
 bool fs_task_is_zombie(const struct fs_task *t);
 /* A leader that exited while other threads of its process still run. */

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroupfs.h"
+#include "forkscope/record.h"
+
+/* include/linux/exportfs.h: a kernfs node's handle is its 64-bit id. */
+#define FILEID_KERNFS	0xfe
 
 static void scan(struct fs_cgroup_mounts *m)
 {
@@ -76,4 +82,44 @@ uint64_t fs_cgroup_v2_pids(const char *dir)
 		*slash = 0;
 	}
 	return stat(m->v2, &st) ? 0 : st.st_ino;
+}
+
+int fs_cgroup_path_of(uint32_t hierarchy, uint64_t id, char *path, size_t len)
+{
+	const struct fs_cgroup_mounts *m = fs_cgroup_mounts();
+	/* Without a v1 pids hierarchy, the pids controller is in v2. */
+	const char *root = hierarchy == FS_CGROUP_PIDS && m->pids_v1[0] ?
+			   m->pids_v1 : m->v2;
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t),
+			.handle_type = FILEID_KERNFS }, .id = id };
+	char link[64], full[PATH_MAX];
+	size_t rlen = strlen(root);
+	int mfd, fd, err = 0;
+	ssize_t n;
+
+	if (!root[0] || !id)
+		return -ENOENT;
+	mfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_CLOEXEC);
+	close(mfd);
+	if (fd < 0)
+		return errno == ESTALE ? -ENOENT : -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, full, sizeof(full) - 1);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	full[n] = 0;
+	/* Mounted where the process sees it: the part below the mount. */
+	if (strncmp(full, root, rlen) || (full[rlen] && full[rlen] != '/'))
+		return -ENOENT;
+	snprintf(path, len, "%s", full[rlen] ? full + rlen : "/");
+	return 0;
 }

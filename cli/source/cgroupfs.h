@@ -25,4 +25,12 @@ const struct fs_cgroup_mounts *fs_cgroup_mounts(void);
  */
 uint64_t fs_cgroup_v2_pids(const char *dir);
 
+/*
+ * The path of cgroup id in hierarchy (FS_CGROUP_*) below its mount's
+ * root, "/" for the root: 0, or -ENOENT when the cgroup is gone or the
+ * hierarchy is not mounted. The kernel opens the cgroup by its id (a
+ * kernfs file handle is the id), so the cost is one open, not a walk.
+ */
+int fs_cgroup_path_of(uint32_t hierarchy, uint64_t id, char *path, size_t len);
+
 #endif

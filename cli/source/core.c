@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroupfs.h"
 #include "common.h"
 #include "decode.h"
 #include "core.h"
@@ -20,14 +21,63 @@ static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
 		s->stats.cow_lost += r->count;
 }
 
+/* Bounds the names remembered on a machine whose cgroups churn. */
+#define MAX_NAMED	4096
+
+/*
+ * Tells the path of a cgroup the stream has not named yet, before the
+ * record that names it: a recorded stream keeps its names, and the model
+ * never has to ask the machine.
+ */
+static void name_cgroup(struct fs_source *s, uint32_t hierarchy, uint64_t id)
+{
+	struct fs_idmap *seen = &s->named[hierarchy - 1];
+	struct {
+		struct fs_rec_cgroup_path r;
+		char path[FS_CGROUP_PATH_LEN + 8];
+	} rec = { .r = { .id = id, .hierarchy = hierarchy } };
+	bool added;
+	size_t len;
+
+	if (!id || fs_idmap_get(seen, id))
+		return;
+	if (seen->count >= MAX_NAMED)
+		fs_idmap_clear(seen, NULL);
+	if (!fs_idmap_put(seen, id, &added))
+		return;		/* out of memory: named again next time */
+	if (fs_cgroup_path_of(hierarchy, id, rec.path, FS_CGROUP_PATH_LEN)) {
+		rec.path[0] = 0;
+		rec.r.flags = FS_CGPATH_UNKNOWN;
+	}
+	len = strlen(rec.path) + 1;
+	rec.r.path_len = len;
+	memset(rec.path + len, 0, FS_ALIGN8(len) - len);
+	fs_source_synth_hdr(&rec.r.hdr, FS_REC_CGROUP_PATH,
+			    sizeof(rec.r));
+	rec.r.hdr.size = sizeof(rec.r) + FS_ALIGN8(len);
+	fs_source_deliver(s, &rec, rec.r.hdr.size);
+}
+
+void fs_source_forget_names(struct fs_source *s)
+{
+	fs_idmap_clear(&s->named[0], NULL);
+	fs_idmap_clear(&s->named[1], NULL);
+}
+
 int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 {
 	const struct fs_hdr *h = data;
+	const struct fs_ident *id;
 
 	if (fs_record_check(data, len)) {
 		s->stats.malformed++;
 		fs_source_lost(s, FS_LOST_READER, 0, 1);
 		return 0;
+	}
+	id = fs_record_ident(h);
+	if (id) {
+		name_cgroup(s, FS_CGROUP_V2, id->cgroup);
+		name_cgroup(s, FS_CGROUP_PIDS, id->pids_cgroup);
 	}
 	if (h->type == FS_REC_LOST)
 		account_lost(s, data);

@@ -9,6 +9,7 @@
 #ifndef FS_SOURCE_CORE_H
 #define FS_SOURCE_CORE_H
 
+#include "idmap.h"
 #include "source.h"
 
 struct fs_source_ops {
@@ -32,6 +33,8 @@ struct fs_source {
 	bool cow_copies;	/* pages copied are counted too */
 	const char *cow_method;
 	char describe[256];
+	/* Cgroup ids whose path this stream has told, by FS_CGROUP_* - 1. */
+	struct fs_idmap named[2];
 };
 
 /*
@@ -53,6 +56,11 @@ void fs_source_lost(struct fs_source *s, uint32_t reason, uint32_t rec_type,
  * bounds): no subject task, stamped now.
  */
 void fs_source_synth_hdr(struct fs_hdr *h, uint16_t type, uint16_t size);
+/*
+ * Forgets which cgroups were named, so that a snapshot names again every
+ * cgroup in use (a reader that resynced may have dropped names).
+ */
+void fs_source_forget_names(struct fs_source *s);
 /* The SYNC record that opens or closes a snapshot. */
 void fs_source_sync(struct fs_source *s, uint32_t phase, uint32_t generation,
 		    uint32_t method, uint32_t count);

@@ -86,6 +86,7 @@ int fs_source_snapshot(struct fs_source *s)
 	uint32_t gen = ++s->generation;
 	int n = -ENOTSUP;
 
+	fs_source_forget_names(s);
 	if (s->ops->snapshot)
 		n = s->ops->snapshot(s, gen);
 	if (n < 0)
@@ -101,6 +102,8 @@ int fs_source_cow_sample(struct fs_source *s)
 
 void fs_source_close(struct fs_source *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (!s)
+		return;
+	fs_source_forget_names(s);
+	s->ops->close(s);
 }
