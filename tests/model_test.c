@@ -780,7 +780,8 @@ TEST(selection_follows_descendants)
 	fs_model_free(&m);
 }
 
-static void name_(struct fs_model *m, struct fs_note *n, uint32_t hierarchy,
+/* Applies a cgroup-path record; false when the decoder refuses it. */
+static bool name_(struct fs_model *m, struct fs_note *n, uint32_t hierarchy,
 		  uint64_t id, const char *path, uint16_t flags)
 {
 	struct {
@@ -797,8 +798,10 @@ static void name_(struct fs_model *m, struct fs_note *n, uint32_t hierarchy,
 	c.r.flags = flags;
 	c.r.path_len = len;
 	c.r.hdr.size = sizeof(c.r) + FS_ALIGN8(len);
-	ASSERT_EQ(0, fs_record_check(&c, c.r.hdr.size));
+	if (fs_record_check(&c, c.r.hdr.size))
+		return false;
 	fs_model_apply(m, &c.r.hdr, n);
+	return true;
 }
 
 TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
@@ -806,9 +809,11 @@ TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
 	struct fs_rec_fork f;
 	uint64_t bytes = fs_model_bytes(&self->m);
 
-	name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/system.slice/a.service", 0);
-	name_(&self->m, &self->n, FS_CGROUP_PIDS, 7, "/", 0);
-	name_(&self->m, &self->n, FS_CGROUP_V2, 8, "", FS_CGPATH_UNKNOWN);
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, 7,
+			  "/system.slice/a.service", 0));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 7, "/", 0));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, 8, "",
+			  FS_CGPATH_UNKNOWN));
 	EXPECT_STREQ("/system.slice/a.service",
 		     fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
 	EXPECT_STREQ("/", fs_model_cgroup_path(&self->m, FS_CGROUP_PIDS, 7));
@@ -817,7 +822,7 @@ TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
 	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, 3, 7));
 	EXPECT_EQ(bytes + sizeof("/system.slice/a.service") + sizeof("/") + 1,
 		  fs_model_bytes(&self->m));
-	name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/b", 0);	/* renamed */
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/b", 0));
 	EXPECT_STREQ("/b", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
 
 	/* A live task in cgroup 8; then enough new names to drop the rest. */
@@ -830,7 +835,7 @@ TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
 	fs_model_apply(&self->m, &f.hdr, &self->n);
 	EXPECT_EQ(8, fs_proctab_get(&self->m.tab, 600)->id.cgroup);
 	for (uint64_t id = 1000; id < 1000 + 8192; id++)
-		name_(&self->m, &self->n, FS_CGROUP_V2, id, "/x", 0);
+		ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, id, "/x", 0));
 	EXPECT_STREQ("", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 8));
 	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
 	EXPECT_STREQ("/x", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 9191));
