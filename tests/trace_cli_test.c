@@ -152,6 +152,82 @@ TEST(bad_command_lines_exit_2_with_one_line)
 		       -1, 2, "unknown option");
 }
 
+/*
+ * One parser reads every command's line: each wrong line, whatever the
+ * command, is told as exactly this one line, with exit status 2.
+ */
+static const struct {
+	const char *args[6];
+	const char *says;	/* after "forkscope: CMD: " */
+} wrong_lines[] = {
+	{ { "trace", "-p", NULL }, "-p needs a value" },
+	{ { "trace", "-p", "1.5", NULL }, "-p wants a process id, not '1.5'" },
+	{ { "trace", "-d", "x", NULL }, "--duration wants seconds > 0, not 'x'" },
+	{ { "trace", "--ring-size", "2.5", NULL },
+	  "--ring-size wants a power of 2 from 1 to 1024 (MB), not '2.5'" },
+	{ { "trace", "-c", "", NULL },
+	  "-c wants a command name of 1 to 15 characters, not ''" },
+	{ { "trace", "-e", "fork,,averyveryverylongevent", NULL },
+	  "unknown event 'averyveryverylongevent': use fork, exec, exit, wait, reap" },
+	/* A shared option the command does not take is not one of its own. */
+	{ { "trace", "--interval", "1", NULL }, "unknown option '--interval'" },
+	{ { "trace", "-x", "extra", NULL }, "unexpected argument 'extra'" },
+	{ { "tree", "-i", NULL }, "-i needs a value" },
+	{ { "tree", "--interval", "0.01", NULL },
+	  "--interval wants seconds from 0.05 to 3600, not '0.01'" },
+	{ { "tree", "--dot", "x", NULL }, "unexpected argument 'x'" },
+	{ { "tree", "-m", "1", NULL }, "unknown option '-m'" },
+	{ { "zombies", "--min-age", NULL }, "--min-age needs a value" },
+	{ { "zombies", "-m", "-1", NULL }, "--min-age wants seconds >= 0, not '-1'" },
+	{ { "zombies", "--pid", "1", NULL }, "unknown option '--pid'" },
+	{ { "zombies", "-w", "x", NULL }, "unexpected argument 'x'" },
+	{ { "cow", "-n", NULL }, "-n needs a value" },
+	{ { "cow", "-n", "0", NULL }, "-n wants a whole number >= 1, not '0'" },
+	{ { "cow", "--count=1.5", NULL }, "-c wants a whole number >= 1, not '1.5'" },
+	{ { "cow", "-p", "x", NULL }, "-p wants a process id, not 'x'" },
+	{ { "cow", "x", NULL }, "unexpected argument 'x'" },
+	{ { "stat", "-o", NULL }, "-o needs a value" },
+	{ { "stat", "--pid", "1", "--", "/bin/true", NULL },
+	  "unknown option '--pid'" },
+	{ { "stat", "-v", "--", NULL },
+	  "wants a command to run, as in: forkscope stat -- make" },
+	{ { "stat", NULL }, "wants a command to run, as in: forkscope stat -- make" },
+};
+
+TEST(every_wrong_line_is_told_one_way)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(wrong_lines); i++) {
+		const char *c = wrong_lines[i].args[0];
+		char line[256];
+
+		snprintf(line, sizeof(line), "forkscope: %s: %s (see forkscope %s --help)\n",
+			 c, wrong_lines[i].says, c);
+		expect_failure(_metadata, wrong_lines[i].args, -1, 2, line);
+	}
+}
+
+TEST(every_command_prints_its_help)
+{
+	const char *const flags[] = { "-h", "--help" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands) * 2; i++) {
+		const char *c = commands[i / 2];
+		char usage[64], *out, *err;
+		struct run r;
+
+		snprintf(usage, sizeof(usage), "Usage: forkscope %s ", c);
+		ASSERT_EQ(0, start(&r, (const char *[]){ c, flags[i % 2], NULL }, -1));
+		ASSERT_EQ(0, finish(&r));
+		out = slurp(r.out);
+		err = slurp(r.err);
+		EXPECT_EQ(0, strncmp(out, usage, strlen(usage))) TH_LOG("%s", out);
+		EXPECT_STREQ("", err);
+		free(out);
+		free(err);
+		release(&r);
+	}
+}
+
 TEST(missing_things_exit_1_with_one_line)
 {
 	expect_failure(_metadata,

@@ -1,13 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmdline.h"
-#include "commands.h"
 #include "common.h"
+
+#define MAX_OPTS	24	/* shared and own; a longer table is a bug */
+#define LONG_ONLY	0x100	/* getopt's value for a long-only option */
+#define OPT(field)	offsetof(struct fs_cmd_opts, field)
+
+/* The options every command shares; needs: the FS_CMD_* that asks for one. */
+static const struct {
+	struct fs_opt opt;
+	unsigned int needs;
+} shared[] = {
+	{ .needs = FS_CMD_PID,
+	  .opt = { .name = "pid", .letter = 'p', .kind = FS_OPT_PID,
+		   .off = OPT(pid), .wants = "-p wants a process id" } },
+	{ .needs = FS_CMD_INTERVAL,
+	  .opt = { .name = "interval", .letter = 'i', .kind = FS_OPT_DOUBLE,
+		   .off = OPT(interval_s), .min = 0.05, .max = 3600,
+		   .wants = "--interval wants seconds from 0.05 to 3600" } },
+	{ .opt = { .name = "json", .letter = 'j', .kind = FS_OPT_FLAG,
+		   .off = OPT(json) } },
+	{ .opt = { .name = "verbose", .letter = 'v', .kind = FS_OPT_FLAG,
+		   .off = OPT(verbose) } },
+	{ .opt = { .name = "help", .letter = 'h', .kind = FS_OPT_HELP } },
+};
+
+/* A command's table turned into what getopt_long wants. */
+struct parser {
+	const struct fs_opt *opts[MAX_OPTS];
+	void *dest[MAX_OPTS];		/* where each one's value goes */
+	struct option longopts[MAX_OPTS + 1];
+	char optstring[3 + 2 * MAX_OPTS];
+	size_t n;
+};
 
 int fs_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -21,22 +54,8 @@ int fs_usage_error(const char *cmd, const char *fmt, ...)
 	return -EINVAL;
 }
 
-int fs_getopt_error(const char *cmd, int c, char **argv)
-{
-	if (c == ':')
-		return fs_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-	return fs_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-}
-
-int fs_no_more_args(const char *cmd, int argc, char **argv)
-{
-	if (optind < argc)
-		return fs_usage_error(cmd, "unexpected argument '%s'",
-				      argv[optind]);
-	return 0;
-}
-
-int fs_parse_double(const char *s, double min, double max, double *out)
+/* A number in [min, max]; -EINVAL otherwise. */
+static int parse_double(const char *s, double min, double max, double *out)
 {
 	char *end;
 
@@ -47,43 +66,151 @@ int fs_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
-int fs_cmd_opt(const char *cmd, int c, char **argv, struct fs_cmd_opts *o,
-	       void (*usage)(FILE *f))
-{
-	switch (c) {
-	case 'p':
-		if (fs_parse_pid(optarg, &o->pid))
-			return fs_usage_error(cmd, "-p wants a process id, not '%s'",
-					      optarg);
-		return 1;
-	case 'i':
-		if (fs_parse_double(optarg, 0.05, 3600, &o->interval_s))
-			return fs_usage_error(cmd, "--interval wants seconds from 0.05 to 3600, not '%s'",
-					      optarg);
-		return 1;
-	case 'j':
-		o->json = true;
-		return 1;
-	case 'v':
-		o->verbose = true;
-		return 1;
-	case 'h':
-		usage(stdout);
-		exit(0);
-	case ':':
-	case '?':
-		return fs_getopt_error(cmd, c, argv);
-	default:
-		return 0;
-	}
-}
-
-int fs_parse_pid(const char *s, int32_t *out)
+/* A process id: a whole number from 1 to 2^31-1. */
+static int parse_pid(const char *s, int32_t *out)
 {
 	double v;
 
-	if (fs_parse_double(s, 1, 0x7fffffff, &v) || v != (int32_t)v)
+	if (parse_double(s, 1, 0x7fffffff, &v) || v != (int32_t)v)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+static bool takes_value(const struct fs_opt *o)
+{
+	return o->kind != FS_OPT_FLAG && o->kind != FS_OPT_HELP;
+}
+
+static void add(struct parser *p, const struct fs_opt *o, void *base)
+{
+	char *s = p->optstring + strlen(p->optstring);
+	int has_arg = takes_value(o) ? required_argument : no_argument;
+
+	assert(p->n < MAX_OPTS);
+	p->opts[p->n] = o;
+	p->dest[p->n] = (char *)base + o->off;
+	p->longopts[p->n] = (struct option){
+		.name = o->name,
+		.has_arg = has_arg,
+		.val = o->letter ? o->letter : LONG_ONLY + (int)p->n,
+	};
+	if (o->letter) {
+		*s++ = o->letter;
+		if (has_arg)
+			*s = ':';
+	}
+	p->n++;
+}
+
+static void build(struct parser *p, const struct fs_cmd_spec *spec,
+		  struct fs_cmd_opts *c, void *own)
+{
+	/* '+': stop at the command to run, whose options are its own. */
+	strcpy(p->optstring, spec->runs_command ? "+:" : ":");
+	for (size_t i = 0; i < ARRAY_SIZE(shared); i++)
+		if (!shared[i].needs || (spec->shared & shared[i].needs))
+			add(p, &shared[i].opt, c);
+	for (const struct fs_opt *o = spec->opts; o && o->name; o++)
+		add(p, o, own);
+}
+
+/* Which option getopt_long returned as val; -1: none of ours. */
+static int find(const struct parser *p, int val)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->longopts[i].val == val)
+			return i;
+	return -1;
+}
+
+/* Stores arg at dest as o says, or tells what o wants. */
+static int set_value(const char *cmd, const struct fs_opt *o, void *dest,
+		     const char *arg)
+{
+	double v;
+
+	switch (o->kind) {
+	case FS_OPT_FLAG:
+		*(bool *)dest = true;
+		return 0;
+	case FS_OPT_LONG:
+		if (parse_double(arg, o->min, o->max, &v) || v != (long)v)
+			break;
+		*(long *)dest = v;
+		return 0;
+	case FS_OPT_DOUBLE:
+		if (parse_double(arg, o->min, o->max, &v))
+			break;
+		*(double *)dest = v;
+		return 0;
+	case FS_OPT_PID:
+		if (parse_pid(arg, dest))
+			break;
+		return 0;
+	case FS_OPT_MIB:
+		if (parse_double(arg, o->min, o->max, &v) ||
+		    v != (size_t)v || ((size_t)v & ((size_t)v - 1)))
+			break;
+		*(size_t *)dest = (size_t)v << 20;
+		return 0;
+	case FS_OPT_STRING:
+		if (strlen(arg) < o->min || (o->max && strlen(arg) > o->max))
+			break;
+		*(const char **)dest = arg;
+		return 0;
+	case FS_OPT_CUSTOM:
+		return o->parse(cmd, arg, dest) ? -EINVAL : 0;
+	case FS_OPT_HELP:
+		break;
+	}
+	return fs_usage_error(cmd, "%s, not '%s'", o->wants, arg);
+}
+
+/* getopt's ':' (a value missing) or '?' (not an option of this command). */
+static int getopt_error(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return fs_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+	return fs_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+/* What is left after the options: a command to run, or nothing. */
+static int rest(const struct fs_cmd_spec *spec, int argc, char **argv)
+{
+	if (spec->runs_command && optind >= argc)
+		return fs_usage_error(spec->name, "wants a command to run, as in: forkscope %s -- make",
+				      spec->name);
+	if (!spec->runs_command && optind < argc)
+		return fs_usage_error(spec->name, "unexpected argument '%s'",
+				      argv[optind]);
+	return optind;
+}
+
+int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
+		 const struct fs_global_opts *g, struct fs_cmd_opts *c,
+		 void *own)
+{
+	struct parser p = {};
+	int ch, i, err;
+
+	*c = (struct fs_cmd_opts){ .json = g->json, .verbose = g->verbose,
+				   .source = g->source, .interval_s = 1 };
+	build(&p, spec, c, own);
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, p.optstring, p.longopts,
+				 NULL)) != -1) {
+		i = find(&p, ch);
+		if (i < 0)
+			return getopt_error(spec->name, ch, argv);
+		if (p.opts[i]->kind == FS_OPT_HELP) {
+			spec->usage(stdout);
+			exit(FS_EXIT_OK);
+		}
+		err = set_value(spec->name, p.opts[i], p.dest[i], optarg);
+		if (err)
+			return err;
+	}
+	return rest(spec, argc, argv);
 }

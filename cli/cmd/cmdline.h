@@ -1,47 +1,77 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Command-line parsing shared by the commands: one wording for errors. */
+/*
+ * What every command does with its command line: one parser, driven by a
+ * table each command declares, so every wrong line is told one way.
+ */
 #ifndef FS_CMDLINE_H
 #define FS_CMDLINE_H
 
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* The options commands share; each takes the ones its optstring names. */
+#include "commands.h"
+
+/* The options commands share, filled from the global ones and the line. */
 struct fs_cmd_opts {
 	bool json;		/* -j, --json */
 	bool verbose;		/* -v, --verbose */
+	int source;		/* the global -s: enum fs_source_kind */
 	int32_t pid;		/* -p, --pid PID */
-	double interval_s;	/* -i, --interval SECS */
+	double interval_s;	/* -i, --interval SECS (default 1) */
 };
 
-#define FS_CMD_LONGOPTS							\
-	{ "pid", required_argument, NULL, 'p' },			\
-	{ "interval", required_argument, NULL, 'i' },			\
-	{ "json", no_argument, NULL, 'j' },				\
-	{ "verbose", no_argument, NULL, 'v' },				\
-	{ "help", no_argument, NULL, 'h' }
+/* What an option's value is, and the type of the field it goes in. */
+enum fs_opt_kind {
+	FS_OPT_FLAG,		/* bool, set when given; no value */
+	FS_OPT_LONG,		/* long: a whole number in [min, max] */
+	FS_OPT_DOUBLE,		/* double: a number in [min, max] */
+	FS_OPT_PID,		/* int32_t: a process id */
+	FS_OPT_MIB,		/* size_t bytes: a power of 2 of MiB in [min, max] */
+	FS_OPT_STRING,		/* const char *: min to max characters (max 0: any) */
+	FS_OPT_CUSTOM,		/* whatever parse() makes of it */
+	FS_OPT_HELP,		/* -h: prints the usage, exits 0 */
+};
+
+/* One option of a command's table; a table ends with an empty entry. */
+struct fs_opt {
+	const char *name;	/* --name */
+	char letter;		/* -l; 0: a long option only */
+	enum fs_opt_kind kind;
+	size_t off;		/* offsetof the field in the command's options */
+	double min, max;
+	/* A wrong value is told as "<wants>, not 'VALUE'". */
+	const char *wants;
+	/* FS_OPT_CUSTOM: stores arg at dest, or fs_usage_error()s. */
+	int (*parse)(const char *cmd, const char *arg, void *dest);
+};
+
+/* The shared options a command takes besides -j, -v and -h. */
+#define FS_CMD_PID		(1U << 0)	/* -p */
+#define FS_CMD_INTERVAL		(1U << 1)	/* -i */
+
+struct fs_cmd_spec {
+	const char *name;
+	void (*usage)(FILE *f);
+	unsigned int shared;		/* FS_CMD_* */
+	const struct fs_opt *opts;	/* its own */
+	/* What follows the options is a command to run (stat). */
+	bool runs_command;
+};
 
 /*
- * Handles option c if it is a shared one (-h prints usage and exits 0).
- * Returns 1 when handled, 0 when c is the command's own, -EINVAL (with the
- * message printed) when its value is wrong or c is not an option at all.
+ * Parses argv (argv[0] is the command's name) as spec says: the shared
+ * options into c, first filled from g, the command's own into the struct
+ * at own. Returns the index of the first argument after the options (the
+ * command to run), or -EINVAL with the one line told.
  */
-int fs_cmd_opt(const char *cmd, int c, char **argv, struct fs_cmd_opts *o,
-	       void (*usage)(FILE *f));
+int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
+		 const struct fs_global_opts *g, struct fs_cmd_opts *c,
+		 void *own);
 
 /* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The error for getopt's ':' (missing value) or '?' (unknown option). */
-int fs_getopt_error(const char *cmd, int c, char **argv);
-/* -EINVAL (with the message) when arguments are left over. */
-int fs_no_more_args(const char *cmd, int argc, char **argv);
-
-/* A number in [min, max]; -EINVAL otherwise. */
-int fs_parse_double(const char *s, double min, double max, double *out);
-/* A process id: a whole number from 1 to 2^31-1. */
-int fs_parse_pid(const char *s, int32_t *out);
 
 #endif

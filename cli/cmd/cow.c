@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* forkscope cow: who pays for copy-on-write, like top. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,32 +38,22 @@ static void usage(FILE *f)
 "  -h, --help             this help\n");
 }
 
-static int parse_opts(int argc, char **argv, struct cow_opts *o)
-{
-	static const struct option longopts[] = {
-		FS_CMD_LONGOPTS,
-		{ "top", required_argument, NULL, 'n' },
-		{ "count", required_argument, NULL, 'c' },
-		{},
-	};
-	int c, done;
-	double v;
+#define OPT(field)	offsetof(struct cow_opts, field)
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:i:n:c:jvh", longopts, NULL)) != -1) {
-		done = fs_cmd_opt("cow", c, argv, &o->c, usage);
-		if (done < 0)
-			return done;
-		if (done)
-			continue;
-		if (fs_parse_double(optarg, 1, 1e9, &v) || v != (long)v)
-			return fs_usage_error("cow", "-%c wants a whole number >= 1, not '%s'",
-					      c, optarg);
-		*(c == 'n' ? &o->top : &o->count) = v;
-	}
-	return fs_no_more_args("cow", argc, argv);
-}
+static const struct fs_cmd_spec spec = {
+	.name = "cow",
+	.usage = usage,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL,
+	.opts = (const struct fs_opt[]){
+		{ .name = "top", .letter = 'n', .kind = FS_OPT_LONG,
+		  .off = OPT(top), .min = 1, .max = 1e9,
+		  .wants = "-n wants a whole number >= 1" },
+		{ .name = "count", .letter = 'c', .kind = FS_OPT_LONG,
+		  .off = OPT(count), .min = 1, .max = 1e9,
+		  .wants = "-c wants a whole number >= 1" },
+		{}
+	},
+};
 
 /* The last sample, costliest first, as text or JSON. */
 static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
@@ -90,19 +80,16 @@ static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
 
 int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct cow_opts o = {
-		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
-		.top = 20,
-	};
-	struct fs_session_opts so = { .source = { .kind = g->source,
-						  .cow = true } };
+	struct cow_opts o = { .top = 20 };
+	struct fs_session_opts so = { .source.cow = true };
 	struct fs_cow_rates st = {};
 	long page = sysconf(_SC_PAGESIZE);
 	struct fs_session s;
 	int err = 0;
 
-	if (parse_opts(argc, argv, &o))
+	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
+	so.source.kind = o.c.source;
 	so.source.verbose = o.c.verbose;
 	so.select_pid = o.c.pid;
 	fs_stop_on_signals();

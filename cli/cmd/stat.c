@@ -4,7 +4,7 @@
  * has ended, report its lifecycles like `perf stat` reports counters.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,30 +51,18 @@ static void usage(FILE *f)
 "  -h, --help      this help\n");
 }
 
-static int parse_opts(int argc, char **argv, struct stat_run *o)
-{
-	static const struct option longopts[] = {
-		FS_CMD_LONGOPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{},
-	};
-	int c, done;
+#define OPT(field)	offsetof(struct stat_run, field)
 
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at the command, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+:jo:vh", longopts, NULL)) != -1) {
-		done = fs_cmd_opt("stat", c, argv, &o->c, usage);
-		if (done < 0)
-			return done;
-		if (c == 'o')
-			o->output = optarg;
-	}
-	if (optind >= argc)
-		return fs_usage_error("stat", "wants a command to run, as in: forkscope stat -- make");
-	o->cmd = argv + optind;
-	return 0;
-}
+static const struct fs_cmd_spec spec = {
+	.name = "stat",
+	.usage = usage,
+	.runs_command = true,
+	.opts = (const struct fs_opt[]){
+		{ .name = "output", .letter = 'o', .kind = FS_OPT_STRING,
+		  .off = OPT(output) },
+		{}
+	},
+};
 
 /*
  * The child waits on the pipe until the tracer is attached, then execs.
@@ -151,24 +139,28 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct stat_run r = { .c = { .json = g->json, .verbose = g->verbose } };
+	struct stat_run r = {};
 	struct fs_session_opts so = {
-		.source = { .kind = g->source, .cow = true },
+		.source.cow = true,
 		.on_event = on_event,
 		.ctx = &r,
 	};
 	size_t zombies = 0;
 	struct fs_session s;
 	bool said = false;
-	int go = -1, err = 0, status = 0;
+	int go = -1, err, status = 0;
 	uint64_t t0;
 
-	if (parse_opts(argc, argv, &r))
+	err = fs_cmd_parse(&spec, argc, argv, g, &r.c, &r);
+	if (err < 0)
 		return FS_EXIT_USAGE;
+	r.cmd = argv + err;
+	err = 0;
 	r.out = r.output ? fopen(r.output, "we") : stderr;
 	if (!r.out)
 		return fs_fail(FS_EXIT_FAIL, "cannot write %s: %s", r.output,
 			       strerror(errno));
+	so.source.kind = r.c.source;
 	so.source.verbose = r.c.verbose;
 	r.child = start_command(r.cmd, &go);
 	if (r.child < 0) {

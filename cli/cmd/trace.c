@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* forkscope trace: every fork, exec, exit, wait and reap, live. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,6 @@ struct trace_opts {
 	bool no_threads;
 	bool explain;
 	bool cow;
-	int source;
 	const char *comm;
 	unsigned int events;	/* bit per record type */
 	double duration_s;
@@ -60,90 +59,59 @@ static void usage(FILE *f)
 "  -h, --help           this help\n");
 }
 
-static int parse_events(const char *list, unsigned int *mask)
+/* -e: a comma-separated list of events, into a mask of record types. */
+static int parse_events(const char *cmd, const char *list, void *dest)
 {
-	char *copy = strdup(list), *save = NULL, *tok;
-	int err = 0;
+	unsigned int *mask = dest, type;
+	char name[16];
+	size_t len;
 
-	if (!copy)
-		return -ENOMEM;
 	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		unsigned int type = fs_record_type(tok);
-
-		if (!type || type == FS_REC_WAIT_RESULT || type == FS_REC_LOST) {
-			err = fs_usage_error("trace", "unknown event '%s': use fork, exec, exit, wait, reap",
-					     tok);
-			break;
+	for (const char *tok = list; *tok; tok += len + !!tok[len]) {
+		len = strcspn(tok, ",");
+		if (!len)
+			continue;	/* "fork,,exec" is fork and exec */
+		type = 0;
+		if (len < sizeof(name)) {
+			memcpy(name, tok, len);
+			name[len] = 0;
+			type = fs_record_type(name);
 		}
+		if (!type || type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
+			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap",
+					      (int)len, tok);
 		*mask |= 1U << type;
 		if (type == FS_REC_WAIT)
 			*mask |= 1U << FS_REC_WAIT_RESULT;
 	}
-	free(copy);
-	return err;
+	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct trace_opts *o)
-{
-	static const struct option longopts[] = {
-		FS_CMD_LONGOPTS,
-		{ "comm", required_argument, NULL, 'c' },
-		{ "events", required_argument, NULL, 'e' },
-		{ "no-threads", no_argument, NULL, 'T' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "cow", no_argument, NULL, 'C' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "ring-size", required_argument, NULL, 'R' },
-		{},
-	};
-	int c, done;
-	double num;
+#define OPT(field)	offsetof(struct trace_opts, field)
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:c:e:d:jvxh", longopts,
-				NULL)) != -1) {
-		done = fs_cmd_opt("trace", c, argv, &o->c, usage);
-		if (done < 0)
-			return done;
-		switch (done ? 0 : c) {
-		case 'c':
-			if (!*optarg || strlen(optarg) >= FS_COMM_LEN)
-				return fs_usage_error("trace", "-c wants a command name of 1 to 15 characters, not '%s'",
-						      optarg);
-			o->comm = optarg;
-			break;
-		case 'e':
-			if (parse_events(optarg, &o->events))
-				return -EINVAL;
-			break;
-		case 'T':
-			o->no_threads = true;
-			break;
-		case 'x':
-			o->explain = true;
-			break;
-		case 'C':
-			o->cow = true;
-			break;
-		case 'd':
-			if (fs_parse_double(optarg, 0.001, 1e7, &o->duration_s))
-				return fs_usage_error("trace", "--duration wants seconds > 0, not '%s'",
-						      optarg);
-			break;
-		case 'R':
-			if (fs_parse_double(optarg, 1, 1024, &num) ||
-			    (((unsigned int)num) & ((unsigned int)num - 1)))
-				return fs_usage_error("trace", "--ring-size wants a power of 2 from 1 to 1024 (MB), not '%s'",
-						      optarg);
-			o->ring_bytes = (size_t)num << 20;
-			break;
-		}
-	}
-	return fs_no_more_args("trace", argc, argv);
-}
+static const struct fs_cmd_spec spec = {
+	.name = "trace",
+	.usage = usage,
+	.shared = FS_CMD_PID,
+	.opts = (const struct fs_opt[]){
+		{ .name = "comm", .letter = 'c', .kind = FS_OPT_STRING,
+		  .off = OPT(comm), .min = 1, .max = FS_COMM_LEN - 1,
+		  .wants = "-c wants a command name of 1 to 15 characters" },
+		{ .name = "events", .letter = 'e', .kind = FS_OPT_CUSTOM,
+		  .off = OPT(events), .parse = parse_events },
+		{ .name = "no-threads", .kind = FS_OPT_FLAG, .off = OPT(no_threads) },
+		{ .name = "explain", .letter = 'x', .kind = FS_OPT_FLAG,
+		  .off = OPT(explain) },
+		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
+		{ .name = "duration", .letter = 'd', .kind = FS_OPT_DOUBLE,
+		  .off = OPT(duration_s), .min = 0.001, .max = 1e7,
+		  .wants = "--duration wants seconds > 0" },
+		{ .name = "ring-size", .kind = FS_OPT_MIB, .off = OPT(ring_bytes),
+		  .min = 1, .max = 1024,
+		  .wants = "--ring-size wants a power of 2 from 1 to 1024 (MB)" },
+		{}
+	},
+};
 
 static bool is_thread_event(const struct fs_hdr *rec)
 {
@@ -247,7 +215,7 @@ static int run(struct trace *t)
 {
 	struct fs_session_opts so = {
 		.source = {
-			.kind = t->o.source,
+			.kind = t->o.c.source,
 			.ring_bytes = t->o.ring_bytes,
 			.cow = t->o.cow,
 			.verbose = t->o.c.verbose,
@@ -298,12 +266,9 @@ static int run(struct trace *t)
 
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct trace t = {
-		.o = { .c = { .json = g->json, .verbose = g->verbose },
-		       .source = g->source, .events = ALL_EVENTS },
-	};
+	struct trace t = { .o.events = ALL_EVENTS };
 
-	if (parse_opts(argc, argv, &t.o))
+	if (fs_cmd_parse(&spec, argc, argv, g, &t.o.c, &t.o) < 0)
 		return FS_EXIT_USAGE;
 	fs_stop_on_signals();
 	return run(&t);

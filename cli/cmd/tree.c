@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* forkscope tree: the process tree, zombies marked, once or live. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@ struct tree_opts {
 	struct fs_cmd_opts c;	/* -p, -i, -j, -v */
 	enum tree_format format;
 	bool follow;
+	bool dot;
 	bool cow;
 };
 
@@ -39,34 +40,20 @@ static void usage(FILE *f)
 "  -h, --help             this help\n");
 }
 
-static int parse_opts(int argc, char **argv, struct tree_opts *o)
-{
-	static const struct option longopts[] = {
-		FS_CMD_LONGOPTS,
-		{ "follow", no_argument, NULL, 'f' },
-		{ "dot", no_argument, NULL, 'D' },
-		{ "cow", no_argument, NULL, 'C' },
-		{},
-	};
-	int c, done;
+#define OPT(field)	offsetof(struct tree_opts, field)
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":p:fi:jvh", longopts, NULL)) != -1) {
-		done = fs_cmd_opt("tree", c, argv, &o->c, usage);
-		if (done < 0)
-			return done;
-		if (c == 'f')
-			o->follow = true;
-		else if (c == 'D')
-			o->format = TREE_DOT;
-		else if (c == 'C')
-			o->cow = true;
-	}
-	if (o->c.json)
-		o->format = TREE_JSON;
-	return fs_no_more_args("tree", argc, argv);
-}
+static const struct fs_cmd_spec spec = {
+	.name = "tree",
+	.usage = usage,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL,
+	.opts = (const struct fs_opt[]){
+		{ .name = "follow", .letter = 'f', .kind = FS_OPT_FLAG,
+		  .off = OPT(follow) },
+		{ .name = "dot", .kind = FS_OPT_FLAG, .off = OPT(dot) },
+		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
+		{}
+	},
+};
 
 static int draw(const struct tree_opts *o, const struct fs_session *s,
 		bool clear)
@@ -87,16 +74,17 @@ static int draw(const struct tree_opts *o, const struct fs_session *s,
 
 int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct tree_opts o = {
-		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
-	};
-	struct fs_session_opts so = { .source.kind = g->source };
+	struct tree_opts o = {};
+	struct fs_session_opts so = {};
 	bool tty = isatty(STDOUT_FILENO);
 	struct fs_session s;
 	int err = 0;
 
-	if (parse_opts(argc, argv, &o))
+	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
+	/* -j wins over --dot. */
+	o.format = o.c.json ? TREE_JSON : o.dot ? TREE_DOT : TREE_TEXT;
+	so.source.kind = o.c.source;
 	so.source.verbose = o.c.verbose;
 	so.source.cow = o.cow;
 	fs_stop_on_signals();

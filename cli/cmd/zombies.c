@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* forkscope zombies: who leaves zombies behind, and who never reaps. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,31 +37,21 @@ static void usage(FILE *f)
 "  -h, --help             this help\n");
 }
 
-static int parse_opts(int argc, char **argv, struct zombies_opts *o)
-{
-	static const struct option longopts[] = {
-		FS_CMD_LONGOPTS,
-		{ "min-age", required_argument, NULL, 'm' },
-		{ "watch", no_argument, NULL, 'w' },
-		{},
-	};
-	int c, done;
+#define OPT(field)	offsetof(struct zombies_opts, field)
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:wi:jvh", longopts, NULL)) != -1) {
-		done = fs_cmd_opt("zombies", c, argv, &o->c, usage);
-		if (done < 0)
-			return done;
-		if (c == 'w')
-			o->watch = true;
-		else if (c == 'm' &&
-			 fs_parse_double(optarg, 0, 86400, &o->min_age_s))
-			return fs_usage_error("zombies", "--min-age wants seconds >= 0, not '%s'",
-					      optarg);
-	}
-	return fs_no_more_args("zombies", argc, argv);
-}
+static const struct fs_cmd_spec spec = {
+	.name = "zombies",
+	.usage = usage,
+	.shared = FS_CMD_INTERVAL,
+	.opts = (const struct fs_opt[]){
+		{ .name = "min-age", .letter = 'm', .kind = FS_OPT_DOUBLE,
+		  .off = OPT(min_age_s), .min = 0, .max = 86400,
+		  .wants = "--min-age wants seconds >= 0" },
+		{ .name = "watch", .letter = 'w', .kind = FS_OPT_FLAG,
+		  .off = OPT(watch) },
+		{}
+	},
+};
 
 /* Prints one report; returns whether it found zombies. */
 static int report(const struct zombies_opts *o, struct fs_session *s,
@@ -89,17 +79,15 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct zombies_opts o = {
-		.c = { .json = g->json, .verbose = g->verbose, .interval_s = 1 },
-		.min_age_s = 1,
-	};
-	struct fs_session_opts so = { .source.kind = g->source };
+	struct zombies_opts o = { .min_age_s = 1 };
+	struct fs_session_opts so = {};
 	struct fs_session s;
 	bool found = false, reported = false;
 	int err;
 
-	if (parse_opts(argc, argv, &o))
+	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
+	so.source.kind = o.c.source;
 	so.source.verbose = o.c.verbose;
 	fs_stop_on_signals();
 	if (fs_session_open(&s, &so))
