@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Live tests of the process model through the binary: zombies, orphans,
- * a double-fork daemon and a subreaper made for real, checked in
- * `zombies --json` and `tree --json` against what the kernel says in /proc.
+ * Live tests of the process model, through a session and through the
+ * binary: zombies, orphans, a double-fork daemon and a subreaper made for
+ * real, checked in `zombies --json` and `tree --json` against what the
+ * kernel says in /proc.
  */
 #include <dirent.h>
 #include <json-c/json.h>
@@ -12,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "session.h"
 
 #define NLEAK		50
 #define NIGNORED	10
@@ -230,6 +232,35 @@ static bool lists_leader(struct json_object *rep, pid_t pid)
 		if (get_int(json_object_array_get_idx(ls, i), "pid") == pid)
 			return true;
 	return false;
+}
+
+/* The session a command opens: this process selected, a missing one refused. */
+TEST(session_selects_this_process_and_refuses_a_missing_one)
+{
+	struct fs_session_opts o = { .select_pid = getpid() };
+	const struct fs_task *e, *me = NULL;
+	const struct fs_model *m;
+	struct fs_session *s;
+
+	s = fs_session_open(&o);
+	ASSERT_NE(NULL, s) TH_LOG("%s", fs_last_error());
+	m = fs_session_model(s);
+	fs_proctab_for_each(&m->tab, e)
+		if (e->pid == getpid())
+			me = e;
+	ASSERT_NE(NULL, me);
+	EXPECT_TRUE(me->flags & FS_TASK_SELECTED);
+	EXPECT_LE(fs_session_start_ns(s), fs_boot_ns());
+	EXPECT_NE(NULL, strstr(fs_session_describe(s), "bpf") ?:
+		  strstr(fs_session_describe(s), "kmod"));
+	EXPECT_EQ(NULL, fs_session_cow_method(s));
+	EXPECT_EQ(-ENOTSUP, fs_session_cow_sample(s));
+	EXPECT_EQ(0, fs_session_stats(s)->malformed);
+	fs_session_close(s);
+
+	o.select_pid = 2147483000;
+	EXPECT_EQ(NULL, fs_session_open(&o));
+	EXPECT_STREQ("no process 2147483000", fs_last_error());
 }
 
 TEST_F(live, zombies_names_the_leaking_parent_and_clears)

@@ -84,7 +84,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 	struct fs_session_opts so = { .source.cow = true };
 	struct fs_cow_rates st = {};
 	long page = sysconf(_SC_PAGESIZE);
-	struct fs_session s;
+	struct fs_session *s;
 	int err = 0;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
@@ -93,30 +93,28 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 	so.source.verbose = o.c.verbose;
 	so.select_pid = o.c.pid;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so))
+	s = fs_session_open(&so);
+	if (!s)
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
-	if (o.c.pid && !fs_proctab_get(&s.model.tab, o.c.pid)) {
-		fs_session_close(&s);
-		return fs_fail(FS_EXIT_FAIL, "no process %d", o.c.pid);
-	}
-	err = fs_source_cow_sample(s.src);
+	err = fs_session_cow_sample(s);
 	if (err >= 0)	/* the baseline */
-		err = fs_cow_rates_update(&st, &s.model, o.c.pid, o.c.interval_s);
+		err = fs_cow_rates_update(&st, fs_session_model(s), o.c.pid,
+					  o.c.interval_s);
 	for (long n = 0; err >= 0 && (!o.count || n < o.count); n++) {
 		uint64_t t0 = fs_boot_ns();
 
-		err = fs_session_run_for(&s, o.c.interval_s * 1000);
+		err = fs_session_run_for(s, o.c.interval_s * 1000);
 		if (err || fs_stop_requested())
 			break;
-		err = fs_source_cow_sample(s.src);
+		err = fs_session_cow_sample(s);
 		if (err >= 0)
-			err = fs_cow_rates_update(&st, &s.model, o.c.pid,
+			err = fs_cow_rates_update(&st, fs_session_model(s), o.c.pid,
 						  (fs_boot_ns() - t0) / 1e9);
 		if (err < 0)
 			break;
-		err = show(&o, &st, fs_source_cow_method(s.src), page);
+		err = show(&o, &st, fs_session_cow_method(s), page);
 	}
 	fs_cow_rates_free(&st);
-	fs_session_close(&s);
+	fs_session_close(s);
 	return err < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }

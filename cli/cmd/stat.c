@@ -27,8 +27,8 @@ struct stat_run {
 	struct fs_lifestat st;
 };
 
-static void on_event(void *ctx, const struct fs_hdr *rec,
-		     const struct fs_note *n)
+static void on_event(void *ctx, const struct fs_session *s,
+		     const struct fs_hdr *rec, const struct fs_note *n)
 {
 	struct stat_run *r = ctx;
 
@@ -111,7 +111,7 @@ static int exit_code_of(int status)
 
 /* Writes the report where -o said; an error when it did not get there. */
 static int report(const struct stat_run *r, int status, size_t zombies,
-		  uint64_t ns, const struct fs_source *src)
+		  uint64_t ns, const struct fs_session *s)
 {
 	const char *name = r->output ? r->output : "standard error";
 	struct fs_stat_report rep = {
@@ -119,7 +119,7 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 		.status = status,
 		.zombies = zombies,
 		.ns = ns,
-		.method = fs_source_cow_method(src),
+		.method = fs_session_cow_method(s),
 		.page = sysconf(_SC_PAGESIZE),
 		.st = &r->st,
 	};
@@ -146,7 +146,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		.ctx = &r,
 	};
 	size_t zombies = 0;
-	struct fs_session s;
+	struct fs_session *s;
 	bool said = false;
 	int go = -1, err, status = 0;
 	uint64_t t0;
@@ -170,7 +170,8 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	}
 	so.select_pid = r.child;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so)) {
+	s = fs_session_open(&so);
+	if (!s) {
 		close(go);	/* the child exits without running CMD */
 		waitpid(r.child, NULL, 0);
 		if (r.out != stderr)
@@ -186,13 +187,14 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 
 	/* Until the command is reaped and nothing it started lives on. */
 	while (!err && !fs_stop_requested()) {
-		err = fs_session_poll(&s, 50);
+		err = fs_session_poll(s, 50);
 		if (err < 0)
 			break;
 		err = 0;
 		if (r.child > 0 && waitpid(r.child, &status, WNOHANG) == r.child)
 			r.child = 0;
-		if (!r.child && !fs_model_selected_left(&s.model, &zombies))
+		if (!r.child &&
+		    !fs_model_selected_left(fs_session_model(s), &zombies))
 			break;
 		if (!r.child && !said && fs_boot_ns() - t0 > NSEC_PER_SEC) {
 			fprintf(stderr, "forkscope: stat: waiting for processes the command left running (Ctrl-C to stop)\n");
@@ -201,7 +203,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	}
 	if (err) {
 		/* No report from a broken trace, but CMD is not left behind. */
-		fs_session_close(&s);
+		fs_session_close(s);
 		if (r.child > 0)
 			waitpid(r.child, NULL, 0);
 		if (r.out != stderr)
@@ -209,13 +211,13 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		fs_lifestat_free(&r.st);
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
-	fs_session_drain(&s);
+	fs_session_drain(s);
 	if (r.child > 0 && waitpid(r.child, &status, WNOHANG) != r.child)
 		status = 0;
-	fs_model_selected_left(&s.model, &zombies);
+	fs_model_selected_left(fs_session_model(s), &zombies);
 	fs_lifestat_finish(&r.st);
-	err = report(&r, status, zombies, fs_boot_ns() - t0, s.src);
-	fs_session_close(&s);
+	err = report(&r, status, zombies, fs_boot_ns() - t0, s);
+	fs_session_close(s);
 	fs_lifestat_free(&r.st);
 	/* The report is what stat is for: not delivered, stat failed. */
 	if (err)

@@ -35,7 +35,7 @@ struct trace_opts {
 
 struct trace {
 	struct trace_opts o;
-	struct fs_session s;
+	struct fs_session *s;
 	uint64_t shown[FS_REC_TYPE_MAX];
 };
 
@@ -153,8 +153,8 @@ static bool release_wanted(const struct trace *t, const struct fs_note *note)
  * Each record is shown as itself, but for sched_process_free: the reap
  * line comes from whichever record first showed the task released.
  */
-static void on_event(void *ctx, const struct fs_hdr *rec,
-		     const struct fs_note *n)
+static void on_event(void *ctx, const struct fs_session *s,
+		     const struct fs_hdr *rec, const struct fs_note *n)
 {
 	struct trace *t = ctx;
 	char why_buf[256];
@@ -162,7 +162,8 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
 	    wanted(t, rec, n)) {
 		const char *why = t->o.explain ?
-			fs_explain(why_buf, sizeof(why_buf), &t->s.model, rec, n) : NULL;
+			fs_explain(why_buf, sizeof(why_buf), fs_session_model(s), rec,
+				   n) : NULL;
 
 		t->shown[rec->type]++;
 		if (t->o.c.json)
@@ -185,13 +186,13 @@ static void on_event(void *ctx, const struct fs_hdr *rec,
 static void summary(const struct trace *t)
 {
 	struct fs_trace_summary sum = {
-		.ns = fs_boot_ns() - t->s.start_ns,
-		.source = fs_source_describe(t->s.src),
-		.stats = fs_source_stats(t->s.src),
+		.ns = fs_boot_ns() - fs_session_start_ns(t->s),
+		.source = fs_session_describe(t->s),
+		.stats = fs_session_stats(t->s),
 		.shown = t->shown,
 		.types = ALL_EVENTS,
-		.cow = fs_source_cow_kind(t->s.src),
-		.model = &t->s.model,
+		.cow = fs_session_cow_method(t->s) != NULL,
+		.model = fs_session_model(t->s),
 	};
 
 	if (t->o.c.json)
@@ -201,14 +202,15 @@ static void summary(const struct trace *t)
 }
 
 /* Records were lost: the table was rebuilt from a snapshot; say so. */
-static void on_resync(void *ctx, uint64_t swept)
+static void on_resync(void *ctx, const struct fs_session *s, uint64_t swept)
 {
 	struct trace *t = ctx;
+	uint64_t lost = fs_session_model(s)->lost;
 
 	if (t->o.c.json)
-		fs_resync_json(stdout, t->s.model.lost, swept);
+		fs_resync_json(stdout, lost, swept);
 	else
-		fs_resync_text(stdout, t->s.model.lost, swept);
+		fs_resync_text(stdout, lost, swept);
 }
 
 static int run(struct trace *t)
@@ -229,15 +231,12 @@ static int run(struct trace *t)
 	uint64_t end;
 	int n = 0;
 
-	if (fs_session_open(&t->s, &so))
+	t->s = fs_session_open(&so);
+	if (!t->s)
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
-	if (t->o.c.pid && !fs_proctab_get(&t->s.model.tab, t->o.c.pid)) {
-		fs_session_close(&t->s);
-		return fs_fail(FS_EXIT_FAIL, "no process %d", t->o.c.pid);
-	}
-	st = fs_source_stats(t->s.src);
+	st = fs_session_stats(t->s);
 	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
-		fs_source_describe(t->s.src));
+		fs_session_describe(t->s));
 	if (st->snapshot_filled)
 		fprintf(stderr, "forkscope: the kernel's task iterator skipped %llu tasks; /proc supplied them\n",
 			(unsigned long long)st->snapshot_filled);
@@ -246,9 +245,10 @@ static int run(struct trace *t)
 	/* Checked here too: a failed flush's errno is gone by the next one. */
 	n = fs_output_check(stdout, "standard output");
 
-	end = t->o.duration_s ? t->s.start_ns + t->o.duration_s * NSEC_PER_SEC : 0;
+	end = t->o.duration_s ?
+		fs_session_start_ns(t->s) + t->o.duration_s * NSEC_PER_SEC : 0;
 	while (n >= 0 && !fs_stop_requested()) {
-		n = fs_session_poll(&t->s, POLL_MS);
+		n = fs_session_poll(t->s, POLL_MS);
 		/* Nobody reads what cannot be written: stop tracing. */
 		if (n >= 0)
 			n = fs_output_check(stdout, "standard output");
@@ -256,11 +256,11 @@ static int run(struct trace *t)
 			break;
 	}
 	/* Whatever the kernel wrote before we stopped is still ours. */
-	fs_session_drain(&t->s);
+	fs_session_drain(t->s);
 	summary(t);
 	if (n >= 0)
 		n = fs_output_check(stdout, "standard output");
-	fs_session_close(&t->s);
+	fs_session_close(t->s);
 	return n < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }
 

@@ -59,16 +59,17 @@ static int draw(const struct tree_opts *o, const struct fs_session *s,
 		bool clear)
 {
 	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_boot_ns() };
+	const struct fs_model *m = fs_session_model(s);
 
 	switch (o->format) {
 	case TREE_JSON:
-		return fs_tree_json(stdout, &s->model, &to);
+		return fs_tree_json(stdout, m, &to);
 	case TREE_DOT:
-		return fs_tree_dot(stdout, &s->model, &to);
+		return fs_tree_dot(stdout, m, &to);
 	default:
 		if (clear)
 			fputs("\033[H\033[2J", stdout);
-		return fs_tree_text(stdout, &s->model, &to);
+		return fs_tree_text(stdout, m, &to);
 	}
 }
 
@@ -77,7 +78,7 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	struct tree_opts o = {};
 	struct fs_session_opts so = {};
 	bool tty = isatty(STDOUT_FILENO);
-	struct fs_session s;
+	struct fs_session *s;
 	int err = 0;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
@@ -88,22 +89,23 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	so.source.verbose = o.c.verbose;
 	so.source.cow = o.cow;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so))
+	s = fs_session_open(&so);
+	if (!s)
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	if (o.cow && o.format == TREE_TEXT)
-		printf("cow: %s\n", fs_source_cow_method(s.src));
+		printf("cow: %s\n", fs_session_cow_method(s));
 	do {
-		if (o.cow && (err = fs_source_cow_sample(s.src)) < 0)
+		if (o.cow && (err = fs_session_cow_sample(s)) < 0)
 			break;
-		err = draw(&o, &s, o.follow && tty);
+		err = draw(&o, s, o.follow && tty);
 		if (!err)
 			err = fs_output_check(stdout, "standard output");
 		if (err || !o.follow)
 			break;
 		if (!tty && o.format == TREE_TEXT)
 			fputs("\n", stdout);
-		err = fs_session_run_for(&s, o.c.interval_s * 1000);
+		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	} while (!err && !fs_stop_requested());
-	fs_session_close(&s);
+	fs_session_close(s);
 	return err ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
 }

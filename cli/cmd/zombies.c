@@ -64,7 +64,7 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 	err = fs_session_refresh(s);
 	if (err < 0)
 		return err;
-	err = fs_zombie_report_build(&r, &s->model, fs_boot_ns(),
+	err = fs_zombie_report_build(&r, fs_session_model(s), fs_boot_ns(),
 				     o->min_age_s * NSEC_PER_SEC);
 	if (err)
 		return err;
@@ -81,7 +81,7 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct zombies_opts o = { .min_age_s = 1 };
 	struct fs_session_opts so = {};
-	struct fs_session s;
+	struct fs_session *s;
 	bool found = false, reported = false;
 	int err;
 
@@ -90,18 +90,19 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 	so.source.kind = o.c.source;
 	so.source.verbose = o.c.verbose;
 	fs_stop_on_signals();
-	if (fs_session_open(&s, &so))
+	s = fs_session_open(&so);
+	if (!s)
 		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
 	/* Watch min-age first: a child reaped within it is no zombie leak. */
-	err = fs_session_run_for(&s, o.min_age_s * 1000);
+	err = fs_session_run_for(s, o.min_age_s * 1000);
 	while (!err && !fs_stop_requested()) {
-		err = report(&o, &s, &found);
+		err = report(&o, s, &found);
 		reported = !err;
 		if (err || !o.watch)
 			break;
-		err = fs_session_run_for(&s, o.c.interval_s * 1000);
+		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	}
-	fs_session_close(&s);
+	fs_session_close(s);
 	if (err)
 		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
 	/* Like a shell's status for a command a signal ended. */

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "session.h"
 
 #define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
+
+struct fs_session {
+	struct fs_source *src;
+	struct fs_model model;
+	struct fs_session_opts o;
+	uint64_t start_ns;
+	uint64_t last_loss_check_ns;
+};
 
 static volatile sig_atomic_t stop;
 
@@ -36,32 +45,36 @@ static int on_record(void *ctx, const struct fs_hdr *rec)
 
 	fs_model_apply(&s->model, rec, &note);
 	if (s->o.on_event)
-		s->o.on_event(s->o.ctx, rec, &note);
+		s->o.on_event(s->o.ctx, s, rec, &note);
 	return 0;
 }
 
-int fs_session_open(struct fs_session *s, const struct fs_session_opts *o)
+struct fs_session *fs_session_open(const struct fs_session_opts *o)
 {
-	int err;
+	struct fs_session *s = calloc(1, sizeof(*s));
 
-	memset(s, 0, sizeof(*s));
-	s->o = *o;
-	err = fs_model_init(&s->model, o->select_pid);
-	if (err)
-		return err;
-	s->src = fs_source_open(&o->source, on_record, s);
-	if (!s->src) {
-		fs_model_free(&s->model);
-		return -EINVAL;
+	if (!s) {
+		fs_error(ENOMEM, "out of memory for the session");
+		return NULL;
 	}
+	s->o = *o;
+	if (fs_model_init(&s->model, o->select_pid)) {
+		free(s);
+		return NULL;
+	}
+	s->src = fs_source_open(&o->source, on_record, s);
 	/* Attached first, then the snapshot: nothing falls between them. */
-	err = fs_source_snapshot(s->src);
-	if (err < 0) {
+	if (!s->src || fs_source_snapshot(s->src) < 0) {
 		fs_session_close(s);
-		return err;
+		return NULL;
+	}
+	if (o->select_pid && !fs_proctab_get(&s->model.tab, o->select_pid)) {
+		fs_session_close(s);
+		fs_error(ENOENT, "no process %d", o->select_pid);
+		return NULL;
 	}
 	s->start_ns = s->last_loss_check_ns = fs_boot_ns();
-	return 0;
+	return s;
 }
 
 int fs_session_refresh(struct fs_session *s)
@@ -71,7 +84,7 @@ int fs_session_refresh(struct fs_session *s)
 	int n = fs_source_snapshot(s->src);
 
 	if (n >= 0 && was_resync && s->o.on_resync)
-		s->o.on_resync(s->o.ctx, s->model.swept - swept);
+		s->o.on_resync(s->o.ctx, s, s->model.swept - swept);
 	return n;
 }
 
@@ -115,9 +128,41 @@ void fs_session_drain(struct fs_session *s)
 	fs_source_flush_losses(s->src);
 }
 
+int fs_session_cow_sample(struct fs_session *s)
+{
+	return fs_source_cow_sample(s->src);
+}
+
 void fs_session_close(struct fs_session *s)
 {
+	if (!s)
+		return;
 	fs_source_close(s->src);
-	s->src = NULL;
 	fs_model_free(&s->model);
+	free(s);
+}
+
+const struct fs_model *fs_session_model(const struct fs_session *s)
+{
+	return &s->model;
+}
+
+uint64_t fs_session_start_ns(const struct fs_session *s)
+{
+	return s->start_ns;
+}
+
+const char *fs_session_cow_method(const struct fs_session *s)
+{
+	return fs_source_cow_method(s->src);
+}
+
+const struct fs_stream_stats *fs_session_stats(const struct fs_session *s)
+{
+	return fs_source_stats(s->src);
+}
+
+const char *fs_session_describe(const struct fs_session *s)
+{
+	return fs_source_describe(s->src);
 }

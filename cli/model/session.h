@@ -11,32 +11,30 @@
 #include "model.h"
 #include "source.h"
 
+/* Opaque: a command holds it and uses the functions below. */
 struct fs_session;
 
-/* Called for every record after the model has applied it. */
-typedef void (*fs_event_fn)(void *ctx, const struct fs_hdr *rec,
+/*
+ * Called for every record after the model has applied it, from the first
+ * snapshot on: before fs_session_open() has returned.
+ */
+typedef void (*fs_event_fn)(void *ctx, const struct fs_session *s,
+			    const struct fs_hdr *rec,
 			    const struct fs_note *note);
 /* Called after a resync; swept: tasks found gone unseen. */
-typedef void (*fs_resync_fn)(void *ctx, uint64_t swept);
+typedef void (*fs_resync_fn)(void *ctx, const struct fs_session *s,
+			     uint64_t swept);
 
 struct fs_session_opts {
 	struct fs_source_opts source;
-	int32_t select_pid;	/* -p */
+	int32_t select_pid;	/* -p: must exist when the session opens */
 	fs_event_fn on_event;	/* may be NULL */
 	fs_resync_fn on_resync;	/* may be NULL */
 	void *ctx;
 };
 
-struct fs_session {
-	struct fs_source *src;
-	struct fs_model model;
-	struct fs_session_opts o;
-	uint64_t start_ns;
-	uint64_t last_loss_check_ns;
-};
-
-/* Opens the source, loads the snapshot. Error: fs_last_error(). */
-int fs_session_open(struct fs_session *s, const struct fs_session_opts *o);
+/* Opens the source, loads the snapshot. NULL on failure: fs_last_error(). */
+struct fs_session *fs_session_open(const struct fs_session_opts *o);
 /*
  * Applies what arrives within timeout_ms; resyncs after losses. Returns
  * records delivered, or a negative errno (not -EINTR; fs_last_error()
@@ -49,7 +47,19 @@ int fs_session_run_for(struct fs_session *s, uint64_t ms);
 void fs_session_drain(struct fs_session *s);
 /* A new snapshot now, e.g. to refresh SIGCHLD dispositions. */
 int fs_session_refresh(struct fs_session *s);
+/* Reads every process's COW counters into the model; -ENOTSUP when off. */
+int fs_session_cow_sample(struct fs_session *s);
 void fs_session_close(struct fs_session *s);
+
+/* What the session knows of the machine, for views to show. */
+const struct fs_model *fs_session_model(const struct fs_session *s);
+/* When it started watching: CLOCK_BOOTTIME ns, after the first snapshot. */
+uint64_t fs_session_start_ns(const struct fs_session *s);
+/* What its COW counters count, for every output; NULL when off. */
+const char *fs_session_cow_method(const struct fs_session *s);
+/* Its source's counts of records and losses, and what the source is. */
+const struct fs_stream_stats *fs_session_stats(const struct fs_session *s);
+const char *fs_session_describe(const struct fs_session *s);
 
 /* SIGINT/SIGTERM ask every loop to stop. */
 void fs_stop_on_signals(void);
