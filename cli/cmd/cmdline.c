@@ -214,3 +214,16 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
 	}
 	return rest(spec, argc, argv);
 }
+
+int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
+			const struct fs_session_opts *so, int fail)
+{
+	struct fs_session_opts o = so ? *so : (struct fs_session_opts){};
+
+	o.source.kind = c->source;
+	o.source.verbose = c->verbose;
+	o.select_pid = c->pid;
+	fs_stop_on_signals();
+	*s = fs_session_open(&o);
+	return *s ? 0 : fs_fail(fail, "%s", fs_last_error());
+}

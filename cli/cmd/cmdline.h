@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What every command does with its command line: one parser, driven by a
- * table each command declares, so every wrong line is told one way.
+ * table each command declares, so every wrong line is told one way; and
+ * one way to open the session the line asks for.
  */
 #ifndef FS_CMDLINE_H
 #define FS_CMDLINE_H
@@ -12,6 +13,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "session.h"
 
 /* The options commands share, filled from the global ones and the line. */
 struct fs_cmd_opts {
@@ -69,6 +71,15 @@ struct fs_cmd_spec {
 int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
 		 const struct fs_global_opts *g, struct fs_cmd_opts *c,
 		 void *own);
+
+/*
+ * Opens a session as so (NULL: nothing more) and the shared options in c
+ * say (source, -v, -p), stopping on SIGINT/SIGTERM from then on. When it
+ * cannot be opened, or -p's process does not exist, tells why and returns
+ * fail, the command's exit status for it; else 0 with *s open.
+ */
+int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
+			const struct fs_session_opts *so, int fail);
 
 /* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)

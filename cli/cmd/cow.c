@@ -89,13 +89,9 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
-	so.source.kind = o.c.source;
-	so.source.verbose = o.c.verbose;
-	so.select_pid = o.c.pid;
-	fs_stop_on_signals();
-	s = fs_session_open(&so);
-	if (!s)
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
+	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_FAIL);
+	if (err)
+		return err;
 	err = fs_session_cow_sample(s);
 	if (err >= 0)	/* the baseline */
 		err = fs_cow_rates_update(&st, fs_session_model(s), o.c.pid,

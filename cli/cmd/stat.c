@@ -160,23 +160,21 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	if (!r.out)
 		return fs_fail(FS_EXIT_FAIL, "cannot write %s: %s", r.output,
 			       strerror(errno));
-	so.source.kind = r.c.source;
-	so.source.verbose = r.c.verbose;
 	r.child = start_command(r.cmd, &go);
 	if (r.child < 0) {
 		if (r.out != stderr)
 			fclose(r.out);
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
-	so.select_pid = r.child;
-	fs_stop_on_signals();
-	s = fs_session_open(&so);
-	if (!s) {
+	/* What stat watches is the command's subtree, as -p would. */
+	r.c.pid = r.child;
+	err = fs_cmd_open_session(&s, &r.c, &so, FS_EXIT_FAIL);
+	if (err) {
 		close(go);	/* the child exits without running CMD */
 		waitpid(r.child, NULL, 0);
 		if (r.out != stderr)
 			fclose(r.out);
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
+		return err;
 	}
 	r.st.processes = 1;	/* the command: forked before tracing began */
 	t0 = fs_boot_ns();

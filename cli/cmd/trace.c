@@ -217,23 +217,20 @@ static int run(struct trace *t)
 {
 	struct fs_session_opts so = {
 		.source = {
-			.kind = t->o.c.source,
 			.ring_bytes = t->o.ring_bytes,
 			.cow = t->o.cow,
-			.verbose = t->o.c.verbose,
 		},
-		.select_pid = t->o.c.pid,
 		.on_event = on_event,
 		.on_resync = on_resync,
 		.ctx = t,
 	};
 	const struct fs_stream_stats *st;
 	uint64_t end;
-	int n = 0;
+	int n;
 
-	t->s = fs_session_open(&so);
-	if (!t->s)
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
+	n = fs_cmd_open_session(&t->s, &t->o.c, &so, FS_EXIT_FAIL);
+	if (n)
+		return n;
 	st = fs_session_stats(t->s);
 	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
 		fs_session_describe(t->s));
@@ -270,6 +267,5 @@ int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &t.o.c, &t.o) < 0)
 		return FS_EXIT_USAGE;
-	fs_stop_on_signals();
 	return run(&t);
 }

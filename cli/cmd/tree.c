@@ -85,13 +85,10 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		return FS_EXIT_USAGE;
 	/* -j wins over --dot. */
 	o.format = o.c.json ? TREE_JSON : o.dot ? TREE_DOT : TREE_TEXT;
-	so.source.kind = o.c.source;
-	so.source.verbose = o.c.verbose;
 	so.source.cow = o.cow;
-	fs_stop_on_signals();
-	s = fs_session_open(&so);
-	if (!s)
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
+	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_FAIL);
+	if (err)
+		return err;
 	if (o.cow && o.format == TREE_TEXT)
 		printf("cow: %s\n", fs_session_cow_method(s));
 	do {

@@ -80,19 +80,15 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct zombies_opts o = { .min_age_s = 1 };
-	struct fs_session_opts so = {};
 	struct fs_session *s;
 	bool found = false, reported = false;
 	int err;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
-	so.source.kind = o.c.source;
-	so.source.verbose = o.c.verbose;
-	fs_stop_on_signals();
-	s = fs_session_open(&so);
-	if (!s)
-		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
+	err = fs_cmd_open_session(&s, &o.c, NULL, FS_EXIT_NOCHECK);
+	if (err)
+		return err;
 	/* Watch min-age first: a child reaped within it is no zombie leak. */
 	err = fs_session_run_for(s, o.min_age_s * 1000);
 	while (!err && !fs_stop_requested()) {
