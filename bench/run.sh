@@ -235,7 +235,7 @@ progs, n, unit, base, tool, w = sys.argv[1:]
 n, base = int(n), float(base)
 runs = [p for p in json.load(open(progs)) if p.get("run_cnt")]
 if unit == "page":      # the fault hook runs once per page written
-    runs = [p for p in runs if "fault_user" in p["name"]]
+    runs = [p for p in runs if p["name"] == "fault_wp"]
     cost = sum(p["run_time_ns"] for p in runs) / sum(p["run_cnt"] for p in runs)
 else:
     cost = sum(p["run_time_ns"] for p in runs) / n

@@ -6,6 +6,11 @@
  * copied) by fentry or kprobe; else the x86 page-fault tracepoints, where
  * a write to a present, write-protected page, (error_code & 3) == 3, is a
  * write-protect fault.
+ *
+ * Each program is what the kernel requires: an fentry program is bound to
+ * one function, and one kprobe program could not tell its two functions
+ * apart. The two fault tracepoints share one event class (address, regs,
+ * error_code), so one raw_tp program is attached to both.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -77,19 +82,11 @@ int BPF_KPROBE(kprobe_wp_page_copy)
 	return 0;
 }
 
-SEC("tp_btf/page_fault_user")
-int BPF_PROG(btf_fault_user, unsigned long address, struct pt_regs *regs,
-	     unsigned long error_code)
+/* Attached by the loader to page_fault_user and page_fault_kernel. */
+SEC("raw_tp")
+int fault_wp(struct bpf_raw_tracepoint_args *ctx)
 {
-	count_wp(error_code);
-	return 0;
-}
-
-SEC("tp_btf/page_fault_kernel")
-int BPF_PROG(btf_fault_kernel, unsigned long address, struct pt_regs *regs,
-	     unsigned long error_code)
-{
-	count_wp(error_code);
+	count_wp(ctx->args[2]);		/* error_code */
 	return 0;
 }
 

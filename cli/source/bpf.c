@@ -27,22 +27,32 @@
 #define DEFAULT_RING_BYTES	(16U << 20)
 #define WAKEUP_BYTES_MAX	(256U << 10)
 
+/* A program and, for a raw_tp one, the tracepoint it is attached to. */
+struct cow_hook {
+	const char *prog;
+	const char *raw_tp;
+};
+
 /* COW hook sets, most exact first: the first that loads and attaches wins. */
 static const struct cow_method {
-	const char *progs[2];	/* the second counts copies; optional */
+	struct cow_hook hooks[2];	/* the second is optional */
+	bool copies;			/* the second counts pages copied */
 	unsigned int kind;
 	const char *name;
 } cow_methods[] = {
-	{ { "fentry_do_wp_page", "fentry_wp_page_copy" }, FS_COW_DO_WP_PAGE,
+	{ { { .prog = "fentry_do_wp_page" }, { .prog = "fentry_wp_page_copy" } },
+	  true, FS_COW_DO_WP_PAGE,
 	  "COW faults and copies (fentry do_wp_page, wp_page_copy)" },
-	{ { "fentry_do_wp_page" }, FS_COW_DO_WP_PAGE,
+	{ { { .prog = "fentry_do_wp_page" } }, false, FS_COW_DO_WP_PAGE,
 	  "COW faults (fentry do_wp_page)" },
-	{ { "kprobe_do_wp_page", "kprobe_wp_page_copy" }, FS_COW_DO_WP_PAGE,
+	{ { { .prog = "kprobe_do_wp_page" }, { .prog = "kprobe_wp_page_copy" } },
+	  true, FS_COW_DO_WP_PAGE,
 	  "COW faults and copies (kprobe do_wp_page, wp_page_copy)" },
-	{ { "kprobe_do_wp_page" }, FS_COW_DO_WP_PAGE,
+	{ { { .prog = "kprobe_do_wp_page" } }, false, FS_COW_DO_WP_PAGE,
 	  "COW faults (kprobe do_wp_page)" },
-	{ { "btf_fault_user", "btf_fault_kernel" }, FS_COW_WP_FAULTS,
-	  "write-protect faults (tp_btf exceptions:page_fault_user/kernel)" },
+	{ { { "fault_wp", "page_fault_user" },
+	    { "fault_wp", "page_fault_kernel" } }, false, FS_COW_WP_FAULTS,
+	  "write-protect faults (exceptions:page_fault_user/kernel)" },
 };
 
 struct bpf_source {
@@ -136,22 +146,30 @@ static void detach_counters(struct bpf_source *s)
 }
 
 /* Attaches the counting programs; the sampler is attached at first use. */
-static int attach_counters(struct bpf_source *s)
+static int attach_counters(struct bpf_source *s, const struct cow_method *cm)
 {
-	struct bpf_program *prog;
-	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(cm->hooks) && cm->hooks[i].prog; i++) {
+		const struct cow_hook *h = &cm->hooks[i];
+		struct bpf_program *prog =
+			bpf_object__find_program_by_name(s->cow->obj, h->prog);
 
-	bpf_object__for_each_program(prog, s->cow->obj) {
-		if (!bpf_program__autoload(prog) ||
-		    prog == s->cow->progs.cow_sample)
-			continue;
-		if (n == ARRAY_SIZE(s->cow_links))
-			return -E2BIG;
-		s->cow_links[n] = bpf_program__attach(prog);
-		if (!s->cow_links[n++])
+		if (!prog)
+			return -ENOENT;
+		s->cow_links[i] = h->raw_tp ?
+			bpf_program__attach_raw_tracepoint(prog, h->raw_tp) :
+			bpf_program__attach(prog);
+		if (!s->cow_links[i])
 			return -errno;
 	}
 	return 0;
+}
+
+static bool cow_method_uses(const struct cow_method *cm, const char *prog)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cm->hooks); i++)
+		if (cm->hooks[i].prog && !strcmp(cm->hooks[i].prog, prog))
+			return true;
+	return false;
 }
 
 /* Loads and attaches one COW method; 0, or the error (all undone). */
@@ -167,14 +185,12 @@ static int try_cow_method(struct bpf_source *s, const struct cow_method *cm)
 	bpf_object__for_each_program(prog, s->cow->obj) {
 		const char *name = bpf_program__name(prog);
 
-		bpf_program__set_autoload(prog,
-			!strcmp(name, cm->progs[0]) ||
-			(cm->progs[1] && !strcmp(name, cm->progs[1])) ||
-			prog == s->cow->progs.cow_sample);
+		bpf_program__set_autoload(prog, cow_method_uses(cm, name) ||
+					  prog == s->cow->progs.cow_sample);
 	}
 	err = cow_bpf__load(s->cow);
 	if (!err)
-		err = attach_counters(s);
+		err = attach_counters(s, cm);
 	if (err) {
 		detach_counters(s);
 		cow_bpf__destroy(s->cow);
@@ -193,8 +209,7 @@ static int load_cow(struct bpf_source *s)
 		if (!err) {
 			s->base.cow_kind = cow_methods[i].kind;
 			s->base.cow_method = cow_methods[i].name;
-			s->base.cow_copies = cow_methods[i].progs[1] &&
-					     strstr(cow_methods[i].progs[1], "copy");
+			s->base.cow_copies = cow_methods[i].copies;
 			return 0;
 		}
 	}
