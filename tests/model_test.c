@@ -105,6 +105,28 @@ TEST(decoder_rejects_truncated_and_hostile_records)
 	EXPECT_EQ(-EBADMSG, fs_record_check(&e, size));
 }
 
+TEST(streams_of_another_major_abi_are_refused_in_one_line)
+{
+	EXPECT_EQ(0, fs_abi_check(FS_ABI_VERSION, "the module"));
+	EXPECT_EQ(-EPROTO, fs_abi_check(1, "the forkscope module"));
+	EXPECT_STREQ("the forkscope module writes record ABI 1, older than the 2 this forkscope reads: use the forkscope module as built with this forkscope",
+		     fs_last_error());
+	EXPECT_EQ(-EPROTO, fs_abi_check(FS_ABI_VERSION + 1, "rec.fs"));
+	EXPECT_NE(NULL, strstr(fs_last_error(), "newer than the 2"));
+	EXPECT_EQ(NULL, strchr(fs_last_error(), '\n'));
+}
+
+/* A v1 record (a 32-bit cpu where v2 has its fixed size) is malformed. */
+TEST(a_v1_record_is_refused)
+{
+	struct fs_rec_fork f;
+
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, 1, 1, "x");
+	f.hdr.fixed = 1;	/* v1's cpu 65537, low half */
+	f.hdr.cpu = 1;
+	EXPECT_EQ(-EBADMSG, fs_record_check(&f, sizeof(f)));
+}
+
 static int count_arg(void *ctx, const char *arg)
 {
 	char *out = ctx;

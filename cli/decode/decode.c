@@ -44,6 +44,17 @@ static bool has_nul(const char *s, size_t len)
 	return memchr(s, 0, len) != NULL;
 }
 
+int fs_abi_check(unsigned int abi, const char *writer)
+{
+	if (abi == FS_ABI_VERSION)
+		return 0;
+	if (abi < FS_ABI_VERSION)
+		return fs_error(EPROTO, "%s writes record ABI %u, older than the %u this forkscope reads: use %s as built with this forkscope",
+				writer, abi, FS_ABI_VERSION, writer);
+	return fs_error(EPROTO, "%s writes record ABI %u, newer than the %u this forkscope reads: use a forkscope that reads ABI %u",
+			writer, abi, FS_ABI_VERSION, abi);
+}
+
 /* The variable part of a record whose fixed part is checked. */
 static const char *var_part(const struct fs_hdr *h, size_t *len)
 {

@@ -25,6 +25,14 @@ struct fs_stream_stats {
 					 * and /proc supplied */
 };
 
+/*
+ * Whether a stream written in record ABI abi (its major version) can be
+ * read: 0, or -EPROTO with one line naming who wrote it (the module, a
+ * file) and what to do. Minor revisions only append to fixed parts, which
+ * fs_record_check() accepts, so the major version alone decides.
+ */
+int fs_abi_check(unsigned int abi, const char *writer);
+
 /* 0 when buf holds one well-formed record, else -EBADMSG and fs_error(). */
 int fs_record_check(const void *buf, size_t len);
 

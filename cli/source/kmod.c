@@ -144,9 +144,7 @@ struct fs_source *fs_source_kmod_open(const struct fs_source_opts *o)
 		kmod_close(&s->base);
 		return NULL;
 	}
-	if (info.abi != FS_ABI_VERSION) {
-		fs_error(EPROTO, "the forkscope module writes record ABI %u, this forkscope reads %u: rebuild one of them",
-			 info.abi, FS_ABI_VERSION);
+	if (fs_abi_check(info.abi, "the forkscope module")) {
 		kmod_close(&s->base);
 		return NULL;
 	}
