@@ -929,22 +929,38 @@ static const char *told_path(const struct collect *c, uint32_t hierarchy,
 	return NULL;
 }
 
+/*
+ * A child that waits, doing nothing, until *release is closed; then it
+ * exits 0. -1 when it cannot be made.
+ */
+static pid_t parked_child(int *release)
+{
+	int go[2];
+	pid_t kid;
+	char c;
+
+	if (pipe(go))
+		return -1;
+	kid = fork();
+	if (kid == 0) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(go[0]);
+	*release = go[1];
+	return kid;
+}
+
 TEST_F(bpf, fork_names_the_childs_container)
 {
 	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
 	const struct fs_rec_fork *f;
 	char cg[PATH_MAX];
-	int go[2], st;
+	int release, st;
 	pid_t kid;
 
-	ASSERT_EQ(0, pipe(go));
-	kid = fork();
-	if (kid == 0) {
-		close(go[1]);
-		read(go[0], &st, 1);
-		_exit(0);
-	}
-	close(go[0]);
+	kid = parked_child(&release);
+	ASSERT_LT(0, kid);
 	ASSERT_TRUE(collect_until(&self->c, is_fork_of, kid, 1, WAIT_TIMEOUT_MS));
 	f = (const void *)collect_find(&self->c, is_fork_of, kid);
 	EXPECT_EQ(inode_of("/proc/%d/ns/pid", kid), f->child.pidns);
@@ -972,8 +988,9 @@ TEST_F(bpf, fork_names_the_childs_container)
 		EXPECT_STREQ(cg, told_path(&self->c, FS_CGROUP_PIDS,
 					   f->child.pids_cgroup));
 	}
-	close(go[1]);
+	close(release);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(0, st);
 	ASSERT_NO_LOSS(&self->c);
 }
 
@@ -1019,7 +1036,7 @@ TEST_F(bpf, cgroup_move_is_recorded)
 	const struct fs_rec_cgroup *r;
 	char dir[PATH_MAX + 64], procs[PATH_MAX + 96], home[PATH_MAX];
 	char back[2 * PATH_MAX + 32];
-	int go[2], st;
+	int release, st;
 	pid_t kid;
 	FILE *f;
 
@@ -1028,14 +1045,8 @@ TEST_F(bpf, cgroup_move_is_recorded)
 	ASSERT_TRUE(cgroup_of(getpid(), "0::", home, sizeof(home)));
 	snprintf(dir, sizeof(dir), "%s/forkscope-test-%d", mnt->v2, getpid());
 	ASSERT_EQ(0, mkdir(dir, 0755));
-	ASSERT_EQ(0, pipe(go));
-	kid = fork();
-	if (kid == 0) {
-		close(go[1]);
-		read(go[0], &st, 1);
-		_exit(0);
-	}
-	close(go[0]);
+	kid = parked_child(&release);
+	ASSERT_LT(0, kid);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	f = fopen(procs, "we");
 	ASSERT_NE(NULL, f);
@@ -1058,8 +1069,9 @@ TEST_F(bpf, cgroup_move_is_recorded)
 		fprintf(f, "%d\n", kid);
 		fclose(f);
 	}
-	close(go[1]);
+	close(release);
 	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	EXPECT_EQ(0, st);
 	EXPECT_EQ(0, rmdir(dir));
 	ASSERT_NO_LOSS(&self->c);
 }
