@@ -36,6 +36,10 @@ LAYER_INC_view	 := $(LAYER_INC_decode) -Icli/model -Icli/view
 LAYER_INC_cmd	 := $(LAYER_INC_model) -Icli/view -Icli/cmd
 ALL_LAYER_INC	 := $(LAYER_INC_cmd)
 
+# For tests/layers.sh: each layer's include path, one per line.
+layer-incs:
+	@$(foreach l,$(LAYERS),echo "$(l) $(LAYER_INC_$(l))";)
+
 LIB_SRCS := $(filter-out cli/cmd/main.c,$(wildcard $(LAYERS:%=cli/%/*.c)))
 LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
 HDRS	:= $(wildcard include/forkscope/*.h $(LAYERS:%=cli/%/*.h) bpf/*.h)
@@ -53,7 +57,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
-.PHONY: all deps test-deps run check tests clean kmod kmods bench
+.PHONY: all deps test-deps run check tests clean kmod kmods bench layer-incs
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -42,6 +42,7 @@ run() {
 	fi
 }
 
+run layers tests/layers.sh "$build"
 for t in "$build"/tests/*_test; do
 	run "$(basename "$t")" "$t"
 done
