@@ -15,6 +15,7 @@
 /* What a reader saw of one stream of records; the source keeps it. */
 struct fs_stream_stats {
 	uint64_t records;			/* delivered, LOST excluded */
+	uint64_t bytes;				/* of those records */
 	uint64_t by_type[FS_REC_TYPE_MAX];	/* delivered, by type */
 	uint64_t ringbuf_lost[FS_REC_TYPE_MAX];	/* kernel buffer full */
 	uint64_t recursion_lost;	/* lifecycle program runs the kernel

@@ -79,10 +79,12 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 		name_cgroup(s, FS_CGROUP_V2, id->cgroup);
 		name_cgroup(s, FS_CGROUP_PIDS, id->pids_cgroup);
 	}
-	if (h->type == FS_REC_LOST)
+	if (h->type == FS_REC_LOST) {
 		account_lost(s, data);
-	else
+	} else {
 		s->stats.records++;
+		s->stats.bytes += h->size;
+	}
 	s->stats.by_type[h->type]++;
 	return s->fn(s->ctx, h);
 }
