@@ -27,7 +27,9 @@ else
 fi
 pairs=${PAIRS:-$pairs}
 tools=${TOOLS:-forkscope forkscope-cow forkstat bpftrace execsnoop+exitsnoop perf-trace}
-workloads=${WORKLOADS:-fork spawn thread cow multi}
+# "reader": forkscope trace's own CPU, text against --json (reader_cost).
+workloads=${WORKLOADS:-fork spawn thread cow multi reader}
+storms=$(echo " $workloads " | sed 's/ reader / /; s/^ //; s/ $//')
 
 # The peer a bpftrace user would write: one line per fork, exec and exit.
 bt_prog='BEGIN { printf("ready\n"); }
@@ -171,9 +173,59 @@ stats() {	# median min max of the ratios on stdin, as percentages over 1
 		       (v[NR] - 1) * 100 }'
 }
 
+# forkscope trace's CPU per fork child, as text and as --json, in ABBA
+# pairs on the same storm: the reader's cost of each output format. CPU
+# time is the tracer's sum_exec_runtime (/proc/PID/schedstat, in ns; its
+# stat's clock ticks are 10 ms, most of a run) from attached to drained,
+# so start-up and the summary are left out; bytes are its output meanwhile.
+reader_run() {	# text|json: prints "ns bytes"
+	rm -f "$work/tracers" "$work/rd"*
+	$fs trace $([ $1 = json ] && echo --json) > "$work/rd" 2> "$work/rd.err" &
+	started $!
+	wait_for "tracing with" "$work/rd.err" "forkscope trace"
+	p=$(cat "$work/tracers")
+	sleep 0.2	# the snapshot's records
+	c0=$(cut -d' ' -f1 "/proc/$p/schedstat") b0=$(stat -c %s "$work/rd")
+	$storm -c 0 fork $nfork > /dev/null
+	# Drained once its output stops growing (other processes on the
+	# machine may keep its CPU time moving); 3 s at most.
+	b1=-1 b=$(stat -c %s "$work/rd")
+	for _ in $(seq 15); do
+		[ "$b" = "$b1" ] && break
+		b1=$b
+		sleep 0.2
+		b=$(stat -c %s "$work/rd")
+	done
+	c1=$(cut -d' ' -f1 "/proc/$p/schedstat")
+	stop_tracers
+	echo "$((c1 - c0)) $((b1 - b0))"
+}
+
+reader_cost() {	# prints the table's rows
+	: > "$work/reader.text"
+	: > "$work/reader.json"
+	for i in $(seq $pairs); do
+		if [ $((i % 2)) -eq 1 ]; then order="text json"
+		else order="json text"; fi
+		for f in $order; do reader_run $f >> "$work/reader.$f"; done
+	done
+	for f in text json; do
+		sort -n "$work/reader.$f" | awk -v f=$f -v n=$nfork '
+			{ ns[NR] = $1; b += $2 }
+			END {
+				m = ns[int((NR + 1) / 2)]
+				if (NR % 2 == 0)
+					m = (m + ns[NR / 2 + 1]) / 2
+				printf "%s %.2f %.2f %.2f %.0f\n", f, m / n / 1e3,
+				       ns[1] / n / 1e3, ns[NR] / n / 1e3, b / NR / n
+			}'
+	done | awk '{ us[NR] = $2; print }
+		END { printf "ratio %.2f\n", us[2] / us[1] }'
+}
+
 rows=$work/rows
 : > "$rows"
-for w in $workloads; do
+for w in $storms; do
 	if [ $w = cow ]; then cow_server start; fi
 	for tool in $tools; do
 		: > "$work/ratios"
@@ -210,8 +262,18 @@ for w in $workloads; do
 	done
 	if [ $w = cow ]; then cow_server stop; fi
 done
+reader_rows=""
+case " $workloads " in *" reader "*)
+	reader_rows=$(reader_cost | awk '
+		$1 == "ratio" { ratio = $2; next }
+		{ printf "| %s | %s us [%s, %s] | %s |\n",
+			$1 == "text" ? "text" : "--json", $2, $3, $4, $5 }
+		END { printf "| --json / text | %sx | |\n", ratio }')
+	[ -e "$work/failed" ] && exit 1 ;;
+esac
 if [ -n "${TOOLS:-}${WORKLOADS:-}" ]; then	# a partial run: rows only
 	cat "$rows"
+	[ -z "$reader_rows" ] || echo "$reader_rows"
 	exit 0
 fi
 
@@ -303,6 +365,14 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "|---|---|---|---|---|---|"
 	echo "$bpf_rows"
 	echo
+	echo "forkscope trace's own CPU time per child of the fork storm (median"
+	echo "[min, max] of $pairs runs each, text and --json in ABBA order) and"
+	echo "the bytes it wrote per child:"
+	echo
+	echo "| output | reader CPU per fork child | bytes per child |"
+	echo "|---|---|---|"
+	echo "$reader_rows"
+	echo
 	echo "Inspector: decode $(( $1 / 1000000 )) M records/s/core, decode and"
 	echo "model $(( $2 / 1000000 )) M records/s/core, $3 bytes per tracked"
 	echo "process (model bytes, 100,000 live exec'd processes), first record"
@@ -315,6 +385,6 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 awk -F'\t' '{ if ($1 != w) { if (w != "") print line; w = $1; line = w }
 	       line = line "\t" $3 "\t" $4 "\t" $5 }
 	     END { print line }' "$rows" > "$work/chart.tsv"
-gnuplot -e "data='$work/chart.tsv'; out='$here/overhead.png'; tools='$tools'; workloads='$workloads'" \
+gnuplot -e "data='$work/chart.tsv'; out='$here/overhead.png'; tools='$tools'; workloads='$storms'" \
 	"$here/overhead.gp"
 cat "$here/results.md"
