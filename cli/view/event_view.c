@@ -374,166 +374,167 @@ void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n,
 
 static int json_add_arg(void *ctx, const char *arg)
 {
-	json_object_array_add(ctx, json_object_new_string(arg));
+	fs_json_str(ctx, NULL, arg);
 	return 0;
 }
 
-static void json_fork(struct json_object *o, const struct fs_rec_fork *r)
+static void json_fork(struct fs_json *j, const struct fs_rec_fork *r)
 {
-	struct json_object *c = json_object_new_object();
-
-	fs_json_add_int(c, "pid", r->child_tgid);
-	fs_json_add_int(c, "tid", r->child_pid);
-	fs_json_add_int(c, "ppid", r->child_ppid);
-	fs_json_add_u64(c, "start_ns", r->child_start_ns);
-	fs_json_add_bool(c, "thread", r->flags & FS_FORK_THREAD);
-	fs_json_add_bool(c, "shared_vm", r->flags & FS_FORK_SHARED_VM);
-	json_object_object_add(o, "child", c);
+	fs_json_object(j, "child");
+	fs_json_int(j, "pid", r->child_tgid);
+	fs_json_int(j, "tid", r->child_pid);
+	fs_json_int(j, "ppid", r->child_ppid);
+	fs_json_u64(j, "start_ns", r->child_start_ns);
+	fs_json_bool(j, "thread", r->flags & FS_FORK_THREAD);
+	fs_json_bool(j, "shared_vm", r->flags & FS_FORK_SHARED_VM);
+	fs_json_close(j);
 }
 
-static void json_exec(struct json_object *o, const struct fs_rec_exec *r)
+static void json_exec(struct fs_json *j, const struct fs_rec_exec *r)
 {
-	struct json_object *argv = json_object_new_array();
-
-	fs_json_add_str(o, "filename", fs_exec_filename(r));
-	fs_exec_for_each_arg(r, json_add_arg, argv);
-	json_object_object_add(o, "argv", argv);
-	fs_json_add_int(o, "old_tid", r->old_pid);
-	fs_json_add_bool(o, "filename_truncated",
-			 r->flags & FS_EXEC_FILENAME_TRUNC);
-	fs_json_add_bool(o, "argv_truncated", r->flags & FS_EXEC_ARGS_TRUNC);
-	fs_json_add_bool(o, "argv_unreadable", r->flags & FS_EXEC_ARGS_FAULT);
+	fs_json_str(j, "filename", fs_exec_filename(r));
+	fs_json_array(j, "argv");
+	fs_exec_for_each_arg(r, json_add_arg, j);
+	fs_json_close(j);
+	fs_json_int(j, "old_tid", r->old_pid);
+	fs_json_bool(j, "filename_truncated", r->flags & FS_EXEC_FILENAME_TRUNC);
+	fs_json_bool(j, "argv_truncated", r->flags & FS_EXEC_ARGS_TRUNC);
+	fs_json_bool(j, "argv_unreadable", r->flags & FS_EXEC_ARGS_FAULT);
 }
 
-static void json_exit(struct json_object *o, const struct fs_rec_exit *r,
+static void json_exit(struct fs_json *j, const struct fs_rec_exit *r,
 		      const struct fs_note *n)
 {
-	fs_json_add_status(o, "status", r->status);
-	fs_json_add_int(o, "exit_code_raw", r->exit_code);
-	fs_json_add_bool(o, "thread", r->flags & FS_EXIT_THREAD);
-	fs_json_add_bool(o, "group_dead", r->flags & FS_EXIT_GROUP_DEAD);
-	fs_json_add_bool(o, "group_exit", r->flags & FS_EXIT_GROUP_EXIT);
-	fs_json_add_bool(o, "autoreap", r->flags & FS_EXIT_AUTOREAP);
-	fs_json_add_bool(o, "leader_waits", r->flags & FS_EXIT_LEADER_WAITS);
+	fs_json_status(j, "status", r->status);
+	fs_json_int(j, "exit_code_raw", r->exit_code);
+	fs_json_bool(j, "thread", r->flags & FS_EXIT_THREAD);
+	fs_json_bool(j, "group_dead", r->flags & FS_EXIT_GROUP_DEAD);
+	fs_json_bool(j, "group_exit", r->flags & FS_EXIT_GROUP_EXIT);
+	fs_json_bool(j, "autoreap", r->flags & FS_EXIT_AUTOREAP);
+	fs_json_bool(j, "leader_waits", r->flags & FS_EXIT_LEADER_WAITS);
 	if (n->runtime_ns)
-		fs_json_add_u64(o, "runtime_ns", n->runtime_ns);
+		fs_json_u64(j, "runtime_ns", n->runtime_ns);
 	if (r->flags & FS_EXIT_GROUP_DEAD) {
-		fs_json_add_u64(o, "cow_faults", r->cow_faults);
-		fs_json_add_u64(o, "cow_copies", r->cow_copies);
+		fs_json_u64(j, "cow_faults", r->cow_faults);
+		fs_json_u64(j, "cow_copies", r->cow_copies);
 	}
 }
 
-static void json_waited(struct json_object *o,
-			const struct fs_rec_wait_result *r,
+static void json_waited(struct fs_json *j, const struct fs_rec_wait_result *r,
 			const struct fs_note *n)
 {
-	fs_json_add_str(o, "syscall", wait_syscall(r));
-	fs_json_add_int(o, "ret", r->ret);
-	fs_json_add_int(o, "waited_pid", r->pid);
+	fs_json_str(j, "syscall", wait_syscall(r));
+	fs_json_int(j, "ret", r->ret);
+	fs_json_int(j, "waited_pid", r->pid);
 	if (r->flags & FS_WAITR_STATUS)
-		fs_json_add_status(o, "status", fs_wait_result_status(r));
+		fs_json_status(j, "status", fs_wait_result_status(r));
 	else
-		fs_json_add_str(o, "status", NULL);
-	fs_json_add_int(o, "options", r->options);
-	fs_json_add_bool(o, "reaped", n->reaped);
-	fs_json_add_bool(o, "ns_local", r->flags & FS_WAITR_NS_LOCAL);
+		fs_json_null(j, "status");
+	fs_json_int(j, "options", r->options);
+	fs_json_bool(j, "reaped", n->reaped);
+	fs_json_bool(j, "ns_local", r->flags & FS_WAITR_NS_LOCAL);
 }
 
-static void json_release(struct json_object *o, const struct fs_note *n)
+static void json_release(struct fs_json *j, const struct fs_note *n)
 {
-	fs_json_add_str(o, "how", release_how[n->released]);
+	fs_json_str(j, "how", release_how[n->released]);
 	if (n->gone.flags & FS_TASK_EXITED)
-		fs_json_add_status(o, "status", n->gone.status);
+		fs_json_status(j, "status", n->gone.status);
 	else
-		fs_json_add_str(o, "status", NULL);
+		fs_json_null(j, "status");
 	if (n->zombie_ns)
-		fs_json_add_u64(o, "zombie_ns", n->zombie_ns);
+		fs_json_u64(j, "zombie_ns", n->zombie_ns);
 	if (n->reaper) {
-		struct json_object *w = json_object_new_object();
-
-		fs_json_add_int(w, "pid", n->reaper);
-		fs_json_add_str(w, "comm", n->reaper_comm);
-		json_object_object_add(o, "reaper", w);
+		fs_json_object(j, "reaper");
+		fs_json_int(j, "pid", n->reaper);
+		fs_json_str(j, "comm", n->reaper_comm);
+		fs_json_close(j);
 	} else {
-		fs_json_add_str(o, "reaper", NULL);
+		fs_json_null(j, "reaper");
 	}
 }
 
-static void json_lost(struct json_object *o, const struct fs_rec_lost *r)
+static void json_lost(struct fs_json *j, const struct fs_rec_lost *r)
 {
-	fs_json_add_u64(o, "count", r->count);
-	fs_json_add_str(o, "reason", lost_reason(r->reason));
-	fs_json_add_str(o, "record_type",
-			r->rec_type ? fs_record_name(r->rec_type) : NULL);
+	fs_json_u64(j, "count", r->count);
+	fs_json_str(j, "reason", lost_reason(r->reason));
+	fs_json_str(j, "record_type",
+		    r->rec_type ? fs_record_name(r->rec_type) : NULL);
 }
 
-static struct json_object *json_common(const char *event, uint64_t ts_ns,
-					int cpu)
+/* Begins the line: its object and the fields every event has. */
+static void json_common(struct fs_json *j, FILE *f, const char *event,
+			uint64_t ts_ns, int cpu)
 {
-	struct json_object *o = json_object_new_object();
-
-	fs_json_add_str(o, "event", event);
-	fs_json_add_u64(o, "ts_ns", ts_ns);
-	fs_json_add_u64(o, "time_ns", ts_ns + fs_boot_to_real_ns());
+	fs_json_begin(j, f);
+	fs_json_object(j, NULL);
+	fs_json_str(j, "event", event);
+	fs_json_u64(j, "ts_ns", ts_ns);
+	fs_json_u64(j, "time_ns", ts_ns + fs_boot_to_real_ns());
 	if (cpu >= 0)
-		fs_json_add_int(o, "cpu", cpu);
-	return o;
+		fs_json_int(j, "cpu", cpu);
 }
 
-static void json_task(struct json_object *o, int32_t pid, int32_t tgid,
+static void json_task(struct fs_json *j, int32_t pid, int32_t tgid,
 		      int32_t ppid, const char *comm, uint64_t start_ns)
 {
-	fs_json_add_int(o, "pid", tgid);
-	fs_json_add_int(o, "tid", pid);
-	fs_json_add_int(o, "ppid", ppid);
-	fs_json_add_str(o, "comm", comm);
-	fs_json_add_u64(o, "start_ns", start_ns);
+	fs_json_int(j, "pid", tgid);
+	fs_json_int(j, "tid", pid);
+	fs_json_int(j, "ppid", ppid);
+	fs_json_str(j, "comm", comm);
+	fs_json_u64(j, "start_ns", start_ns);
+}
+
+/* Ends the line, with the explanation when there is one. */
+static void json_end(struct fs_json *j, const char *explain)
+{
+	if (explain)
+		fs_json_str(j, "explain", explain);
+	fs_json_close(j);
+	fs_json_end(j);
 }
 
 void fs_event_json(FILE *f, const struct fs_hdr *rec,
 		   const struct fs_note *n, const char *explain)
 {
-	struct json_object *o = json_common(fs_record_name(rec->type),
-					    rec->ts_ns, rec->cpu);
+	struct fs_json j;
 
+	json_common(&j, f, fs_record_name(rec->type), rec->ts_ns, rec->cpu);
 	if (rec->type != FS_REC_LOST)
-		json_task(o, rec->pid, rec->tgid, shown_ppid(rec, n),
+		json_task(&j, rec->pid, rec->tgid, shown_ppid(rec, n),
 			  rec->comm, rec->start_ns);
 	switch (rec->type) {
 	case FS_REC_FORK:
-		json_fork(o, (const void *)rec);
+		json_fork(&j, (const void *)rec);
 		break;
 	case FS_REC_EXEC:
-		json_exec(o, (const void *)rec);
+		json_exec(&j, (const void *)rec);
 		break;
 	case FS_REC_EXIT:
-		json_exit(o, (const void *)rec, n);
+		json_exit(&j, (const void *)rec, n);
 		break;
 	case FS_REC_WAIT:
-		fs_json_add_int(o, "wait_pid",
-				((const struct fs_rec_wait *)rec)->wait_pid);
+		fs_json_int(&j, "wait_pid",
+			    ((const struct fs_rec_wait *)rec)->wait_pid);
 		break;
 	case FS_REC_WAIT_RESULT:
-		json_waited(o, (const void *)rec, n);
+		json_waited(&j, (const void *)rec, n);
 		break;
 	case FS_REC_LOST:
-		json_lost(o, (const void *)rec);
+		json_lost(&j, (const void *)rec);
 		break;
 	}
-	if (explain)
-		fs_json_add_str(o, "explain", explain);
-	fs_json_emit(f, o);
+	json_end(&j, explain);
 }
 
 void fs_release_json(FILE *f, uint64_t ts_ns, const struct fs_note *n,
 		     const char *explain)
 {
-	struct json_object *o = json_common("reap", ts_ns, -1);
+	struct fs_json j;
 
-	json_task(o, n->gone.pid, n->gone.tgid, n->gone.ppid, n->gone.comm,
+	json_common(&j, f, "reap", ts_ns, -1);
+	json_task(&j, n->gone.pid, n->gone.tgid, n->gone.ppid, n->gone.comm,
 		  n->gone.start_ns);
-	json_release(o, n);
-	if (explain)
-		fs_json_add_str(o, "explain", explain);
-	fs_json_emit(f, o);
+	json_release(&j, n);
+	json_end(&j, explain);
 }
