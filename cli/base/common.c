@@ -53,12 +53,15 @@ int fs_fail(int status, const char *fmt, ...)
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
 	if (fail_json) {
-		struct json_object *o = json_object_new_object();
+		struct fs_json j;
 
-		fs_json_add_str(o, "event", "error");
-		fs_json_add_str(o, "command", fail_cmd);
-		fs_json_add_str(o, "error", msg);
-		fs_json_emit(stderr, o);
+		fs_json_begin(&j, stderr);
+		fs_json_object(&j, NULL);
+		fs_json_str(&j, "event", "error");
+		fs_json_str(&j, "command", fail_cmd);
+		fs_json_str(&j, "error", msg);
+		fs_json_close(&j);
+		fs_json_end(&j);
 	} else if (fail_cmd) {
 		fprintf(stderr, "forkscope: %s: %s\n", fail_cmd, msg);
 	} else {
