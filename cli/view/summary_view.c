@@ -36,35 +36,39 @@ void fs_summary_text(FILE *f, const struct fs_trace_summary *s)
 		(unsigned long long)fs_model_bytes(s->model) >> 10);
 }
 
+/* {"fork": N, ...}: a count per type the trace could show. */
+static void json_by_type(struct fs_json *j, const char *key,
+			 const struct fs_trace_summary *s, const uint64_t *n)
+{
+	fs_json_object(j, key);
+	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
+		if (listed(s, i))
+			fs_json_u64(j, fs_record_name(i), n[i]);
+	fs_json_close(j);
+}
+
 void fs_summary_json(FILE *f, const struct fs_trace_summary *s)
 {
 	const struct fs_stream_stats *st = s->stats;
-	struct json_object *o = json_object_new_object();
-	struct json_object *shown = json_object_new_object();
-	struct json_object *recv = json_object_new_object();
-	struct json_object *ring = json_object_new_object();
+	struct fs_json j;
 
-	for (int i = 1; i < FS_REC_TYPE_MAX; i++) {
-		if (!listed(s, i))
-			continue;
-		fs_json_add_u64(shown, fs_record_name(i), s->shown[i]);
-		fs_json_add_u64(recv, fs_record_name(i), st->by_type[i]);
-		fs_json_add_u64(ring, fs_record_name(i), st->ringbuf_lost[i]);
-	}
-	fs_json_add_str(o, "event", "summary");
-	fs_json_add_fixed(o, "duration_s", s->ns, 9);
-	fs_json_add_str(o, "source", s->source);
-	json_object_object_add(o, "shown", shown);
-	json_object_object_add(o, "received", recv);
-	fs_json_add_u64(o, "lost", s->model->lost);
-	json_object_object_add(o, "lost_ring_buffer", ring);
-	fs_json_add_u64(o, "lost_skipped_runs", st->recursion_lost);
-	fs_json_add_u64(o, "malformed", st->malformed);
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "summary");
+	fs_json_fixed(&j, "duration_s", s->ns, 9);
+	fs_json_str(&j, "source", s->source);
+	json_by_type(&j, "shown", s, s->shown);
+	json_by_type(&j, "received", s, st->by_type);
+	fs_json_u64(&j, "lost", s->model->lost);
+	json_by_type(&j, "lost_ring_buffer", s, st->ringbuf_lost);
+	fs_json_u64(&j, "lost_skipped_runs", st->recursion_lost);
+	fs_json_u64(&j, "malformed", st->malformed);
 	if (s->cow)
-		fs_json_add_u64(o, "cow_faults_not_counted", st->cow_lost);
-	fs_json_add_u64(o, "table_tasks", s->model->tab.count);
-	fs_json_add_u64(o, "table_bytes", fs_model_bytes(s->model));
-	fs_json_emit(f, o);
+		fs_json_u64(&j, "cow_faults_not_counted", st->cow_lost);
+	fs_json_u64(&j, "table_tasks", s->model->tab.count);
+	fs_json_u64(&j, "table_bytes", fs_model_bytes(s->model));
+	fs_json_close(&j);
+	fs_json_end(&j);
 }
 
 void fs_resync_text(FILE *f, uint64_t lost, uint64_t swept)
@@ -75,11 +79,14 @@ void fs_resync_text(FILE *f, uint64_t lost, uint64_t swept)
 
 void fs_resync_json(FILE *f, uint64_t lost, uint64_t swept)
 {
-	struct json_object *o = json_object_new_object();
+	struct fs_json j;
 
-	fs_json_add_str(o, "event", "resync");
-	fs_json_add_u64(o, "ts_ns", fs_boot_ns());
-	fs_json_add_u64(o, "lost_total", lost);
-	fs_json_add_u64(o, "gone_unseen", swept);
-	fs_json_emit(f, o);
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "resync");
+	fs_json_u64(&j, "ts_ns", fs_boot_ns());
+	fs_json_u64(&j, "lost_total", lost);
+	fs_json_u64(&j, "gone_unseen", swept);
+	fs_json_close(&j);
+	fs_json_end(&j);
 }
