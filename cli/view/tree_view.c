@@ -9,6 +9,9 @@
 #include "status.h"
 #include "tree_view.h"
 
+/* Levels below a root drawn by the JSON and dot views; deeper is cut. */
+#define TREE_MAX_DEPTH	4096
+
 /* Processes sorted by (ppid, pid): a node's children are one run. */
 struct tree {
 	const struct fs_task **procs;
@@ -183,73 +186,78 @@ int fs_tree_text(FILE *f, const struct fs_model *m,
 	return o->root && !any ? no_root(o) : 0;
 }
 
-static struct json_object *json_node(const struct tree *tr,
-				     const struct fs_task *t, int depth)
+/* The JSON writer's stack holds the top, "tree", then two per level. */
+_Static_assert(2 + 2 * (TREE_MAX_DEPTH + 1) <= FS_JSON_MAX_DEPTH,
+	       "tree --json nests deeper than the JSON writer can");
+
+static void json_node(struct fs_json *j, const struct tree *tr,
+		      const struct fs_task *t, int depth)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *kids = json_object_new_array();
 	size_t first, n;
 
-	fs_json_add_int(o, "pid", t->pid);
-	fs_json_add_int(o, "ppid", t->ppid);
-	fs_json_add_str(o, "comm", t->comm);
-	fs_json_add_str(o, "cmd", t->cmd);
-	fs_json_add_str(o, "state", fs_task_is_zombie(t) ? "zombie" : "running");
+	fs_json_object(j, NULL);
+	fs_json_int(j, "pid", t->pid);
+	fs_json_int(j, "ppid", t->ppid);
+	fs_json_str(j, "comm", t->comm);
+	fs_json_str(j, "cmd", t->cmd);
+	fs_json_str(j, "state", fs_task_is_zombie(t) ? "zombie" : "running");
 	if (t->start_ns)
-		fs_json_add_u64(o, "start_ns", t->start_ns);
+		fs_json_u64(j, "start_ns", t->start_ns);
 	if (age_ns(tr, t))
-		fs_json_add_u64(o, "age_ns", age_ns(tr, t));
-	fs_json_add_int(o, "threads", t->nr_threads + 1);
-	fs_json_add_bool(o, "leader_waits", fs_task_leader_waits(t));
-	fs_json_add_bool(o, "subreaper", t->flags & FS_TASK_SUBREAPER);
-	fs_json_add_bool(o, "kthread", t->flags & FS_TASK_KTHREAD);
-	fs_json_add_str(o, "sigchld", sigchld_name(t));
-	fs_json_add_u64(o, "cow_faults", t->cow_faults);
+		fs_json_u64(j, "age_ns", age_ns(tr, t));
+	fs_json_int(j, "threads", t->nr_threads + 1);
+	fs_json_bool(j, "leader_waits", fs_task_leader_waits(t));
+	fs_json_bool(j, "subreaper", t->flags & FS_TASK_SUBREAPER);
+	fs_json_bool(j, "kthread", t->flags & FS_TASK_KTHREAD);
+	fs_json_str(j, "sigchld", sigchld_name(t));
+	fs_json_u64(j, "cow_faults", t->cow_faults);
 	if (fs_task_is_zombie(t)) {
-		fs_json_add_status(o, "status", t->status);
+		fs_json_status(j, "status", t->status);
 		if (!(t->flags & FS_TASK_EXIT_UNKNOWN))
-			fs_json_add_u64(o, "zombie_ns", tr->o->now_ns - t->exit_ns);
+			fs_json_u64(j, "zombie_ns", tr->o->now_ns - t->exit_ns);
 		else
-			fs_json_add_str(o, "zombie_ns", NULL);
+			fs_json_null(j, "zombie_ns");
 	}
+	fs_json_array(j, "children");
 	n = children_of(tr, t->pid, &first);
-	for (size_t i = 0; i < n && depth < 4096; i++)
+	for (size_t i = 0; i < n && depth < TREE_MAX_DEPTH; i++)
 		if (tr->procs[first + i]->pid != t->pid)
-			json_object_array_add(kids, json_node(tr, tr->procs[first + i],
-							      depth + 1));
-	json_object_object_add(o, "children", kids);
-	return o;
+			json_node(j, tr, tr->procs[first + i], depth + 1);
+	fs_json_close(j);
+	fs_json_close(j);
 }
 
 int fs_tree_json(FILE *f, const struct fs_model *m,
 		 const struct fs_tree_opts *o)
 {
-	struct json_object *top = json_object_new_object();
-	struct json_object *roots = json_object_new_array();
-	size_t zombies = 0;
+	size_t zombies = 0, roots = 0;
+	struct fs_json j;
 	struct tree tr;
 
-	if (tree_build(&tr, m, o)) {
-		json_object_put(top);
-		json_object_put(roots);
+	if (tree_build(&tr, m, o))
 		return -ENOMEM;	/* tree_build said why */
-	}
 	for (size_t i = 0; i < tr.n; i++) {
 		zombies += fs_task_is_zombie(tr.procs[i]);
-		if (is_root(&tr, tr.procs[i]))
-			json_object_array_add(roots, json_node(&tr, tr.procs[i], 0));
+		roots += is_root(&tr, tr.procs[i]);
 	}
-	fs_json_add_str(top, "event", "tree");
-	fs_json_add_u64(top, "ts_ns", o->now_ns);
-	fs_json_add_u64(top, "processes", tr.n);
-	fs_json_add_u64(top, "zombies", zombies);
-	json_object_object_add(top, "tree", roots);
-	free(tr.procs);
-	if (o->root && !json_object_array_length(roots)) {
-		json_object_put(top);
+	if (o->root && !roots) {
+		free(tr.procs);
 		return no_root(o);
 	}
-	fs_json_emit(f, top);
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "tree");
+	fs_json_u64(&j, "ts_ns", o->now_ns);
+	fs_json_u64(&j, "processes", tr.n);
+	fs_json_u64(&j, "zombies", zombies);
+	fs_json_array(&j, "tree");
+	for (size_t i = 0; i < tr.n; i++)
+		if (is_root(&tr, tr.procs[i]))
+			json_node(&j, &tr, tr.procs[i], 0);
+	fs_json_close(&j);
+	fs_json_close(&j);
+	fs_json_end(&j);
+	free(tr.procs);
 	return 0;
 }
 
@@ -268,7 +276,7 @@ static void dot_node(FILE *f, const struct tree *tr, const struct fs_task *t,
 		fprintf(f, "  p%d [label=\"%d %s\"%s];\n", t->pid, t->pid,
 			name, t->flags & FS_TASK_SUBREAPER ?
 			", peripheries=2" : "");
-	for (size_t i = 0; i < n && depth < 4096; i++) {
+	for (size_t i = 0; i < n && depth < TREE_MAX_DEPTH; i++) {
 		if (tr->procs[first + i]->pid == t->pid)
 			continue;
 		fprintf(f, "  p%d -> p%d;\n", t->pid, tr->procs[first + i]->pid);
