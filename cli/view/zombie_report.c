@@ -210,61 +210,68 @@ void fs_zombie_report_text(FILE *f, const struct fs_zombie_report *r)
 			r->leaders[i].threads == 1 ? "" : "s");
 }
 
-static struct json_object *json_zombie(const struct fs_zombie *z)
+/* A zombie's members, in the object the caller opened. */
+static void json_zombie(struct fs_json *j, const struct fs_zombie *z)
 {
-	struct json_object *o = json_object_new_object();
+	fs_json_int(j, "pid", z->pid);
+	fs_json_int(j, "ppid", z->ppid);
+	fs_json_str(j, "comm", z->comm);
+	fs_json_status(j, "status", z->status);
+	fs_json_u64(j, "age_ns", z->age_ns);
+	fs_json_bool(j, "age_known", z->age_known);
+}
 
-	fs_json_add_int(o, "pid", z->pid);
-	fs_json_add_int(o, "ppid", z->ppid);
-	fs_json_add_str(o, "comm", z->comm);
-	fs_json_add_status(o, "status", z->status);
-	fs_json_add_u64(o, "age_ns", z->age_ns);
-	fs_json_add_bool(o, "age_known", z->age_known);
-	return o;
+static void json_parent(struct fs_json *j, const struct fs_zombie_parent *p)
+{
+	fs_json_object(j, NULL);
+	fs_json_int(j, "pid", p->pid);
+	fs_json_str(j, "comm", p->comm);
+	fs_json_str(j, "verdict", fs_verdict_is_leak(p->verdict) ?
+		    "leaking" : "slow");
+	fs_json_str(j, "reason", verdict_reason[p->verdict]);
+	fs_json_str(j, "sigchld", sigchld_text(p->flags));
+	if (p->waited)
+		fs_json_u64(j, "last_wait_ago_ns", p->last_wait_ago_ns);
+	else
+		fs_json_null(j, "last_wait_ago_ns");
+	fs_json_int(j, "nr_zombies", p->nr);
+	fs_json_array(j, "zombies");
+	for (uint32_t i = 0; i < p->nr; i++) {
+		fs_json_object(j, NULL);
+		json_zombie(j, &p->z[i]);
+		fs_json_close(j);
+	}
+	fs_json_close(j);
+	fs_json_close(j);
 }
 
 void fs_zombie_report_json(FILE *f, const struct fs_zombie_report *r)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *parents = json_object_new_array();
-	struct json_object *leaders = json_object_new_array();
 	size_t leaking = 0;
+	struct fs_json j;
 
-	for (size_t i = 0; i < r->nr_parents; i++) {
-		const struct fs_zombie_parent *p = &r->parents[i];
-		struct json_object *po = json_object_new_object();
-		struct json_object *zs = json_object_new_array();
-
-		leaking += fs_verdict_is_leak(p->verdict);
-		fs_json_add_int(po, "pid", p->pid);
-		fs_json_add_str(po, "comm", p->comm);
-		fs_json_add_str(po, "verdict", fs_verdict_is_leak(p->verdict) ?
-				"leaking" : "slow");
-		fs_json_add_str(po, "reason", verdict_reason[p->verdict]);
-		fs_json_add_str(po, "sigchld", sigchld_text(p->flags));
-		if (p->waited)
-			fs_json_add_u64(po, "last_wait_ago_ns", p->last_wait_ago_ns);
-		else
-			fs_json_add_str(po, "last_wait_ago_ns", NULL);
-		fs_json_add_int(po, "nr_zombies", p->nr);
-		for (uint32_t j = 0; j < p->nr; j++)
-			json_object_array_add(zs, json_zombie(&p->z[j]));
-		json_object_object_add(po, "zombies", zs);
-		json_object_array_add(parents, po);
-	}
+	for (size_t i = 0; i < r->nr_parents; i++)
+		leaking += fs_verdict_is_leak(r->parents[i].verdict);
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "zombies");
+	fs_json_u64(&j, "ts_ns", r->now_ns);
+	fs_json_u64(&j, "watched_ns", r->watched_ns);
+	fs_json_u64(&j, "min_age_ns", r->min_age_ns);
+	fs_json_u64(&j, "nr_zombies", r->nr_zombies);
+	fs_json_u64(&j, "nr_leaking_parents", leaking);
+	fs_json_array(&j, "parents");
+	for (size_t i = 0; i < r->nr_parents; i++)
+		json_parent(&j, &r->parents[i]);
+	fs_json_close(&j);
+	fs_json_array(&j, "leaders_waiting_for_threads");
 	for (size_t i = 0; i < r->nr_leaders; i++) {
-		struct json_object *z = json_zombie(&r->leaders[i]);
-
-		fs_json_add_int(z, "threads_alive", r->leaders[i].threads);
-		json_object_array_add(leaders, z);
+		fs_json_object(&j, NULL);
+		json_zombie(&j, &r->leaders[i]);
+		fs_json_int(&j, "threads_alive", r->leaders[i].threads);
+		fs_json_close(&j);
 	}
-	fs_json_add_str(o, "event", "zombies");
-	fs_json_add_u64(o, "ts_ns", r->now_ns);
-	fs_json_add_u64(o, "watched_ns", r->watched_ns);
-	fs_json_add_u64(o, "min_age_ns", r->min_age_ns);
-	fs_json_add_u64(o, "nr_zombies", r->nr_zombies);
-	fs_json_add_u64(o, "nr_leaking_parents", leaking);
-	json_object_object_add(o, "parents", parents);
-	json_object_object_add(o, "leaders_waiting_for_threads", leaders);
-	fs_json_emit(f, o);
+	fs_json_close(&j);
+	fs_json_close(&j);
+	fs_json_end(&j);
 }
