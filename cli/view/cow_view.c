@@ -28,28 +28,31 @@ void fs_cow_text(FILE *f, const struct fs_cow_report *r)
 
 void fs_cow_json(FILE *f, const struct fs_cow_report *r)
 {
-	struct json_object *top = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
+	struct fs_json j;
 
-	fs_json_add_str(top, "event", "cow");
-	fs_json_add_u64(top, "ts_ns", fs_boot_ns());
-	fs_json_add_str(top, "method", r->method);
-	fs_json_add_fixed(top, "interval_s", llround(r->interval_s * 1e3), 3);
-	fs_json_add_int(top, "page_size", r->page);
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "cow");
+	fs_json_u64(&j, "ts_ns", fs_boot_ns());
+	fs_json_str(&j, "method", r->method);
+	fs_json_fixed(&j, "interval_s", llround(r->interval_s * 1e3), 3);
+	fs_json_int(&j, "page_size", r->page);
+	fs_json_array(&j, "processes");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fs_cow_row *w = &r->rows[i];
-		struct json_object *o = json_object_new_object();
 
-		fs_json_add_int(o, "pid", w->pid);
-		fs_json_add_int(o, "ppid", w->ppid);
-		fs_json_add_str(o, "comm", w->comm);
-		fs_json_add_u64(o, "faults", w->faults);
-		fs_json_add_u64(o, "copies", w->copies);
-		fs_json_add_fixed(o, "rate", llround(w->rate * 1e3), 3);
-		fs_json_add_u64(o, "est_bytes", w->faults * r->page);
-		fs_json_add_bool(o, "exited", w->exited);
-		json_object_array_add(arr, o);
+		fs_json_object(&j, NULL);
+		fs_json_int(&j, "pid", w->pid);
+		fs_json_int(&j, "ppid", w->ppid);
+		fs_json_str(&j, "comm", w->comm);
+		fs_json_u64(&j, "faults", w->faults);
+		fs_json_u64(&j, "copies", w->copies);
+		fs_json_fixed(&j, "rate", llround(w->rate * 1e3), 3);
+		fs_json_u64(&j, "est_bytes", w->faults * r->page);
+		fs_json_bool(&j, "exited", w->exited);
+		fs_json_close(&j);
 	}
-	json_object_object_add(top, "processes", arr);
-	fs_json_emit(f, top);
+	fs_json_close(&j);
+	fs_json_close(&j);
+	fs_json_end(&j);
 }

@@ -51,66 +51,65 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	fprintf(f, "\n%12.6f  seconds elapsed\n", rep->ns / 1e9);
 }
 
-static void add_tally(struct json_object *o, const char *key,
-		      const struct fs_tally *t)
+static void json_tally(struct fs_json *j, const char *key,
+		       const struct fs_tally *t)
 {
-	struct json_object *m = json_object_new_object();
-
+	fs_json_object(j, key);
 	for (size_t i = 0; i < t->n; i++)
-		fs_json_add_u64(m, t->e[i].key, t->e[i].n);
+		fs_json_u64(j, t->e[i].key, t->e[i].n);
 	if (t->other)
-		fs_json_add_u64(m, "(other)", t->other);
-	json_object_object_add(o, key, m);
+		fs_json_u64(j, "(other)", t->other);
+	fs_json_close(j);
 }
 
 void fs_stat_json(FILE *f, const struct fs_stat_report *rep)
 {
 	const struct fs_lifestat *r = rep->st;
-	struct json_object *o = json_object_new_object();
-	struct json_object *cmd = json_object_new_array();
-	struct json_object *lat = json_object_new_object();
+	struct fs_json j;
 
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "stat");
+	fs_json_array(&j, "command");
 	for (char *const *a = rep->cmd; *a; a++)
-		json_object_array_add(cmd, json_object_new_string(*a));
-	fs_json_add_str(o, "event", "stat");
-	json_object_object_add(o, "command", cmd);
-	fs_json_add_status(o, "status", rep->status);
-	fs_json_add_fixed(o, "elapsed_s", rep->ns, 9);
-	fs_json_add_u64(o, "processes", r->processes);
-	fs_json_add_u64(o, "threads", r->threads);
-	fs_json_add_u64(o, "execs", r->execs);
-	add_tally(o, "execs_by_binary", &r->binaries);
-	add_tally(o, "exit_statuses", &r->statuses);
-	fs_json_add_u64(o, "zombies_left", rep->zombies);
-	fs_json_add_fixed(o, "zombie_seconds", r->zombie_ns, 9);
+		fs_json_str(&j, NULL, *a);
+	fs_json_close(&j);
+	fs_json_status(&j, "status", rep->status);
+	fs_json_fixed(&j, "elapsed_s", rep->ns, 9);
+	fs_json_u64(&j, "processes", r->processes);
+	fs_json_u64(&j, "threads", r->threads);
+	fs_json_u64(&j, "execs", r->execs);
+	json_tally(&j, "execs_by_binary", &r->binaries);
+	json_tally(&j, "exit_statuses", &r->statuses);
+	fs_json_u64(&j, "zombies_left", rep->zombies);
+	fs_json_fixed(&j, "zombie_seconds", r->zombie_ns, 9);
 	if (rep->method) {
-		struct json_object *c = json_object_new_object();
-		struct json_object *per = json_object_new_array();
-
-		fs_json_add_str(c, "method", rep->method);
-		fs_json_add_u64(c, "faults", r->cow_faults);
-		fs_json_add_u64(c, "copies", r->cow_copies);
-		fs_json_add_u64(c, "est_bytes", r->cow_faults * rep->page);
+		fs_json_object(&j, "cow");
+		fs_json_str(&j, "method", rep->method);
+		fs_json_u64(&j, "faults", r->cow_faults);
+		fs_json_u64(&j, "copies", r->cow_copies);
+		fs_json_u64(&j, "est_bytes", r->cow_faults * rep->page);
+		fs_json_array(&j, "per_process");
 		for (size_t i = 0; i < r->ncow; i++) {
-			struct json_object *p = json_object_new_object();
-
-			fs_json_add_int(p, "pid", r->cow[i].pid);
-			fs_json_add_str(p, "comm", r->cow[i].comm);
-			fs_json_add_u64(p, "faults", r->cow[i].faults);
-			fs_json_add_u64(p, "copies", r->cow[i].copies);
-			json_object_array_add(per, p);
+			fs_json_object(&j, NULL);
+			fs_json_int(&j, "pid", r->cow[i].pid);
+			fs_json_str(&j, "comm", r->cow[i].comm);
+			fs_json_u64(&j, "faults", r->cow[i].faults);
+			fs_json_u64(&j, "copies", r->cow[i].copies);
+			fs_json_close(&j);
 		}
-		json_object_object_add(c, "per_process", per);
-		json_object_object_add(o, "cow", c);
+		fs_json_close(&j);
+		fs_json_close(&j);
 	}
-	fs_json_add_u64(lat, "count", r->nlat);
+	fs_json_object(&j, "fork_to_exec");
+	fs_json_u64(&j, "count", r->nlat);
 	if (r->nlat) {
-		fs_json_add_u64(lat, "p50_ns", fs_lifestat_pct(r, 50));
-		fs_json_add_u64(lat, "p90_ns", fs_lifestat_pct(r, 90));
-		fs_json_add_u64(lat, "p99_ns", fs_lifestat_pct(r, 99));
-		fs_json_add_u64(lat, "max_ns", r->latency[r->nlat - 1]);
+		fs_json_u64(&j, "p50_ns", fs_lifestat_pct(r, 50));
+		fs_json_u64(&j, "p90_ns", fs_lifestat_pct(r, 90));
+		fs_json_u64(&j, "p99_ns", fs_lifestat_pct(r, 99));
+		fs_json_u64(&j, "max_ns", r->latency[r->nlat - 1]);
 	}
-	json_object_object_add(o, "fork_to_exec", lat);
-	fs_json_emit(f, o);
+	fs_json_close(&j);
+	fs_json_close(&j);
+	fs_json_end(&j);
 }
-
