@@ -5,8 +5,9 @@
 set -eu
 
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-	libjson-c-dev make gcc"
-pkgs_test="linux-source-6.12 xz-utils"
+	make gcc"
+# json-c: the suites parse forkscope's JSON with a parser it does not use.
+pkgs_test="linux-source-6.12 xz-utils libjson-c-dev"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 # The tools a user would run instead, measured beside forkscope; gnuplot

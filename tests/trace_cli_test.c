@@ -18,7 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
-#include "json.h"
 
 #define CYCLES		2000	/* on the host; a quarter in a guest */
 
@@ -680,22 +679,6 @@ static void expect_json_numbers(struct __test_metadata *_metadata,
 		json_object_put(o);
 	}
 	EXPECT_LT(0, lines) TH_LOG("%s printed nothing", what);
-}
-
-TEST(fixed_decimals_are_printed_exactly)
-{
-	struct json_object *o = json_object_new_object();
-
-	fs_json_add_fixed(o, "ns", 50249063, 9);
-	fs_json_add_fixed(o, "small", 5, 9);
-	fs_json_add_fixed(o, "whole", 3 * NSEC_PER_SEC, 9);
-	fs_json_add_fixed(o, "neg", -1500, 3);
-	fs_json_add_fixed(o, "int", 7, 0);
-	fs_json_add_fixed(o, "max", INT64_MAX, 9);
-	EXPECT_STREQ("{\"ns\":0.050249063,\"small\":0.000000005,\"whole\":3.000000000,"
-		     "\"neg\":-1.500,\"int\":7,\"max\":9223372036.854775807}",
-		     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
 }
 
 static int64_t jint(struct __test_metadata *_metadata, struct json_object *o,

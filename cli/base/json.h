@@ -79,18 +79,4 @@ void fs_json_fixed(struct fs_json *j, const char *key, int64_t v,
  */
 void fs_json_status(struct fs_json *j, const char *key, uint32_t status);
 
-/* The json-c helpers, until every view writes through the writer above. */
-#include <json-c/json.h>
-
-/* Writes o as one line and releases it. */
-void fs_json_emit(FILE *f, struct json_object *o);
-void fs_json_add_str(struct json_object *o, const char *key, const char *v);
-void fs_json_add_int(struct json_object *o, const char *key, int64_t v);
-void fs_json_add_u64(struct json_object *o, const char *key, uint64_t v);
-void fs_json_add_bool(struct json_object *o, const char *key, int v);
-void fs_json_add_fixed(struct json_object *o, const char *key, int64_t v,
-		       unsigned int decimals);
-void fs_json_add_status(struct json_object *o, const char *key,
-			uint32_t status);
-
 #endif
