@@ -3,6 +3,8 @@
  * The inspector's own speed, with no kernel in the loop: a synthetic
  * stream of process lifecycles (fork, exec, exit, wait, wait result, free
  * per process) through the decoder alone, then through decoder and model;
+ * then through decoder, model and trace's text or JSON view into
+ * /dev/null, as trace shows them (the reap line from the wait result);
  * and the model's memory per tracked process with N processes alive.
  * Prints key=value lines.
  *   decode_bench [RECORDS] [LIVE_PROCESSES]   (default 10000000 100000)
@@ -14,6 +16,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "event_view.h"
 #include "model.h"
 #include "synth.h"
 
@@ -87,6 +90,47 @@ static double run(const char *buf, size_t len, long n, struct fs_model *m)
 	return now() - t0;
 }
 
+/*
+ * Decodes, applies and shows n records as trace does, into f; returns the
+ * seconds. Text and JSON alike pay the same /dev/null writes per byte.
+ */
+static double view(const char *buf, size_t len, long n, FILE *f, bool json)
+{
+	struct fs_note note;
+	struct fs_model m;
+	size_t off = 0;
+	double t0;
+
+	fs_model_init(&m, 0);
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		const struct fs_hdr *h = (const void *)(buf + off);
+
+		if (fs_record_check(h, len - off))
+			abort();
+		fs_model_apply(&m, h, &note);
+		if (h->type != FS_REC_REAP) {
+			if (json)
+				fs_event_json(f, h, &note, NULL);
+			else
+				fs_event_text(f, h, &note, NULL);
+		}
+		if (note.released) {
+			if (json)
+				fs_release_json(f, h->ts_ns, &note, NULL);
+			else
+				fs_release_text(f, h->ts_ns, &note, NULL);
+		}
+		off += h->size;
+		if (off == len)
+			off = 0;
+	}
+	fflush(f);
+	t0 = now() - t0;
+	fs_model_free(&m);
+	return t0;
+}
+
 int main(int argc, char **argv)
 {
 	long records = argc > 1 ? atol(argv[1]) : 10000000;
@@ -114,6 +158,27 @@ int main(int argc, char **argv)
 	printf("decode_model_records=%ld seconds=%.3f decode_model_per_s=%.0f\n",
 	       records, t, records / t);
 	fs_model_free(&m);
+
+	/* Views: text and JSON in ABBA order, the best of each pair's. */
+	{
+		FILE *f = fopen("/dev/null", "w");
+		double best[2] = { 1e9, 1e9 };
+		long vrecords = records / 10;
+
+		if (!f)
+			return 1;
+		for (int i = 0; i < 4; i++) {
+			bool json = i == 1 || i == 2;
+
+			t = view(buf, len, vrecords, f, json);
+			if (t < best[json])
+				best[json] = t;
+		}
+		fclose(f);
+		printf("view_records=%ld text_ns_per_record=%.0f json_ns_per_record=%.0f\n",
+		       vrecords, best[0] / vrecords * 1e9,
+		       best[1] / vrecords * 1e9);
+	}
 
 	/* Memory: live processes, each forked and exec'd, none exited. */
 	fs_model_init(&m, 0);

@@ -329,7 +329,7 @@ wait $bg 2>/dev/null || true
 first_ms=$(( (t1 - t0) / 1000000 ))
 
 set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
-	 sed -n 's/.*decode_per_s=\([0-9]*\).*/\1/p; s/.*decode_model_per_s=\([0-9]*\).*/\1/p; s/.*bytes_per_process=\([0-9]*\).*/\1/p')
+	 sed -n 's/.*decode_per_s=\([0-9]*\).*/\1/p; s/.*decode_model_per_s=\([0-9]*\).*/\1/p; s/.*text_ns_per_record=\([0-9]*\) json_ns_per_record=\([0-9]*\).*/\1 \2/p; s/.*bytes_per_process=\([0-9]*\).*/\1/p')
 
 {
 	echo "# forkscope benchmark"
@@ -374,9 +374,10 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "$reader_rows"
 	echo
 	echo "Inspector: decode $(( $1 / 1000000 )) M records/s/core, decode and"
-	echo "model $(( $2 / 1000000 )) M records/s/core, $3 bytes per tracked"
-	echo "process (model bytes, 100,000 live exec'd processes), first record"
-	echo "${first_ms} ms after start."
+	echo "model $(( $2 / 1000000 )) M records/s/core; decode, model and"
+	echo "trace's view into /dev/null $3 ns per record as text, $4 ns as"
+	echo "JSON; $5 bytes per tracked process (model bytes, 100,000 live"
+	echo "exec'd processes), first record ${first_ms} ms after start."
 	echo
 	echo "![overhead per tool and workload](overhead.png)"
 } > "$here/results.md"
