@@ -108,6 +108,39 @@ TEST(every_kind_of_value_compact_in_order)
 	free(text);
 }
 
+/* Every digit count, both sides of each power of ten, as printf says. */
+TEST(integers_are_written_as_printf_writes_them)
+{
+	uint64_t p = 1;
+
+	for (int k = 0; k <= 20; k++) {
+		uint64_t vs[] = { p - 1, p, p + 1, p * 7 / 3 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(vs); i++) {
+			char want[48], *text;
+			struct mem m;
+
+			fs_json_u64(begin(&m), NULL, vs[i]);
+			text = end(&m);
+			snprintf(want, sizeof(want), "%llu",
+				 (unsigned long long)vs[i]);
+			EXPECT_STREQ(want, text);
+			free(text);
+
+			fs_json_int(begin(&m), NULL, -(int64_t)(vs[i] >> 1));
+			text = end(&m);
+			snprintf(want, sizeof(want), "%lld",
+				 -(long long)(vs[i] >> 1));
+			EXPECT_STREQ(want, text);
+			free(text);
+		}
+		if (k < 19)
+			p *= 10;
+		else
+			p = UINT64_MAX;	/* and around the largest */
+	}
+}
+
 TEST(a_line_holds_any_one_value)
 {
 	struct mem m;
