@@ -178,9 +178,12 @@ stats() {	# median min max of the ratios on stdin, as percentages over 1
 # time is the tracer's sum_exec_runtime (/proc/PID/schedstat, in ns; its
 # stat's clock ticks are 10 ms, most of a run) from attached to drained,
 # so start-up and the summary are left out; bytes are its output meanwhile.
+# -c storm: what else runs on the machine meanwhile is decoded and tracked
+# alike, but not shown.
 reader_run() {	# text|json: prints "ns bytes"
 	rm -f "$work/tracers" "$work/rd"*
-	$fs trace $([ $1 = json ] && echo --json) > "$work/rd" 2> "$work/rd.err" &
+	$fs trace -c storm $([ $1 = json ] && echo --json) > "$work/rd" \
+		2> "$work/rd.err" &
 	started $!
 	wait_for "tracing with" "$work/rd.err" "forkscope trace"
 	p=$(cat "$work/tracers")
