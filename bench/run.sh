@@ -179,11 +179,12 @@ stats() {	# median min max of the ratios on stdin, as percentages over 1
 # stat's clock ticks are 10 ms, most of a run) from attached to drained,
 # so start-up and the summary are left out; bytes are its output meanwhile.
 # -c storm: what else runs on the machine meanwhile is decoded and tracked
-# alike, but not shown.
+# alike, but not shown. The tracer is pinned to the CPU the storm leaves
+# it: where the scheduler put it moved its time per child up to 2x.
 reader_run() {	# text|json: prints "ns bytes"
 	rm -f "$work/tracers" "$work/rd"*
-	$fs trace -c storm $([ $1 = json ] && echo --json) > "$work/rd" \
-		2> "$work/rd.err" &
+	taskset -c 1 $fs trace -c storm $([ $1 = json ] && echo --json) \
+		> "$work/rd" 2> "$work/rd.err" &
 	started $!
 	wait_for "tracing with" "$work/rd.err" "forkscope trace"
 	p=$(cat "$work/tracers")
