@@ -38,10 +38,6 @@ LAYER_INC_view	 := $(LAYER_INC_decode) -Icli/model -Icli/view
 LAYER_INC_cmd	 := $(LAYER_INC_model) -Icli/view -Icli/cmd
 ALL_LAYER_INC	 := $(LAYER_INC_cmd)
 
-# For tests/layers.sh: each layer's include path, one per line.
-layer-incs:
-	@$(foreach l,$(LAYERS),echo "$(l) $(LAYER_INC_$(l))";)
-
 LIB_SRCS := $(filter-out cli/cmd/main.c,$(wildcard $(LAYERS:%=cli/%/*.c)))
 LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
 HDRS	:= $(wildcard include/forkscope/*.h $(LAYERS:%=cli/%/*.h) bpf/*.h)
@@ -64,6 +60,10 @@ endif
 .SECONDARY:
 
 all: $(O)/forkscope $(O)/storm $(O)/vmexit $(O)/decode_bench
+
+# For tests/layers.sh: each layer's include path, one per line.
+layer-incs:
+	@$(foreach l,$(LAYERS),echo "$(l) $(LAYER_INC_$(l))";)
 
 deps:
 	@scripts/deps.sh build
