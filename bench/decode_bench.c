@@ -111,9 +111,9 @@ static double view(const char *buf, size_t len, long n, FILE *f, bool json)
 		fs_model_apply(&m, h, &note);
 		if (h->type != FS_REC_REAP) {
 			if (json)
-				fs_event_json(f, h, &note, NULL);
+				fs_event_json(f, &m, h, &note, NULL);
 			else
-				fs_event_text(f, h, &note, NULL);
+				fs_event_text(f, &m, h, &note, NULL);
 		}
 		if (note.released) {
 			if (json)

@@ -17,6 +17,9 @@
 #include "proctab.h"
 #include "synth.h"
 
+/* For views of records no model applied: it names no cgroup. */
+static const struct fs_model no_model;
+
 TEST(decoder_accepts_every_well_formed_type)
 {
 	static const size_t sizes[FS_REC_TYPE_MAX] = {
@@ -200,11 +203,11 @@ TEST(text_lines_keep_their_columns)
 	f.child_pid = f.child_tgid = 5678;
 	f.child_ppid = 1234;
 	f.flags = 0;
-	fs_event_text(m, &f.hdr, &note, NULL);
+	fs_event_text(m, &no_model, &f.hdr, &note, NULL);
 	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 77, 1234, 1, 1, 1, "worker");
 	f.child_pid = 79;
 	f.flags = FS_FORK_THREAD;
-	fs_event_text(m, &f.hdr, &note, NULL);
+	fs_event_text(m, &no_model, &f.hdr, &note, NULL);
 	fclose(m);
 	line2 = strchr(out, '\n') + 1;
 	/* HH:MM:SS.uuuuuu, a space, then the columns. */
@@ -235,13 +238,13 @@ static void lost_views(uint32_t reason, uint32_t rec_type, char **text,
 	l.reason = reason;
 	l.rec_type = rec_type;
 	f = open_memstream(&out, &len);
-	fs_event_text(f, &l.hdr, &note, NULL);
+	fs_event_text(f, &no_model, &l.hdr, &note, NULL);
 	fclose(f);
 	*text = strdup(strstr(out, "LOST"));
 	(*text)[strcspn(*text, "\n")] = 0;
 	free(out);
 	f = open_memstream(&out, &len);
-	fs_event_json(f, &l.hdr, &note, NULL);
+	fs_event_json(f, &no_model, &l.hdr, &note, NULL);
 	fclose(f);
 	o = json_tokener_parse(out);
 	*json_reason = strdup(o && json_object_object_get_ex(o, "reason", &v) ?

@@ -6,6 +6,8 @@
  * exit and reap exactly once, with nothing lost.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "cgroupfs.h"
 #include "cli.h"
 
 #define CYCLES		2000	/* on the host; a quarter in a guest */
@@ -167,7 +170,7 @@ static const struct {
 	{ { "trace", "-c", "", NULL },
 	  "-c wants a command name of 1 to 15 characters, not ''" },
 	{ { "trace", "-e", "fork,,averyveryverylongevent", NULL },
-	  "unknown event 'averyveryverylongevent': use fork, exec, exit, wait, reap" },
+	  "unknown event 'averyveryverylongevent': use fork, exec, exit, wait, reap, cgroup" },
 	/* A shared option the command does not take is not one of its own. */
 	{ { "trace", "--interval", "1", NULL }, "unknown option '--interval'" },
 	{ { "trace", "-x", "extra", NULL }, "unexpected argument 'extra'" },
@@ -546,6 +549,107 @@ TEST(text_filters_pick_events_and_commands)
 	EXPECT_NE(NULL, strstr(line, "exit 3")) TH_LOG("%s", line);
 	free(out);
 	release(&r);
+}
+
+/* A JSON line's string at a dotted path, or NULL. */
+static const char *get_str(struct json_object *o, const char *path)
+{
+	char key[64], *dot;
+
+	snprintf(key, sizeof(key), "%s", path);
+	dot = strchr(key, '.');
+	if (dot)
+		*dot = 0;
+	if (!json_object_object_get_ex(o, key, &o))
+		return NULL;
+	return dot ? get_str(o, dot + 1) : json_object_get_string(o);
+}
+
+/*
+ * A child moved to a new cgroup and the init of a new pid namespace, as
+ * trace --json shows them: by path, id and namespace pid.
+ */
+TEST(json_names_containers_of_moved_and_namespaced_children)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	char self[16], dir[PATH_MAX + 128], procs[PATH_MAX + 160], want[96];
+	const char *args[] = { "trace", "-j", "-p", self, "-e", "fork,cgroup",
+			       NULL };
+	int go[2], report[2], moved = 0, inits = 0, st;
+	pid_t kid, mid, init = 0;
+	struct stat sb;
+	struct run r;
+	char *out, c;
+	FILE *f;
+
+	if (!mnt->v2[0])
+		SKIP(return, "cgroup v2 is not mounted");
+	snprintf(self, sizeof(self), "%d", getpid());
+	snprintf(want, sizeof(want), "/forkscope-cli-%d", getpid());
+	snprintf(dir, sizeof(dir), "%s%s", mnt->v2, want);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, stat(dir, &sb));
+	ASSERT_EQ(0, start_trace(&r, args));
+	ASSERT_EQ(0, pipe(go));
+	kid = fork();
+	if (kid == 0) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1));
+	}
+	close(go[0]);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	f = fopen(procs, "we");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%d\n", kid);
+	EXPECT_EQ(0, fclose(f));
+	close(go[1]);
+	ASSERT_EQ(kid, waitpid(kid, &st, 0));
+	ASSERT_EQ(0, pipe(report));
+	mid = fork();
+	if (mid == 0) {
+		pid_t in;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		in = fork();
+		if (in == 0)
+			_exit(0);
+		write(report[1], &in, sizeof(in));
+		_exit(waitpid(in, NULL, 0) == in ? 0 : 11);
+	}
+	close(report[1]);
+	ASSERT_EQ(sizeof(init), read(report[0], &init, sizeof(init)));
+	close(report[0]);
+	ASSERT_EQ(mid, waitpid(mid, &st, 0));
+	ASSERT_EQ(0, st);
+	usleep(300000);
+	kill(r.pid, SIGINT);
+	ASSERT_EQ(0, finish(&r));
+	out = slurp(r.out);
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(l);
+		const char *ev = o ? get_str(o, "event") : NULL;
+
+		ASSERT_NE(NULL, ev) TH_LOG("not JSON: %s", l);
+		if (!strcmp(ev, "cgroup") && get_int(o, "pid") == kid) {
+			moved++;
+			EXPECT_STREQ(want, get_str(o, "container.cgroup"));
+			EXPECT_EQ(sb.st_ino, get_int(o, "container.cgroup_id"));
+			EXPECT_EQ(kid, get_int(o, "container.ns_pid"));
+		}
+		if (!strcmp(ev, "fork") && get_int(o, "child.pid") == init) {
+			inits++;
+			EXPECT_EQ(1, get_int(o, "child.container.ns_pid"));
+			EXPECT_STREQ("true", get_str(o, "child.container.ns_init"));
+		}
+		json_object_put(o);
+	}
+	EXPECT_EQ(1, moved) TH_LOG("%s", out);
+	EXPECT_EQ(1, inits);
+	free(out);
+	release(&r);
+	EXPECT_EQ(0, rmdir(dir));
 }
 
 /*

@@ -21,7 +21,7 @@
 #define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
 			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
 			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
-			 (1U << FS_REC_LOST))
+			 (1U << FS_REC_CGROUP) | (1U << FS_REC_LOST))
 
 struct trace_opts {
 	struct fs_cmd_opts c;	/* -p, -j, -v */
@@ -48,7 +48,7 @@ static void usage(FILE *f)
 "\n"
 "  -p, --pid PID        only PID and its descendants, including later ones\n"
 "  -c, --comm COMM      only tasks whose command name is COMM\n"
-"  -e, --events LIST    only these events: fork,exec,exit,wait,reap\n"
+"  -e, --events LIST    only these events: fork,exec,exit,wait,reap,cgroup\n"
 "                       (wait shows both the wait and its result)\n"
 "      --no-threads     leave out thread creation, exit and release\n"
 "  -x, --explain        add a line on what the kernel just did\n"
@@ -78,8 +78,9 @@ static int parse_events(const char *cmd, const char *list, void *dest)
 			name[len] = 0;
 			type = fs_record_type(name);
 		}
-		if (!type || type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
-			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap",
+		if (!type || !(ALL_EVENTS & (1U << type)) ||
+		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
+			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap, cgroup",
 					      (int)len, tok);
 		*mask |= 1U << type;
 		if (type == FS_REC_WAIT)
@@ -168,9 +169,9 @@ static void on_event(void *ctx, const struct fs_session *s,
 
 		t->shown[rec->type]++;
 		if (t->o.c.json)
-			fs_event_json(stdout, rec, n, why);
+			fs_event_json(stdout, fs_session_model(s), rec, n, why);
 		else
-			fs_event_text(stdout, rec, n, why);
+			fs_event_text(stdout, fs_session_model(s), rec, n, why);
 	}
 	if (release_wanted(t, n)) {
 		const char *why = t->o.explain ?

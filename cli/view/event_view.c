@@ -8,6 +8,7 @@
 #include "common.h"
 #include "decode.h"
 #include "escape.h"
+#include "container.h"
 #include "event_view.h"
 #include "json.h"
 #include "status.h"
@@ -159,6 +160,37 @@ static void text_fork(struct line *l, const struct fs_rec_fork *r)
 		add(l, " sharing the parent's memory (vfork/posix_spawn)");
 	if (!(r->flags & FS_FORK_THREAD) && r->child_ppid != r->hdr.tgid)
 		add(l, " (parent %d: CLONE_PARENT)", r->child_ppid);
+	/* Inside a container the child has another pid: say which. */
+	if (r->child.ns_pid && r->child.ns_pid != r->child_pid)
+		add(l, " (pid %d in its namespace%s)", r->child.ns_pid,
+		    r->child.flags & FS_IDENT_NS_INIT ? ": its init" : "");
+}
+
+static void text_cgroup_path(struct line *l, const struct fs_model *m,
+			     uint32_t hierarchy, uint64_t id)
+{
+	const char *path = fs_model_cgroup_path(m, hierarchy, id);
+
+	if (path && *path)
+		add_safe(l, path, false);
+	else
+		add(l, "cgroup %llu (path unknown)", (unsigned long long)id);
+}
+
+static void text_cgroup(struct line *l, const struct fs_model *m,
+			const struct fs_rec_cgroup *r)
+{
+	const char *v2 = fs_model_cgroup_path(m, FS_CGROUP_V2, r->id.cgroup);
+	const char *pids = fs_model_cgroup_path(m, FS_CGROUP_PIDS,
+						r->id.pids_cgroup);
+
+	add_str(l, "in cgroup ");
+	text_cgroup_path(l, m, FS_CGROUP_V2, r->id.cgroup);
+	/* The pids limit lives elsewhere: on hybrid hosts, or higher up. */
+	if (r->id.pids_cgroup && !(v2 && pids && !strcmp(v2, pids))) {
+		add_str(l, ", pids cgroup ");
+		text_cgroup_path(l, m, FS_CGROUP_PIDS, r->id.pids_cgroup);
+	}
 }
 
 static void text_exec(struct line *l, const struct fs_rec_exec *r)
@@ -316,12 +348,15 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 		fprintf(f, "%15s `- %s\n", "", explain);
 }
 
-void fs_event_text(FILE *f, const struct fs_hdr *rec,
+void fs_event_text(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		   const struct fs_note *n, const char *explain)
 {
 	LINE(l);
 
 	switch (rec->type) {
+	case FS_REC_CGROUP:
+		text_cgroup(&l, m, (const void *)rec);
+		break;
 	case FS_REC_FORK:
 		text_fork(&l, (const void *)rec);
 		break;
@@ -378,7 +413,8 @@ static int json_add_arg(void *ctx, const char *arg)
 	return 0;
 }
 
-static void json_fork(struct fs_json *j, const struct fs_rec_fork *r)
+static void json_fork(struct fs_json *j, const struct fs_model *m,
+		      const struct fs_rec_fork *r)
 {
 	fs_json_object(j, "child");
 	fs_json_int(j, "pid", r->child_tgid);
@@ -387,6 +423,7 @@ static void json_fork(struct fs_json *j, const struct fs_rec_fork *r)
 	fs_json_u64(j, "start_ns", r->child_start_ns);
 	fs_json_bool(j, "thread", r->flags & FS_FORK_THREAD);
 	fs_json_bool(j, "shared_vm", r->flags & FS_FORK_SHARED_VM);
+	fs_json_container(j, "container", m, &r->child);
 	fs_json_close(j);
 }
 
@@ -494,7 +531,7 @@ static void json_end(struct fs_json *j, const char *explain)
 	fs_json_end(j);
 }
 
-void fs_event_json(FILE *f, const struct fs_hdr *rec,
+void fs_event_json(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		   const struct fs_note *n, const char *explain)
 {
 	struct fs_json j;
@@ -505,7 +542,11 @@ void fs_event_json(FILE *f, const struct fs_hdr *rec,
 			  rec->comm, rec->start_ns);
 	switch (rec->type) {
 	case FS_REC_FORK:
-		json_fork(&j, (const void *)rec);
+		json_fork(&j, m, (const void *)rec);
+		break;
+	case FS_REC_CGROUP:
+		fs_json_container(&j, "container", m,
+				  &((const struct fs_rec_cgroup *)rec)->id);
 		break;
 	case FS_REC_EXEC:
 		json_exec(&j, (const void *)rec);

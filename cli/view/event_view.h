@@ -10,11 +10,14 @@
 #include "forkscope/record.h"
 #include "model.h"
 
-/* explain: a sentence to add (trace --explain), or NULL. */
+/*
+ * m: the model the note came from (it names cgroups); explain: a sentence
+ * to add (trace --explain), or NULL.
+ */
 void fs_event_text_header(FILE *f);
-void fs_event_text(FILE *f, const struct fs_hdr *rec,
+void fs_event_text(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		   const struct fs_note *note, const char *explain);
-void fs_event_json(FILE *f, const struct fs_hdr *rec,
+void fs_event_json(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		   const struct fs_note *note, const char *explain);
 /* The reap a record revealed (note->released), at the record's time. */
 void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *note,

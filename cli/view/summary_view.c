@@ -23,8 +23,9 @@ void fs_summary_text(FILE *f, const struct fs_trace_summary *s)
 		if (listed(s, i))
 			fprintf(f, " %s %llu", fs_record_name(i),
 				(unsigned long long)s->shown[i]);
-	fprintf(f, "\nrecords received %llu; lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
+	fprintf(f, "\nrecords received %llu (%llu bytes); lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
 		(unsigned long long)st->records,
+		(unsigned long long)st->bytes,
 		(unsigned long long)s->model->lost,
 		(unsigned long long)ring,
 		(unsigned long long)st->recursion_lost,
@@ -59,6 +60,7 @@ void fs_summary_json(FILE *f, const struct fs_trace_summary *s)
 	fs_json_str(&j, "source", s->source);
 	json_by_type(&j, "shown", s, s->shown);
 	json_by_type(&j, "received", s, st->by_type);
+	fs_json_u64(&j, "received_bytes", st->bytes);
 	fs_json_u64(&j, "lost", s->model->lost);
 	json_by_type(&j, "lost_ring_buffer", s, st->ringbuf_lost);
 	fs_json_u64(&j, "lost_skipped_runs", st->recursion_lost);

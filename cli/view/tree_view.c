@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "container.h"
 #include "escape.h"
 #include "json.h"
 #include "status.h"
@@ -211,6 +212,7 @@ static void json_node(struct fs_json *j, const struct tree *tr,
 	fs_json_bool(j, "kthread", t->flags & FS_TASK_KTHREAD);
 	fs_json_str(j, "sigchld", sigchld_name(t));
 	fs_json_u64(j, "cow_faults", t->cow_faults);
+	fs_json_container(j, "container", tr->m, &t->id);
 	if (fs_task_is_zombie(t)) {
 		fs_json_status(j, "status", t->status);
 		if (!(t->flags & FS_TASK_EXIT_UNKNOWN))

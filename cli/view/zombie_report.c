@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "container.h"
 #include "escape.h"
 #include "json.h"
 #include "status.h"
@@ -48,6 +49,7 @@ static struct fs_zombie_parent *parent_slot(struct fs_zombie_report *r,
 	if (p && p->tgid) {
 		memcpy(slot->comm, p->comm, sizeof(slot->comm));
 		slot->flags = p->flags & FS_TASK_SIGCHLD_MASK;
+		slot->id = p->id;
 		slot->waited = p->flags & FS_TASK_WAITED;
 		if (slot->waited)
 			slot->last_wait_ago_ns = r->now_ns - p->last_wait_ns;
@@ -109,6 +111,7 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 	const struct fs_task *e;
 
 	memset(r, 0, sizeof(*r));
+	r->m = m;
 	r->now_ns = now;
 	r->min_age_ns = min_age;
 	r->watched_ns = m->watch_start_ns && now > m->watch_start_ns ?
@@ -119,7 +122,7 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		goto nomem;
 	fs_proctab_for_each(&m->tab, e) {
 		struct fs_zombie z = { .pid = e->pid, .ppid = e->ppid,
-				       .status = e->status };
+				       .status = e->status, .id = e->id };
 
 		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e))
 			continue;
@@ -211,7 +214,8 @@ void fs_zombie_report_text(FILE *f, const struct fs_zombie_report *r)
 }
 
 /* A zombie's members, in the object the caller opened. */
-static void json_zombie(struct fs_json *j, const struct fs_zombie *z)
+static void json_zombie(struct fs_json *j, const struct fs_zombie_report *r,
+			const struct fs_zombie *z)
 {
 	fs_json_int(j, "pid", z->pid);
 	fs_json_int(j, "ppid", z->ppid);
@@ -219,9 +223,11 @@ static void json_zombie(struct fs_json *j, const struct fs_zombie *z)
 	fs_json_status(j, "status", z->status);
 	fs_json_u64(j, "age_ns", z->age_ns);
 	fs_json_bool(j, "age_known", z->age_known);
+	fs_json_container(j, "container", r->m, &z->id);
 }
 
-static void json_parent(struct fs_json *j, const struct fs_zombie_parent *p)
+static void json_parent(struct fs_json *j, const struct fs_zombie_report *r,
+			const struct fs_zombie_parent *p)
 {
 	fs_json_object(j, NULL);
 	fs_json_int(j, "pid", p->pid);
@@ -234,11 +240,12 @@ static void json_parent(struct fs_json *j, const struct fs_zombie_parent *p)
 		fs_json_u64(j, "last_wait_ago_ns", p->last_wait_ago_ns);
 	else
 		fs_json_null(j, "last_wait_ago_ns");
+	fs_json_container(j, "container", r->m, &p->id);
 	fs_json_int(j, "nr_zombies", p->nr);
 	fs_json_array(j, "zombies");
 	for (uint32_t i = 0; i < p->nr; i++) {
 		fs_json_object(j, NULL);
-		json_zombie(j, &p->z[i]);
+		json_zombie(j, r, &p->z[i]);
 		fs_json_close(j);
 	}
 	fs_json_close(j);
@@ -262,12 +269,12 @@ void fs_zombie_report_json(FILE *f, const struct fs_zombie_report *r)
 	fs_json_u64(&j, "nr_leaking_parents", leaking);
 	fs_json_array(&j, "parents");
 	for (size_t i = 0; i < r->nr_parents; i++)
-		json_parent(&j, &r->parents[i]);
+		json_parent(&j, r, &r->parents[i]);
 	fs_json_close(&j);
 	fs_json_array(&j, "leaders_waiting_for_threads");
 	for (size_t i = 0; i < r->nr_leaders; i++) {
 		fs_json_object(&j, NULL);
-		json_zombie(&j, &r->leaders[i]);
+		json_zombie(&j, r, &r->leaders[i]);
 		fs_json_int(&j, "threads_alive", r->leaders[i].threads);
 		fs_json_close(&j);
 	}

@@ -27,6 +27,7 @@ struct fs_zombie {
 	uint64_t age_ns;	/* since exit; a lower bound if !age_known */
 	bool age_known;
 	char comm[FS_COMM_LEN];
+	struct fs_ident id;	/* its container */
 };
 
 struct fs_zombie_parent {
@@ -38,9 +39,11 @@ struct fs_zombie_parent {
 	enum fs_verdict verdict;
 	uint32_t nr;
 	struct fs_zombie *z;
+	struct fs_ident id;	/* its container */
 };
 
 struct fs_zombie_report {
+	const struct fs_model *m;	/* built from; names cgroups */
 	uint64_t now_ns;
 	uint64_t watched_ns;	/* how long events have been seen */
 	uint64_t min_age_ns;

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "container.h"
+
+bool fs_ident_known(const struct fs_ident *id)
+{
+	return id->cgroup || id->pidns;
+}
+
+/* An id, null when the producer could not read it (0). */
+static void json_id(struct fs_json *j, const char *key, uint64_t id)
+{
+	if (id)
+		fs_json_u64(j, key, id);
+	else
+		fs_json_null(j, key);
+}
+
+/* A path the stream named; null when it never did or it was not found. */
+static void json_cgroup(struct fs_json *j, const char *key,
+			const struct fs_model *m, uint32_t hierarchy,
+			uint64_t id)
+{
+	const char *path = fs_model_cgroup_path(m, hierarchy, id);
+
+	fs_json_str(j, key, path && *path ? path : NULL);
+}
+
+void fs_json_container(struct fs_json *j, const char *key,
+		       const struct fs_model *m, const struct fs_ident *id)
+{
+	if (!fs_ident_known(id)) {
+		fs_json_null(j, key);
+		return;
+	}
+	fs_json_object(j, key);
+	json_cgroup(j, "cgroup", m, FS_CGROUP_V2, id->cgroup);
+	json_id(j, "cgroup_id", id->cgroup);
+	json_cgroup(j, "pids_cgroup", m, FS_CGROUP_PIDS, id->pids_cgroup);
+	json_id(j, "pids_cgroup_id", id->pids_cgroup);
+	json_id(j, "pid_ns", id->pidns);
+	fs_json_int(j, "ns_pid", id->ns_tgid);
+	fs_json_int(j, "ns_tid", id->ns_pid);
+	fs_json_bool(j, "ns_init", id->flags & FS_IDENT_NS_INIT);
+	fs_json_close(j);
+}
