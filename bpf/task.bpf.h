@@ -37,10 +37,12 @@ static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 }
 
 /*
- * t's container identity. Plain loads, but for the index the pid's level
- * picks, where only the helper may read (as in heir_of()). The pids
- * controller's index is the running kernel's (CO-RE), and a kernel
- * without the controller has no such enum value: 0 then.
+ * t's container identity, by plain loads where the verifier allows them:
+ * the pids controller's index is the running kernel's (CO-RE; a kernel
+ * without the controller has no such enum value: 0 then), a constant to
+ * the verifier. Most tasks live in the initial pid namespace (level 0),
+ * where their ids are their own; inside a container the level is a
+ * variable index, which only the helper may read (as in heir_of()).
  */
 static __always_inline void read_ident(struct task_struct *t,
 				       struct fs_ident *id)
@@ -54,12 +56,18 @@ static __always_inline void read_ident(struct task_struct *t,
 	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id)) {
 		int i = bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
 
-		id->pids_cgroup = BPF_CORE_READ(cgs, subsys[i], cgroup, kn, id);
+		id->pids_cgroup = cgs->subsys[i]->cgroup->kn->id;
 	}
-	id->pidns = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
-	id->ns_pid = BPF_CORE_READ(pid, numbers[level].nr);
-	id->ns_tgid = BPF_CORE_READ(t, group_leader, thread_pid,
-				    numbers[level].nr);
+	if (level == 0) {
+		id->pidns = pid->numbers[0].ns->ns.inum;
+		id->ns_pid = t->pid;
+		id->ns_tgid = t->tgid;
+	} else {
+		id->pidns = BPF_CORE_READ(pid, numbers[level].ns, ns.inum);
+		id->ns_pid = BPF_CORE_READ(pid, numbers[level].nr);
+		id->ns_tgid = BPF_CORE_READ(t, group_leader, thread_pid,
+					    numbers[level].nr);
+	}
 	id->flags = fs_ident_flags(id->ns_tgid);
 }
 
