@@ -227,6 +227,24 @@ reader_cost() {	# prints the table's rows
 		END { printf "ratio %.2f\n", us[2] / us[1] }'
 }
 
+# The bytes of records the reader receives per storm child (record ABI
+# 2: exec records take the bytes they use, fork records carry the child's
+# container). From trace's summary; other processes' records meanwhile
+# count too, a few per second.
+ring_bytes() {	# WORKLOAD: prints bytes per child
+	rm -f "$work/tracers" "$work/rb"*
+	$fs trace --json -c no-such-comm > "$work/rb" 2> "$work/rb.err" &
+	started $!
+	wait_for "tracing with" "$work/rb.err" "forkscope trace"
+	sleep 0.2
+	workload $1 "$work/pids.rb" > /dev/null
+	stop_tracers
+	tail -n 1 "$work/rb" | python3 -c '
+import json, sys
+print("%.0f" % (json.loads(sys.stdin.read())["received_bytes"] / int(sys.argv[1])))' \
+		$(children $1)
+}
+
 rows=$work/rows
 : > "$rows"
 for w in $storms; do
@@ -266,8 +284,10 @@ for w in $storms; do
 	done
 	if [ $w = cow ]; then cow_server stop; fi
 done
-reader_rows=""
+reader_rows="" bytes_rows=""
 case " $workloads " in *" reader "*)
+	bytes_rows="| fork | $(ring_bytes fork) | 376 |
+| spawn | $(ring_bytes spawn) | 1,217 |"
 	reader_rows=$(reader_cost | awk '
 		$1 == "ratio" { ratio = $2; next }
 		{ printf "| %s | %s us [%s, %s] | %s |\n",
@@ -278,6 +298,7 @@ esac
 if [ -n "${TOOLS:-}${WORKLOADS:-}" ]; then	# a partial run: rows only
 	cat "$rows"
 	[ -z "$reader_rows" ] || echo "$reader_rows"
+	[ -z "$bytes_rows" ] || echo "$bytes_rows"
 	exit 0
 fi
 
@@ -376,6 +397,18 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "| output | reader CPU per fork child | bytes per child |"
 	echo "|---|---|---|"
 	echo "$reader_rows"
+	echo
+	echo "Before the streaming writer (json-c, commit 5aee9c2, same rows):"
+	echo "--json 27-28 us per fork child, 3.7-5.1x text."
+	echo
+	echo "Record bytes the reader receives per storm child (ring-buffer"
+	echo "headers aside), record ABI 2 in this run; ABI 1 (commit ece33c3):"
+	echo "the same records at their v1 sizes (fork 80, exec 840 bytes), by"
+	echo "bpf_stats run counts:"
+	echo
+	echo "| workload | ABI 2 bytes per child | ABI 1 |"
+	echo "|---|---|---|"
+	echo "$bytes_rows"
 	echo
 	echo "Inspector: decode $(( $1 / 1000000 )) M records/s/core, decode and"
 	echo "model $(( $2 / 1000000 )) M records/s/core; decode, model and"
