@@ -5,6 +5,7 @@
  * deep as tree --json needs, and misuse stopped loudly. What it writes is
  * read back by json-c in strict mode, an independent parser.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "common.h"
 #include "json.h"
 
 /* A writer into memory: begin() then the calls, then end() for the text. */
@@ -322,6 +324,37 @@ TEST(long_strings_are_written_whole)
 	json_object_put(o);
 	free(text);
 	free(in);
+}
+
+/*
+ * A line to a full device, of every size from under to over two buffers:
+ * the check names the device's error whatever stdio kept of the bytes.
+ */
+TEST(a_failed_write_is_told_with_its_reason)
+{
+	static char big[12 * 1024];
+
+	memset(big, 'x', sizeof(big) - 1);
+	for (size_t n = 3000; n < 10000; n += 7) {
+		FILE *f = fopen("/dev/full", "we");
+		struct fs_json j;
+
+		ASSERT_NE(NULL, f);
+		big[n] = 0;
+		fs_json_begin(&j, f);
+		fs_json_object(&j, NULL);
+		fs_json_str(&j, "a", big);
+		fs_json_str(&j, "b", big + n / 2);
+		fs_json_close(&j);
+		fs_json_end(&j);
+		big[n] = 'x';
+		EXPECT_EQ(-ENOSPC, fs_output_check(f, "/dev/full")) {
+			TH_LOG("%zu bytes: %s", n, fs_last_error());
+		}
+		fclose(f);
+		if (_metadata->exit_code)
+			break;
+	}
 }
 
 TEST(fixed_decimals_are_exact)

@@ -70,12 +70,28 @@ int fs_fail(int status, const char *fmt, ...)
 	return status;
 }
 
+/* Why the last failed write to a stream failed, for the one stream. */
+static struct {
+	FILE *f;
+	int err;
+} write_failure;
+
+void fs_output_failed(FILE *f)
+{
+	if (errno) {
+		write_failure.f = f;
+		write_failure.err = errno;
+	}
+}
+
 int fs_output_check(FILE *f, const char *name)
 {
 	errno = 0;
 	if (!fflush(f) && !ferror(f))
 		return 0;
 	/* No errno: the write that failed was an earlier one. */
+	if (!errno && write_failure.f == f)
+		errno = write_failure.err;
 	if (!errno)
 		return fs_error(EIO, "cannot write %s: a write failed", name);
 	return fs_error(errno, "cannot write %s: %s", name, strerror(errno));

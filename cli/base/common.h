@@ -46,6 +46,12 @@ int fs_fail(int status, const char *fmt, ...)
  * did not reach its file is a failure, not a success with nothing shown.
  */
 int fs_output_check(FILE *f, const char *name);
+/*
+ * Remembers errno for f, right after a write to it failed: stdio may drop
+ * the bytes, and fs_output_check() would then find the error flag but no
+ * reason.
+ */
+void fs_output_failed(FILE *f);
 
 /* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
 uint64_t fs_boot_ns(void);

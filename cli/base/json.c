@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "common.h"
 #include "json.h"
 #include "status.h"
 
@@ -12,9 +13,16 @@ static void __attribute__((noreturn, cold)) misuse(const char *what)
 	abort();
 }
 
+/* stdio forgets why a write failed once it has dropped the bytes. */
+static void write_out(struct fs_json *j, const void *s, size_t n)
+{
+	if (fwrite_unlocked(s, 1, n, j->f) != n)
+		fs_output_failed(j->f);
+}
+
 static void flush(struct fs_json *j)
 {
-	fwrite_unlocked(j->buf, 1, j->len, j->f);
+	write_out(j, j->buf, j->len);
 	j->len = 0;
 }
 
@@ -37,7 +45,7 @@ static void put_mem(struct fs_json *j, const void *s, size_t n)
 	if (n > sizeof(j->buf) - j->len) {
 		flush(j);
 		if (n > sizeof(j->buf)) {
-			fwrite_unlocked(s, 1, n, j->f);
+			write_out(j, s, n);
 			return;
 		}
 	}
