@@ -1004,6 +1004,8 @@ TEST_F(bpf, pid_namespace_init_is_flagged)
 	ASSERT_EQ(0, pipe(report));
 	mid = fork();
 	if (mid == 0) {
+		/* Told from here: a zombie's /proc/PID/ns cannot be read. */
+		uint64_t inode;
 		pid_t in;
 
 		if (unshare(CLONE_NEWPID))
@@ -1011,13 +1013,18 @@ TEST_F(bpf, pid_namespace_init_is_flagged)
 		in = fork();
 		if (in == 0)
 			_exit(0);	/* pid 1 of the new namespace */
-		write(report[1], &in, sizeof(in));
+		/* Its link leads nowhere until the first child is made. */
+		inode = inode_of("/proc/self/ns/pid_for_children");
+		if (write(report[1], &in, sizeof(in)) != sizeof(in) ||
+		    write(report[1], &inode, sizeof(inode)) != sizeof(inode))
+			_exit(12);
 		_exit(waitpid(in, NULL, 0) == in ? 0 : 11);
 	}
 	close(report[1]);
 	ASSERT_EQ(sizeof(init), read(report[0], &init, sizeof(init)));
+	ASSERT_EQ(sizeof(ns), read(report[0], &ns, sizeof(ns)));
 	close(report[0]);
-	ns = inode_of("/proc/%d/ns/pid_for_children", mid);
+	ASSERT_NE(0, ns);
 	ASSERT_EQ(mid, waitpid(mid, &st, 0));
 	ASSERT_EQ(0, st);
 	ASSERT_TRUE(collect_until(&self->c, is_fork_of, init, 1, WAIT_TIMEOUT_MS));
