@@ -24,38 +24,44 @@ static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
 /* Bounds the names remembered on a machine whose cgroups churn. */
 #define MAX_NAMED	4096
 
+/* Delivers the record naming cgroup id's path (or that it was not found). */
+static void tell_path(struct fs_source *s, uint32_t hierarchy, uint64_t id)
+{
+	struct {
+		struct fs_rec_cgroup_path r;
+		char path[FS_CGROUP_PATH_LEN + 8];
+	} rec;
+	size_t len;
+
+	if (fs_cgroup_path_of(hierarchy, id, rec.path, FS_CGROUP_PATH_LEN))
+		rec.path[0] = 0;
+	len = strlen(rec.path) + 1;
+	memset(rec.path + len, 0, FS_ALIGN8(len) - len);
+	fs_source_synth_hdr(&rec.r.hdr, FS_REC_CGROUP_PATH, sizeof(rec.r));
+	rec.r.hdr.size = sizeof(rec.r) + FS_ALIGN8(len);
+	rec.r.id = id;
+	rec.r.hierarchy = hierarchy;
+	rec.r.flags = rec.path[0] ? 0 : FS_CGPATH_UNKNOWN;
+	rec.r.path_len = len;
+	fs_source_deliver(s, &rec, rec.r.hdr.size);
+}
+
 /*
  * Tells the path of a cgroup the stream has not named yet, before the
  * record that names it: a recorded stream keeps its names, and the model
- * never has to ask the machine.
+ * never has to ask the machine. On every fork record: a lookup, no more.
  */
 static void name_cgroup(struct fs_source *s, uint32_t hierarchy, uint64_t id)
 {
 	struct fs_idmap *seen = &s->named[hierarchy - 1];
-	struct {
-		struct fs_rec_cgroup_path r;
-		char path[FS_CGROUP_PATH_LEN + 8];
-	} rec = { .r = { .id = id, .hierarchy = hierarchy } };
 	bool added;
-	size_t len;
 
 	if (!id || fs_idmap_get(seen, id))
 		return;
 	if (seen->count >= MAX_NAMED)
 		fs_idmap_clear(seen, NULL);
-	if (!fs_idmap_put(seen, id, &added))
-		return;		/* out of memory: named again next time */
-	if (fs_cgroup_path_of(hierarchy, id, rec.path, FS_CGROUP_PATH_LEN)) {
-		rec.path[0] = 0;
-		rec.r.flags = FS_CGPATH_UNKNOWN;
-	}
-	len = strlen(rec.path) + 1;
-	rec.r.path_len = len;
-	memset(rec.path + len, 0, FS_ALIGN8(len) - len);
-	fs_source_synth_hdr(&rec.r.hdr, FS_REC_CGROUP_PATH,
-			    sizeof(rec.r));
-	rec.r.hdr.size = sizeof(rec.r) + FS_ALIGN8(len);
-	fs_source_deliver(s, &rec, rec.r.hdr.size);
+	if (fs_idmap_put(seen, id, &added))	/* else: named again next time */
+		tell_path(s, hierarchy, id);
 }
 
 void fs_source_forget_names(struct fs_source *s)
