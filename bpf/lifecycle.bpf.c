@@ -177,9 +177,9 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 	r->filename_len = fn;
 	r->args_len = len;
 	r->hdr.size = size;
-	if (size > sizeof(*x))
-		return 0;
-	if (bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
+	/* Never larger (FS_EXEC_MAX_SIZE): a bound for the verifier. */
+	if (size > sizeof(*x) ||
+	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
 		__sync_fetch_and_add(&ringbuf_drops[FS_REC_EXEC], 1);
 	return 0;
 }
