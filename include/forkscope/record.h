@@ -85,12 +85,14 @@ struct fs_hdr {
  * (fork, cgroup moves) and in snapshots; exec changes none of it. Ids,
  * not paths: the reader turns ids into paths (FS_REC_CGROUP_PATH).
  *
- * Why not in every header: measured with bpf_stats on a fork storm (each
- * child: fork, exit, wait, wait result, free; 10 ABBA runs per layout,
- * lower quartiles, 2-vCPU VM), the fork record's copy costs 32 bytes and
- * ~100 ns per child (the fork program: ~600 -> ~780 ns per run), while a
- * copy in every header costs 160 bytes more and ~1,250 ns per child (each
- * program reads its subject's identity): 3,250 -> 4,500 ns.
+ * Why not in every header: measured with bpf_stats on a fork storm of
+ * 20,000 (each child: fork, exit, wait, wait result, free; 10 ABBA runs
+ * per layout, lower quartiles, 2-vCPU VM), against ABI 1. In fork
+ * records: 32 bytes more
+ * per child; the fork program went from ~600 to ~780 ns per run, all
+ * programs together from ~3,260 to ~3,320 ns per child. In every header
+ * (each program reading its subject's identity): 192 bytes more per
+ * child, ~4,500 ns per child.
  */
 struct fs_ident {
 	__u64 cgroup;		/* cgroup v2 id (kernfs node id: the inode
@@ -332,9 +334,10 @@ struct fs_rec_cow {
 };
 
 /*
- * Subject: a process whose tasks were moved to another cgroup (written
- * once per move, after it: cgroup_attach_task). id is the process's whole
- * identity after the move, in either hierarchy.
+ * Subject: a process (or thread) moved to another cgroup, written after
+ * each cgroup_attach_task: once per hierarchy it moved in, so a hybrid
+ * host's moves in v1 hierarchies other than pids repeat an unchanged
+ * identity. id is the whole identity after the move.
  */
 struct fs_rec_cgroup {
 	struct fs_hdr hdr;
