@@ -88,11 +88,10 @@ struct fs_hdr {
  * Why not in every header: measured with bpf_stats on a fork storm of
  * 20,000 (each child: fork, exit, wait, wait result, free; 10 ABBA runs
  * per layout, lower quartiles, 2-vCPU VM), against ABI 1. In fork
- * records: 32 bytes more
- * per child; the fork program went from ~600 to ~780 ns per run, all
- * programs together from ~3,260 to ~3,320 ns per child. In every header
- * (each program reading its subject's identity): 192 bytes more per
- * child, ~4,500 ns per child.
+ * records: 32 bytes more per child; the fork program went from ~600 to
+ * ~780 ns per run, all programs together from ~3,260 to ~3,320 ns per
+ * child. In every header (each program reading its subject's identity):
+ * 192 bytes more per child, ~4,500 ns per child.
  */
 struct fs_ident {
 	__u64 cgroup;		/* cgroup v2 id (kernfs node id: the inode
