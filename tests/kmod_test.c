@@ -228,6 +228,7 @@ static int describe(const struct fs_hdr *r, char *out, size_t len)
 	const struct fs_rec_wait_result *wr = (const void *)r;
 	const struct fs_rec_cow *c = (const void *)r;
 	char var[2 * (FS_FILENAME_LEN + FS_ARGS_LEN + 8) + 1];
+	uint32_t i;
 	int n;
 
 	n = snprintf(out, len, "type %u size %u fixed %u cpu %d pid %d tgid %d ppid %d res %u start %llu comm %.*s | ",
@@ -248,10 +249,10 @@ static int describe(const struct fs_hdr *r, char *out, size_t len)
 				f->child.ns_tgid, f->child.flags);
 	case FS_REC_EXEC:
 		/* The whole variable part, padding included, as hex. */
-		for (uint32_t i = 0; i < r->size - r->fixed && i < sizeof(var) / 2; i++)
+		for (i = 0; i < r->size - r->fixed && i < sizeof(var) / 2; i++)
 			sprintf(var + 2 * i, "%02x",
 				(unsigned char)((const char *)r)[r->fixed + i]);
-		var[2 * (r->size - r->fixed)] = 0;
+		var[2 * i] = 0;
 		return snprintf(out, len, "old %d flags %u fnlen %u len %u res %u var %s",
 				e->old_pid, e->flags, e->filename_len,
 				e->args_len, e->reserved, var);
