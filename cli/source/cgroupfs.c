@@ -60,28 +60,22 @@ const struct fs_cgroup_mounts *fs_cgroup_mounts(void)
 
 uint64_t fs_cgroup_v2_pids(const char *dir)
 {
-	const struct fs_cgroup_mounts *m = fs_cgroup_mounts();
+	size_t root = strlen(fs_cgroup_mounts()->v2);
 	char path[PATH_MAX + 16];
-	size_t root = strlen(m->v2);
+	size_t len = strlen(dir);
 	struct stat st;
 
+	/* Up from dir: the first with pids.max, else the root itself. */
 	snprintf(path, sizeof(path), "%s", dir);
-	for (;;) {
-		size_t len = strlen(path);
-		char *slash;
-
+	while (len > root) {
 		snprintf(path + len, sizeof(path) - len, "/pids.max");
-		if (!access(path, F_OK) || len <= root) {
-			path[len] = 0;
-			return stat(path, &st) ? 0 : st.st_ino;
-		}
-		path[len] = 0;
-		slash = strrchr(path, '/');
-		if (!slash || (size_t)(slash - path) < root)
+		if (!access(path, F_OK))
 			break;
-		*slash = 0;
+		while (len > root && path[--len] != '/')
+			;
 	}
-	return stat(m->v2, &st) ? 0 : st.st_ino;
+	path[len > root ? len : root] = 0;
+	return stat(path, &st) ? 0 : st.st_ino;
 }
 
 int fs_cgroup_path_of(uint32_t hierarchy, uint64_t id, char *path, size_t len)

@@ -27,11 +27,19 @@
 #define PF_KTHREAD	0x00200000
 
 /* One line of /proc/PID/status: "Key:\t<value>". */
-static unsigned long long status_hex(const char *status, const char *key)
+/* Where key's value starts on its /proc/PID/status line, or NULL. */
+static const char *status_value(const char *status, const char *key)
 {
 	const char *p = strstr(status, key);
 
-	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+	return p ? p + strlen(key) : NULL;
+}
+
+static unsigned long long status_hex(const char *status, const char *key)
+{
+	const char *v = status_value(status, key);
+
+	return v ? strtoull(v, NULL, 16) : 0;
 }
 
 static int read_file(const char *path, char *buf, size_t len)
@@ -50,12 +58,12 @@ static int read_file(const char *path, char *buf, size_t len)
 /* The last number on a /proc/PID/status line: the innermost namespace's. */
 static int32_t last_number(const char *status, const char *key)
 {
-	const char *p = strstr(status, key), *end, *num = NULL;
+	const char *p = status_value(status, key), *end, *num = NULL;
 
 	if (!p)
 		return 0;
 	end = strchrnul(p, '\n');
-	for (p += strlen(key); p < end; p++)
+	for (; p < end; p++)
 		if (*p >= '0' && *p <= '9' && (p[-1] == ' ' || p[-1] == '\t'))
 			num = p;
 	return num ? atoi(num) : 0;

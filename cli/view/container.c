@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "container.h"
 
-bool fs_ident_known(const struct fs_ident *id)
+/* Whether id was ever told (placeholders have zeros). */
+static bool ident_known(const struct fs_ident *id)
 {
 	return id->cgroup || id->pidns;
 }
@@ -28,7 +29,7 @@ static void json_cgroup(struct fs_json *j, const char *key,
 void fs_json_container(struct fs_json *j, const char *key,
 		       const struct fs_model *m, const struct fs_ident *id)
 {
-	if (!fs_ident_known(id)) {
+	if (!ident_known(id)) {
 		fs_json_null(j, key);
 		return;
 	}

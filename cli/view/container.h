@@ -10,8 +10,6 @@
 #include "json.h"
 #include "model.h"
 
-/* Whether id was ever told (placeholders and old streams have zeros). */
-bool fs_ident_known(const struct fs_ident *id);
 /*
  * "container": {"cgroup": PATH, "cgroup_id": N, "pids_cgroup": PATH,
  * "pids_cgroup_id": N, "pid_ns": N, "ns_pid": N, "ns_tid": N,
