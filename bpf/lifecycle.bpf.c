@@ -110,10 +110,15 @@ static __always_inline bool str_truncated(const char *src, long got, __u32 len)
 /*
  * An exec record takes the bytes it uses: it is built here, then copied
  * into the ring at its size (a ring reservation's size must be constant).
+ * A failed exec's record has the same layout.
  */
 struct exec_scratch {
 	struct fs_rec_exec r;
-	char data[FS_FILENAME_LEN + FS_ARGS_LEN + 8];	/* + 8: padding */
+	/*
+	 * The record's strings and padding, and room for the verifier's
+	 * bound on where a failed exec's next argv string may go.
+	 */
+	char data[FS_FILENAME_LEN + 2 * FS_ARGS_LEN + 8];
 };
 
 /* What argv's bytes become when they cannot be read. */
@@ -126,6 +131,28 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
 
+/*
+ * Pads the strings (used bytes of data, argv's zeros after a fault
+ * included) to the record's size and sends it, or counts a drop.
+ */
+static __always_inline void send_exec(struct exec_scratch *x, __u16 type,
+				      __u32 fn, __u32 len, __u32 used,
+				      __u32 size)
+{
+	__u32 pad = used;
+
+	/* Up to 7 bytes of padding after argv. */
+	if (pad <= FS_FILENAME_LEN + FS_ARGS_LEN)	/* for the verifier */
+		__builtin_memset(x->data + pad, 0, 8);
+	x->r.filename_len = fn;
+	x->r.args_len = len;
+	x->r.hdr.size = size;
+	/* Never larger (FS_EXEC_MAX_SIZE): a bound for the verifier. */
+	if (size > FS_EXEC_MAX_SIZE ||
+	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
+		__sync_fetch_and_add(&ringbuf_drops[type], 1);
+}
+
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 				   struct linux_binprm *bprm)
 {
@@ -133,7 +160,7 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 	struct fs_rec_exec *r;
 	const char *filename;
 	unsigned long start, end, len;
-	__u32 size, fn, pad;
+	__u32 size, fn, used;
 	long got;
 
 	if (!x)
@@ -165,22 +192,13 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_ARGS_TRUNC;
 	}
 	size = FS_EXEC_SIZE(fn, len);
-	pad = fn + len;
+	used = fn + len;
 	if (len && bpf_probe_read_user(x->data + fn, len, (void *)start)) {
 		bpf_probe_read_kernel(x->data + fn, len, no_args);
 		len = 0;
 		r->flags |= FS_EXEC_ARGS_FAULT;
 	}
-	/* Up to 7 bytes of padding after argv, or after zeroed argv. */
-	if (pad <= FS_FILENAME_LEN + FS_ARGS_LEN)	/* for the verifier */
-		__builtin_memset(x->data + pad, 0, 8);
-	r->filename_len = fn;
-	r->args_len = len;
-	r->hdr.size = size;
-	/* Never larger (FS_EXEC_MAX_SIZE): a bound for the verifier. */
-	if (size > sizeof(*x) ||
-	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
-		__sync_fetch_and_add(&ringbuf_drops[FS_REC_EXEC], 1);
+	send_exec(x, FS_REC_EXEC, fn, len, used, size);
 	return 0;
 }
 
@@ -390,4 +408,194 @@ SEC("tracepoint/syscalls/sys_exit_waitid")
 int waitid_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_wait_result(ctx->ret, FS_WAIT_SYS_WAITID);
+}
+
+#define CLONE_VM	0x00000100
+#define CLONE_VFORK	0x00004000
+
+/*
+ * A failed fork: the caller, the error, and where the limits stood. Read
+ * only on failure; a fork that succeeds costs this program's entry.
+ */
+static __always_inline int on_fork_fail(long ret, __u16 syscall)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct fs_rec_fork_fail *r;
+	void *uargs;
+
+	if (ret >= 0)
+		return 0;
+	r = reserve(FS_REC_FORK_FAIL, sizeof(*r));
+	if (!r)
+		return 0;
+	__builtin_memset((char *)r + sizeof(r->hdr), 0,
+			 sizeof(*r) - sizeof(r->hdr));
+	fill_hdr(&r->hdr, FS_REC_FORK_FAIL, sizeof(*r), cur, true);
+	r->err = -ret;
+	r->syscall = syscall;
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	switch (syscall) {
+	case FS_FORK_SYS_FORK:
+		r->clone_flags = SIGCHLD;
+		break;
+	case FS_FORK_SYS_VFORK:
+		r->clone_flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+		break;
+	case FS_FORK_SYS_CLONE:
+		r->clone_flags = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		break;
+	default:	/* clone3(struct clone_args *, size): flags first */
+		uargs = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		if (bpf_probe_read_user(&r->clone_flags, 8, uargs))
+			r->flags |= FS_FFAIL_FLAGS_FAULT;
+	}
+	read_fork_limits(cur, r);
+	read_ident(cur, &r->id);
+	submit(&r->hdr);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_fork")
+int fork_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_fork_fail(ctx->ret, FS_FORK_SYS_FORK);
+}
+
+SEC("tracepoint/syscalls/sys_exit_vfork")
+int vfork_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_fork_fail(ctx->ret, FS_FORK_SYS_VFORK);
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone")
+int clone_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_fork_fail(ctx->ret, FS_FORK_SYS_CLONE);
+}
+
+SEC("tracepoint/syscalls/sys_exit_clone3")
+int clone3_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_fork_fail(ctx->ret, FS_FORK_SYS_CLONE3);
+}
+
+/* Whether the user string at src goes on past the len bytes read of it. */
+static __always_inline bool user_str_longer(const char *src, __u32 len)
+{
+	char next = 0;
+
+	bpf_probe_read_user(&next, 1, src + len - 1);
+	return next != 0;
+}
+
+/*
+ * argv as the caller passed it, string after string into args; returns
+ * the bytes used. The verifier bounds off below FS_ARGS_LEN at each read,
+ * so args needs FS_ARGS_LEN more bytes of room behind it.
+ */
+static __always_inline __u32 read_argv(char *args, const char *const *argv,
+				       __u32 *flags)
+{
+	const char *arg = NULL;
+	__u64 off = 0;	/* 64 bits: bounds checked and used in one width */
+	long got;
+	int i;
+
+	if (!argv)
+		return 0;
+	for (i = 0; i < FS_EXEC_FAIL_ARGC; i++) {
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
+			*flags |= FS_EXEC_ARGS_FAULT;
+			return off;
+		}
+		if (!arg)
+			return off;
+		if (off >= FS_ARGS_LEN) {
+			*flags |= FS_EXEC_ARGS_TRUNC;
+			return off;
+		}
+		got = bpf_probe_read_user_str(args + off, FS_ARGS_LEN - off,
+					      arg);
+		if (got <= 0) {
+			*flags |= FS_EXEC_ARGS_FAULT;
+			return off;
+		}
+		if (got == FS_ARGS_LEN - off && user_str_longer(arg, got)) {
+			*flags |= FS_EXEC_ARGS_TRUNC;
+			return FS_ARGS_LEN;
+		}
+		off += got;
+	}
+	if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) && arg)
+		*flags |= FS_EXEC_ARGS_TRUNC;
+	return off;
+}
+
+/*
+ * A failed exec: the caller still runs its old image, so the path and
+ * argv it passed are still in its memory, found through the syscall's
+ * arguments in its user pt_regs.
+ */
+static __always_inline int on_exec_fail(long ret, __u16 syscall)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct fs_rec_exec_fail *r;
+	struct exec_scratch *x;
+	const char *filename;
+	const char *const *argv;
+	__u32 fn, len, flags = 0;
+	long got;
+
+	if (ret >= 0)
+		return 0;
+	x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
+	if (!x)
+		return 0;
+	r = (struct fs_rec_exec_fail *)&x->r;
+	fill_hdr(&r->hdr, FS_REC_EXEC_FAIL, sizeof(*r), cur, true);
+	r->err = -ret;
+	r->syscall = syscall;
+	r->reserved = 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	if (syscall == FS_EXEC_SYS_EXECVE) {
+		/* execve(filename, argv, envp) */
+		filename = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		argv = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else {
+		/* execveat(dfd, filename, argv, envp, flags) */
+		filename = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		argv = (void *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	}
+	got = bpf_probe_read_user_str(x->data, FS_FILENAME_LEN, filename);
+	if (got <= 0) {
+		x->data[0] = 0;
+		got = 1;
+	} else if (got == FS_FILENAME_LEN &&
+		   user_str_longer(filename, FS_FILENAME_LEN)) {
+		flags |= FS_EXEC_FILENAME_TRUNC;
+	}
+	fn = got;
+	if (fn > FS_FILENAME_LEN)	/* for the verifier */
+		fn = FS_FILENAME_LEN;
+	len = read_argv(x->data + fn, argv, &flags);
+	if (len > FS_ARGS_LEN)		/* for the verifier */
+		len = FS_ARGS_LEN;
+	r->flags = flags;
+	send_exec(x, FS_REC_EXEC_FAIL, fn, len, fn + len,
+		  FS_EXEC_SIZE(fn, len));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exec_fail(ctx->ret, FS_EXEC_SYS_EXECVE);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exec_fail(ctx->ret, FS_EXEC_SYS_EXECVEAT);
 }

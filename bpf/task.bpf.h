@@ -18,6 +18,11 @@
 #define PF_KTHREAD		0x00200000
 #define EXIT_ZOMBIE		0x00000020
 #define MAX_ANCESTORS		32
+#define MAX_CGROUP_DEPTH	16
+#define RLIMIT_NPROC		6
+#define CAP_SYS_ADMIN		21
+#define CAP_SYS_RESOURCE	24
+#define PIDNS_ADDING		(1U << 31)
 
 static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 				     __u16 size, struct task_struct *t,
@@ -138,6 +143,69 @@ static __always_inline __s32 heir_of(struct task_struct *t, bool *subreaper)
 		}
 	}
 	return BPF_CORE_READ(init, tgid);
+}
+
+/*
+ * The nearest pids cgroup at its pids.max, from t's up: where
+ * pids_try_charge() stops a fork. The root has no limit. Probe reads: the
+ * struct is private to the pids controller, and the walk leaves what the
+ * verifier can follow.
+ */
+static __always_inline void read_pids_limit(struct task_struct *t,
+					    struct fs_rec_fork_fail *r)
+{
+	struct cgroup_subsys_state *css;
+	__s64 cur, max;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		return;
+	css = t->cgroups->subsys[bpf_core_enum_value(enum cgroup_subsys_id,
+						     pids_cgrp_id)];
+	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+		struct pids_cgroup *p = (void *)css;
+
+		cur = BPF_CORE_READ(p, counter.counter);
+		max = BPF_CORE_READ(p, limit.counter);
+		if (cur >= max && BPF_CORE_READ(css, parent)) {
+			r->pids_cgroup = BPF_CORE_READ(css, cgroup, kn, id);
+			r->pids_current = cur;
+			r->pids_max = max;
+			return;
+		}
+		css = BPF_CORE_READ(css, parent);
+	}
+}
+
+/*
+ * What copy_process() checked when t's fork failed, as the kernel reads
+ * it: RLIMIT_NPROC against the real user's process count (unless real
+ * root, or CAP_SYS_ADMIN/CAP_SYS_RESOURCE in the initial user namespace),
+ * threads-max against the tasks, pid_max, the pids cgroups.
+ */
+static __always_inline void read_fork_limits(struct task_struct *t,
+					     struct fs_rec_fork_fail *r)
+{
+	const struct cred *cred = t->real_cred;
+	struct pid_namespace *ns;
+	__u64 caps = 0;
+
+	r->uid = cred->uid.val;
+	r->nproc = BPF_CORE_READ(cred, ucounts, rlimit[0].counter);
+	r->nproc_max = t->signal->rlim[RLIMIT_NPROC].rlim_cur;
+	/* 64 bits in every kernel; two u32 before 6.3: read as bytes. */
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	if (r->uid == 0 ||
+	    (BPF_CORE_READ(cred, user_ns, level) == 0 &&
+	     (caps & (1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SYS_RESOURCE))))
+		r->flags |= FS_FFAIL_PRIVILEGED;
+	ns = t->thread_pid->numbers[0].ns;
+	r->tasks = BPF_CORE_READ(ns, pid_allocated) & ~PIDNS_ADDING;
+	if (bpf_core_field_exists(struct pid_namespace, pid_max))
+		r->pid_max = BPF_CORE_READ(ns, pid_max);
+	ns = BPF_CORE_READ(t, nsproxy, pid_ns_for_children);
+	if (ns && !(BPF_CORE_READ(ns, pid_allocated) & PIDNS_ADDING))
+		r->flags |= FS_FFAIL_PIDNS_DEAD;
+	read_pids_limit(t, r);
 }
 
 #endif

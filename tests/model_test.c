@@ -35,6 +35,8 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_COW] = sizeof(struct fs_rec_cow),
 		[FS_REC_CGROUP] = sizeof(struct fs_rec_cgroup),
 		[FS_REC_CGROUP_PATH] = sizeof(struct fs_rec_cgroup_path),
+		[FS_REC_FORK_FAIL] = sizeof(struct fs_rec_fork_fail),
+		[FS_REC_EXEC_FAIL] = sizeof(struct fs_rec_exec_fail),
 	};
 	struct synth_exec big;
 	size_t size;
@@ -43,9 +45,10 @@ TEST(decoder_accepts_every_well_formed_type)
 		synth_hdr(&big.r.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
 		EXPECT_EQ(0, sizes[t] % 8);
 		size = sizes[t];
-		if (t == FS_REC_EXEC) {
+		if (t == FS_REC_EXEC || t == FS_REC_EXEC_FAIL) {
 			size = synth_exec(&big, 1, 1, 0, 1, 1, "x", 1, "/x",
 					  "x", 1);
+			big.r.hdr.type = t;
 		} else if (t == FS_REC_CGROUP_PATH) {
 			struct fs_rec_cgroup_path *c = (void *)&big;
 
@@ -214,9 +217,9 @@ TEST(text_lines_keep_their_columns)
 	ASSERT_EQ(15, strspn(out, "0123456789:.")) TH_LOG("%s", out);
 	ASSERT_EQ(15, strspn(line2, "0123456789:.")) TH_LOG("%s", out);
 	line2[-1] = 0;
-	EXPECT_STREQ("fork      1234       1 sh\\x1b]          child 5678",
+	EXPECT_STREQ("fork           1234       1 sh\\x1b]          child 5678",
 		     out + 16);
-	EXPECT_STREQ("fork   1234/77       1 worker           thread 79\n",
+	EXPECT_STREQ("fork        1234/77       1 worker           thread 79\n",
 		     line2 + 16);
 	free(out);
 }

@@ -23,7 +23,21 @@ static const struct {
 	[FS_REC_CGROUP]		= { "cgroup",	sizeof(struct fs_rec_cgroup) },
 	[FS_REC_CGROUP_PATH]	= { "cgroup-path",
 				    sizeof(struct fs_rec_cgroup_path) },
+	[FS_REC_FORK_FAIL]	= { "fork-failed",
+				    sizeof(struct fs_rec_fork_fail) },
+	[FS_REC_EXEC_FAIL]	= { "exec-failed",
+				    sizeof(struct fs_rec_exec_fail) },
 };
+
+/* One reader of exec strings serves both: the layouts must agree. */
+#define SAME_FIELD(f)							\
+	_Static_assert(offsetof(struct fs_rec_exec, f) ==		\
+		       offsetof(struct fs_rec_exec_fail, f), #f)
+SAME_FIELD(flags);
+SAME_FIELD(filename_len);
+SAME_FIELD(args_len);
+_Static_assert(sizeof(struct fs_rec_exec) == sizeof(struct fs_rec_exec_fail),
+	       "exec layouts");
 
 const char *fs_record_name(unsigned int type)
 {
@@ -70,10 +84,11 @@ static int check_exec(const struct fs_rec_exec *e)
 	if (e->filename_len < 1 || e->filename_len > FS_FILENAME_LEN ||
 	    e->args_len > FS_ARGS_LEN ||
 	    (size_t)e->filename_len + e->args_len > len)
-		return fs_error(EBADMSG, "exec record's filename (%u) and args (%u) do not fit its %zu bytes",
-				e->filename_len, e->args_len, len);
+		return fs_error(EBADMSG, "%s record's filename (%u) and args (%u) do not fit its %zu bytes",
+				fs_record_name(e->hdr.type), e->filename_len, e->args_len, len);
 	if (v[e->filename_len - 1])
-		return fs_error(EBADMSG, "exec record has an unterminated filename");
+		return fs_error(EBADMSG, "%s record has an unterminated filename",
+				fs_record_name(e->hdr.type));
 	return 0;
 }
 
@@ -106,7 +121,7 @@ int fs_record_check(const void *buf, size_t len)
 	if (!has_nul(h->comm, sizeof(h->comm)))
 		return fs_error(EBADMSG, "%s record has an unterminated comm",
 				fs_record_name(h->type));
-	if (h->type == FS_REC_EXEC)
+	if (h->type == FS_REC_EXEC || h->type == FS_REC_EXEC_FAIL)
 		return check_exec(buf);
 	if (h->type == FS_REC_CGROUP_PATH)
 		return check_cgroup_path(buf);
@@ -137,6 +152,8 @@ const struct fs_ident *fs_record_ident(const struct fs_hdr *h)
 		return &((const struct fs_rec_task *)h)->id;
 	case FS_REC_CGROUP:
 		return &((const struct fs_rec_cgroup *)h)->id;
+	case FS_REC_FORK_FAIL:
+		return &((const struct fs_rec_fork_fail *)h)->id;
 	default:
 		return NULL;
 	}
@@ -206,4 +223,46 @@ bool fs_lost_lifecycle(uint32_t reason)
 bool fs_lost_cow(uint32_t reason)
 {
 	return reason == FS_LOST_COW_MAP || reason == FS_LOST_COW_SKIPPED;
+}
+
+/* The pid allocator leaves the first pids to early tasks once it wraps. */
+#define RESERVED_PIDS	300
+
+enum fs_fork_limit fs_fork_fail_limit(const struct fs_rec_fork_fail *r)
+{
+	if (r->err == ENOMEM)
+		return r->flags & FS_FFAIL_PIDNS_DEAD ? FS_LIMIT_PIDNS_DEAD :
+							FS_LIMIT_MEMORY;
+	if (r->err != EAGAIN)
+		return FS_LIMIT_NONE;
+	/*
+	 * In copy_process()'s order, the first limit found full refused it;
+	 * but a full pid space is only ever likely (see decode.h), and a
+	 * pids cgroup found at its pids.max is certain, so that comes first.
+	 */
+	if (!(r->flags & FS_FFAIL_PRIVILEGED) && r->nproc >= r->nproc_max)
+		return FS_LIMIT_NPROC;
+	if (r->threads_max && r->tasks >= r->threads_max)
+		return FS_LIMIT_THREADS;
+	if (r->pids_cgroup)
+		return FS_LIMIT_PIDS_CGROUP;
+	if (r->pid_max && r->tasks + RESERVED_PIDS >= r->pid_max)
+		return FS_LIMIT_PID_MAX;
+	return FS_LIMIT_UNKNOWN;
+}
+
+const char *fs_fork_limit_name(enum fs_fork_limit l)
+{
+	static const char *const names[] = {
+		[FS_LIMIT_NONE] = "none",
+		[FS_LIMIT_NPROC] = "RLIMIT_NPROC",
+		[FS_LIMIT_THREADS] = "threads-max",
+		[FS_LIMIT_PID_MAX] = "pid_max",
+		[FS_LIMIT_PIDS_CGROUP] = "pids.max",
+		[FS_LIMIT_MEMORY] = "memory",
+		[FS_LIMIT_PIDNS_DEAD] = "pid namespace without init",
+		[FS_LIMIT_UNKNOWN] = "unknown",
+	};
+
+	return l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
 }

@@ -58,12 +58,41 @@ bool fs_wait_result_reaped(const struct fs_rec_wait_result *r);
 /*
  * The variable parts of checked records. An exec's filename is
  * NUL-terminated; its args are args_len bytes (see fs_exec_for_each_arg).
+ * The exec functions read failed execs too (the same layout): pass a
+ * struct fs_rec_exec_fail cast.
  */
 const char *fs_exec_filename(const struct fs_rec_exec *r);
 const char *fs_exec_args(const struct fs_rec_exec *r);
 const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r);
 /* The container identity a record carries (fork: the child's), or NULL. */
 const struct fs_ident *fs_record_ident(const struct fs_hdr *h);
+
+/* Which limit refused a failed fork (fs_fork_fail_limit()). */
+enum fs_fork_limit {
+	FS_LIMIT_NONE,		/* an error no limit explains: EINVAL, EPERM */
+	FS_LIMIT_NPROC,		/* the real user's RLIMIT_NPROC */
+	FS_LIMIT_THREADS,	/* kernel.threads-max */
+	FS_LIMIT_PID_MAX,	/* kernel.pid_max: no free pid */
+	FS_LIMIT_PIDS_CGROUP,	/* a pids cgroup's pids.max */
+	FS_LIMIT_MEMORY,	/* ENOMEM */
+	FS_LIMIT_PIDNS_DEAD,	/* ENOMEM: the pid namespace's init is gone */
+	FS_LIMIT_UNKNOWN,	/* EAGAIN with every limit found below full:
+				 * one was freed before the syscall returned */
+	FS_LIMIT_COUNT,
+};
+
+/*
+ * Which limit refused a failed fork, from what the record says the limits
+ * stood at: RLIMIT_NPROC, threads-max, a pids cgroup found at pids.max,
+ * then pid_max. The pid space can only be judged from a count: it may be
+ * full once the tasks leave fewer free pids than the allocator keeps for
+ * early tasks after it wraps (RESERVED_PIDS, 300), which a small pid_max
+ * makes always true; so a pids cgroup at its limit, certain, is told
+ * before it.
+ */
+enum fs_fork_limit fs_fork_fail_limit(const struct fs_rec_fork_fail *r);
+/* "RLIMIT_NPROC", "pids.max", ... */
+const char *fs_fork_limit_name(enum fs_fork_limit l);
 
 /*
  * Calls fn for each argv string of an exec record, in order; stops early

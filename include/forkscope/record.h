@@ -21,7 +21,9 @@
  * identity (struct fs_ident) in fork and snapshot records and the
  * cgroup records, exec records of variable length. A v2 reader refuses
  * v1 and newer-major producers: the module says its version
- * (FS_IOC_INFO), a record file will carry it in its header.
+ * (FS_IOC_INFO), a record file will carry it in its header. The failed
+ * fork and exec records (13, 14) came in version 2 before it was
+ * released.
  */
 #ifndef FORKSCOPE_RECORD_H
 #define FORKSCOPE_RECORD_H
@@ -50,6 +52,8 @@ enum fs_rec_type {
 	FS_REC_COW		= 10,	/* a live process's COW counters */
 	FS_REC_CGROUP		= 11,	/* a process moved to another cgroup */
 	FS_REC_CGROUP_PATH	= 12,	/* the reader's: a cgroup id's path */
+	FS_REC_FORK_FAIL	= 13,	/* fork/vfork/clone/clone3 failed */
+	FS_REC_EXEC_FAIL	= 14,	/* execve/execveat failed */
 	FS_REC_TYPE_MAX,
 };
 
@@ -365,6 +369,86 @@ struct fs_rec_cgroup_path {
 	__u32 hierarchy;	/* FS_CGROUP_* */
 	__u16 flags;		/* FS_CGPATH_* */
 	__u16 path_len;		/* 1..FS_CGROUP_PATH_LEN, NUL included */
+};
+
+/* fs_rec_fork_fail.syscall */
+#define FS_FORK_SYS_FORK	1
+#define FS_FORK_SYS_VFORK	2
+#define FS_FORK_SYS_CLONE	3
+#define FS_FORK_SYS_CLONE3	4
+
+/* fs_rec_fork_fail.flags */
+#define FS_FFAIL_PRIVILEGED	(1U << 0)	/* real uid 0, or CAP_SYS_ADMIN or
+						 * CAP_SYS_RESOURCE: RLIMIT_NPROC
+						 * does not hold it back */
+#define FS_FFAIL_PIDNS_DEAD	(1U << 1)	/* the pid namespace its children
+						 * go to has lost its init: no
+						 * pid is given there (ENOMEM) */
+#define FS_FFAIL_FLAGS_FAULT	(1U << 2)	/* clone3's flags were unreadable */
+
+/*
+ * Subject: the task whose fork, vfork, clone or clone3 returned an error,
+ * written at the syscall's exit. With it, what the kernel's limits stood
+ * at then, so a reader can tell which one refused the fork (copy_process()
+ * checks RLIMIT_NPROC, then threads-max, then allocates the pid against
+ * pid_max, then charges the pids cgroups): the values are read after the
+ * failure undid its own charges, so a limit that refused it is found
+ * full, not over. Values the producer cannot read are 0 and the reader
+ * fills them (threads_max always, pid_max before 6.14) from
+ * /proc/sys/kernel as it receives the record, so a recorded stream keeps
+ * them.
+ */
+struct fs_rec_fork_fail {
+	struct fs_hdr hdr;
+	__s32 err;		/* errno, positive: EAGAIN, ENOMEM, ... */
+	__u16 syscall;		/* FS_FORK_SYS_* */
+	__u16 flags;		/* FS_FFAIL_* */
+	__u64 clone_flags;	/* clone's and clone3's flags; fork and vfork's
+				 * equivalents (SIGCHLD; CLONE_VM|CLONE_VFORK|
+				 * SIGCHLD) */
+	__u64 nproc;		/* processes of the caller's real uid in its
+				 * user namespace: what RLIMIT_NPROC counts */
+	__u64 nproc_max;	/* the caller's RLIMIT_NPROC soft limit (~0:
+				 * unlimited) */
+	__u64 pids_cgroup;	/* the pids cgroup found at its pids.max, the
+				 * caller's or the nearest such ancestor (an id
+				 * as fs_ident.pids_cgroup); 0: none was */
+	__s64 pids_current;	/* that cgroup's pids.current and pids.max */
+	__s64 pids_max;
+	__u32 tasks;		/* pids in use in the initial pid namespace:
+				 * the tasks, zombies included (what threads-max
+				 * counts), and ids a group or session keeps */
+	__u32 threads_max;	/* kernel.threads-max (see above) */
+	__u32 pid_max;		/* kernel.pid_max (see above) */
+	__u32 uid;		/* the caller's real uid (the initial user
+				 * namespace's): whose processes nproc counts */
+	struct fs_ident id;	/* the caller's container */
+};
+
+/* fs_rec_exec_fail.syscall */
+#define FS_EXEC_SYS_EXECVE	1
+#define FS_EXEC_SYS_EXECVEAT	2
+
+/* At most this many argv strings in a failed exec's record. */
+#define FS_EXEC_FAIL_ARGC	32
+
+/*
+ * Subject: the task whose execve or execveat returned an error; it goes on
+ * running its old image. Laid out as fs_rec_exec, with err where old_pid
+ * is, and the same variable part, but for argv: the strings the caller
+ * passed (up to FS_EXEC_FAIL_ARGC of them in FS_ARGS_LEN bytes; more is
+ * FS_EXEC_ARGS_TRUNC; an unreadable array or string ends the list with
+ * FS_EXEC_ARGS_FAULT). filename is the path as passed, relative to the
+ * caller's cwd or execveat's directory.
+ */
+struct fs_rec_exec_fail {
+	struct fs_hdr hdr;
+	__s32 err;		/* errno, positive: ENOENT, EACCES, ENOEXEC, ... */
+	__u32 flags;		/* FS_EXEC_* */
+	__u16 filename_len;	/* as fs_rec_exec's */
+	__u16 args_len;
+	__u16 syscall;		/* FS_EXEC_SYS_* */
+	__u16 reserved;
 };
 
 #endif /* FORKSCOPE_RECORD_H */
