@@ -170,7 +170,7 @@ static const struct {
 	{ { "trace", "-c", "", NULL },
 	  "-c wants a command name of 1 to 15 characters, not ''" },
 	{ { "trace", "-e", "fork,,averyveryverylongevent", NULL },
-	  "unknown event 'averyveryverylongevent': use fork, exec, exit, wait, reap, cgroup" },
+	  "unknown event 'averyveryverylongevent': use fork, exec, exit, wait, reap, cgroup, fork-failed, exec-failed" },
 	/* A shared option the command does not take is not one of its own. */
 	{ { "trace", "--interval", "1", NULL }, "unknown option '--interval'" },
 	{ { "trace", "-x", "extra", NULL }, "unexpected argument 'extra'" },

@@ -21,7 +21,8 @@
 #define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
 			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
 			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
-			 (1U << FS_REC_CGROUP) | (1U << FS_REC_LOST))
+			 (1U << FS_REC_CGROUP) | (1U << FS_REC_FORK_FAIL) | \
+			 (1U << FS_REC_EXEC_FAIL) | (1U << FS_REC_LOST))
 
 struct trace_opts {
 	struct fs_cmd_opts c;	/* -p, -j, -v */
@@ -44,12 +45,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: forkscope trace [OPTIONS]\n"
-"Print every fork, exec, exit, wait and reap on this machine as it happens.\n"
+"Print every fork, exec, exit, wait and reap on this machine as it happens,\n"
+"and every fork and exec that failed.\n"
 "\n"
 "  -p, --pid PID        only PID and its descendants, including later ones\n"
 "  -c, --comm COMM      only tasks whose command name is COMM\n"
-"  -e, --events LIST    only these events: fork,exec,exit,wait,reap,cgroup\n"
-"                       (wait shows both the wait and its result)\n"
+"  -e, --events LIST    only these events: fork,exec,exit,wait,reap,cgroup,\n"
+"                       fork-failed,exec-failed (wait shows both the wait\n"
+"                       and its result)\n"
 "      --no-threads     leave out thread creation, exit and release\n"
 "  -x, --explain        add a line on what the kernel just did\n"
 "      --cow            count COW faults: each process's exit shows its own\n"
@@ -80,7 +83,7 @@ static int parse_events(const char *cmd, const char *list, void *dest)
 		}
 		if (!type || !(ALL_EVENTS & (1U << type)) ||
 		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
-			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap, cgroup",
+			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap, cgroup, fork-failed, exec-failed",
 					      (int)len, tok);
 		*mask |= 1U << type;
 		if (type == FS_REC_WAIT)

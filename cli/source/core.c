@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroupfs.h"
 #include "common.h"
 #include "decode.h"
 #include "core.h"
+#include "procfs.h"
 
 /* Every loss, whoever reports it, is counted here. */
 static void account_lost(struct fs_source *s, const struct fs_rec_lost *r)
@@ -70,23 +72,18 @@ void fs_source_forget_names(struct fs_source *s)
 	fs_idmap_clear(&s->named[1], NULL);
 }
 
-int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
+/* Names the cgroups a checked record carries, counts it, passes it up. */
+static int deliver_checked(struct fs_source *s, const struct fs_hdr *h)
 {
-	const struct fs_hdr *h = data;
 	const struct fs_ident *id;
 
-	if (fs_record_check(data, len)) {
-		s->stats.malformed++;
-		fs_source_lost(s, FS_LOST_READER, 0, 1);
-		return 0;
-	}
 	id = fs_record_ident(h);
 	if (id) {
 		name_cgroup(s, FS_CGROUP_V2, id->cgroup);
 		name_cgroup(s, FS_CGROUP_PIDS, id->pids_cgroup);
 	}
 	if (h->type == FS_REC_LOST) {
-		account_lost(s, data);
+		account_lost(s, (const void *)h);
 	} else {
 		s->stats.records++;
 		s->stats.bytes += h->size;
@@ -94,6 +91,64 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 	s->stats.by_type[h->type]++;
 	return s->fn(s->ctx, h);
 }
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Fills in what the kernel could not read at a failed fork (see
+ * fs_rec_fork_fail), from sysctls re-read at most once a second: a fork
+ * storm at a limit fails thousands of times a second.
+ */
+static void complete_fork_fail(struct fs_source *s, struct fs_rec_fork_fail *r)
+{
+	uint64_t now = now_ns();
+
+	if (!s->limits_read_ns || now - s->limits_read_ns >= 1000000000ULL) {
+		fs_read_kernel_limits(&s->limits);
+		s->limits_read_ns = now;
+	}
+	if (!r->threads_max)
+		r->threads_max = s->limits.threads_max;
+	if (!r->pid_max)
+		r->pid_max = s->limits.pid_max;
+}
+
+/* A failed fork goes on as a copy, completed and its cgroup named. */
+static int deliver_fork_fail(struct fs_source *s, const struct fs_hdr *h)
+{
+	union {
+		struct fs_rec_fork_fail r;
+		char bytes[512];
+	} copy;
+
+	if (h->size > sizeof(copy))	/* a newer revision: as it is */
+		return deliver_checked(s, h);
+	memcpy(&copy, h, h->size);
+	complete_fork_fail(s, &copy.r);
+	name_cgroup(s, FS_CGROUP_PIDS, copy.r.pids_cgroup);
+	return deliver_checked(s, &copy.r.hdr);
+}
+
+int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
+{
+	const struct fs_hdr *h = data;
+
+	if (fs_record_check(data, len)) {
+		s->stats.malformed++;
+		fs_source_lost(s, FS_LOST_READER, 0, 1);
+		return 0;
+	}
+	if (h->type == FS_REC_FORK_FAIL)
+		return deliver_fork_fail(s, h);
+	return deliver_checked(s, h);
+}
+
 
 int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
 			 void (*seen)(void *ctx, const struct fs_hdr *rec),

@@ -22,6 +22,12 @@ struct fs_source_ops {
 	void (*close)(struct fs_source *s);
 };
 
+/* The machine's task limits: kernel.threads-max and kernel.pid_max. */
+struct fs_kernel_limits {
+	uint32_t threads_max;	/* 0: unreadable */
+	uint32_t pid_max;	/* 0: unreadable */
+};
+
 struct fs_source {
 	const struct fs_source_ops *ops;
 	fs_record_fn fn;
@@ -35,6 +41,9 @@ struct fs_source {
 	char describe[256];
 	/* Cgroup ids whose path this stream has told, by FS_CGROUP_* - 1. */
 	struct fs_idmap named[2];
+	/* The sysctls failed forks are judged by, and when they were read. */
+	struct fs_kernel_limits limits;
+	uint64_t limits_read_ns;
 };
 
 /*

@@ -280,3 +280,18 @@ int fs_snapshot_procfs(struct fs_source *s, uint32_t gen)
 			 count < 0 ? 0 : count);
 	return count;
 }
+
+static uint32_t sysctl_u32(const char *path)
+{
+	char buf[32];
+
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return strtoul(buf, NULL, 10);
+}
+
+void fs_read_kernel_limits(struct fs_kernel_limits *l)
+{
+	l->threads_max = sysctl_u32("/proc/sys/kernel/threads-max");
+	l->pid_max = sysctl_u32("/proc/sys/kernel/pid_max");
+}

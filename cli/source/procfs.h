@@ -16,4 +16,7 @@ int fs_snapshot_procfs(struct fs_source *s, uint32_t generation);
 /* Delivers the records read from a BPF task iterator's fd. */
 int fs_snapshot_from_fd(struct fs_source *s, int fd, uint32_t generation);
 
+/* Reads the machine's task limits from /proc/sys/kernel. */
+void fs_read_kernel_limits(struct fs_kernel_limits *l);
+
 #endif

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -193,7 +194,8 @@ static void text_cgroup(struct line *l, const struct fs_model *m,
 	}
 }
 
-static void text_exec(struct line *l, const struct fs_rec_exec *r)
+/* The filename and argv of an exec or a failed one. */
+static void text_exec_strings(struct line *l, const struct fs_rec_exec *r)
 {
 	add_safe(l, fs_exec_filename(r), false);
 	if (r->flags & FS_EXEC_FILENAME_TRUNC)
@@ -202,9 +204,98 @@ static void text_exec(struct line *l, const struct fs_rec_exec *r)
 	fs_exec_for_each_arg(r, add_arg, l);
 	add(l, "%s ]", r->flags & FS_EXEC_ARGS_TRUNC ? " ...(truncated)" :
 		       r->flags & FS_EXEC_ARGS_FAULT ? " (argv unreadable)" : "");
+}
+
+static void text_exec(struct line *l, const struct fs_rec_exec *r)
+{
+	text_exec_strings(l, r);
 	if (r->old_pid != r->hdr.pid)
 		add(l, " by thread %d, which took over pid %d", r->old_pid,
 		    r->hdr.pid);
+}
+
+/* "EAGAIN (Resource temporarily unavailable)" */
+static void add_errno(struct line *l, int err)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		add(l, "%s (%s)", name, strerror(err));
+	else
+		add(l, "error %d", err);
+}
+
+static const char *fork_fail_syscall(const struct fs_rec_fork_fail *r)
+{
+	static const char *const names[] = {
+		[FS_FORK_SYS_FORK] = "fork", [FS_FORK_SYS_VFORK] = "vfork",
+		[FS_FORK_SYS_CLONE] = "clone", [FS_FORK_SYS_CLONE3] = "clone3",
+	};
+
+	return r->syscall < ARRAY_SIZE(names) && names[r->syscall] ?
+	       names[r->syscall] : "fork?";
+}
+
+/* What the caller asked for: a process, a thread, a vfork. */
+static const char *fork_fail_kind(const struct fs_rec_fork_fail *r)
+{
+	if (r->flags & FS_FFAIL_FLAGS_FAULT)
+		return "unknown";
+	if (r->clone_flags & CLONE_THREAD)
+		return "thread";
+	return r->clone_flags & CLONE_VFORK ? "vfork" : "process";
+}
+
+static void text_fork_limit(struct line *l, const struct fs_model *m,
+			    const struct fs_rec_fork_fail *r)
+{
+	switch (fs_fork_fail_limit(r)) {
+	case FS_LIMIT_NPROC:
+		add(l, ": RLIMIT_NPROC: uid %u has %llu processes, its limit %llu",
+		    r->uid, (unsigned long long)r->nproc,
+		    (unsigned long long)r->nproc_max);
+		break;
+	case FS_LIMIT_THREADS:
+		add(l, ": threads-max: %u tasks, the limit %u", r->tasks,
+		    r->threads_max);
+		break;
+	case FS_LIMIT_PIDS_CGROUP:
+		add(l, ": pids.max: %lld of %lld in ",
+		    (long long)r->pids_current, (long long)r->pids_max);
+		text_cgroup_path(l, m, FS_CGROUP_PIDS, r->pids_cgroup);
+		break;
+	case FS_LIMIT_PID_MAX:
+		add(l, ": pid_max: %u pids in use of %u", r->tasks, r->pid_max);
+		break;
+	case FS_LIMIT_MEMORY:
+		add(l, ": out of memory");
+		break;
+	case FS_LIMIT_PIDNS_DEAD:
+		add(l, ": its pid namespace's init has exited: no process can enter it");
+		break;
+	case FS_LIMIT_UNKNOWN:
+		add(l, ": no limit was full by the syscall's return");
+		break;
+	default:
+		break;
+	}
+}
+
+static void text_fork_fail(struct line *l, const struct fs_model *m,
+			   const struct fs_rec_fork_fail *r)
+{
+	add(l, "%s of a %s: ", fork_fail_syscall(r), fork_fail_kind(r));
+	add_errno(l, r->err);
+	text_fork_limit(l, m, r);
+}
+
+static void text_exec_fail(struct line *l, const struct fs_rec_exec_fail *r)
+{
+	add(l, "%s: ", r->syscall == FS_EXEC_SYS_EXECVEAT ? "execveat" :
+							    "execve");
+	add_errno(l, r->err);
+	add_str(l, ": ");
+	text_exec_strings(l, (const void *)r);
 }
 
 static void text_exit(struct line *l, const struct fs_rec_exit *r,
@@ -293,7 +384,7 @@ static void text_release(struct line *l, const struct fs_note *n)
 
 void fs_event_text_header(FILE *f)
 {
-	fprintf(f, "%-15s %-6s %7s %7s %-16s %s\n", "TIME", "EVENT", "PID",
+	fprintf(f, "%-15s %-11s %7s %7s %-16s %s\n", "TIME", "EVENT", "PID",
 		"PPID", "COMM", "DETAILS");
 }
 
@@ -327,7 +418,7 @@ static void text_line(FILE *f, uint64_t ts_ns, const char *event, int32_t pid,
 
 	add_time(&out, ts_ns);
 	add_str(&out, " ");
-	add_padded(&out, event, strlen(event), -6);
+	add_padded(&out, event, strlen(event), -11);
 	add_str(&out, " ");
 	add_int(&ids, tgid, 0);
 	if (pid != tgid) {
@@ -362,6 +453,12 @@ void fs_event_text(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXEC:
 		text_exec(&l, (const void *)rec);
+		break;
+	case FS_REC_FORK_FAIL:
+		text_fork_fail(&l, m, (const void *)rec);
+		break;
+	case FS_REC_EXEC_FAIL:
+		text_exec_fail(&l, (const void *)rec);
 		break;
 	case FS_REC_EXIT:
 		text_exit(&l, (const void *)rec, n);
@@ -427,16 +524,68 @@ static void json_fork(struct fs_json *j, const struct fs_model *m,
 	fs_json_close(j);
 }
 
-static void json_exec(struct fs_json *j, const struct fs_rec_exec *r)
+/* The filename and argv of an exec or a failed one. */
+static void json_exec_strings(struct fs_json *j, const struct fs_rec_exec *r)
 {
 	fs_json_str(j, "filename", fs_exec_filename(r));
 	fs_json_array(j, "argv");
 	fs_exec_for_each_arg(r, json_add_arg, j);
 	fs_json_close(j);
-	fs_json_int(j, "old_tid", r->old_pid);
 	fs_json_bool(j, "filename_truncated", r->flags & FS_EXEC_FILENAME_TRUNC);
 	fs_json_bool(j, "argv_truncated", r->flags & FS_EXEC_ARGS_TRUNC);
 	fs_json_bool(j, "argv_unreadable", r->flags & FS_EXEC_ARGS_FAULT);
+}
+
+static void json_exec(struct fs_json *j, const struct fs_rec_exec *r)
+{
+	json_exec_strings(j, r);
+	fs_json_int(j, "old_tid", r->old_pid);
+}
+
+static void json_errno(struct fs_json *j, int err)
+{
+	fs_json_int(j, "errno", err);
+	fs_json_str(j, "error", strerrorname_np(err));
+}
+
+static void json_exec_fail(struct fs_json *j, const struct fs_rec_exec_fail *r)
+{
+	fs_json_str(j, "syscall", r->syscall == FS_EXEC_SYS_EXECVEAT ?
+				  "execveat" : "execve");
+	json_errno(j, r->err);
+	json_exec_strings(j, (const void *)r);
+}
+
+static void json_fork_fail(struct fs_json *j, const struct fs_model *m,
+			   const struct fs_rec_fork_fail *r)
+{
+	const char *path;
+
+	fs_json_str(j, "syscall", fork_fail_syscall(r));
+	json_errno(j, r->err);
+	fs_json_str(j, "kind", fork_fail_kind(r));
+	fs_json_u64(j, "clone_flags", r->clone_flags);
+	fs_json_str(j, "limit", fs_fork_fail_limit(r) == FS_LIMIT_NONE ? NULL :
+				fs_fork_limit_name(fs_fork_fail_limit(r)));
+	fs_json_int(j, "uid", r->uid);
+	fs_json_bool(j, "privileged", r->flags & FS_FFAIL_PRIVILEGED);
+	fs_json_u64(j, "nproc", r->nproc);
+	fs_json_u64(j, "nproc_max", r->nproc_max);
+	fs_json_int(j, "tasks", r->tasks);
+	fs_json_int(j, "threads_max", r->threads_max);
+	fs_json_int(j, "pid_max", r->pid_max);
+	if (r->pids_cgroup) {
+		fs_json_object(j, "pids_cgroup");
+		path = fs_model_cgroup_path(m, FS_CGROUP_PIDS, r->pids_cgroup);
+		fs_json_str(j, "path", path && *path ? path : NULL);
+		fs_json_u64(j, "id", r->pids_cgroup);
+		fs_json_int(j, "current", r->pids_current);
+		fs_json_int(j, "max", r->pids_max);
+		fs_json_close(j);
+	} else {
+		fs_json_null(j, "pids_cgroup");
+	}
+	fs_json_container(j, "container", m, &r->id);
 }
 
 static void json_exit(struct fs_json *j, const struct fs_rec_exit *r,
@@ -550,6 +699,12 @@ void fs_event_json(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXEC:
 		json_exec(&j, (const void *)rec);
+		break;
+	case FS_REC_FORK_FAIL:
+		json_fork_fail(&j, m, (const void *)rec);
+		break;
+	case FS_REC_EXEC_FAIL:
+		json_exec_fail(&j, (const void *)rec);
 		break;
 	case FS_REC_EXIT:
 		json_exit(&j, (const void *)rec, n);
