@@ -42,6 +42,10 @@ int fs_wait_probe_register(void);
 void fs_wait_probe_unregister(void);
 void fs_emit_snapshot(u32 generation);
 
+/* failures.c: failed forks and execs, at their syscall's exit */
+void fs_fork_failed(struct pt_regs *regs, long nr, long ret);
+void fs_exec_failed(struct pt_regs *regs, long nr, long ret);
+
 /* cow.c: exact COW counting and per-process state */
 int fs_cow_register(void);
 void fs_cow_unregister(void);

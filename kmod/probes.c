@@ -210,7 +210,10 @@ static void probe_free(void *data, struct task_struct *p)
 		fs_proc_forget(p);
 }
 
-/* wait4(upid, stat_addr, options, ru) and waitid(which, upid, infop, ...) */
+/*
+ * Failed forks and execs (failures.c), and the results of
+ * wait4(upid, stat_addr, options, ru) and waitid(which, upid, infop, ...)
+ */
 static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	struct fs_rec_wait_result *r;
@@ -221,7 +224,15 @@ static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 	/* While a reader is attached every syscall comes here: leave at once. */
 	nr = syscall_get_nr(current, regs);
-	if ((nr != __NR_wait4 && nr != __NR_waitid) || ret < 0)
+	if (ret < 0) {
+		if (nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork ||
+		    nr == __NR_vfork)
+			fs_fork_failed(regs, nr, ret);
+		else if (nr == __NR_execve || nr == __NR_execveat)
+			fs_exec_failed(regs, nr, ret);
+		return;
+	}
+	if (nr != __NR_wait4 && nr != __NR_waitid)
 		return;
 	r = fs_reserve(&ev, FS_REC_WAIT_RESULT, sizeof(*r));
 	if (!r)
