@@ -7,6 +7,10 @@
 #define FS_TEST_COLLECT_H
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -193,6 +197,33 @@ static inline bool is_thread_fork_in_group(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_FORK && r->tgid == tgid &&
 	       (((const struct fs_rec_fork *)r)->flags & FS_FORK_THREAD);
+}
+
+/* The inode number of a path, made as printf makes it; 0 if none. */
+static inline uint64_t inode_of(const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* The path the stream told for a cgroup id; NULL if never told. */
+static inline const char *told_path(const struct collect *c, uint32_t hierarchy,
+			     uint64_t id)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct fs_rec_cgroup_path *p = (const void *)c->recs[i];
+
+		if (p->hdr.type == FS_REC_CGROUP_PATH && p->id == id &&
+		    p->hierarchy == hierarchy)
+			return fs_cgroup_path(p);
+	}
+	return NULL;
 }
 
 #endif

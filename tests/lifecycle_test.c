@@ -874,18 +874,6 @@ TEST(a_lagging_reader_is_woken_once_not_per_record)
 }
 
 /* Container identity, checked against what /proc and cgroupfs say. */
-static uint64_t inode_of(const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return stat(path, &st) ? 0 : st.st_ino;
-}
-
 /* pid's cgroup path in the hierarchy whose /proc/PID/cgroup line has tag. */
 static bool cgroup_of(pid_t pid, const char *tag, char *out, size_t len)
 {
@@ -913,20 +901,6 @@ static bool cgroup_of(pid_t pid, const char *tag, char *out, size_t len)
 static bool is_cgroup_move_of(const struct fs_hdr *r, long pid)
 {
 	return r->type == FS_REC_CGROUP && r->pid == pid;
-}
-
-/* The path the stream told for a v2 cgroup id; NULL if never told. */
-static const char *told_path(const struct collect *c, uint32_t hierarchy,
-			     uint64_t id)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct fs_rec_cgroup_path *p = (const void *)c->recs[i];
-
-		if (p->hdr.type == FS_REC_CGROUP_PATH && p->id == id &&
-		    p->hierarchy == hierarchy)
-			return fs_cgroup_path(p);
-	}
-	return NULL;
 }
 
 /*
