@@ -517,9 +517,13 @@ static __always_inline __u32 read_argv(char *args, const char *const *argv,
 		}
 		got = bpf_probe_read_user_str(args + off, FS_ARGS_LEN - off,
 					      arg);
-		if (got <= 0) {
+		if (got < 0) {
 			*flags |= FS_EXEC_ARGS_FAULT;
 			return off;
+		}
+		if (got == 0) {		/* "": the helper counts no NUL */
+			args[off] = 0;
+			got = 1;
 		}
 		if (got == FS_ARGS_LEN - off && user_str_longer(arg, got)) {
 			*flags |= FS_EXEC_ARGS_TRUNC;
