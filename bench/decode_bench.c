@@ -119,7 +119,7 @@ static double view(const char *buf, size_t len, long n, FILE *f, bool json)
 			if (json)
 				fs_release_json(f, h->ts_ns, &note, NULL);
 			else
-				fs_release_text(f, h->ts_ns, &note, NULL);
+				fs_release_text(f, &m, h->ts_ns, &note, NULL);
 		}
 		off += h->size;
 		if (off == len)

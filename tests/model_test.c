@@ -3,7 +3,8 @@
  * Unit tests from synthetic records: the decoder against truncated and
  * hostile input, the process table, and the model's reading of event
  * sequences the kernel produces (pid reuse, autoreap, a non-leader exec,
- * a wait without a status word, -p selection).
+ * a wait without a status word, -p selection), containers named from
+ * cgroup paths and selected by --cgroup and --container.
  */
 #include <json-c/json.h>
 #include <sys/wait.h>
@@ -848,8 +849,10 @@ TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
 	EXPECT_STREQ("", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 8));
 	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 9));
 	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, 3, 7));
-	EXPECT_EQ(bytes + sizeof("/system.slice/a.service") + sizeof("/") + 1,
-		  fs_model_bytes(&self->m));
+	/* Each name: its struct, its path, and the unit its path names. */
+	EXPECT_EQ(bytes + 3 * sizeof(struct fs_cgroup) +
+		  sizeof("/system.slice/a.service") + sizeof("a.service") +
+		  sizeof("/") + 1, fs_model_bytes(&self->m));
 	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, 7, "/b", 0));
 	EXPECT_STREQ("/b", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
 
@@ -868,6 +871,319 @@ TEST_F(model, cgroup_names_are_kept_renamed_and_dropped_when_unused)
 	EXPECT_EQ(NULL, fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 7));
 	EXPECT_STREQ("/x", fs_model_cgroup_path(&self->m, FS_CGROUP_V2, 9191));
 	EXPECT_GE(8192, self->m.cgroup_paths[0].count);
+}
+
+#define ID_A "3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566abcd"
+#define ID_B "3f4a5b6c7d8e1111112233445566778899aabbccddeeff0011223344556677ee"
+#define POD "pod0f3b6b5e-1c3a-4f0e-9a62-2b1c3d4e5f60"
+#define POD_SLICE "/kubepods.slice/kubepods-burstable.slice/" \
+		  "kubepods-burstable-pod0f3b6b5e_1c3a_4f0e_9a62_2b1c3d4e5f60.slice"
+
+/* A span of path as a string; NULL when empty. */
+static const char *span_str(char *buf, const char *path, struct fs_span sp)
+{
+	if (!sp.len)
+		return NULL;
+	memcpy(buf, path + sp.off, sp.len);
+	buf[sp.len] = 0;
+	return buf;
+}
+
+TEST(container_ids_come_from_the_runtimes_cgroup_names)
+{
+	static const struct {
+		const char *path;
+		enum fs_runtime runtime;
+		const char *id, *unit;
+	} cases[] = {
+		/* docker: cgroupfs and systemd drivers */
+		{ "/docker/" ID_A, FS_RUNTIME_DOCKER, ID_A, NULL },
+		{ "/docker/" ID_A "/", FS_RUNTIME_DOCKER, ID_A, NULL },
+		{ "/system.slice/docker-" ID_A ".scope", FS_RUNTIME_DOCKER,
+		  ID_A, "docker-" ID_A ".scope" },
+		/* systemd inside the container, docker in docker */
+		{ "/system.slice/docker-" ID_A ".scope/init.scope",
+		  FS_RUNTIME_DOCKER, ID_A, "docker-" ID_A ".scope" },
+		{ "/docker/" ID_A "/docker/" ID_B, FS_RUNTIME_DOCKER, ID_B, NULL },
+		{ "/docker/" ID_A "/system.slice/nginx.service",
+		  FS_RUNTIME_DOCKER, ID_A, NULL },
+		/* kubernetes: cgroupfs driver (runtime unnamed), systemd */
+		{ "/kubepods/burstable/" POD "/" ID_A, FS_RUNTIME_CRI, ID_A,
+		  NULL },
+		{ "/kubepods/" POD "/" ID_A, FS_RUNTIME_CRI, ID_A, NULL },
+		{ POD_SLICE "/cri-containerd-" ID_A ".scope",
+		  FS_RUNTIME_CONTAINERD, ID_A, "cri-containerd-" ID_A ".scope" },
+		{ POD_SLICE "/cri-containerd-" ID_A ".scope/system.slice/a.service",
+		  FS_RUNTIME_CONTAINERD, ID_A, "cri-containerd-" ID_A ".scope" },
+		{ POD_SLICE "/docker-" ID_A ".scope", FS_RUNTIME_DOCKER, ID_A,
+		  "docker-" ID_A ".scope" },
+		/* cri-o, and its monitor: a unit, not the container */
+		{ POD_SLICE "/crio-" ID_A ".scope", FS_RUNTIME_CRIO, ID_A,
+		  "crio-" ID_A ".scope" },
+		{ "/kubepods/besteffort/" POD "/crio-" ID_A, FS_RUNTIME_CRIO,
+		  ID_A, NULL },
+		{ POD_SLICE "/crio-conmon-" ID_A ".scope", FS_RUNTIME_SYSTEMD,
+		  NULL, "crio-conmon-" ID_A ".scope" },
+		/* podman: rootful, rootless, cgroupfs; conmon is no container */
+		{ "/machine.slice/libpod-" ID_A ".scope", FS_RUNTIME_PODMAN,
+		  ID_A, "libpod-" ID_A ".scope" },
+		{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-"
+		  ID_A ".scope/container", FS_RUNTIME_PODMAN, ID_A,
+		  "libpod-" ID_A ".scope" },
+		{ "/libpod_parent/libpod-" ID_A, FS_RUNTIME_PODMAN, ID_A, NULL },
+		{ "/machine.slice/libpod-conmon-" ID_A ".scope",
+		  FS_RUNTIME_SYSTEMD, NULL, "libpod-conmon-" ID_A ".scope" },
+		/* systemd: the deepest unit */
+		{ "/user.slice/user-1000.slice/session-3.scope",
+		  FS_RUNTIME_SYSTEMD, NULL, "session-3.scope" },
+		{ "/system.slice/foo.service", FS_RUNTIME_SYSTEMD, NULL,
+		  "foo.service" },
+		{ "/system.slice/foo.service/sub", FS_RUNTIME_SYSTEMD, NULL,
+		  "foo.service" },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		  "app-firefox.scope", FS_RUNTIME_SYSTEMD, NULL,
+		  "app-firefox.scope" },
+		{ "/system.slice/docker.service", FS_RUNTIME_SYSTEMD, NULL,
+		  "docker.service" },
+		{ "/init.scope", FS_RUNTIME_SYSTEMD, NULL, "init.scope" },
+		/* not containers: ids one short, one long, uppercase, bare */
+		{ "/docker/" ID_A "0", FS_RUNTIME_NONE, NULL, NULL },
+		{ "/docker/3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566abc",
+		  FS_RUNTIME_NONE, NULL, NULL },
+		{ "/docker/3F4A5B6C7D8E9F00112233445566778899AABBCCDDEEFF00112233445566ABCD",
+		  FS_RUNTIME_NONE, NULL, NULL },
+		{ "/system.slice/docker-3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566abc.scope",
+		  FS_RUNTIME_SYSTEMD, NULL,
+		  "docker-3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566abc.scope" },
+		{ "/" ID_A, FS_RUNTIME_NONE, NULL, NULL },
+		{ "/mydocker/" ID_A, FS_RUNTIME_NONE, NULL, NULL },
+		{ "/system.slice/docker-.scope", FS_RUNTIME_SYSTEMD, NULL,
+		  "docker-.scope" },
+		{ "/user.slice/user-1000.slice", FS_RUNTIME_NONE, NULL, NULL },
+		{ "/.scope", FS_RUNTIME_NONE, NULL, NULL },
+		{ "/", FS_RUNTIME_NONE, NULL, NULL },
+		{ "", FS_RUNTIME_NONE, NULL, NULL },
+	};
+	char id[FS_CGROUP_PATH_LEN], unit[FS_CGROUP_PATH_LEN];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct fs_container c;
+		const char *got;
+
+		fs_container_parse(cases[i].path, &c);
+		EXPECT_EQ(cases[i].runtime, c.runtime) TH_LOG("%s", cases[i].path);
+		got = span_str(id, cases[i].path, c.id);
+		EXPECT_STREQ(cases[i].id ? cases[i].id : "(none)",
+			     got ? got : "(none)") TH_LOG("%s", cases[i].path);
+		got = span_str(unit, cases[i].path, c.unit);
+		EXPECT_STREQ(cases[i].unit ? cases[i].unit : "(none)",
+			     got ? got : "(none)") TH_LOG("%s", cases[i].path);
+	}
+	EXPECT_STREQ("docker", fs_runtime_name(FS_RUNTIME_DOCKER));
+	EXPECT_STREQ("cri-o", fs_runtime_name(FS_RUNTIME_CRIO));
+	EXPECT_EQ(NULL, fs_runtime_name(FS_RUNTIME_NONE));
+}
+
+/* A fork whose child is born with identity id. */
+static void fork_in(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		    int ppid, int pid, uint64_t cgroup, uint64_t pids_cgroup)
+{
+	const struct fs_task *parent = fs_proctab_get(&m->tab, ppid);
+	struct fs_rec_fork f;
+
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), ppid, ppid, 1, ++*now,
+		  parent ? parent->start_ns : 10, "p");
+	f.child_pid = f.child_tgid = pid;
+	f.child_ppid = ppid;
+	f.child_start_ns = *now;
+	f.child.cgroup = cgroup;
+	f.child.pids_cgroup = pids_cgroup;
+	f.child.pidns = 4026531836;
+	f.child.ns_pid = f.child.ns_tgid = pid;
+	fs_model_apply(m, &f.hdr, n);
+}
+
+static void move_(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		  int pid, uint64_t cgroup, uint64_t pids_cgroup)
+{
+	struct fs_rec_cgroup c;
+
+	synth_hdr(&c.hdr, FS_REC_CGROUP, sizeof(c), pid, pid, 1, ++*now,
+		  fs_proctab_get(&m->tab, pid)->start_ns, "c");
+	c.id.cgroup = cgroup;
+	c.id.pids_cgroup = pids_cgroup;
+	c.id.pidns = 4026531836;
+	fs_model_apply(m, &c.hdr, n);
+}
+
+static void exec_in(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		    int pid)
+{
+	struct synth_exec x;
+
+	synth_exec(&x, pid, pid, 1, ++*now,
+		   fs_proctab_get(&m->tab, pid)->start_ns, "c", pid, "/bin/c",
+		   "c", 2);
+	fs_model_apply(m, &x.r.hdr, n);
+}
+
+static void exit_of(struct fs_model *m, struct fs_note *n, uint64_t *now,
+		    int pid)
+{
+	exit_(m, n, now, pid, pid, 1, fs_proctab_get(&m->tab, pid)->start_ns,
+	      FS_EXIT_GROUP_DEAD, 0);
+}
+
+/* Cgroups 1 "/", 2 a docker container, 3 a service below /system.slice. */
+static bool name_three(struct fs_model *m, struct fs_note *n)
+{
+	return name_(m, n, FS_CGROUP_V2, 1, "/", 0) &&
+	       name_(m, n, FS_CGROUP_V2, 2,
+		     "/system.slice/docker-" ID_A ".scope", 0) &&
+	       name_(m, n, FS_CGROUP_V2, 3, "/system.slice/foo.service", 0) &&
+	       name_(m, n, FS_CGROUP_PIDS, 1, "/", 0);
+}
+
+TEST_F(model, container_selects_tasks_while_they_are_in_it)
+{
+	fs_model_filter(&self->m, NULL, "3f4a5b6c7d8e9");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	fork_in(&self->m, &self->n, &self->now, 1, 100, 1, 1);
+	EXPECT_FALSE(self->n.selected);
+	/* Forked into the container (CLONE_INTO_CGROUP): shown with it. */
+	fork_in(&self->m, &self->n, &self->now, 100, 200, 2, 1);
+	EXPECT_TRUE(self->n.selected);
+	exit_of(&self->m, &self->n, &self->now, 100);
+	EXPECT_FALSE(self->n.selected);
+	/* Children forked inside are in it. */
+	fork_in(&self->m, &self->n, &self->now, 200, 201, 2, 1);
+	EXPECT_TRUE(self->n.selected);
+	exit_of(&self->m, &self->n, &self->now, 201);
+	EXPECT_TRUE(self->n.selected);
+	/* Released inside: the reap is the container's too. */
+	reap_(&self->m, &self->n, &self->now, 201, 201,
+	      fs_proctab_get(&self->m.tab, 201)->start_ns);
+	EXPECT_EQ(FS_RELEASE_FREE, self->n.released);
+	EXPECT_TRUE(self->n.gone_selected);
+	/* One moved in later: from its move on, and out again. */
+	fork_in(&self->m, &self->n, &self->now, 1, 300, 3, 1);
+	EXPECT_FALSE(self->n.selected);
+	move_(&self->m, &self->n, &self->now, 300, 2, 1);
+	EXPECT_TRUE(self->n.selected);
+	exec_in(&self->m, &self->n, &self->now, 300);
+	EXPECT_TRUE(self->n.selected);
+	move_(&self->m, &self->n, &self->now, 200, 3, 1);
+	EXPECT_TRUE(self->n.selected);	/* the move out is shown */
+	exit_of(&self->m, &self->n, &self->now, 200);
+	EXPECT_FALSE(self->n.selected);
+}
+
+TEST_F(model, cgroup_selects_the_subtree_in_either_hierarchy)
+{
+	fs_model_filter(&self->m, "/system.slice/", NULL);
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_V2, 4,
+			  "/system.slicex/a.service", 0));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 5,
+			  "/system.slice/b.service", 0));
+	fork_in(&self->m, &self->n, &self->now, 1, 100, 2, 1);
+	EXPECT_TRUE(self->n.selected);
+	fork_in(&self->m, &self->n, &self->now, 1, 101, 3, 1);
+	EXPECT_TRUE(self->n.selected);
+	fork_in(&self->m, &self->n, &self->now, 1, 102, 4, 1);
+	EXPECT_FALSE(self->n.selected);
+	fork_in(&self->m, &self->n, &self->now, 1, 103, 1, 1);
+	EXPECT_FALSE(self->n.selected);
+	/* The v1 pids hierarchy counts as well (hybrid hosts). */
+	fork_in(&self->m, &self->n, &self->now, 1, 104, 1, 5);
+	EXPECT_TRUE(self->n.selected);
+	/* A cgroup never named, a task never told: not selected. */
+	fork_in(&self->m, &self->n, &self->now, 1, 105, 99, 0);
+	EXPECT_FALSE(self->n.selected);
+}
+
+TEST_F(model, container_by_unit_is_the_whole_name)
+{
+	fs_model_filter(&self->m, NULL, "foo.service");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	fork_in(&self->m, &self->n, &self->now, 1, 100, 3, 1);
+	EXPECT_TRUE(self->n.selected);
+	fs_model_free(&self->m);
+	ASSERT_EQ(0, fs_model_init(&self->m, 0));
+	fs_model_filter(&self->m, NULL, "foo.serv");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	fork_in(&self->m, &self->n, &self->now, 1, 100, 3, 1);
+	EXPECT_FALSE(self->n.selected);
+}
+
+TEST_F(model, pid_and_container_filters_both_apply)
+{
+	fs_model_free(&self->m);
+	ASSERT_EQ(0, fs_model_init(&self->m, 100));
+	fs_model_filter(&self->m, NULL, "3f4a");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	fs_proctab_put(&self->m.tab, 100)->flags |= FS_TASK_SELECTED;
+	fs_proctab_get(&self->m.tab, 100)->tgid = 100;
+	fork_in(&self->m, &self->n, &self->now, 100, 110, 2, 1);
+	EXPECT_TRUE(self->n.selected);
+	fork_in(&self->m, &self->n, &self->now, 100, 111, 1, 1);
+	EXPECT_FALSE(self->n.selected);
+	fork_in(&self->m, &self->n, &self->now, 500, 501, 2, 1);
+	EXPECT_FALSE(self->n.selected);
+}
+
+TEST_F(model, container_prefers_the_hierarchy_that_names_it)
+{
+	const struct fs_cgroup *c;
+	struct fs_ident id = { .cgroup = 1, .pids_cgroup = 7 };
+	const char *a, *b;
+
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 7,
+			  "/docker/" ID_B, 0));
+	c = fs_model_container(&self->m, &id);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(FS_RUNTIME_DOCKER, c->runtime);
+	EXPECT_STREQ(ID_B, c->id);
+	EXPECT_EQ(NULL, c->unit);
+	id.cgroup = 2;
+	c = fs_model_container(&self->m, &id);
+	EXPECT_STREQ(ID_A, c->id);
+	EXPECT_STREQ("docker-" ID_A ".scope", c->unit);
+	EXPECT_STREQ("/system.slice/docker-" ID_A ".scope", c->path);
+	id.cgroup = 3;
+	id.pids_cgroup = 1;
+	c = fs_model_container(&self->m, &id);
+	EXPECT_EQ(NULL, c->id);
+	EXPECT_STREQ("foo.service", c->unit);
+	id.cgroup = 42;
+	id.pids_cgroup = 0;
+	EXPECT_EQ(NULL, fs_model_container(&self->m, &id));
+	/* Without --container nothing is ambiguous. */
+	EXPECT_FALSE(fs_model_container_ambiguous(&self->m, &a, &b));
+}
+
+TEST_F(model, a_prefix_of_two_containers_is_ambiguous)
+{
+	const char *a, *b;
+
+	fs_model_filter(&self->m, NULL, "3f4a5b6c7d8e");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	EXPECT_FALSE(fs_model_container_ambiguous(&self->m, &a, &b));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 7,
+			  "/docker/" ID_A, 0));
+	EXPECT_FALSE(fs_model_container_ambiguous(&self->m, &a, &b));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 8,
+			  "/docker/" ID_B, 0));
+	ASSERT_TRUE(fs_model_container_ambiguous(&self->m, &a, &b));
+	EXPECT_NE(0, strcmp(a, b));
+	fs_model_free(&self->m);
+	ASSERT_EQ(0, fs_model_init(&self->m, 0));
+	fs_model_filter(&self->m, NULL, "3f4a5b6c7d8e9");
+	ASSERT_TRUE(name_three(&self->m, &self->n));
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 8,
+			  "/docker/" ID_B, 0));
+	EXPECT_FALSE(fs_model_container_ambiguous(&self->m, &a, &b));
 }
 
 TEST_HARNESS_MAIN

@@ -9,10 +9,50 @@
 
 #include "cmdline.h"
 #include "common.h"
+#include "forkscope/record.h"
 
 #define MAX_OPTS	24	/* shared and own; a longer table is a bug */
 #define LONG_ONLY	0x100	/* getopt's value for a long-only option */
 #define OPT(field)	offsetof(struct fs_cmd_opts, field)
+
+/*
+ * --cgroup: a path below the hierarchy's root, as /proc/PID/cgroup shows
+ * it; no "." or ".." parts, nothing a terminal would act on.
+ */
+static int parse_cgroup(const char *cmd, const char *arg, void *dest)
+{
+	size_t len = strlen(arg);
+
+	if (arg[0] != '/' || len >= FS_CGROUP_PATH_LEN || strstr(arg, "/./") ||
+	    strstr(arg, "/../") || (len >= 2 && !strcmp(arg + len - 2, "/.")) ||
+	    (len >= 3 && !strcmp(arg + len - 3, "/..")))
+		goto bad;
+	for (const char *p = arg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			goto bad;
+	*(const char **)dest = arg;
+	return 0;
+bad:
+	return fs_usage_error(cmd, "--cgroup wants a cgroup path as /proc/PID/cgroup shows it (/system.slice/foo.service), not '%s'",
+			      arg);
+}
+
+/*
+ * --container: a container id or its prefix (hex), or a systemd unit
+ * (letters, digits and ._-@:\, as systemd escapes unit names).
+ */
+static int parse_container(const char *cmd, const char *arg, void *dest)
+{
+	size_t len = strlen(arg);
+
+	if (!len || len > 255 ||
+	    arg[strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@:\\")])
+		return fs_usage_error(cmd, "--container wants a container id, a prefix of one or a systemd unit (docker-3f4a.scope), not '%s'",
+				      arg);
+	*(const char **)dest = arg;
+	return 0;
+}
 
 /* The options every command shares; needs: the FS_CMD_* that asks for one. */
 static const struct {
@@ -26,6 +66,12 @@ static const struct {
 	  .opt = { .name = "interval", .letter = 'i', .kind = FS_OPT_DOUBLE,
 		   .off = OPT(interval_s), .min = 0.05, .max = 3600,
 		   .wants = "--interval wants seconds from 0.05 to 3600" } },
+	{ .needs = FS_CMD_CONTAINER,
+	  .opt = { .name = "cgroup", .kind = FS_OPT_CUSTOM,
+		   .off = OPT(cgroup), .parse = parse_cgroup } },
+	{ .needs = FS_CMD_CONTAINER,
+	  .opt = { .name = "container", .kind = FS_OPT_CUSTOM,
+		   .off = OPT(container), .parse = parse_container } },
 	{ .opt = { .name = "json", .letter = 'j', .kind = FS_OPT_FLAG,
 		   .off = OPT(json) } },
 	{ .opt = { .name = "verbose", .letter = 'v', .kind = FS_OPT_FLAG,
@@ -215,6 +261,20 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
 	return rest(spec, argc, argv);
 }
 
+/* A prefix that names two containers is a wrong command line. */
+static int check_container(struct fs_session **s, const struct fs_cmd_opts *c)
+{
+	const char *a, *b;
+
+	if (!fs_model_container_ambiguous(fs_session_model(*s), &a, &b))
+		return 0;
+	fs_fail(FS_EXIT_USAGE, "--container %s names more than one container (%.12s, %.12s): give more of the id",
+		c->container, a, b);
+	fs_session_close(*s);
+	*s = NULL;
+	return FS_EXIT_USAGE;
+}
+
 int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 			const struct fs_session_opts *so, int fail)
 {
@@ -223,7 +283,11 @@ int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 	o.source.kind = c->source;
 	o.source.verbose = c->verbose;
 	o.select_pid = c->pid;
+	o.select_cgroup = c->cgroup;
+	o.select_container = c->container;
 	fs_stop_on_signals();
 	*s = fs_session_open(&o);
-	return *s ? 0 : fs_fail(fail, "%s", fs_last_error());
+	if (!*s)
+		return fs_fail(fail, "%s", fs_last_error());
+	return check_container(s, c);
 }

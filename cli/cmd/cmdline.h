@@ -21,6 +21,8 @@ struct fs_cmd_opts {
 	bool verbose;		/* -v, --verbose */
 	int source;		/* the global -s: enum fs_source_kind */
 	int32_t pid;		/* -p, --pid PID */
+	const char *cgroup;	/* --cgroup PATH */
+	const char *container;	/* --container ID */
 	double interval_s;	/* -i, --interval SECS (default 1) */
 };
 
@@ -52,6 +54,7 @@ struct fs_opt {
 /* The shared options a command takes besides -j, -v and -h. */
 #define FS_CMD_PID		(1U << 0)	/* -p */
 #define FS_CMD_INTERVAL		(1U << 1)	/* -i */
+#define FS_CMD_CONTAINER	(1U << 2)	/* --cgroup, --container */
 
 struct fs_cmd_spec {
 	const char *name;
@@ -74,7 +77,7 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
 
 /*
  * Opens a session as so (NULL: nothing more) and the shared options in c
- * say (source, -v, -p), stopping on SIGINT/SIGTERM from then on. When it
+ * say (source, -v, -p, --cgroup, --container), stopping on SIGINT/SIGTERM from then on. When it
  * cannot be opened, or -p's process does not exist, tells why and returns
  * fail, the command's exit status for it; else 0 with *s open.
  */

@@ -30,6 +30,9 @@ static void usage(FILE *f)
 "faults (which also count uffd-wp, soft-dirty and reuse faults).\n"
 "\n"
 "  -p, --pid PID          only PID and its descendants\n"
+"      --cgroup PATH      only processes in cgroup PATH or below (v2 or pids)\n"
+"      --container ID     only processes of container ID (an id, a unique\n"
+"                         prefix of one, or a systemd unit: foo.service)\n"
 "  -i, --interval SECS    between reports (default 1)\n"
 "  -n, --top N            rows per report (default 20)\n"
 "  -c, --count N          stop after N reports\n"
@@ -43,7 +46,7 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "cow",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_INTERVAL,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER,
 	.opts = (const struct fs_opt[]){
 		{ .name = "top", .letter = 'n', .kind = FS_OPT_LONG,
 		  .off = OPT(top), .min = 1, .max = 1e9,
@@ -94,7 +97,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 		return err;
 	err = fs_session_cow_sample(s);
 	if (err >= 0)	/* the baseline */
-		err = fs_cow_rates_update(&st, fs_session_model(s), o.c.pid,
+		err = fs_cow_rates_update(&st, fs_session_model(s),
 					  o.c.interval_s);
 	for (long n = 0; err >= 0 && (!o.count || n < o.count); n++) {
 		uint64_t t0 = fs_boot_ns();
@@ -104,7 +107,7 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 			break;
 		err = fs_session_cow_sample(s);
 		if (err >= 0)
-			err = fs_cow_rates_update(&st, fs_session_model(s), o.c.pid,
+			err = fs_cow_rates_update(&st, fs_session_model(s),
 						  (fs_boot_ns() - t0) / 1e9);
 		if (err < 0)
 			break;

@@ -44,6 +44,9 @@ static void usage(FILE *f)
 "left behind and zombie-seconds, COW faults per process, and fork-to-exec\n"
 "latency percentiles. Exits with CMD's own status.\n"
 "\n"
+"      --cgroup PATH  count only CMD's processes in cgroup PATH or below\n"
+"      --container ID count only CMD's processes in container ID (an id,\n"
+"                  a unique prefix of one, or a systemd unit)\n"
 "  -j, --json      one JSON object\n"
 "  -o, --output FILE  write the report to FILE (default: stderr, as the\n"
 "                  command's own output goes to stdout)\n"
@@ -56,6 +59,7 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "stat",
 	.usage = usage,
+	.shared = FS_CMD_CONTAINER,
 	.runs_command = true,
 	.opts = (const struct fs_opt[]){
 		{ .name = "output", .letter = 'o', .kind = FS_OPT_STRING,
@@ -122,6 +126,7 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 		.method = fs_session_cow_method(s),
 		.page = sysconf(_SC_PAGESIZE),
 		.st = &r->st,
+		.m = fs_session_model(s),
 	};
 	int err;
 

@@ -49,6 +49,9 @@ static void usage(FILE *f)
 "and every fork and exec that failed.\n"
 "\n"
 "  -p, --pid PID        only PID and its descendants, including later ones\n"
+"      --cgroup PATH    only tasks in cgroup PATH or below (v2 or pids)\n"
+"      --container ID   only tasks of container ID (an id, a unique prefix\n"
+"                       of one, or a systemd unit such as foo.service)\n"
 "  -c, --comm COMM      only tasks whose command name is COMM\n"
 "  -e, --events LIST    only these events: fork,exec,exit,wait,reap,cgroup,\n"
 "                       fork-failed,exec-failed (wait shows both the wait\n"
@@ -97,7 +100,7 @@ static int parse_events(const char *cmd, const char *list, void *dest)
 static const struct fs_cmd_spec spec = {
 	.name = "trace",
 	.usage = usage,
-	.shared = FS_CMD_PID,
+	.shared = FS_CMD_PID | FS_CMD_CONTAINER,
 	.opts = (const struct fs_opt[]){
 		{ .name = "comm", .letter = 'c', .kind = FS_OPT_STRING,
 		  .off = OPT(comm), .min = 1, .max = FS_COMM_LEN - 1,
@@ -184,7 +187,8 @@ static void on_event(void *ctx, const struct fs_session *s,
 		if (t->o.c.json)
 			fs_release_json(stdout, rec->ts_ns, n, why);
 		else
-			fs_release_text(stdout, rec->ts_ns, n, why);
+			fs_release_text(stdout, fs_session_model(s), rec->ts_ns, n,
+					why);
 	}
 }
 

@@ -21,6 +21,7 @@ struct tree_opts {
 	bool follow;
 	bool dot;
 	bool cow;
+	bool containers;
 };
 
 static void usage(FILE *f)
@@ -31,6 +32,10 @@ static void usage(FILE *f)
 "with their exit status and how long they have waited to be reaped.\n"
 "\n"
 "  -p, --pid PID          only PID's subtree\n"
+"      --cgroup PATH      only processes in cgroup PATH or below (v2 or pids)\n"
+"      --container ID     only processes of container ID (an id, a unique\n"
+"                         prefix of one, or a systemd unit: foo.service)\n"
+"      --containers       a tree per container, under a heading for it\n"
 "  -f, --follow           redraw live, like top\n"
 "  -i, --interval SECS    redraw every SECS seconds (default 1)\n"
 "  -j, --json             one JSON object per drawing\n"
@@ -45,12 +50,14 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "tree",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_INTERVAL,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER,
 	.opts = (const struct fs_opt[]){
 		{ .name = "follow", .letter = 'f', .kind = FS_OPT_FLAG,
 		  .off = OPT(follow) },
 		{ .name = "dot", .kind = FS_OPT_FLAG, .off = OPT(dot) },
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
+		{ .name = "containers", .kind = FS_OPT_FLAG,
+		  .off = OPT(containers) },
 		{}
 	},
 };
@@ -58,7 +65,8 @@ static const struct fs_cmd_spec spec = {
 static int draw(const struct tree_opts *o, const struct fs_session *s,
 		bool clear)
 {
-	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_boot_ns() };
+	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_boot_ns(),
+				   .containers = o->containers };
 	const struct fs_model *m = fs_session_model(s);
 
 	switch (o->format) {

@@ -29,6 +29,9 @@ static void usage(FILE *f)
 "128 + the signal's number (130 for Ctrl-C) when stopped before the first\n"
 "report: a check that did not finish says neither none nor found.\n"
 "\n"
+"      --cgroup PATH      only zombies in cgroup PATH or below (v2 or pids)\n"
+"      --container ID     only zombies of container ID (an id, a unique\n"
+"                         prefix of one, or a systemd unit: foo.service)\n"
 "  -m, --min-age SECS     report zombies at least this old (default 1)\n"
 "  -w, --watch            keep reporting\n"
 "  -i, --interval SECS    between reports with --watch (default 1)\n"
@@ -42,7 +45,7 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "zombies",
 	.usage = usage,
-	.shared = FS_CMD_INTERVAL,
+	.shared = FS_CMD_INTERVAL | FS_CMD_CONTAINER,
 	.opts = (const struct fs_opt[]){
 		{ .name = "min-age", .letter = 'm', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(min_age_s), .min = 0, .max = 86400,

@@ -25,7 +25,7 @@ static int by_cost(const void *a, const void *b)
 }
 
 int fs_cow_rates_update(struct fs_cow_rates *st, const struct fs_model *m,
-			bool selected_only, double secs)
+			double secs)
 {
 	const struct fs_task *e;
 	struct fs_cow_row *tmp;
@@ -38,7 +38,7 @@ int fs_cow_rates_update(struct fs_cow_rates *st, const struct fs_model *m,
 		struct fs_cow_row *r = &st->cur[st->ncur], key = { .pid = e->pid }, *old;
 
 		if (!e->tgid || e->pid != e->tgid || !e->cow_faults ||
-		    (selected_only && !(e->flags & FS_TASK_SELECTED)))
+		    !fs_model_task_selected(m, e))
 			continue;
 		r->pid = e->pid;
 		r->ppid = e->ppid;

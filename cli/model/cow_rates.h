@@ -27,11 +27,11 @@ struct fs_cow_rates {
 };
 
 /*
- * Takes a sample of m's processes with counters (only those selected when
- * selected_only), rates over secs. -ENOMEM with fs_last_error().
+ * Takes a sample of m's selected processes with counters (-p, --cgroup,
+ * --container), rates over secs. -ENOMEM with fs_last_error().
  */
 int fs_cow_rates_update(struct fs_cow_rates *r, const struct fs_model *m,
-			bool selected_only, double secs);
+			double secs);
 /*
  * The last sample, costliest first, in a new array the caller frees;
  * NULL (with fs_last_error()) when out of memory.

@@ -40,7 +40,8 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
-static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x)
+static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x,
+			   const struct fs_note *n)
 {
 	char buf[64];
 
@@ -58,6 +59,7 @@ static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x)
 	r->cow[r->ncow].pid = x->hdr.tgid;
 	r->cow[r->ncow].faults = x->cow_faults;
 	r->cow[r->ncow].copies = x->cow_copies;
+	r->cow[r->ncow].id = n->task.id;
 	memcpy(r->cow[r->ncow++].comm, x->hdr.comm, FS_COMM_LEN);
 }
 
@@ -89,7 +91,7 @@ void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		r->latency[r->nlat++] = n->fork_to_exec_ns;
 		break;
 	case FS_REC_EXIT:
-		on_exit_record(r, (const void *)rec);
+		on_exit_record(r, (const void *)rec, n);
 		break;
 	}
 }
@@ -104,7 +106,8 @@ size_t fs_model_selected_left(const struct fs_model *m, size_t *zombies)
 		if (!fs_task_is_live(e) || !(e->flags & FS_TASK_SELECTED))
 			continue;
 		if (fs_task_is_zombie(e))
-			*zombies += e->pid == e->tgid;
+			*zombies += e->pid == e->tgid &&
+				    fs_model_task_selected(m, e);
 		else
 			live++;
 	}

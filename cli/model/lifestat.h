@@ -26,6 +26,7 @@ struct fs_cow_line {
 	int32_t pid;
 	char comm[FS_COMM_LEN];
 	uint64_t faults, copies;
+	struct fs_ident id;	/* its container */
 };
 
 struct fs_lifestat {
@@ -48,7 +49,10 @@ void fs_lifestat_finish(struct fs_lifestat *st);
 uint64_t fs_lifestat_pct(const struct fs_lifestat *st, double p);
 void fs_lifestat_free(struct fs_lifestat *st);
 
-/* Live selected tasks, and how many selected processes are zombies. */
+/*
+ * Live tasks of the -p subtree (what stat waits for), and how many of its
+ * processes are zombies that --cgroup and --container select.
+ */
 size_t fs_model_selected_left(const struct fs_model *m, size_t *zombies);
 
 #endif

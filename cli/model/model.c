@@ -21,6 +21,13 @@ int fs_model_init(struct fs_model *m, int32_t select_pid)
 	return fs_proctab_init(&m->tab, 1024);
 }
 
+void fs_model_filter(struct fs_model *m, const char *cgroup,
+		     const char *container)
+{
+	m->select_cgroup = cgroup;
+	m->select_container = container;
+}
+
 void fs_model_free(struct fs_model *m)
 {
 	fs_model_forget_cgroups(m);
@@ -176,15 +183,26 @@ static struct fs_task *subject(struct fs_model *m, const struct fs_hdr *h,
 	return t;
 }
 
-/* Selection is a property of the process: threads share their leader's. */
-static bool group_selected(struct fs_model *m, const struct fs_task *t)
+/* -p is a property of the process: threads share their leader's. */
+static bool group_selected(const struct fs_model *m, const struct fs_task *t)
 {
 	const struct fs_task *leader;
 
 	if (!m->select_pid || (t->flags & FS_TASK_SELECTED))
 		return true;
-	leader = fs_proctab_get(&m->tab, t->tgid);
+	leader = fs_proctab_get((struct fs_proctab *)&m->tab, t->tgid);
 	return leader && (leader->flags & FS_TASK_SELECTED);
+}
+
+/*
+ * A container is each task's own (a thread can sit in another cgroup),
+ * and it changes as the task moves: a task is in --container while its
+ * cgroup is, from the move in to the move out; a child forked inside is
+ * born in it.
+ */
+bool fs_model_task_selected(const struct fs_model *m, const struct fs_task *t)
+{
+	return group_selected(m, t) && fs_model_ident_selected(m, &t->id);
 }
 
 static void apply_fork(struct fs_model *m, const struct fs_rec_fork *r,
@@ -224,7 +242,7 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 
 	note->released = how;
 	note->gone = *t;
-	note->gone_selected = group_selected(m, t);
+	note->gone_selected = fs_model_task_selected(m, t);
 	note->reaper = t->reaper;
 	if (waiter)
 		memcpy(note->reaper_comm, waiter->comm, sizeof(note->reaper_comm));
@@ -509,7 +527,7 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	t = subject(m, rec, &note->stale);
 	if (!t)
 		return;
-	note->selected = group_selected(m, t);
+	note->selected = fs_model_task_selected(m, t);
 
 	switch (rec->type) {
 	case FS_REC_FORK:
@@ -547,4 +565,12 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	t = fs_proctab_get(&m->tab, rec->pid);
 	if (t)
 		note->task = *t;
+	/* A move into the container, a fork into it: shown with it. */
+	if (t && !note->selected)
+		note->selected = fs_model_task_selected(m, t);
+	if (rec->type == FS_REC_FORK && !note->selected) {
+		t = fs_proctab_get(&m->tab,
+				   ((const struct fs_rec_fork *)rec)->child_pid);
+		note->selected = t && fs_model_task_selected(m, t);
+	}
 }

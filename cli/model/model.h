@@ -17,10 +17,13 @@
 #include "forkscope/record.h"
 #include "idmap.h"
 #include "proctab.h"
+#include "runtime.h"
 
 struct fs_model {
 	struct fs_proctab tab;
 	int32_t select_pid;	/* -p: 0 selects everything */
+	const char *select_cgroup;	/* --cgroup: this path and below */
+	const char *select_container;	/* --container: id prefix or unit */
 	uint32_t gen;		/* generation of the snapshot being applied */
 	bool synced;		/* a snapshot has ended: the table is whole */
 	bool need_resync;	/* records were lost: take a new snapshot */
@@ -56,7 +59,9 @@ struct fs_note {
 	uint64_t runtime_ns;	/* exit: time since start, when known */
 	uint64_t fork_to_exec_ns;	/* exec: a process's first exec since
 					 * it was forked, when seen */
-	bool selected;		/* the subject is inside the -p subtree */
+	bool selected;		/* the subject is selected: inside the -p
+				 * subtree, in the --cgroup/--container (a
+				 * fork also when its child is) */
 	bool stale;		/* about an older task that had this pid */
 	bool reaped;		/* waited: this result released the child */
 	int32_t reparented;	/* exit: children moved to this tgid, or 0 */
@@ -72,6 +77,14 @@ struct fs_note {
 };
 
 int fs_model_init(struct fs_model *m, int32_t select_pid);
+/*
+ * Selects, besides -p, only tasks in cgroup PATH or below it, and only
+ * tasks of container ID (an id's prefix, or a systemd unit's name), by
+ * their v2 or pids cgroup; NULL: any. Before the first record; the
+ * strings must outlive the model.
+ */
+void fs_model_filter(struct fs_model *m, const char *cgroup,
+		     const char *container);
 void fs_model_free(struct fs_model *m);
 /* Applies one checked record; fills *note. */
 void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
@@ -87,6 +100,38 @@ uint64_t fs_model_bytes(const struct fs_model *m);
  */
 const char *fs_model_cgroup_path(const struct fs_model *m, uint32_t hierarchy,
 				 uint64_t id);
+
+/* A cgroup the stream named, and what its path says (runtime.h). */
+struct fs_cgroup {
+	const char *path;	/* "" when it was not found */
+	const char *id;		/* the container's id; NULL: none */
+	const char *unit;	/* its systemd unit; NULL: none */
+	enum fs_runtime runtime;
+	bool selected;		/* matches --cgroup and --container */
+	uint32_t bytes;		/* held for it */
+};
+
+/* Cgroup id of hierarchy (FS_CGROUP_*) as named; NULL when never named. */
+const struct fs_cgroup *fs_model_cgroup(const struct fs_model *m,
+					uint32_t hierarchy, uint64_t id);
+/*
+ * The cgroup that tells most of a task's container: its v2 cgroup,
+ * unless its pids cgroup names a container or unit the v2 path does not
+ * (hybrid hosts). NULL when neither was named.
+ */
+const struct fs_cgroup *fs_model_container(const struct fs_model *m,
+					   const struct fs_ident *id);
+/* Whether a task with this identity passes --cgroup and --container. */
+bool fs_model_ident_selected(const struct fs_model *m,
+			     const struct fs_ident *id);
+/*
+ * Whether --container's prefix names two containers (a and b), as a
+ * docker short id must not: checked once the snapshot named them.
+ */
+bool fs_model_container_ambiguous(const struct fs_model *m, const char **a,
+				  const char **b);
+/* Whether a task is selected: -p, --cgroup and --container. */
+bool fs_model_task_selected(const struct fs_model *m, const struct fs_task *t);
 
 /* A zombie: exited, not released. */
 bool fs_task_is_zombie(const struct fs_task *t);

@@ -62,6 +62,7 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		free(s);
 		return NULL;
 	}
+	fs_model_filter(&s->model, o->select_cgroup, o->select_container);
 	s->src = fs_source_open(&o->source, on_record, s);
 	/* Attached first, then the snapshot: nothing falls between them. */
 	if (!s->src || fs_source_snapshot(s->src) < 0) {

@@ -28,6 +28,9 @@ typedef void (*fs_resync_fn)(void *ctx, const struct fs_session *s,
 struct fs_session_opts {
 	struct fs_source_opts source;
 	int32_t select_pid;	/* -p: must exist when the session opens */
+	const char *select_cgroup;	/* --cgroup (fs_model_filter) */
+	const char *select_container;	/* --container: an ambiguous
+					 * prefix fails the open (-EINVAL) */
 	fs_event_fn on_event;	/* may be NULL */
 	fs_resync_fn on_resync;	/* may be NULL */
 	void *ctx;

@@ -382,6 +382,18 @@ static void text_release(struct line *l, const struct fs_note *n)
 	}
 }
 
+/* The subject's container, when it is not the host's (container.h). */
+static void add_container(struct line *l, const struct fs_model *m,
+			  const struct fs_ident *id, int32_t tgid)
+{
+	char buf[FS_CGROUP_PATH_LEN + 64];
+
+	if (!*fs_container_text(buf, sizeof(buf), m, id, tgid, true))
+		return;
+	add_str(l, " ");
+	add_safe(l, buf, false);
+}
+
 void fs_event_text_header(FILE *f)
 {
 	fprintf(f, "%-15s %-11s %7s %7s %-16s %s\n", "TIME", "EVENT", "PID",
@@ -490,16 +502,19 @@ void fs_event_text(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	}
 	}
+	if (rec->type != FS_REC_LOST)
+		add_container(&l, m, &n->task.id, rec->tgid);
 	text_line(f, rec->ts_ns, fs_record_name(rec->type), rec->pid,
 		  rec->tgid, shown_ppid(rec, n), rec->comm, &l, explain);
 }
 
-void fs_release_text(FILE *f, uint64_t ts_ns, const struct fs_note *n,
-		     const char *explain)
+void fs_release_text(FILE *f, const struct fs_model *m, uint64_t ts_ns,
+		     const struct fs_note *n, const char *explain)
 {
 	LINE(l);
 
 	text_release(&l, n);
+	add_container(&l, m, &n->gone.id, n->gone.tgid);
 	text_line(f, ts_ns, "reap", n->gone.pid, n->gone.tgid, n->gone.ppid,
 		  n->gone.comm, &l, explain);
 }

@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdio.h>
 
+#include "container.h"
 #include "escape.h"
 #include "json.h"
 #include "stat_view.h"
 #include "status.h"
+
+/* "pid 123 comm", and its container when not the host's. */
+static void text_cow_line(FILE *f, const struct fs_stat_report *rep,
+			  const struct fs_cow_line *c)
+{
+	static char where[FS_CGROUP_PATH_LEN + 64], esc[4 * sizeof(where)];
+
+	fprintf(f, "%12llu    pid %d %s", (unsigned long long)c->faults, c->pid,
+		fs_escape(esc, sizeof(esc), c->comm, FS_ESC_TERMINAL));
+	fs_container_text(where, sizeof(where), rep->m, &c->id, c->pid, true);
+	if (*where)
+		fprintf(f, " %s", fs_escape(esc, sizeof(esc), where,
+					    FS_ESC_TERMINAL));
+	fputc('\n', f);
+}
 
 void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 {
@@ -37,10 +53,7 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 			(unsigned long long)r->cow_faults, rep->method,
 			r->cow_faults * (double)rep->page / (1 << 20));
 		for (size_t i = 0; i < r->ncow; i++)
-			fprintf(f, "%12llu    pid %d %s\n",
-				(unsigned long long)r->cow[i].faults, r->cow[i].pid,
-				fs_escape(esc, sizeof(esc), r->cow[i].comm,
-					  FS_ESC_TERMINAL));
+			text_cow_line(f, rep, &r->cow[i]);
 	}
 	if (r->nlat)
 		fprintf(f, "%12s  fork-to-exec: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%zu)\n",
@@ -96,6 +109,8 @@ void fs_stat_json(FILE *f, const struct fs_stat_report *rep)
 			fs_json_str(&j, "comm", r->cow[i].comm);
 			fs_json_u64(&j, "faults", r->cow[i].faults);
 			fs_json_u64(&j, "copies", r->cow[i].copies);
+			fs_json_container(&j, "container", rep->m,
+					  &r->cow[i].id);
 			fs_json_close(&j);
 		}
 		fs_json_close(&j);

@@ -16,6 +16,7 @@ struct fs_stat_report {
 	const char *method;		/* COW counting, NULL: off */
 	long page;
 	const struct fs_lifestat *st;
+	const struct fs_model *m;	/* names the processes' cgroups */
 };
 
 void fs_stat_text(FILE *f, const struct fs_stat_report *rep);

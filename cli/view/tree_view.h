@@ -14,6 +14,8 @@
 struct fs_tree_opts {
 	int32_t root;		/* draw only this subtree; 0: everything */
 	uint64_t now_ns;	/* CLOCK_BOOTTIME "now" for ages */
+	bool containers;	/* a tree per container under a heading
+				 * (text, JSON); dot ignores it */
 };
 
 /* 0, or -ENOENT when opts->root is not a live process (fs_last_error()). */

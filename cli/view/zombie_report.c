@@ -124,7 +124,8 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		struct fs_zombie z = { .pid = e->pid, .ppid = e->ppid,
 				       .status = e->status, .id = e->id };
 
-		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e))
+		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e) ||
+		    !fs_model_task_selected(m, e))	/* --container */
 			continue;
 		memcpy(z.comm, e->comm, sizeof(z.comm));
 		z.age_ns = zombie_age(m, e, now, &z.age_known);
