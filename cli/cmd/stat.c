@@ -46,7 +46,8 @@ static void usage(FILE *f)
 "\n"
 "      --cgroup PATH  count only CMD's processes in cgroup PATH or below\n"
 "      --container ID count only CMD's processes in container ID (an id,\n"
-"                  a unique prefix of one, or a systemd unit)\n"
+"                  a unique prefix of one, or a systemd unit); with\n"
+"                  either, CMD itself is not counted as created\n"
 "  -j, --json      one JSON object\n"
 "  -o, --output FILE  write the report to FILE (default: stderr, as the\n"
 "                  command's own output goes to stdout)\n"
@@ -127,6 +128,7 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 		.page = sysconf(_SC_PAGESIZE),
 		.st = &r->st,
 		.m = fs_session_model(s),
+		.filtered = r->c.cgroup || r->c.container,
 	};
 	int err;
 
@@ -181,7 +183,8 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 			fclose(r.out);
 		return err;
 	}
-	r.st.processes = 1;	/* the command: forked before tracing began */
+	/* The command, forked before tracing began: in, unless filtered. */
+	r.st.processes = !r.c.cgroup && !r.c.container;
 	t0 = fs_boot_ns();
 	if (write(go, "g", 1) != 1)
 		err = fs_error(errno, "cannot start %s: %s", r.cmd[0],

@@ -32,8 +32,10 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 		fprintf(f, "%s%s", a == rep->cmd ? "" : " ",
 			fs_escape(esc, sizeof(esc), *a, FS_ESC_SHELL));
 	fprintf(f, "': %s\n\n", fs_status_str(buf, sizeof(buf), rep->status));
-	fprintf(f, "%12llu  processes created (the command included)\n",
-		(unsigned long long)r->processes);
+	fprintf(f, "%12llu  processes created %s\n",
+		(unsigned long long)r->processes,
+		rep->filtered ? "in the cgroup or container asked for" :
+				"(the command included)");
 	fprintf(f, "%12llu  threads created\n", (unsigned long long)r->threads);
 	fprintf(f, "%12llu  execs", (unsigned long long)r->execs);
 	for (size_t i = 0; i < r->binaries.n; i++)
