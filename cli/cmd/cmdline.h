@@ -77,9 +77,11 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
 
 /*
  * Opens a session as so (NULL: nothing more) and the shared options in c
- * say (source, -v, -p, --cgroup, --container), stopping on SIGINT/SIGTERM from then on. When it
- * cannot be opened, or -p's process does not exist, tells why and returns
- * fail, the command's exit status for it; else 0 with *s open.
+ * say (source, -v, -p, --cgroup, --container), stopping on SIGINT/SIGTERM
+ * from then on. When it cannot be opened, or -p's process does not exist,
+ * tells why and returns fail, the command's exit status for it; when
+ * --container's prefix names two containers, says so and returns
+ * FS_EXIT_USAGE; else 0 with *s open.
  */
 int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 			const struct fs_session_opts *so, int fail);

@@ -187,8 +187,8 @@ static void on_event(void *ctx, const struct fs_session *s,
 		if (t->o.c.json)
 			fs_release_json(stdout, rec->ts_ns, n, why);
 		else
-			fs_release_text(stdout, fs_session_model(s), rec->ts_ns, n,
-					why);
+			fs_release_text(stdout, fs_session_model(s),
+					rec->ts_ns, n, why);
 	}
 }
 

@@ -569,8 +569,9 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 	if (t && !note->selected)
 		note->selected = fs_model_task_selected(m, t);
 	if (rec->type == FS_REC_FORK && !note->selected) {
-		t = fs_proctab_get(&m->tab,
-				   ((const struct fs_rec_fork *)rec)->child_pid);
+		const struct fs_rec_fork *f = (const void *)rec;
+
+		t = fs_proctab_get(&m->tab, f->child_pid);
 		note->selected = t && fs_model_task_selected(m, t);
 	}
 }

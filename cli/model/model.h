@@ -23,7 +23,7 @@ struct fs_model {
 	struct fs_proctab tab;
 	int32_t select_pid;	/* -p: 0 selects everything */
 	const char *select_cgroup;	/* --cgroup: this path and below */
-	const char *select_container;	/* --container: id prefix or unit */
+	const char *select_container;	/* --container: id prefix, unit */
 	uint32_t gen;		/* generation of the snapshot being applied */
 	bool synced;		/* a snapshot has ended: the table is whole */
 	bool need_resync;	/* records were lost: take a new snapshot */

@@ -46,7 +46,8 @@ static bool is_id(const char *s, size_t len)
 	if (len != FS_CONTAINER_ID_LEN)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!(s[i] >= '0' && s[i] <= '9') &&
+		    !(s[i] >= 'a' && s[i] <= 'f'))
 			return false;
 	return true;
 }

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 enum fs_runtime {
-	FS_RUNTIME_NONE,	/* neither a container nor a unit: "/", a slice */
+	FS_RUNTIME_NONE,	/* no container, no unit: "/", a slice */
 	FS_RUNTIME_DOCKER,
 	FS_RUNTIME_CONTAINERD,	/* cri-containerd-<id>.scope */
-	FS_RUNTIME_CRI,		/* kubepods .../pod<uid>/<id>: the path does
-				 * not name the runtime */
+	FS_RUNTIME_CRI,		/* kubepods/.../pod<uid>/<id>: the path
+				 * does not name the runtime */
 	FS_RUNTIME_CRIO,
 	FS_RUNTIME_PODMAN,
 	FS_RUNTIME_SYSTEMD,	/* a systemd unit, no container runtime */

@@ -17,8 +17,8 @@ struct fs_stat_report {
 	long page;
 	const struct fs_lifestat *st;
 	const struct fs_model *m;	/* names the processes' cgroups */
-	bool filtered;			/* --cgroup/--container: only those
-					 * forked in them are counted */
+	bool filtered;		/* --cgroup/--container: only processes
+				 * forked in them are counted */
 };
 
 void fs_stat_text(FILE *f, const struct fs_stat_report *rep);
