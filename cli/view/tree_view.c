@@ -202,8 +202,11 @@ static void text_node(FILE *f, const struct tree *tr, const struct fs_task *t,
 	}
 }
 
-static int no_root(const struct fs_tree_opts *o)
+static int no_root(const struct fs_model *m, const struct fs_tree_opts *o)
 {
+	if (m->select_cgroup || m->select_container)
+		return fs_error(ENOENT, "no process %d in the cgroup or container asked for",
+				o->root);
 	return fs_error(ENOENT, "no process %d", o->root);
 }
 
@@ -344,7 +347,7 @@ static int text_grouped(FILE *f, const struct fs_model *m,
 		free(tr.procs);
 	}
 	free(g);
-	return o->root && !n ? no_root(o) : 0;
+	return o->root && !n ? no_root(m, o) : 0;
 }
 
 int fs_tree_text(FILE *f, const struct fs_model *m,
@@ -359,7 +362,7 @@ int fs_tree_text(FILE *f, const struct fs_model *m,
 		return -ENOMEM;	/* tree_build said why */
 	any = text_trees(f, &tr);
 	free(tr.procs);
-	return o->root && !any ? no_root(o) : 0;
+	return o->root && !any ? no_root(m, o) : 0;
 }
 
 /*
@@ -477,7 +480,7 @@ int fs_tree_json(FILE *f, const struct fs_model *m,
 	}
 	if (o->root && !roots) {
 		free(tr.procs);
-		return no_root(o);
+		return no_root(m, o);
 	}
 	fs_json_begin(&j, f);
 	fs_json_object(&j, NULL);
@@ -535,5 +538,5 @@ int fs_tree_dot(FILE *f, const struct fs_model *m,
 	}
 	fprintf(f, "}\n");
 	free(tr.procs);
-	return o->root && !any ? no_root(o) : 0;
+	return o->root && !any ? no_root(m, o) : 0;
 }
