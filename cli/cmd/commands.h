@@ -16,12 +16,14 @@ struct fs_global_opts {
 #define FS_EXIT_OK	0
 #define FS_EXIT_FAIL	1	/* could not do the job (no BPF, no root...) */
 #define FS_EXIT_USAGE	2	/* wrong command line */
-#define FS_EXIT_FOUND	1	/* zombies: found some (a health check) */
-#define FS_EXIT_NOCHECK	3	/* zombies: could not check */
+#define FS_EXIT_FOUND	1	/* zombies: found some; pids: a budget
+				 * is short (health checks) */
+#define FS_EXIT_NOCHECK	3	/* zombies, pids: could not check */
 
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_tree(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g);
+int cmd_pids(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_cow(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g);
 

@@ -19,6 +19,7 @@ static const struct command {
 	{ "trace", cmd_trace, "print fork, exec, exit, wait and reap live" },
 	{ "tree", cmd_tree, "the process tree, zombies marked (--follow: live)" },
 	{ "zombies", cmd_zombies, "un-reaped zombies and the parents that leak them" },
+	{ "pids", cmd_pids, "the PID budget: limits, zombies, when fork fails" },
 	{ "cow", cmd_cow, "processes by copy-on-write faults, like top" },
 	{ "stat", cmd_stat, "run a command, then report its processes' lifecycles" },
 };

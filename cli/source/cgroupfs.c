@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,4 +118,161 @@ int fs_cgroup_path_of(uint32_t hierarchy, uint64_t id, char *path, size_t len)
 		return -ENOENT;
 	snprintf(path, len, "%s", full[rlen] ? full + rlen : "/");
 	return 0;
+}
+
+const char *fs_cgroup_pids_root(void)
+{
+	const struct fs_cgroup_mounts *m = fs_cgroup_mounts();
+
+	if (m->pids_v1[0])
+		return m->pids_v1;
+	return m->v2_pids ? m->v2 : NULL;
+}
+
+/* The first line of dir/name, without its newline: 0 or -errno. */
+static int read_line(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		err = ferror(f) ? -EIO : -ENODATA;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return err;
+}
+
+static int read_number(const char *dir, const char *name, int64_t *v)
+{
+	char buf[64], *end;
+	int err = read_line(dir, name, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	if (!strcmp(buf, "max")) {
+		*v = -1;
+		return 0;
+	}
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	return errno || end == buf || *end || *v < 0 ? -EINVAL : 0;
+}
+
+/* pids.events: "max N" counts the forks refused at this cgroup's limit. */
+static uint64_t read_refused(const char *dir)
+{
+	char path[PATH_MAX + 64], line[128];
+	unsigned long long n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pids.events", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "max %llu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* The counters of the cgroup whose directory is dir. */
+static int read_dir(const char *dir, struct fs_pids_counters *c)
+{
+	int err = read_number(dir, "pids.current", &c->current);
+
+	if (!err)
+		err = read_number(dir, "pids.max", &c->max);
+	if (err)
+		return err;
+	c->refused = read_refused(dir);
+	return 0;
+}
+
+int fs_cgroup_pids_read(const char *path, struct fs_pids_counters *c)
+{
+	const char *root = fs_cgroup_pids_root();
+	char dir[2 * PATH_MAX];
+
+	if (!root)
+		return -ENOENT;
+	if (snprintf(dir, sizeof(dir), "%s%s", root, path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	return read_dir(dir, c);
+}
+
+int fs_cgroup_pids_read_id(uint64_t id, char *path, size_t len,
+			   struct fs_pids_counters *c)
+{
+	int err = fs_cgroup_path_of(FS_CGROUP_PIDS, id, path, len);
+
+	return err ? err : fs_cgroup_pids_read(path, c);
+}
+
+/* dir[rlen..len) is the path below the root; dir has room for PATH_MAX. */
+static int walk(char *dir, size_t rlen, size_t len, fs_pids_walk_fn fn,
+		void *ctx)
+{
+	struct fs_pids_counters c;
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	if (len > rlen && !read_dir(dir, &c)) {
+		ret = fn(ctx, dir + rlen, &c);
+		if (ret)
+			return ret;
+	}
+	d = opendir(dir);
+	if (!d)		/* removed while we walked: nothing below it */
+		return 0;
+	while (!ret && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
+		    len + 1 + n >= PATH_MAX)
+			continue;
+		dir[len] = '/';
+		memcpy(dir + len + 1, e->d_name, n + 1);
+		ret = walk(dir, rlen, len + 1 + n, fn, ctx);
+		dir[len] = 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+int fs_cgroup_pids_walk(fs_pids_walk_fn fn, void *ctx)
+{
+	const char *root = fs_cgroup_pids_root();
+	char dir[PATH_MAX];
+	size_t rlen;
+
+	if (!root)
+		return 0;
+	rlen = snprintf(dir, sizeof(dir), "%s", root);
+	return rlen < sizeof(dir) ? walk(dir, rlen, rlen, fn, ctx) : -ENAMETOOLONG;
+}
+
+int fs_task_limits_read(struct fs_task_limits *l)
+{
+	char buf[128];
+	long long tasks;
+	int err;
+
+	err = read_number("/proc/sys/kernel", "pid_max", &l->pid_max);
+	if (!err)
+		err = read_number("/proc/sys/kernel", "threads-max",
+				  &l->threads_max);
+	/* loadavg's "running/total": total is the kernel's nr_threads. */
+	if (!err)
+		err = read_line("/proc", "loadavg", buf, sizeof(buf));
+	if (!err && sscanf(buf, "%*s %*s %*s %*d/%lld", &tasks) != 1)
+		err = -EINVAL;
+	l->tasks = err ? 0 : tasks;
+	return err;
 }
