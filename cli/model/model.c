@@ -323,6 +323,7 @@ static void reparent_children(struct fs_model *m, int32_t tgid, int32_t heir,
 		if (fs_task_is_live(e) && is_leader(e) && e->ppid == tgid &&
 		    e->pid != tgid) {
 			set_parent(m, e, heir, e->tgid);
+			e->flags |= FS_TASK_ADOPTED;
 			moved++;
 		}
 	}

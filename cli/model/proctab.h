@@ -29,6 +29,8 @@
 #define FS_TASK_NOCLDWAIT	(1U << 10)	/* SA_NOCLDWAIT */
 #define FS_TASK_EXECED		(1U << 11)	/* exec'd since it was watched */
 #define FS_TASK_BORN		(1U << 12)	/* its fork was seen */
+#define FS_TASK_ADOPTED		(1U << 13)	/* its parent exited and the
+						 * kernel gave it to an heir */
 #define FS_TASK_SIGCHLD_MASK	(FS_TASK_SIGCHLD_IGN | FS_TASK_SIGCHLD_HANDLER | \
 				 FS_TASK_NOCLDWAIT)
 

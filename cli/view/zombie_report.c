@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,12 @@ static const char *const verdict_reason[] = {
 	[FS_VERDICT_STOPPED_WAITING] = "has not waited since its zombies exited",
 	[FS_VERDICT_PILING_UP] = "waits, but its zombies pile up",
 	[FS_VERDICT_SLOW] = "waits for other children, not this one",
+	[FS_VERDICT_NS_INIT] = "the container's PID 1 never reaps the orphans it adopts",
 };
+
+/* PROC_PID_INIT_INO: the initial pid namespace, the host's. */
+#define HOST_PIDNS	0xeffffffcU
+#define ADVICE		"run an init that reaps, such as tini, dumb-init or `docker run --init`"
 
 bool fs_verdict_is_leak(enum fs_verdict v)
 {
@@ -76,7 +83,7 @@ static int by_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static void judge(struct fs_zombie_parent *p)
+static void judge(struct fs_zombie_parent *p, uint64_t watched_ns)
 {
 	uint64_t oldest = 0;
 
@@ -92,15 +99,82 @@ static void judge(struct fs_zombie_parent *p)
 		p->verdict = FS_VERDICT_PILING_UP;
 	else
 		p->verdict = FS_VERDICT_SLOW;
+	/* A container's init inherits every orphan there and never waits. */
+	if ((p->verdict == FS_VERDICT_NEVER_WAITS ||
+	     p->verdict == FS_VERDICT_STOPPED_WAITING) &&
+	    (p->id.flags & FS_IDENT_NS_INIT) && p->id.pidns &&
+	    p->id.pidns != HOST_PIDNS)
+		p->verdict = FS_VERDICT_NS_INIT;
+	p->per_min = watched_ns ? p->new * 60.0 * NSEC_PER_SEC / watched_ns : 0;
 }
 
-static int by_count(const void *a, const void *b)
+static bool same_container(const struct fs_ident *a, const struct fs_ident *b)
+{
+	return a->cgroup == b->cgroup && a->pids_cgroup == b->pids_cgroup &&
+	       a->pidns == b->pidns;
+}
+
+static int by_container(const void *a, const void *b, void *ctx)
 {
 	const struct fs_zombie_parent *x = a, *y = b;
+	const struct fs_zombie_container *c = ctx;
+	const struct fs_zombie_container *cx = &c[x->container];
+	const struct fs_zombie_container *cy = &c[y->container];
 
+	if (cx->nr_zombies != cy->nr_zombies)
+		return cx->nr_zombies > cy->nr_zombies ? -1 : 1;
+	if (x->container != y->container)
+		return x->container < y->container ? -1 : 1;
 	if (x->nr != y->nr)
 		return x->nr > y->nr ? -1 : 1;
 	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The containers as they come, each parent told its index. */
+static size_t find_containers(struct fs_zombie_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nr_parents; i++) {
+		struct fs_zombie_parent *p = &r->parents[i];
+		size_t c = 0;
+
+		while (c < n && !same_container(&r->containers[c].id, &p->id))
+			c++;
+		if (c == n)
+			r->containers[n++] = (struct fs_zombie_container){
+				.id = p->id };
+		r->containers[c].nr_zombies += p->nr;
+		p->container = c;
+	}
+	return n;
+}
+
+/* Parents by container, the container with most zombies first. */
+static void group(struct fs_zombie_report *r)
+{
+	size_t n = find_containers(r), c = 0;
+
+	qsort_r(r->parents, r->nr_parents, sizeof(*r->parents), by_container,
+		r->containers);
+	memset(r->containers, 0, n * sizeof(*r->containers));
+	for (size_t i = 0; i < r->nr_parents; i++) {
+		struct fs_zombie_parent *p = &r->parents[i];
+		struct fs_zombie_container *k;
+
+		if (i && !same_container(&r->parents[i - 1].id, &p->id))
+			c++;
+		k = &r->containers[c];
+		if (!k->nr_parents) {
+			k->id = p->id;
+			k->first = i;
+		}
+		k->nr_parents++;
+		k->nr_zombies += p->nr;
+		k->per_min += p->per_min;
+		p->container = c;
+	}
+	r->nr_containers = r->nr_parents ? c + 1 : 0;
 }
 
 int fs_zombie_report_build(struct fs_zombie_report *r,
@@ -118,7 +192,8 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 			now - m->watch_start_ns : 0;
 	r->parents = calloc(cap, sizeof(*r->parents));
 	r->leaders = calloc(cap, sizeof(*r->leaders));
-	if (!r->parents || !r->leaders)
+	r->containers = calloc(cap, sizeof(*r->containers));
+	if (!r->parents || !r->leaders || !r->containers)
 		goto nomem;
 	fs_proctab_for_each(&m->tab, e) {
 		struct fs_zombie z = { .pid = e->pid, .ppid = e->ppid,
@@ -127,8 +202,11 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e) ||
 		    !fs_model_task_selected(m, e))	/* --container */
 			continue;
+		struct fs_zombie_parent *p;
+
 		memcpy(z.comm, e->comm, sizeof(z.comm));
 		z.age_ns = zombie_age(m, e, now, &z.age_known);
+		z.adopted = e->flags & FS_TASK_ADOPTED;
 		if (fs_task_leader_waits(e)) {
 			z.threads = e->nr_threads;
 			r->leaders[r->nr_leaders++] = z;
@@ -136,13 +214,18 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		}
 		if (z.age_ns < min_age)
 			continue;	/* may yet be reaped in time */
-		if (add_zombie(parent_slot(r, m, e->ppid), &z, cap))
+		p = parent_slot(r, m, e->ppid);
+		if (add_zombie(p, &z, cap))
 			goto nomem;
+		if (!p->id.cgroup && !p->id.pidns)	/* parent never told */
+			p->id = z.id;
+		p->adopted += z.adopted;
+		p->new += z.age_known;	/* its exit was seen: while watched */
 		r->nr_zombies++;
 	}
 	for (size_t i = 0; i < r->nr_parents; i++)
-		judge(&r->parents[i]);
-	qsort(r->parents, r->nr_parents, sizeof(*r->parents), by_count);
+		judge(&r->parents[i], r->watched_ns);
+	group(r);
 	return 0;
 nomem:
 	fs_zombie_report_free(r);
@@ -155,6 +238,7 @@ void fs_zombie_report_free(struct fs_zombie_report *r)
 		free(r->parents[i].z);
 	free(r->parents);
 	free(r->leaders);
+	free(r->containers);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -178,32 +262,102 @@ static const char *age_text(char *buf, size_t len, const struct fs_zombie *z)
 	return buf;
 }
 
+/* The path the stream named for a cgroup, "?" when it did not. */
+static const char *cgroup_text(const struct fs_model *m, uint32_t hierarchy,
+			       uint64_t id)
+{
+	const char *path = fs_model_cgroup_path(m, hierarchy, id);
+
+	return path && *path ? path : "?";
+}
+
+/* "container: cgroup /docker/ab12, pids cgroup /docker/ab12, pid ns N". */
+static void container_text(FILE *f, const struct fs_zombie_report *r,
+			   const struct fs_zombie_container *c)
+{
+	char cg[4 * PATH_MAX], pids[4 * PATH_MAX], rate[32];
+
+	fs_escape(cg, sizeof(cg), cgroup_text(r->m, FS_CGROUP_V2, c->id.cgroup),
+		  FS_ESC_TERMINAL);
+	fs_escape(pids, sizeof(pids), cgroup_text(r->m, FS_CGROUP_PIDS,
+						  c->id.pids_cgroup),
+		  FS_ESC_TERMINAL);
+	snprintf(rate, sizeof(rate), "%.1f", c->per_min);
+	fprintf(f, "\n%s: cgroup %s, pids cgroup %s, pid namespace %u%s: %u zombie%s, %s/min new\n",
+		c->id.pidns == HOST_PIDNS || !c->id.pidns ? "host" : "container",
+		cg, pids, c->id.pidns,
+		c->id.pidns == HOST_PIDNS ? " (the host's)" : "",
+		c->nr_zombies, c->nr_zombies == 1 ? "" : "s", rate);
+}
+
+/* The verdict on a container's PID 1, in plain words. */
+static void ns_init_text(FILE *f, const struct fs_zombie_report *r,
+			 const struct fs_zombie_parent *p)
+{
+	char w[32];
+
+	fprintf(f, "    why: this container's PID 1 never reaps the orphans it adopts: ");
+	if (p->adopted)
+		fprintf(f, "%u of its %u zombies came from parents that exited inside the container, and ",
+			p->adopted, p->nr);
+	fprintf(f, "PID 1 %s.\n", p->waited ?
+		"has not waited since they exited" : "never waits");
+	fprintf(f, "    %u zombie%s, %.1f new per minute over the %s watched; "
+		   "each holds a PID of the container's budget until PID 1 exits.\n",
+		p->nr, p->nr == 1 ? "" : "s", p->per_min,
+		fs_fmt_duration(w, sizeof(w), r->watched_ns));
+	fprintf(f, "    fix: %s.\n", ADVICE);
+}
+
+static void parent_text(FILE *f, const struct fs_zombie_report *r,
+			const struct fs_zombie_parent *p)
+{
+	char a[40], st[64], name[4 * FS_COMM_LEN], ns[48] = "";
+
+	if (p->id.flags & FS_IDENT_NS_INIT && p->id.pidns != HOST_PIDNS)
+		snprintf(ns, sizeof(ns), " (PID 1 of its namespace)");
+	else if (p->id.ns_tgid && p->id.ns_tgid != p->pid)
+		snprintf(ns, sizeof(ns), " (PID %d in its namespace)",
+			 p->id.ns_tgid);
+	fprintf(f, "  parent %d %s%s: %s, %u zombie%s", p->pid,
+		fs_escape(name, sizeof(name), p->comm, FS_ESC_TERMINAL), ns,
+		fs_verdict_is_leak(p->verdict) ? "LEAKING" : "slow to reap",
+		p->nr, p->nr == 1 ? "" : "s");
+	if (p->adopted)
+		fprintf(f, " (%u adopted)", p->adopted);
+	fprintf(f, ", %.1f/min; %s; last wait %s\n", p->per_min,
+		sigchld_text(p->flags),
+		p->waited ? fs_fmt_duration(a, sizeof(a), p->last_wait_ago_ns) :
+			    "never");
+	if (p->verdict == FS_VERDICT_NS_INIT)
+		ns_init_text(f, r, p);
+	else
+		fprintf(f, "    why: %s\n", verdict_reason[p->verdict]);
+	for (uint32_t j = 0; j < p->nr; j++)
+		fprintf(f, "    %7d %-16s zombie for %-12s %s%s\n", p->z[j].pid,
+			fs_escape(name, sizeof(name), p->z[j].comm,
+				  FS_ESC_TERMINAL),
+			age_text(a, sizeof(a), &p->z[j]),
+			fs_status_str(st, sizeof(st), p->z[j].status),
+			p->z[j].adopted ? ", adopted" : "");
+}
+
 void fs_zombie_report_text(FILE *f, const struct fs_zombie_report *r)
 {
-	char a[40], b[40], st[64], name[4 * FS_COMM_LEN];
+	char a[40], b[40], name[4 * FS_COMM_LEN];
 
-	fprintf(f, "%zu zombie%s older than %s, %zu parent%s (watched %s)\n",
+	fprintf(f, "%zu zombie%s older than %s, %zu parent%s, %zu container%s (watched %s)\n",
 		r->nr_zombies, r->nr_zombies == 1 ? "" : "s",
 		fs_fmt_duration(a, sizeof(a), r->min_age_ns), r->nr_parents,
-		r->nr_parents == 1 ? "" : "s",
+		r->nr_parents == 1 ? "" : "s", r->nr_containers,
+		r->nr_containers == 1 ? "" : "s",
 		fs_fmt_duration(b, sizeof(b), r->watched_ns));
-	for (size_t i = 0; i < r->nr_parents; i++) {
-		const struct fs_zombie_parent *p = &r->parents[i];
+	for (size_t c = 0; c < r->nr_containers; c++) {
+		const struct fs_zombie_container *k = &r->containers[c];
 
-		fprintf(f, "\nparent %d %s: %s, %u zombie%s; %s; last wait %s\n",
-			p->pid, fs_escape(name, sizeof(name), p->comm,
-					  FS_ESC_TERMINAL),
-			fs_verdict_is_leak(p->verdict) ? "LEAKING" : "slow to reap",
-			p->nr, p->nr == 1 ? "" : "s", sigchld_text(p->flags),
-			p->waited ? fs_fmt_duration(a, sizeof(a),
-						    p->last_wait_ago_ns) : "never");
-		fprintf(f, "  why: %s\n", verdict_reason[p->verdict]);
-		for (uint32_t j = 0; j < p->nr; j++)
-			fprintf(f, "  %7d %-16s zombie for %-12s %s\n", p->z[j].pid,
-				fs_escape(name, sizeof(name), p->z[j].comm,
-					  FS_ESC_TERMINAL),
-				age_text(a, sizeof(a), &p->z[j]),
-				fs_status_str(st, sizeof(st), p->z[j].status));
+		container_text(f, r, k);
+		for (size_t i = k->first; i < k->first + k->nr_parents; i++)
+			parent_text(f, r, &r->parents[i]);
 	}
 	for (size_t i = 0; i < r->nr_leaders; i++)
 		fprintf(f, "\n%d %s: leader exited, %u thread%s alive (not a leak: reapable once they exit)\n",
@@ -224,6 +378,7 @@ static void json_zombie(struct fs_json *j, const struct fs_zombie_report *r,
 	fs_json_status(j, "status", z->status);
 	fs_json_u64(j, "age_ns", z->age_ns);
 	fs_json_bool(j, "age_known", z->age_known);
+	fs_json_bool(j, "adopted", z->adopted);
 	fs_json_container(j, "container", r->m, &z->id);
 }
 
@@ -236,19 +391,42 @@ static void json_parent(struct fs_json *j, const struct fs_zombie_report *r,
 	fs_json_str(j, "verdict", fs_verdict_is_leak(p->verdict) ?
 		    "leaking" : "slow");
 	fs_json_str(j, "reason", verdict_reason[p->verdict]);
+	fs_json_bool(j, "ns_init_never_reaps", p->verdict == FS_VERDICT_NS_INIT);
+	fs_json_str(j, "advice", p->verdict == FS_VERDICT_NS_INIT ? ADVICE :
+				 NULL);
 	fs_json_str(j, "sigchld", sigchld_text(p->flags));
 	if (p->waited)
 		fs_json_u64(j, "last_wait_ago_ns", p->last_wait_ago_ns);
 	else
 		fs_json_null(j, "last_wait_ago_ns");
 	fs_json_container(j, "container", r->m, &p->id);
+	fs_json_int(j, "container_index", p->container);
 	fs_json_int(j, "nr_zombies", p->nr);
+	fs_json_int(j, "nr_adopted", p->adopted);
+	fs_json_int(j, "nr_new", p->new);
+	fs_json_fixed(j, "zombies_per_min", llround(p->per_min * 100), 2);
 	fs_json_array(j, "zombies");
 	for (uint32_t i = 0; i < p->nr; i++) {
 		fs_json_object(j, NULL);
 		json_zombie(j, r, &p->z[i]);
 		fs_json_close(j);
 	}
+	fs_json_close(j);
+	fs_json_close(j);
+}
+
+/* A container: its identity, its zombies, its parents' pids. */
+static void json_container(struct fs_json *j, const struct fs_zombie_report *r,
+			   const struct fs_zombie_container *c)
+{
+	fs_json_object(j, NULL);
+	fs_json_container(j, "container", r->m, &c->id);
+	fs_json_bool(j, "host", c->id.pidns == HOST_PIDNS);
+	fs_json_int(j, "nr_zombies", c->nr_zombies);
+	fs_json_fixed(j, "zombies_per_min", llround(c->per_min * 100), 2);
+	fs_json_array(j, "parents");
+	for (size_t i = c->first; i < c->first + c->nr_parents; i++)
+		fs_json_int(j, NULL, r->parents[i].pid);
 	fs_json_close(j);
 	fs_json_close(j);
 }
@@ -268,6 +446,10 @@ void fs_zombie_report_json(FILE *f, const struct fs_zombie_report *r)
 	fs_json_u64(&j, "min_age_ns", r->min_age_ns);
 	fs_json_u64(&j, "nr_zombies", r->nr_zombies);
 	fs_json_u64(&j, "nr_leaking_parents", leaking);
+	fs_json_array(&j, "containers");
+	for (size_t i = 0; i < r->nr_containers; i++)
+		json_container(&j, r, &r->containers[i]);
+	fs_json_close(&j);
 	fs_json_array(&j, "parents");
 	for (size_t i = 0; i < r->nr_parents; i++)
 		json_parent(&j, r, &r->parents[i]);

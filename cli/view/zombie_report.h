@@ -17,6 +17,8 @@ enum fs_verdict {
 	FS_VERDICT_STOPPED_WAITING,	/* no wait since its oldest zombie */
 	FS_VERDICT_PILING_UP,		/* waits, but zombies accumulate */
 	FS_VERDICT_SLOW,		/* one zombie, waits for others */
+	FS_VERDICT_NS_INIT,		/* a container's PID 1 that never
+					 * reaps the orphans it adopts */
 };
 
 struct fs_zombie {
@@ -26,6 +28,7 @@ struct fs_zombie {
 	uint32_t threads;	/* leaders waiting for threads: how many */
 	uint64_t age_ns;	/* since exit; a lower bound if !age_known */
 	bool age_known;
+	bool adopted;		/* its parent exited: an orphan, reparented */
 	char comm[FS_COMM_LEN];
 	struct fs_ident id;	/* its container */
 };
@@ -38,8 +41,25 @@ struct fs_zombie_parent {
 	uint64_t last_wait_ago_ns;
 	enum fs_verdict verdict;
 	uint32_t nr;
+	uint32_t adopted;	/* of them, orphans it inherited */
+	uint32_t new;		/* of them, exited while watched */
+	double per_min;		/* new ones per minute watched */
 	struct fs_zombie *z;
-	struct fs_ident id;	/* its container */
+	struct fs_ident id;	/* its container (its first zombie's when
+				 * the parent's is not known) */
+	size_t container;	/* index in the report's containers */
+};
+
+/*
+ * The zombies of one container: the parents (and their zombies) that
+ * share a cgroup v2 path, a pids cgroup and a pid namespace.
+ */
+struct fs_zombie_container {
+	struct fs_ident id;	/* cgroup, pids_cgroup and pidns tell it */
+	size_t first;		/* its parents: r->parents[first..first+nr) */
+	size_t nr_parents;
+	uint32_t nr_zombies;
+	double per_min;		/* new zombies per minute watched */
 };
 
 struct fs_zombie_report {
@@ -49,7 +69,10 @@ struct fs_zombie_report {
 	uint64_t min_age_ns;
 	size_t nr_zombies;	/* counted ones: old enough, not leaders */
 	size_t nr_parents;
-	struct fs_zombie_parent *parents;	/* most zombies first */
+	struct fs_zombie_parent *parents;	/* by container, most
+						 * zombies first in each */
+	size_t nr_containers;
+	struct fs_zombie_container *containers;	/* most zombies first */
 	size_t nr_leaders;
 	struct fs_zombie *leaders;	/* leader exited, threads alive */
 };
