@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <json-c/json.h>
 #include <pthread.h>
+#include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
@@ -346,6 +348,123 @@ TEST_F(live, zombies_exit_status_is_a_health_check)
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	ASSERT_EQ(0, run_forkscope(self, args));
 	EXPECT_EQ(1, stop_forkscope(self, 0));
+}
+
+#define NORPHANS	5
+
+/*
+ * mid -> (unshare CLONE_NEWPID) init, PID 1 of a new pid namespace, that
+ * never waits -> M -> NORPHANS children that exit; M waits until they
+ * are zombies (WNOWAIT) and exits: its zombies go to init, adopted, and
+ * M is init's zombie too. Reports init's pid; mid waits for init.
+ */
+static pid_t spawn_namespace(int report)
+{
+	pid_t mid = fork();
+
+	if (mid == 0) {
+		pid_t init;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		init = fork();
+		if (init == 0) {
+			if (fork() == 0) {
+				for (int i = 0; i < NORPHANS; i++) {
+					siginfo_t si;
+					pid_t z = fork();
+
+					if (z == 0)
+						_exit(0);
+					waitid(P_PID, z, &si, WEXITED | WNOWAIT);
+				}
+				_exit(0);
+			}
+			for (;;)
+				pause();	/* PID 1 that never waits */
+		}
+		write(report, &init, sizeof(init));
+		_exit(waitpid(init, NULL, 0) == init ? 0 : 11);
+	}
+	return mid;
+}
+
+static bool has_ns_leak_of(struct json_object *rep, pid_t pid)
+{
+	struct json_object *p = report_parent(rep, pid);
+
+	return p && get_int(p, "nr_zombies") == NORPHANS + 1 &&
+	       get_int(p, "nr_adopted") == NORPHANS;
+}
+
+TEST_F(live, zombies_names_a_namespace_init_that_never_reaps)
+{
+	const char *args[] = { "zombies", "--watch", "--json", "-i", "0.25",
+			       "-m", "0.5", NULL };
+	const char *once[] = { "zombies", "-m", "0.2", NULL };
+	struct json_object *rep, *p, *cs, *c = NULL, *zs;
+	size_t seen = 0;
+	int report[2], adopted = 0;
+	double rate;
+	pid_t init;
+	char *out;
+
+	ASSERT_EQ(0, pipe(report));
+	ASSERT_EQ(0, run_forkscope(self, args));
+	ASSERT_EQ(0, wait_polling(&self->r));
+	track(self, spawn_namespace(report[1]));
+	ASSERT_EQ(sizeof(init), read(report[0], &init, sizeof(init)));
+	track(self, init);
+
+	rep = next_report(&self->r, &seen, has_ns_leak_of, init, 5000);
+	ASSERT_NE(NULL, rep);
+	p = report_parent(rep, init);
+	EXPECT_STREQ("leaking", get_str(p, "verdict"));
+	EXPECT_TRUE(json_object_get_boolean(get(p, "ns_init_never_reaps")));
+	EXPECT_STREQ("the container's PID 1 never reaps the orphans it adopts",
+		     get_str(p, "reason"));
+	EXPECT_NE(NULL, strstr(get_str(p, "advice"), "tini"));
+	EXPECT_TRUE(json_object_get_boolean(get(get(p, "container"),
+						"ns_init")));
+	EXPECT_EQ(1, get_int(get(p, "container"), "ns_pid"));
+	/* Every one exited while watched: the rate is theirs. */
+	EXPECT_EQ(NORPHANS + 1, get_int(p, "nr_new"));
+	rate = json_object_get_double(get(p, "zombies_per_min"));
+	EXPECT_GE(0.005, fabs(rate - (NORPHANS + 1) * 60e9 /
+				     get_int(rep, "watched_ns")));
+	zs = get(p, "zombies");
+	ASSERT_EQ(NORPHANS + 1, json_object_array_length(zs));
+	for (int i = 0; i < NORPHANS + 1; i++)
+		adopted += json_object_get_boolean(
+			get(json_object_array_get_idx(zs, i), "adopted"));
+	EXPECT_EQ(NORPHANS, adopted);
+	/* Its container holds it, its pid namespace not the host's. */
+	cs = get(rep, "containers");
+	for (size_t i = 0; cs && i < json_object_array_length(cs); i++) {
+		struct json_object *k = json_object_array_get_idx(cs, i);
+
+		if (get_int(get(k, "container"), "pid_ns") ==
+		    get_int(get(p, "container"), "pid_ns"))
+			c = k;
+	}
+	ASSERT_NE(NULL, c);
+	EXPECT_FALSE(json_object_get_boolean(get(c, "host")));
+	EXPECT_EQ(NORPHANS + 1, get_int(c, "nr_zombies"));
+	EXPECT_EQ(init, json_object_get_int(
+				json_object_array_get_idx(get(c, "parents"), 0)));
+	json_object_put(rep);
+	stop_forkscope(self, SIGINT);
+	release(&self->r);
+
+	/* Text, from a snapshot alone: the verdict in plain words. */
+	ASSERT_EQ(0, run_forkscope(self, once));
+	EXPECT_EQ(1, stop_forkscope(self, 0));
+	out = slurp(self->r.out);
+	EXPECT_NE(NULL, strstr(out, "this container's PID 1 never reaps the orphans it adopts"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "tini, dumb-init or `docker run --init`"))
+		TH_LOG("%s", out);
+	free(out);
 }
 
 struct proc_view {

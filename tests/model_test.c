@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "event_view.h"
 #include "model.h"
+#include "pids_budget.h"
 #include "proctab.h"
 #include "synth.h"
 
@@ -1184,6 +1185,118 @@ TEST_F(model, a_prefix_of_two_containers_is_ambiguous)
 	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 8,
 			  "/docker/" ID_B, 0));
 	EXPECT_FALSE(fs_model_container_ambiguous(&self->m, &a, &b));
+}
+
+TEST(pids_forecast_is_headroom_over_growth)
+{
+	/* 50 left, 30 more in 60 s: full in 100 s. */
+	EXPECT_EQ(100, fs_pids_full_in_s(50, 10, 40, 60 * NSEC_PER_SEC));
+	EXPECT_EQ(0, fs_pids_full_in_s(0, 10, 11, NSEC_PER_SEC));
+	EXPECT_EQ(1.5, fs_pids_full_in_s(3, 0, 2, NSEC_PER_SEC));
+	/* Not growing, shrinking, no window, no limit: no forecast. */
+	EXPECT_EQ(-1, fs_pids_full_in_s(50, 40, 40, NSEC_PER_SEC));
+	EXPECT_EQ(-1, fs_pids_full_in_s(50, 40, 10, NSEC_PER_SEC));
+	EXPECT_EQ(-1, fs_pids_full_in_s(50, 10, 40, 0));
+	EXPECT_EQ(-1, fs_pids_full_in_s(-1, 10, 40, NSEC_PER_SEC));
+}
+
+/* A zombie child of parent in pids cgroup 7, the parent a namespace's init. */
+static void zombie_in_7(struct fs_model *m, struct fs_note *n, uint64_t *now,
+			int parent, int pid)
+{
+	struct fs_rec_fork f;
+
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), parent, parent, 1, ++*now,
+		  10, "init");
+	f.child_pid = f.child_tgid = pid;
+	f.child_ppid = parent;
+	f.child_start_ns = *now;
+	f.child.pids_cgroup = 7;
+	fs_model_apply(m, &f.hdr, n);
+	exit_(m, n, now, pid, pid, parent, *now, FS_EXIT_GROUP_DEAD, 0);
+}
+
+TEST_F(model, pids_budget_from_synthetic_readings)
+{
+	struct fs_pids_machine mach = { .tasks = 100, .pid_max = 32768,
+					.threads_max = 1000 };
+	struct fs_pids_input in[] = {
+		{ .path = "/a/b", .current = 10, .max = 1000 },
+		{ .path = "/c", .current = 3, .max = -1 },
+		{ .path = "/a", .current = 20, .max = 100, .refused = 2 },
+	};
+	struct fs_pids_budget b = {};
+	struct fs_rec_fork f;
+	const struct fs_pids_row *a, *ab, *c;
+
+	/* Process 100, a pid namespace's init, in pids cgroup /a/b. */
+	ASSERT_TRUE(name_(&self->m, &self->n, FS_CGROUP_PIDS, 7, "/a/b", 0));
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 1, 1, 0, ++self->now, 5,
+		  "host");
+	f.child_pid = f.child_tgid = 100;
+	f.child_ppid = 1;
+	f.child_start_ns = 10;
+	f.child.pids_cgroup = 7;
+	f.child.flags = FS_IDENT_NS_INIT;
+	fs_model_apply(&self->m, &f.hdr, &self->n);
+	zombie_in_7(&self->m, &self->n, &self->now, 100, 600);
+	zombie_in_7(&self->m, &self->n, &self->now, 100, 601);
+
+	ASSERT_EQ(0, fs_pids_budget_feed(&b, &self->m, NSEC_PER_SEC, &mach,
+					 in, 3));
+	/* A minute later: 30 more in /a/b (and so in /a), 1 more zombie. */
+	in[0].current = 40;
+	in[2].current = 50;
+	mach.tasks = 130;
+	zombie_in_7(&self->m, &self->n, &self->now, 100, 602);
+	ASSERT_EQ(0, fs_pids_budget_feed(&b, &self->m, 61 * NSEC_PER_SEC,
+					 &mach, in, 3));
+	ASSERT_EQ(3, b.n);
+	a = &b.rows[0];
+	ab = &b.rows[1];
+	c = &b.rows[2];
+	ASSERT_STREQ("/a", a->path);
+	ASSERT_STREQ("/a/b", ab->path);
+	ASSERT_STREQ("/c", c->path);
+
+	EXPECT_EQ(0, fs_pids_budget_judge(&b, 80, 60));
+	/* /a/b's own 1000 is not what applies: /a's 100 above it is. */
+	EXPECT_EQ(1000, ab->max);
+	EXPECT_EQ(100, ab->limit);
+	EXPECT_STREQ("/a", ab->limit_by);
+	EXPECT_EQ(50, ab->headroom);
+	EXPECT_EQ(3, ab->last.zombies);
+	EXPECT_EQ(3, ab->last.zombies_of_init);
+	EXPECT_EQ(2, ab->first.zombies);
+	EXPECT_EQ(30, ab->used_per_min);
+	EXPECT_EQ(1, ab->zombies_per_min);
+	EXPECT_EQ(29, ab->live_per_min);
+	EXPECT_EQ(100, ab->full_in_s);
+	EXPECT_EQ(50, ab->used_pct);
+	EXPECT_FALSE(ab->runs_out);
+	/* Zombies below a cgroup are its too: pids.current is hierarchical. */
+	EXPECT_EQ(3, a->last.zombies);
+	EXPECT_EQ(2, a->last.refused);
+	EXPECT_EQ(100, a->full_in_s);
+	/* No limit, no zombies: not shown, never unhealthy. */
+	EXPECT_FALSE(c->shown);
+	EXPECT_EQ(-1, c->limit);
+	EXPECT_EQ(2, b.nr_shown);
+	/* The machine: threads-max is the smaller limit here. */
+	EXPECT_EQ(1000, b.machine.limit);
+	EXPECT_STREQ("kernel.threads-max", b.machine.limit_by);
+	EXPECT_EQ(870, b.machine.headroom);
+	EXPECT_EQ(1740, b.machine.full_in_s);
+	EXPECT_EQ(3, b.machine.last.zombies);
+
+	/* A longer horizon, a lower threshold: unhealthy. */
+	EXPECT_EQ(2, fs_pids_budget_judge(&b, 80, 120));
+	EXPECT_TRUE(ab->runs_out);
+	EXPECT_EQ(2, fs_pids_budget_judge(&b, 50, 0));
+	EXPECT_TRUE(ab->over_warn && a->over_warn && !ab->runs_out);
+	EXPECT_EQ(3, fs_pids_budget_judge(&b, 80, 1800));
+	EXPECT_TRUE(b.machine.runs_out);
+	fs_pids_budget_free(&b);
 }
 
 TEST_HARNESS_MAIN

@@ -48,7 +48,8 @@ for t in "$build"/tests/*_test; do
 done
 if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
 	run vm-6.12-bpf tests/vm/run.sh "$build" 6.12 bpf:lifecycle_test \
-		bpf:cow_test bpf:model_test bpf:trace_cli_test bpf:failures_test
+		bpf:cow_test bpf:model_test bpf:trace_cli_test bpf:failures_test \
+		bpf:pids_test
 	run vm-6.12-kmod tests/vm/run.sh "$build" 6.12 kmod:kmod_test \
 		kmod:lifecycle_test kmod:cow_test kmod:failures_test
 	run vm-6.1 tests/vm/run.sh "$build" 6.1 bpf:lifecycle_test \

@@ -120,6 +120,9 @@ static int measure(const struct pids_opts *o, struct fs_session *s,
 		err = fs_session_run_for(s, o->window_s * 1000);
 	if (!err && fs_stop_requested())
 		return -EINTR;
+	/* What the kernel did up to now, in the model before the reading. */
+	if (!err)
+		err = fs_session_poll(s, 0) < 0 ? -EIO : 0;
 	if (!err)
 		err = fs_pids_budget_sample(b, m, fs_boot_ns());
 	if (!err)
