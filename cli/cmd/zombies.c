@@ -22,9 +22,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: forkscope zombies [OPTIONS]\n"
-"List un-reaped zombies older than --min-age, grouped by the parent that\n"
-"should reap them, with a verdict. Watches --min-age seconds first, so a\n"
-"child reaped in time is not reported.\n"
+"List un-reaped zombies older than --min-age, grouped by container (cgroup\n"
+"and pid namespace), then by the parent that should reap them, with a\n"
+"verdict; a container's PID 1 that never reaps the orphans it adopts is\n"
+"named as such. Watches --min-age seconds first, so a child reaped in\n"
+"time is not reported.\n"
 "Exit status: 0 none, 1 found, 2 wrong usage, 3 could not check,\n"
 "128 + the signal's number (130 for Ctrl-C) when stopped before the first\n"
 "report: a check that did not finish says neither none nor found.\n"
