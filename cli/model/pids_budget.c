@@ -350,7 +350,7 @@ int fs_pids_budget_sample(struct fs_pids_budget *b, const struct fs_model *m,
 	int err = fs_task_limits_read(&lim);
 
 	if (err)
-		return fs_error(err, "cannot read the machine's task limits in /proc/sys/kernel: %s",
+		return fs_error(err, "cannot read the machine's tasks and limits (/proc/loadavg, /proc/sys/kernel): %s",
 				strerror(-err));
 	mach = (struct fs_pids_machine){ .tasks = lim.tasks,
 					 .pid_max = lim.pid_max,

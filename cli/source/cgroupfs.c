@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cgroupfs.h"
+#include "procfs.h"
 #include "forkscope/record.h"
 
 /* include/linux/exportfs.h: a kernfs node's handle is its 64-bit id. */
@@ -260,19 +261,20 @@ int fs_cgroup_pids_walk(fs_pids_walk_fn fn, void *ctx)
 
 int fs_task_limits_read(struct fs_task_limits *l)
 {
+	struct fs_kernel_limits k;
 	char buf[128];
 	long long tasks;
 	int err;
 
-	err = read_number("/proc/sys/kernel", "pid_max", &l->pid_max);
-	if (!err)
-		err = read_number("/proc/sys/kernel", "threads-max",
-				  &l->threads_max);
+	fs_read_kernel_limits(&k);
 	/* loadavg's "running/total": total is the kernel's nr_threads. */
-	if (!err)
-		err = read_line("/proc", "loadavg", buf, sizeof(buf));
+	err = read_line("/proc", "loadavg", buf, sizeof(buf));
 	if (!err && sscanf(buf, "%*s %*s %*s %*d/%lld", &tasks) != 1)
 		err = -EINVAL;
+	if (!err && (!k.pid_max || !k.threads_max))
+		err = -ENOENT;
 	l->tasks = err ? 0 : tasks;
+	l->pid_max = k.pid_max;
+	l->threads_max = k.threads_max;
 	return err;
 }

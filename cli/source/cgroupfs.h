@@ -61,7 +61,10 @@ typedef int (*fs_pids_walk_fn)(void *ctx, const char *path,
 			       const struct fs_pids_counters *c);
 int fs_cgroup_pids_walk(fs_pids_walk_fn fn, void *ctx);
 
-/* The machine's own budget beside the cgroups' (/proc/sys/kernel). */
+/*
+ * The machine's own budget beside the cgroups': the tasks that exist and
+ * the kernel's limits (fs_read_kernel_limits()). 0 or -errno.
+ */
 struct fs_task_limits {
 	int64_t tasks;		/* tasks that exist, zombies too (nr_threads) */
 	int64_t pid_max;	/* kernel.pid_max */
