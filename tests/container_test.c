@@ -523,7 +523,7 @@ TEST_F(containers, zombies_of_one_container)
 	hold_two(_metadata, self, true, kid, gc, paths);
 	EXPECT_EQ(1, run_to_end(zombies0, &out, &err)) TH_LOG("%s", err);
 	EXPECT_EQ(0, strncmp(out, "1 zombie ", 9)) TH_LOG("%s", out);
-	snprintf(want, sizeof(want), "\n  %7d ", gc[0]);
+	snprintf(want, sizeof(want), "\n    %7d ", gc[0]);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	free(out);
 	free(err);
