@@ -63,10 +63,24 @@ static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x,
 	memcpy(r->cow[r->ncow++].comm, x->hdr.comm, FS_COMM_LEN);
 }
 
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "unknown errno";
+}
+
+/* The limit that refused a fork, or its errno when none did. */
+static const char *fork_refusal(const struct fs_rec_fork_fail *r)
+{
+	enum fs_fork_limit l = fs_fork_fail_limit(r);
+
+	return l == FS_LIMIT_NONE ? errno_name(r->err) : fs_fork_limit_name(l);
+}
+
 void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		       const struct fs_note *n)
 {
-
 	if (n->released && n->gone_selected && n->gone.pid == n->gone.tgid)
 		r->zombie_ns += n->zombie_ns;
 	if (!n->selected)
@@ -92,6 +106,15 @@ void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXIT:
 		on_exit_record(r, (const void *)rec, n);
+		break;
+	case FS_REC_FORK_FAIL:
+		r->fork_failures++;
+		fs_tally_add(&r->fork_refusals, fork_refusal((const void *)rec));
+		break;
+	case FS_REC_EXEC_FAIL:
+		r->exec_failures++;
+		fs_tally_add(&r->exec_errors, errno_name(
+			((const struct fs_rec_exec_fail *)rec)->err));
 		break;
 	}
 }

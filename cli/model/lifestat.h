@@ -33,6 +33,10 @@ struct fs_lifestat {
 	uint64_t processes, threads, execs, zombie_ns;
 	uint64_t cow_faults, cow_copies;
 	struct fs_tally binaries, statuses;
+	/* Failed forks by the limit that refused them (else the errno),
+	 * failed execs by errno. */
+	uint64_t fork_failures, exec_failures;
+	struct fs_tally fork_refusals, exec_errors;
 	uint64_t *latency;	/* fork-to-exec, ns; sorted by finish */
 	size_t nlat, caplat;
 	struct fs_cow_line *cow;

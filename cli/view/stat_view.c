@@ -22,6 +22,20 @@ static void text_cow_line(FILE *f, const struct fs_stat_report *rep,
 	fputc('\n', f);
 }
 
+/* ": key xN, key xN" */
+static void text_tally(FILE *f, const struct fs_tally *t)
+{
+	char esc[4 * FS_FILENAME_LEN];
+
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%s %s x%llu", i ? "," : ":",
+			fs_escape(esc, sizeof(esc), t->e[i].key,
+				  FS_ESC_TERMINAL),
+			(unsigned long long)t->e[i].n);
+	if (t->other)
+		fprintf(f, ", others x%llu", (unsigned long long)t->other);
+}
+
 void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 {
 	const struct fs_lifestat *r = rep->st;
@@ -38,15 +52,13 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 				"(the command included)");
 	fprintf(f, "%12llu  threads created\n", (unsigned long long)r->threads);
 	fprintf(f, "%12llu  execs", (unsigned long long)r->execs);
-	for (size_t i = 0; i < r->binaries.n; i++)
-		fprintf(f, "%s %s x%llu", i ? "," : ":",
-			fs_escape(esc, sizeof(esc), r->binaries.e[i].key,
-				  FS_ESC_TERMINAL),
-			(unsigned long long)r->binaries.e[i].n);
+	text_tally(f, &r->binaries);
 	fprintf(f, "\n%12s  exit statuses", "");
-	for (size_t i = 0; i < r->statuses.n; i++)
-		fprintf(f, "%s %s x%llu", i ? "," : ":", r->statuses.e[i].key,
-			(unsigned long long)r->statuses.e[i].n);
+	text_tally(f, &r->statuses);
+	fprintf(f, "\n%12llu  forks failed", (unsigned long long)r->fork_failures);
+	text_tally(f, &r->fork_refusals);
+	fprintf(f, "\n%12llu  execs failed", (unsigned long long)r->exec_failures);
+	text_tally(f, &r->exec_errors);
 	fprintf(f, "\n%12zu  zombies left behind\n", rep->zombies);
 	fprintf(f, "%12.6f  zombie-seconds (time exited children waited to be reaped)\n",
 		r->zombie_ns / 1e9);
@@ -96,6 +108,10 @@ void fs_stat_json(FILE *f, const struct fs_stat_report *rep)
 	fs_json_u64(&j, "execs", r->execs);
 	json_tally(&j, "execs_by_binary", &r->binaries);
 	json_tally(&j, "exit_statuses", &r->statuses);
+	fs_json_u64(&j, "fork_failures", r->fork_failures);
+	json_tally(&j, "fork_failures_by_limit", &r->fork_refusals);
+	fs_json_u64(&j, "exec_failures", r->exec_failures);
+	json_tally(&j, "exec_failures_by_errno", &r->exec_errors);
 	fs_json_u64(&j, "zombies_left", rep->zombies);
 	fs_json_fixed(&j, "zombie_seconds", r->zombie_ns, 9);
 	if (rep->method) {
