@@ -175,6 +175,10 @@ TEST_F(src, a_fork_refused_at_pids_max_names_that_cgroup)
 	snprintf(outer, sizeof(outer), "%s/forkscope-fail-%d", root, getpid());
 	snprintf(inner, sizeof(inner), "%s/inner", outer);
 	ASSERT_EQ(0, mkdir(outer, 0755));
+	/* On cgroup v2 the inner one counts its own only when enabled. */
+	snprintf(file, sizeof(file), "%s/cgroup.subtree_control", outer);
+	if (!fs_cgroup_mounts()->pids_v1[0])
+		ASSERT_EQ(0, write_file(file, "+pids\n"));
 	ASSERT_EQ(0, mkdir(inner, 0755));
 	snprintf(file, sizeof(file), "%s/pids.max", outer);
 	ASSERT_EQ(0, write_file(file, "3\n"));
