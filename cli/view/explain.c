@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -87,6 +88,39 @@ static const char *waited_text(char *buf, size_t len,
 	return buf;
 }
 
+/* What was full, and what frees it: the limit a fork failure names. */
+static const char *const refusal_texts[FS_LIMIT_COUNT] = {
+	[FS_LIMIT_NPROC] = "the user already runs RLIMIT_NPROC processes (threads and zombies count); one of them must end and be reaped, or the limit be raised (ulimit -u), before this user can fork",
+	[FS_LIMIT_THREADS] = "the machine holds kernel.threads-max tasks (zombies count until reaped); no one can fork until some are reaped",
+	[FS_LIMIT_PIDS_CGROUP] = "the pids cgroup is at its pids.max: every process and thread below it counts, zombies too, until reaped; reaping them frees room at once",
+	[FS_LIMIT_PID_MAX] = "no free pid below kernel.pid_max: every task and zombie holds one until reaped",
+	[FS_LIMIT_MEMORY] = "the kernel could not allocate the new task (ENOMEM)",
+	[FS_LIMIT_PIDNS_DEAD] = "the pid namespace's init has exited: the kernel lets no new process into a namespace without its init (ENOMEM)",
+	[FS_LIMIT_UNKNOWN] = "EAGAIN, but every limit had room by the time the syscall returned: one was freed in between",
+};
+
+static const char *exec_fail_text(char *buf, size_t len,
+				  const struct fs_rec_exec_fail *r)
+{
+	const char *why;
+
+	switch (r->err) {
+	case ENOENT:
+		why = "no such file; for a file that exists, its #! interpreter or ELF loader is the one missing";
+		break;
+	case EACCES:
+		why = "not allowed: no execute permission, a directory, or a noexec mount";
+		break;
+	case ENOEXEC:
+		why = "the kernel knows no format for it (no ELF header, no #!); shells then run it as a script, execve does not";
+		break;
+	default:
+		why = "the kernel refused the exec";
+	}
+	snprintf(buf, len, "%s; the process goes on running its old program", why);
+	return buf;
+}
+
 const char *fs_explain(char *buf, size_t len, const struct fs_model *m,
 		       const struct fs_hdr *rec, const struct fs_note *n)
 {
@@ -103,6 +137,14 @@ const char *fs_explain(char *buf, size_t len, const struct fs_model *m,
 		break;
 	case FS_REC_WAIT_RESULT:
 		return waited_text(buf, len, (const void *)rec, n);
+	case FS_REC_FORK_FAIL: {
+		const char *t = refusal_texts[fs_fork_fail_limit((const void *)rec)];
+
+		snprintf(buf, len, "%s", t ? t : "the kernel refused the fork");
+		break;
+	}
+	case FS_REC_EXEC_FAIL:
+		return exec_fail_text(buf, len, (const void *)rec);
 	case FS_REC_LOST:
 		if (fs_lost_lifecycle(((const struct fs_rec_lost *)rec)->reason))
 			snprintf(buf, len, "the kernel could not deliver these records: forkscope rebuilds its process table from a new snapshot");
