@@ -525,6 +525,10 @@ TEST_F(containers, zombies_of_one_container)
 	EXPECT_EQ(0, strncmp(out, "1 zombie ", 9)) TH_LOG("%s", out);
 	snprintf(want, sizeof(want), "\n    %7d ", gc[0]);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	/* Its heading names the container by the runtime's id. */
+	snprintf(want, sizeof(want), "\ncontainer docker:%.12s: ",
+		 self->prefix[0]);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 	free(out);
 	free(err);
 	EXPECT_EQ(0, run_to_end(zombies1, &out, &err)) TH_LOG("%s %s", out, err);

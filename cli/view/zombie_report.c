@@ -275,16 +275,25 @@ static const char *cgroup_text(const struct fs_model *m, uint32_t hierarchy,
 static void container_text(FILE *f, const struct fs_zombie_report *r,
 			   const struct fs_zombie_container *c)
 {
+	const struct fs_cgroup *named = fs_model_container(r->m, &c->id);
 	char cg[4 * PATH_MAX], pids[4 * PATH_MAX], rate[32];
+	char raw[256], name[4 * sizeof(raw)];
+	bool host = c->id.pidns == HOST_PIDNS || !c->id.pidns;
 
+	/* "container docker:3f4a5b6c7d8e", when its cgroup names one. */
+	name[0] = 0;
+	if (named && (named->id || (named->unit && !host)))
+		fs_escape(name, sizeof(name),
+			  fs_container_name(raw, sizeof(raw), named),
+			  FS_ESC_TERMINAL);
 	fs_escape(cg, sizeof(cg), cgroup_text(r->m, FS_CGROUP_V2, c->id.cgroup),
 		  FS_ESC_TERMINAL);
 	fs_escape(pids, sizeof(pids), cgroup_text(r->m, FS_CGROUP_PIDS,
 						  c->id.pids_cgroup),
 		  FS_ESC_TERMINAL);
 	snprintf(rate, sizeof(rate), "%.1f", c->per_min);
-	fprintf(f, "\n%s: cgroup %s, pids cgroup %s, pid namespace %u%s: %u zombie%s, %s/min new\n",
-		c->id.pidns == HOST_PIDNS || !c->id.pidns ? "host" : "container",
+	fprintf(f, "\n%s%s%s: cgroup %s, pids cgroup %s, pid namespace %u%s: %u zombie%s, %s/min new\n",
+		host && !*name ? "host" : "container", *name ? " " : "", name,
 		cg, pids, c->id.pidns,
 		c->id.pidns == HOST_PIDNS ? " (the host's)" : "",
 		c->nr_zombies, c->nr_zombies == 1 ? "" : "s", rate);
