@@ -41,6 +41,10 @@ static void usage(FILE *f)
 "  -H, --horizon DURATION unhealthy when a budget runs out within it:\n"
 "                         90s, 30m, 1h, 2d (default 1h; 0: never)\n"
 "  -p, --pid PID          only the cgroups PID and its descendants are in\n"
+"      --cgroup PATH      only the pids cgroups that hold processes in cgroup\n"
+"                         PATH or below (v2 or pids)\n"
+"      --container ID     only those of container ID (an id's prefix, or a\n"
+"                         systemd unit)\n"
 "  -j, --json             one JSON object\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
 "  -h, --help             this help\n"
@@ -96,7 +100,7 @@ static int parse_duration(const char *cmd, const char *arg, void *dest)
 static const struct fs_cmd_spec spec = {
 	.name = "pids",
 	.usage = usage,
-	.shared = FS_CMD_PID,
+	.shared = FS_CMD_PID | FS_CMD_CONTAINER,
 	.opts = (const struct fs_opt[]){
 		{ .name = "duration", .letter = 'd', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(window_s), .min = 0.1, .max = 86400,

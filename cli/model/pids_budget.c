@@ -74,7 +74,7 @@ static int take_census(struct census *c, const struct fs_model *m)
 			continue;
 		h->zombies += zombie;
 		h->zombies_of_init += of_init;
-		if (!zombie && (!m->select_pid || (t->flags & FS_TASK_SELECTED)))
+		if (!zombie && fs_model_task_selected(m, t))
 			h->selected = true;
 	}
 	return 0;
@@ -237,7 +237,7 @@ int fs_pids_budget_feed(struct fs_pids_budget *b, const struct fs_model *m,
 
 	if (err)
 		return err;
-	c.all = !m->select_pid;
+	c.all = !m->select_pid && !m->select_cgroup && !m->select_container;
 	err = feed_cgroups(b, &c, now, in, n);
 	if (!err)
 		err = feed_machine(b, &c, now, mach);
