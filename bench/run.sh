@@ -333,6 +333,18 @@ each = ", ".join("%s %s%d ns" % (p["name"], "" if unit == "page" else
                  if unit == "page" or p["run_cnt"] >= n / 2)
 print("| %s | %s | %s | %.0f ns per %s | %.0f ns | %.2f%% |" % (
       w, tool, each, cost, unit, base / n * 1e9, cost / (base / n * 1e9) * 100))
+# The failed fork/exec hooks run at every fork and exec syscall's exit.
+fail = ("fork_exit", "vfork_exit", "clone_exit", "clone3_exit",
+        "execve_exit", "execveat_exit")
+hooks = [p for p in runs if p["name"] in fail]
+if w == "spawn" and hooks:
+    cost = sum(p["run_time_ns"] for p in hooks) / n
+    each = ", ".join("%s %d x %d ns" % (p["name"], round(p["run_cnt"] / n),
+                                        p["run_time_ns"] / p["run_cnt"])
+                     for p in hooks if p["run_cnt"] >= n / 2)
+    print("| %s | %s: failure hooks | %s | %.0f ns per %s | %.0f ns | %.2f%% |" % (
+          w, tool, each, cost, unit, base / n * 1e9,
+          cost / (base / n * 1e9) * 100))
 PY
 }
 cow_server start
