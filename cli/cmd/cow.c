@@ -60,7 +60,7 @@ static const struct fs_cmd_spec spec = {
 
 /* The last sample, costliest first, as text or JSON. */
 static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
-		const char *method, long page)
+		const struct fs_model *m, const char *method, long page)
 {
 	struct fs_cow_row *rows = fs_cow_rates_by_cost(st);
 	struct fs_cow_report r = {
@@ -69,6 +69,7 @@ static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
 		.method = method,
 		.interval_s = o->c.interval_s,
 		.page = page,
+		.m = m,
 	};
 
 	if (!rows)
@@ -111,7 +112,8 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 						  (fs_boot_ns() - t0) / 1e9);
 		if (err < 0)
 			break;
-		err = show(&o, &st, fs_session_cow_method(s), page);
+		err = show(&o, &st, fs_session_model(s),
+			   fs_session_cow_method(s), page);
 	}
 	fs_cow_rates_free(&st);
 	fs_session_close(s);

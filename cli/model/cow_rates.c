@@ -46,6 +46,7 @@ int fs_cow_rates_update(struct fs_cow_rates *st, const struct fs_model *m,
 		r->faults = e->cow_faults;
 		r->copies = e->cow_copies;
 		r->exited = e->flags & FS_TASK_EXITED;
+		r->id = e->id;
 		memcpy(r->comm, e->comm, sizeof(r->comm));
 		old = st->nprev ? bsearch(&key, st->prev, st->nprev,
 					  sizeof(*st->prev), by_pid) : NULL;

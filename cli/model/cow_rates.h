@@ -19,6 +19,7 @@ struct fs_cow_row {
 	double rate;		/* faults per second over the interval */
 	bool exited;
 	char comm[FS_COMM_LEN];
+	struct fs_ident id;	/* its container */
 };
 
 struct fs_cow_rates {

@@ -3,12 +3,14 @@
 #include <stdio.h>
 
 #include "common.h"
+#include "container.h"
 #include "cow_view.h"
 #include "escape.h"
 #include "json.h"
 
 void fs_cow_text(FILE *f, const struct fs_cow_report *r)
 {
+	static char where[FS_CGROUP_PATH_LEN + 64], esc[4 * sizeof(where)];
 	char name[4 * FS_COMM_LEN];
 
 	fprintf(f, "\n%s, every %.1f s\n", r->method, r->interval_s);
@@ -17,12 +19,15 @@ void fs_cow_text(FILE *f, const struct fs_cow_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct fs_cow_row *w = &r->rows[i];
 
-		fprintf(f, "%7d %7d %-16s %10.0f %12llu %12llu %s\n", w->pid,
+		fs_container_text(where, sizeof(where), r->m, &w->id, w->pid,
+				  true);
+		fprintf(f, "%7d %7d %-16s %10.0f %12llu %12llu %s%s%s\n", w->pid,
 			w->ppid, fs_escape(name, sizeof(name), w->comm,
 					   FS_ESC_TERMINAL),
 			w->rate, (unsigned long long)w->faults,
 			(unsigned long long)w->faults * r->page,
-			w->exited ? "exited" : "");
+			w->exited ? "exited" : "", w->exited && *where ? " " : "",
+			fs_escape(esc, sizeof(esc), where, FS_ESC_TERMINAL));
 	}
 }
 
@@ -50,6 +55,7 @@ void fs_cow_json(FILE *f, const struct fs_cow_report *r)
 		fs_json_fixed(&j, "rate", llround(w->rate * 1e3), 3);
 		fs_json_u64(&j, "est_bytes", w->faults * r->page);
 		fs_json_bool(&j, "exited", w->exited);
+		fs_json_container(&j, "container", r->m, &w->id);
 		fs_json_close(&j);
 	}
 	fs_json_close(&j);

@@ -13,6 +13,7 @@ struct fs_cow_report {
 	const char *method;		/* what is counted */
 	double interval_s;
 	long page;			/* bytes per fault copied, estimated */
+	const struct fs_model *m;	/* names the containers */
 };
 
 void fs_cow_text(FILE *f, const struct fs_cow_report *r);
