@@ -489,51 +489,56 @@ static __always_inline bool user_str_longer(const char *src, __u32 len)
 	return next != 0;
 }
 
-/*
- * argv as the caller passed it, string after string into args; returns
- * the bytes used. The verifier bounds off below FS_ARGS_LEN at each read,
- * so args needs FS_ARGS_LEN more bytes of room behind it.
- */
-static __always_inline __u32 read_argv(char *args, const char *const *argv,
-				       __u32 *flags)
-{
-	const char *arg = NULL;
-	__u64 off = 0;	/* 64 bits: bounds checked and used in one width */
-	long got;
-	int i;
+/* Where a failed exec's argv walk is, between bpf_loop() steps. */
+struct argv_walk {
+	const char *const *argv;
+	__u64 off;	/* bytes of argv read; 64 bits: checked and used so */
+	__u32 fn;	/* where argv starts in the scratch's data */
+	__u32 flags;
+};
 
-	if (!argv)
-		return 0;
-	for (i = 0; i < FS_EXEC_FAIL_ARGC; i++) {
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
-			*flags |= FS_EXEC_ARGS_FAULT;
-			return off;
-		}
-		if (!arg)
-			return off;
-		if (off >= FS_ARGS_LEN) {
-			*flags |= FS_EXEC_ARGS_TRUNC;
-			return off;
-		}
-		got = bpf_probe_read_user_str(args + off, FS_ARGS_LEN - off,
-					      arg);
-		if (got < 0) {
-			*flags |= FS_EXEC_ARGS_FAULT;
-			return off;
-		}
-		if (got == 0) {		/* "": the helper counts no NUL */
-			args[off] = 0;
-			got = 1;
-		}
-		if (got == FS_ARGS_LEN - off && user_str_longer(arg, got)) {
-			*flags |= FS_EXEC_ARGS_TRUNC;
-			return FS_ARGS_LEN;
-		}
-		off += got;
+/*
+ * One argv string into the scratch, after those read. A bpf_loop() step,
+ * not an unrolled loop: the 6.1 verifier gave up on 32 copies of this. The
+ * last step only looks whether there was more.
+ */
+static int argv_step(__u32 i, struct argv_walk *w)
+{
+	struct exec_scratch *x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
+	const char *arg = NULL;
+	__u64 off = w->off;
+	__u32 fn = w->fn;
+	long got;
+
+	if (!x || fn > FS_FILENAME_LEN)		/* for the verifier */
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i])) {
+		w->flags |= FS_EXEC_ARGS_FAULT;
+		return 1;
 	}
-	if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) && arg)
-		*flags |= FS_EXEC_ARGS_TRUNC;
-	return off;
+	if (!arg)
+		return 1;
+	if (i == FS_EXEC_FAIL_ARGC || off >= FS_ARGS_LEN) {
+		w->flags |= FS_EXEC_ARGS_TRUNC;
+		return 1;
+	}
+	got = bpf_probe_read_user_str(x->data + fn + off, FS_ARGS_LEN - off,
+				      arg);
+	if (got < 0) {
+		w->flags |= FS_EXEC_ARGS_FAULT;
+		return 1;
+	}
+	if (got == 0) {		/* "": the helper counts no NUL */
+		x->data[fn + off] = 0;
+		got = 1;
+	}
+	if (got == FS_ARGS_LEN - off && user_str_longer(arg, got)) {
+		w->flags |= FS_EXEC_ARGS_TRUNC;
+		w->off = FS_ARGS_LEN;
+		return 1;
+	}
+	w->off = off + got;
+	return 0;
 }
 
 /*
@@ -549,7 +554,7 @@ static __always_inline int on_exec_fail(long ret, __u16 syscall)
 	struct exec_scratch *x;
 	const char *filename;
 	const char *const *argv;
-	__u32 fn, len, flags = 0;
+	__u32 fn, len = 0, flags = 0;
 	long got;
 
 	if (ret >= 0)
@@ -583,7 +588,13 @@ static __always_inline int on_exec_fail(long ret, __u16 syscall)
 	fn = got;
 	if (fn > FS_FILENAME_LEN)	/* for the verifier */
 		fn = FS_FILENAME_LEN;
-	len = read_argv(x->data + fn, argv, &flags);
+	if (argv) {
+		struct argv_walk w = { .argv = argv, .fn = fn };
+
+		bpf_loop(FS_EXEC_FAIL_ARGC + 1, argv_step, &w, 0);
+		flags |= w.flags;
+		len = w.off;
+	}
 	if (len > FS_ARGS_LEN)		/* for the verifier */
 		len = FS_ARGS_LEN;
 	r->flags = flags;
