@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/fb.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -215,6 +216,25 @@ static bool is_subject(const struct subjects *s, pid_t pid)
 }
 
 /*
+ * A failed fork's fields but the machine's counts of tasks and of the
+ * user's processes: others' forks move them between the two probes.
+ */
+static int describe_fork_fail(const struct fs_rec_fork_fail *r, char *out,
+			      size_t len)
+{
+	return snprintf(out, len, "err %d sys %u flags %u clone %llx nproc_max %llu pids %llu %lld/%lld threads_max %u pid_max %u uid %u cgroup %llu pids %llu pidns %u ns_pid %d ns_tgid %d flags %u",
+			r->err, r->syscall, r->flags,
+			(unsigned long long)r->clone_flags,
+			(unsigned long long)r->nproc_max,
+			(unsigned long long)r->pids_cgroup,
+			(long long)r->pids_current, (long long)r->pids_max,
+			r->threads_max, r->pid_max, r->uid,
+			(unsigned long long)r->id.cgroup,
+			(unsigned long long)r->id.pids_cgroup, r->id.pidns,
+			r->id.ns_pid, r->id.ns_tgid, r->id.flags);
+}
+
+/*
  * Every field the ABI defines for the record, as text, but for ts_ns: two
  * producers read the clock at two instants. A COW sample is taken by one
  * ioctl or iterator read per producer, so its cpu differs too.
@@ -271,6 +291,19 @@ static int describe(const struct fs_hdr *r, char *out, size_t len)
 				wr->flags, wr->reserved);
 	case FS_REC_REAP:
 		return 0;
+	case FS_REC_FORK_FAIL:
+		return describe_fork_fail((const void *)r, out, len);
+	case FS_REC_EXEC_FAIL:
+		for (i = 0; i < r->size - r->fixed && i < sizeof(var) / 2; i++)
+			sprintf(var + 2 * i, "%02x",
+				(unsigned char)((const char *)r)[r->fixed + i]);
+		var[2 * i] = 0;
+		return snprintf(out, len, "err %d flags %u fnlen %u len %u sys %u res %u var %s",
+				((const struct fs_rec_exec_fail *)r)->err,
+				e->flags, e->filename_len, e->args_len,
+				((const struct fs_rec_exec_fail *)r)->syscall,
+				((const struct fs_rec_exec_fail *)r)->reserved,
+				var);
 	case FS_REC_COW:
 		return snprintf(out, len, "faults %llu copies %llu method %u res %u",
 				(unsigned long long)c->faults,
@@ -295,6 +328,8 @@ static bool about(const struct fs_hdr *r, const struct subjects *s)
 	case FS_REC_EXIT:
 	case FS_REC_REAP:
 	case FS_REC_COW:
+	case FS_REC_FORK_FAIL:
+	case FS_REC_EXEC_FAIL:
 		return is_subject(s, r->pid);
 	}
 	return false;
@@ -331,12 +366,35 @@ static size_t lines_of(const struct collect *c, const struct subjects *s,
 	return n;
 }
 
+static bool is_fork_fail_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_FORK_FAIL && r->pid == pid;
+}
+
 static bool reaped_all(struct collect *c, const struct subjects *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(s->kids); i++)
 		if (!collect_count(c, is_reap_of, s->kids[i]))
 			return false;
 	return true;
+}
+
+/*
+ * A fork into a pid namespace whose init has exited: refused (ENOMEM),
+ * on any machine, with every limit read.
+ */
+static void refused_fork(void)
+{
+	pid_t init;
+
+	if (unshare(CLONE_NEWPID))
+		return;
+	init = fork();
+	if (init == 0)
+		_exit(0);
+	waitpid(init, NULL, 0);
+	if (fork() == 0)
+		_exit(0);
 }
 
 /*
@@ -376,6 +434,11 @@ TEST(module_and_bpf_see_the_same_records)
 	for (int i = 0; i < NKIDS; i++) {
 		s.kids[i] = fork();
 		if (s.kids[i] == 0) {
+			/* A failed exec each; the first, a refused fork too. */
+			if (i == 0)
+				refused_fork();
+			execl("/nonexistent-forkscope", "nx", "same", "",
+			      (char *)NULL);
 			execl("/bin/true", "true", "same", (char *)NULL);
 			_exit(127);
 		}
@@ -408,8 +471,13 @@ TEST(module_and_bpf_see_the_same_records)
 	ASSERT_TRUE(reaped_all(&k, &s));
 	nb = lines_of(&b, &s, lb, ARRAY_SIZE(lb));
 	nk = lines_of(&k, &s, lk, ARRAY_SIZE(lk));
-	/* fork exec exit wait waited reap; fork cow exit wait waited reap */
-	EXPECT_EQ(PER_KID * (NKIDS + 1) + 1, nb);
+	/*
+	 * fork exec-failed exec exit wait waited reap; one fork-failed; fork
+	 * cow exit wait waited reap; the kernel thread's fork
+	 */
+	EXPECT_EQ((PER_KID + 1) * NKIDS + 1 + PER_KID + 1, nb);
+	EXPECT_EQ(1, collect_count(&b, is_fork_fail_of, s.kids[0]));
+	EXPECT_EQ(1, collect_count(&k, is_fork_fail_of, s.kids[0]));
 	ASSERT_EQ(nb, nk);
 	for (size_t i = 0; i < nb; i++) {
 		EXPECT_STREQ(lb[i].text, lk[i].text);
