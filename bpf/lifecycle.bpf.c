@@ -410,9 +410,6 @@ int waitid_exit(struct trace_event_raw_sys_exit *ctx)
 	return on_wait_result(ctx->ret, FS_WAIT_SYS_WAITID);
 }
 
-#define CLONE_VM	0x00000100
-#define CLONE_VFORK	0x00004000
-
 /*
  * A failed fork: the caller, the error, and where the limits stood. Read
  * only on failure; a fork that succeeds costs this program's entry.
@@ -424,7 +421,7 @@ static __always_inline int on_fork_fail(long ret, __u16 syscall)
 	struct fs_rec_fork_fail *r;
 	void *uargs;
 
-	if (ret >= 0)
+	if (ret >= 0 || fs_syscall_restarted(ret))
 		return 0;
 	r = reserve(FS_REC_FORK_FAIL, sizeof(*r));
 	if (!r)
@@ -513,7 +510,9 @@ static int argv_step(__u32 i, struct argv_walk *w)
 	if (!x || fn > FS_FILENAME_LEN)		/* for the verifier */
 		return 1;
 	if (bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i])) {
-		w->flags |= FS_EXEC_ARGS_FAULT;
+		/* Past the strings kept, only a pointer read says "more". */
+		if (i < FS_EXEC_FAIL_ARGC)
+			w->flags |= FS_EXEC_ARGS_FAULT;
 		return 1;
 	}
 	if (!arg)
@@ -557,7 +556,7 @@ static __always_inline int on_exec_fail(long ret, __u16 syscall)
 	__u32 fn, len = 0, flags = 0;
 	long got;
 
-	if (ret >= 0)
+	if (ret >= 0 || fs_syscall_restarted(ret))
 		return 0;
 	x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
 	if (!x)
@@ -577,7 +576,14 @@ static __always_inline int on_exec_fail(long ret, __u16 syscall)
 		filename = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
 		argv = (void *)PT_REGS_PARM3_CORE_SYSCALL(regs);
 	}
-	got = bpf_probe_read_user_str(x->data, FS_FILENAME_LEN, filename);
+	/* Past the point of no return the pointers lead into new memory. */
+	if (cur->signal->flags & SIGNAL_GROUP_EXIT) {
+		flags |= FS_EXEC_FAIL_FATAL;
+		filename = NULL;
+		argv = NULL;
+	}
+	got = filename ? bpf_probe_read_user_str(x->data, FS_FILENAME_LEN,
+						 filename) : 0;
 	if (got <= 0) {
 		x->data[0] = 0;
 		got = 1;

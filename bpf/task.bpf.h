@@ -23,6 +23,14 @@
 #define CAP_SYS_ADMIN		21
 #define CAP_SYS_RESOURCE	24
 #define PIDNS_ADDING		(1U << 31)
+#define CLONE_VM		0x00000100
+#define CLONE_VFORK		0x00004000
+#define CLONE_INTO_CGROUP	0x200000000ULL
+
+/* pid_namespace.pid_max: since 6.14 (per namespace), a global before. */
+struct pid_namespace___v614 {
+	int pid_max;
+} __attribute__((preserve_access_index));
 
 static __always_inline void fill_hdr(struct fs_hdr *h, __u16 type,
 				     __u16 size, struct task_struct *t,
@@ -161,12 +169,13 @@ static __always_inline void read_pids_limit(struct task_struct *t,
 		return;
 	css = t->cgroups->subsys[bpf_core_enum_value(enum cgroup_subsys_id,
 						     pids_cgrp_id)];
-	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+	for (int i = 0; i < MAX_CGROUP_DEPTH && css &&
+			BPF_CORE_READ(css, parent); i++) {
 		struct pids_cgroup *p = (void *)css;
 
 		cur = BPF_CORE_READ(p, counter.counter);
 		max = BPF_CORE_READ(p, limit.counter);
-		if (cur >= max && BPF_CORE_READ(css, parent)) {
+		if (cur >= max) {
 			r->pids_cgroup = BPF_CORE_READ(css, cgroup, kn, id);
 			r->pids_current = cur;
 			r->pids_max = max;
@@ -190,6 +199,7 @@ static __always_inline void read_fork_limits(struct task_struct *t,
 	__u64 caps = 0;
 
 	r->uid = cred->uid.val;
+	/* rlimit[UCOUNT_RLIMIT_NPROC], which is 0 in every kernel with it. */
 	r->nproc = BPF_CORE_READ(cred, ucounts, rlimit[0].counter);
 	r->nproc_max = t->signal->rlim[RLIMIT_NPROC].rlim_cur;
 	/* 64 bits in every kernel; two u32 before 6.3: read as bytes. */
@@ -200,12 +210,18 @@ static __always_inline void read_fork_limits(struct task_struct *t,
 		r->flags |= FS_FFAIL_PRIVILEGED;
 	ns = t->thread_pid->numbers[0].ns;
 	r->tasks = BPF_CORE_READ(ns, pid_allocated) & ~PIDNS_ADDING;
-	if (bpf_core_field_exists(struct pid_namespace, pid_max))
-		r->pid_max = BPF_CORE_READ(ns, pid_max);
+	if (bpf_core_field_exists(struct pid_namespace___v614, pid_max))
+		r->pid_max = BPF_CORE_READ((struct pid_namespace___v614 *)ns,
+					   pid_max);
 	ns = BPF_CORE_READ(t, nsproxy, pid_ns_for_children);
 	if (ns && !(BPF_CORE_READ(ns, pid_allocated) & PIDNS_ADDING))
 		r->flags |= FS_FFAIL_PIDNS_DEAD;
-	read_pids_limit(t, r);
+	/* The child was to be charged elsewhere: do not blame ours. */
+	if (r->syscall != FS_FORK_SYS_CLONE3 ||
+	    !(r->clone_flags & CLONE_INTO_CGROUP))
+		read_pids_limit(t, r);
+	else
+		r->flags |= FS_FFAIL_INTO_CGROUP;
 }
 
 #endif

@@ -83,7 +83,12 @@ static void read_fork_limits(struct task_struct *t, struct fs_rec_fork_fail *r)
 	ns = t->nsproxy ? t->nsproxy->pid_ns_for_children : NULL;
 	if (ns && !(READ_ONCE(ns->pid_allocated) & PIDNS_ADDING))
 		r->flags |= FS_FFAIL_PIDNS_DEAD;
-	read_pids_limit(t, r);
+	/* The child was to be charged elsewhere: do not blame ours. */
+	if (r->syscall != FS_FORK_SYS_CLONE3 ||
+	    !(r->clone_flags & CLONE_INTO_CGROUP))
+		read_pids_limit(t, r);
+	else
+		r->flags |= FS_FFAIL_INTO_CGROUP;
 }
 
 void fs_fork_failed(struct pt_regs *regs, long nr, long ret)
@@ -100,14 +105,18 @@ void fs_fork_failed(struct pt_regs *regs, long nr, long ret)
 	r->err = -ret;
 	syscall_get_arguments(current, regs, args);
 	switch (nr) {
+#ifdef __NR_fork	/* not on every architecture */
 	case __NR_fork:
 		r->syscall = FS_FORK_SYS_FORK;
 		r->clone_flags = SIGCHLD;
 		break;
+#endif
+#ifdef __NR_vfork
 	case __NR_vfork:
 		r->syscall = FS_FORK_SYS_VFORK;
 		r->clone_flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
 		break;
+#endif
 	case __NR_clone:
 		r->syscall = FS_FORK_SYS_CLONE;
 		r->clone_flags = args[0];
@@ -115,8 +124,10 @@ void fs_fork_failed(struct pt_regs *regs, long nr, long ret)
 	default:	/* clone3(struct clone_args *, size): flags first */
 		r->syscall = FS_FORK_SYS_CLONE3;
 		if (copy_from_user_nofault(&r->clone_flags,
-					   (void __user *)args[0], 8))
+					   (void __user *)args[0], 8)) {
+			r->clone_flags = 0;	/* as BPF's read leaves it */
 			r->flags |= FS_FFAIL_FLAGS_FAULT;
+		}
 	}
 	read_fork_limits(current, r);
 	fs_read_ident(current, &r->id);
@@ -221,8 +232,15 @@ void fs_exec_failed(struct pt_regs *regs, long nr, long ret)
 		filename = (const char __user *)args[1];
 		argv = (const char __user *const __user *)args[2];
 	}
+	/* Past the point of no return the pointers lead into new memory. */
+	if (current->signal->flags & SIGNAL_GROUP_EXIT) {
+		flags |= FS_EXEC_FAIL_FATAL;
+		filename = NULL;
+		argv = NULL;
+	}
 	x = get_cpu_ptr(&exec_fail_scratch);
-	got = read_user_str(x->data, filename, FS_FILENAME_LEN, &trunc);
+	got = filename ? read_user_str(x->data, filename, FS_FILENAME_LEN,
+				       &trunc) : -EFAULT;
 	if (got < 0) {
 		x->data[0] = 0;
 		got = 1;

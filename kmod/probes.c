@@ -5,6 +5,7 @@
  * apart.
  */
 #include <linux/binfmts.h>
+#include <linux/compat.h>
 #include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/pid_namespace.h>
@@ -210,6 +211,19 @@ static void probe_free(void *data, struct task_struct *p)
 		fs_proc_forget(p);
 }
 
+static bool is_fork_syscall(long nr)
+{
+#ifdef __NR_fork
+	if (nr == __NR_fork)
+		return true;
+#endif
+#ifdef __NR_vfork
+	if (nr == __NR_vfork)
+		return true;
+#endif
+	return nr == __NR_clone || nr == __NR_clone3;
+}
+
 /*
  * Failed forks and execs (failures.c), and the results of
  * wait4(upid, stat_addr, options, ru) and waitid(which, upid, infop, ...)
@@ -222,11 +236,18 @@ static void probe_sys_exit(void *data, struct pt_regs *regs, long ret)
 	void __user *uptr;
 	long nr;
 
-	/* While a reader is attached every syscall comes here: leave at once. */
+	/*
+	 * While a reader is attached every syscall comes here: leave at once.
+	 * A 32-bit task's numbers are another table's, which the syscall
+	 * tracepoints BPF uses skip too.
+	 */
+	if (in_compat_syscall())
+		return;
 	nr = syscall_get_nr(current, regs);
 	if (ret < 0) {
-		if (nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork ||
-		    nr == __NR_vfork)
+		if (fs_syscall_restarted(ret))
+			return;		/* never seen by user space */
+		if (is_fork_syscall(nr))
 			fs_fork_failed(regs, nr, ret);
 		else if (nr == __NR_execve || nr == __NR_execveat)
 			fs_exec_failed(regs, nr, ret);

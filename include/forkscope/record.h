@@ -135,6 +135,10 @@ struct fs_rec_fork {
 #define FS_EXEC_FILENAME_TRUNC	(1U << 0)	/* filename did not fit */
 #define FS_EXEC_ARGS_TRUNC	(1U << 1)	/* argv did not fit in args */
 #define FS_EXEC_ARGS_FAULT	(1U << 2)	/* argv could not be read */
+#define FS_EXEC_FAIL_FATAL	(1U << 3)	/* a failed exec past the point of
+						 * no return: the old memory is
+						 * gone and the process is being
+						 * killed; nothing was read */
 
 /*
  * Subject: the task after exec. When a non-leader thread execs it takes
@@ -385,6 +389,10 @@ struct fs_rec_cgroup_path {
 						 * go to has lost its init: no
 						 * pid is given there (ENOMEM) */
 #define FS_FFAIL_FLAGS_FAULT	(1U << 2)	/* clone3's flags were unreadable */
+#define FS_FFAIL_INTO_CGROUP	(1U << 3)	/* clone3 CLONE_INTO_CGROUP: the
+						 * child was to start in another
+						 * cgroup, whose pids.max is not
+						 * read (pids_cgroup stays 0) */
 
 /*
  * Subject: the task whose fork, vfork, clone or clone3 returned an error,
@@ -438,8 +446,10 @@ struct fs_rec_fork_fail {
  * is, and the same variable part, but for argv: the strings the caller
  * passed (up to FS_EXEC_FAIL_ARGC of them in FS_ARGS_LEN bytes; more is
  * FS_EXEC_ARGS_TRUNC; an unreadable array or string ends the list with
- * FS_EXEC_ARGS_FAULT). filename is the path as passed, relative to the
- * caller's cwd or execveat's directory.
+ * FS_EXEC_ARGS_FAULT, after the strings read before it). filename is the
+ * path as passed, relative to the caller's cwd or execveat's directory.
+ * With FS_EXEC_FAIL_FATAL both are empty. Syscall returns user space
+ * never sees (a restart) are not failures: fs_syscall_restarted().
  */
 struct fs_rec_exec_fail {
 	struct fs_hdr hdr;

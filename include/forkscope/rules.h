@@ -76,4 +76,15 @@ static __always_inline __u32 fs_ident_flags(__s32 ns_tgid)
 	return ns_tgid == 1 ? FS_IDENT_NS_INIT : 0;
 }
 
+/*
+ * A syscall's return that user space never sees: -ERESTARTSYS (512) to
+ * -ERESTART_RESTARTBLOCK (516), which the signal code turns into a
+ * restart (a fork that met a pending signal is made again) or into
+ * -EINTR. Not a failure to record.
+ */
+static __always_inline int fs_syscall_restarted(long ret)
+{
+	return ret <= -512 && ret >= -516;
+}
+
 #endif /* FORKSCOPE_RULES_H */
