@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -237,15 +238,16 @@ enum fs_fork_limit fs_fork_fail_limit(const struct fs_rec_fork_fail *r)
 		return FS_LIMIT_NONE;
 	/*
 	 * In copy_process()'s order, the first limit found full refused it;
-	 * but a full pid space is only ever likely (see decode.h), and a
-	 * pids cgroup found at its pids.max is certain, so that comes first.
+	 * but tasks can only over-count the threads threads-max counts, and
+	 * a full pid space is only ever likely (see decode.h), while a pids
+	 * cgroup found at its pids.max is certain: that comes first.
 	 */
 	if (!(r->flags & FS_FFAIL_PRIVILEGED) && r->nproc >= r->nproc_max)
 		return FS_LIMIT_NPROC;
-	if (r->threads_max && r->tasks >= r->threads_max)
-		return FS_LIMIT_THREADS;
 	if (r->pids_cgroup)
 		return FS_LIMIT_PIDS_CGROUP;
+	if (r->threads_max && r->tasks >= r->threads_max)
+		return FS_LIMIT_THREADS;
 	if (r->pid_max && r->tasks + RESERVED_PIDS >= r->pid_max)
 		return FS_LIMIT_PID_MAX;
 	return FS_LIMIT_UNKNOWN;
@@ -265,4 +267,15 @@ const char *fs_fork_limit_name(enum fs_fork_limit l)
 	};
 
 	return l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
+}
+
+const char *fs_errno_name(int err)
+{
+	static char buf[32];
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
 }

@@ -83,16 +83,22 @@ enum fs_fork_limit {
 
 /*
  * Which limit refused a failed fork, from what the record says the limits
- * stood at: RLIMIT_NPROC, threads-max, a pids cgroup found at pids.max,
- * then pid_max. The pid space can only be judged from a count: it may be
- * full once the tasks leave fewer free pids than the allocator keeps for
- * early tasks after it wraps (RESERVED_PIDS, 300), which a small pid_max
- * makes always true; so a pids cgroup at its limit, certain, is told
- * before it.
+ * stood at: RLIMIT_NPROC, a pids cgroup found at pids.max, threads-max,
+ * then pid_max. The kernel checks threads-max first, but tasks counts
+ * pids a group or session keeps too, so it can find threads-max full
+ * when it is not, and the pid space can only be judged from a count: it
+ * may be full once the tasks leave fewer free pids than the allocator
+ * keeps for early tasks after it wraps (RESERVED_PIDS, 300), which a
+ * small pid_max makes always true. A pids cgroup at its limit is certain,
+ * so it is told before both. Not read: a container's own pid_max (6.14+)
+ * and RLIMIT_NPROC counts of outer user namespaces: such refusals are
+ * FS_LIMIT_UNKNOWN.
  */
 enum fs_fork_limit fs_fork_fail_limit(const struct fs_rec_fork_fail *r);
 /* "RLIMIT_NPROC", "pids.max", ... */
 const char *fs_fork_limit_name(enum fs_fork_limit l);
+/* "EAGAIN", or "errno N" for one libc does not name (until the next call). */
+const char *fs_errno_name(int err);
 
 /*
  * Calls fn for each argv string of an exec record, in order; stops early

@@ -63,19 +63,12 @@ static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x,
 	memcpy(r->cow[r->ncow++].comm, x->hdr.comm, FS_COMM_LEN);
 }
 
-static const char *errno_name(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	return name ? name : "unknown errno";
-}
-
 /* The limit that refused a fork, or its errno when none did. */
 static const char *fork_refusal(const struct fs_rec_fork_fail *r)
 {
 	enum fs_fork_limit l = fs_fork_fail_limit(r);
 
-	return l == FS_LIMIT_NONE ? errno_name(r->err) : fs_fork_limit_name(l);
+	return l == FS_LIMIT_NONE ? fs_errno_name(r->err) : fs_fork_limit_name(l);
 }
 
 void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
@@ -113,7 +106,7 @@ void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXEC_FAIL:
 		r->exec_failures++;
-		fs_tally_add(&r->exec_errors, errno_name(
+		fs_tally_add(&r->exec_errors, fs_errno_name(
 			((const struct fs_rec_exec_fail *)rec)->err));
 		break;
 	}

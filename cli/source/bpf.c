@@ -249,13 +249,25 @@ static int explain_load_error(int err)
 			libbpf_last);
 }
 
-/* Attaches each program; the wait-result ones are optional. */
-static int attach(struct bpf_source *s, bool *wait_results)
+/* The syscall-exit programs: wait results, the rest failures. */
+static bool is_wait_result(const struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+
+	return !strcmp(name, "wait4_exit") || !strcmp(name, "waitid_exit");
+}
+
+/*
+ * Attaches each program. The syscall tracepoints are optional (a kernel
+ * without CONFIG_FTRACE_SYSCALLS, an architecture without fork or vfork):
+ * *wait_results and *failures say whether all of theirs attached.
+ */
+static int attach(struct bpf_source *s, bool *wait_results, bool *failures)
 {
 	struct bpf_program *prog;
 	struct bpf_link *link;
 
-	*wait_results = true;
+	*wait_results = *failures = true;
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		bool optional = bpf_program__type(prog) ==
 				BPF_PROG_TYPE_TRACEPOINT;
@@ -265,7 +277,8 @@ static int attach(struct bpf_source *s, bool *wait_results)
 		link = bpf_program__attach(prog);
 		if (!link) {
 			if (optional) {
-				*wait_results = false;
+				*(is_wait_result(prog) ? wait_results :
+							 failures) = false;
 				continue;
 			}
 			return fs_error(errno, "cannot attach %s: %s",
@@ -410,7 +423,7 @@ static const struct fs_source_ops bpf_ops = {
 struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 {
 	struct bpf_source *s = calloc(1, sizeof(*s));
-	bool wait_results;
+	bool wait_results, failures;
 	int err;
 
 	if (!s) {
@@ -437,7 +450,7 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 		explain_load_error(err);
 		goto fail;
 	}
-	err = attach(s, &wait_results);
+	err = attach(s, &wait_results, &failures);
 	if (err)
 		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
@@ -447,9 +460,10 @@ struct fs_source *fs_source_bpf_open(const struct fs_source_opts *o)
 			 strerror(errno));
 		goto fail;
 	}
-	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (tp_btf%s%s%s)",
+	snprintf(s->base.describe, sizeof(s->base.describe), "bpf (tp_btf%s%s%s%s)",
 		 wait_results ? "; wait results: syscall tracepoints" :
 				"; wait results: unavailable, no syscall tracepoints",
+		 failures ? "" : "; failed forks and execs: not all syscall tracepoints",
 		 s->cow ? "; COW: " : "", s->cow ? s->base.cow_method : "");
 	return &s->base;
 fail:

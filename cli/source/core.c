@@ -149,7 +149,6 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 	return deliver_checked(s, h);
 }
 
-
 int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
 			 void (*seen)(void *ctx, const struct fs_hdr *rec),
 			 void *ctx)

@@ -202,8 +202,11 @@ static void text_exec_strings(struct line *l, const struct fs_rec_exec *r)
 		add(l, "...");
 	add(l, " [");
 	fs_exec_for_each_arg(r, add_arg, l);
+	/* A failed exec's argv stops at the fault; an exec's is all lost. */
 	add(l, "%s ]", r->flags & FS_EXEC_ARGS_TRUNC ? " ...(truncated)" :
-		       r->flags & FS_EXEC_ARGS_FAULT ? " (argv unreadable)" : "");
+		       !(r->flags & FS_EXEC_ARGS_FAULT) ? "" :
+		       r->args_len ? " (rest of argv unreadable)" :
+				     " (argv unreadable)");
 }
 
 static void text_exec(struct line *l, const struct fs_rec_exec *r)
@@ -217,12 +220,7 @@ static void text_exec(struct line *l, const struct fs_rec_exec *r)
 /* "EAGAIN (Resource temporarily unavailable)" */
 static void add_errno(struct line *l, int err)
 {
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		add(l, "%s (%s)", name, strerror(err));
-	else
-		add(l, "error %d", err);
+	add(l, "%s (%s)", fs_errno_name(err), strerror(err));
 }
 
 static const char *fork_fail_syscall(const struct fs_rec_fork_fail *r)
@@ -274,7 +272,10 @@ static void text_fork_limit(struct line *l, const struct fs_model *m,
 		add(l, ": its pid namespace's init has exited: no process can enter it");
 		break;
 	case FS_LIMIT_UNKNOWN:
-		add(l, ": no limit was full by the syscall's return");
+		if (r->flags & FS_FFAIL_INTO_CGROUP)
+			add(l, ": into another cgroup (CLONE_INTO_CGROUP), whose pids.max is not read");
+		else
+			add(l, ": no limit forkscope reads was full");
 		break;
 	default:
 		break;
@@ -294,6 +295,10 @@ static void text_exec_fail(struct line *l, const struct fs_rec_exec_fail *r)
 	add(l, "%s: ", r->syscall == FS_EXEC_SYS_EXECVEAT ? "execveat" :
 							    "execve");
 	add_errno(l, r->err);
+	if (r->flags & FS_EXEC_FAIL_FATAL) {
+		add_str(l, ", past the point of no return: the process is killed");
+		return;
+	}
 	add_str(l, ": ");
 	text_exec_strings(l, (const void *)r);
 }
@@ -560,7 +565,7 @@ static void json_exec(struct fs_json *j, const struct fs_rec_exec *r)
 static void json_errno(struct fs_json *j, int err)
 {
 	fs_json_int(j, "errno", err);
-	fs_json_str(j, "error", strerrorname_np(err));
+	fs_json_str(j, "error", fs_errno_name(err));
 }
 
 static void json_exec_fail(struct fs_json *j, const struct fs_rec_exec_fail *r)
@@ -568,6 +573,7 @@ static void json_exec_fail(struct fs_json *j, const struct fs_rec_exec_fail *r)
 	fs_json_str(j, "syscall", r->syscall == FS_EXEC_SYS_EXECVEAT ?
 				  "execveat" : "execve");
 	json_errno(j, r->err);
+	fs_json_bool(j, "fatal", r->flags & FS_EXEC_FAIL_FATAL);
 	json_exec_strings(j, (const void *)r);
 }
 
@@ -580,6 +586,7 @@ static void json_fork_fail(struct fs_json *j, const struct fs_model *m,
 	json_errno(j, r->err);
 	fs_json_str(j, "kind", fork_fail_kind(r));
 	fs_json_u64(j, "clone_flags", r->clone_flags);
+	fs_json_bool(j, "into_cgroup", r->flags & FS_FFAIL_INTO_CGROUP);
 	fs_json_str(j, "limit", fs_fork_fail_limit(r) == FS_LIMIT_NONE ? NULL :
 				fs_fork_limit_name(fs_fork_fail_limit(r)));
 	fs_json_int(j, "uid", r->uid);

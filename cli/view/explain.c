@@ -96,7 +96,7 @@ static const char *const refusal_texts[FS_LIMIT_COUNT] = {
 	[FS_LIMIT_PID_MAX] = "no free pid below kernel.pid_max: every task and zombie holds one until reaped",
 	[FS_LIMIT_MEMORY] = "the kernel could not allocate the new task (ENOMEM)",
 	[FS_LIMIT_PIDNS_DEAD] = "the pid namespace's init has exited: the kernel lets no new process into a namespace without its init (ENOMEM)",
-	[FS_LIMIT_UNKNOWN] = "EAGAIN, but every limit had room by the time the syscall returned: one was freed in between",
+	[FS_LIMIT_UNKNOWN] = "EAGAIN, but no limit forkscope reads was full when the syscall returned: one was freed in between, or it was one not read (a container's own pid_max, an outer user namespace's RLIMIT_NPROC, a CLONE_INTO_CGROUP target)",
 };
 
 static const char *exec_fail_text(char *buf, size_t len,
@@ -117,7 +117,10 @@ static const char *exec_fail_text(char *buf, size_t len,
 	default:
 		why = "the kernel refused the exec";
 	}
-	snprintf(buf, len, "%s; the process goes on running its old program", why);
+	if (r->flags & FS_EXEC_FAIL_FATAL)
+		snprintf(buf, len, "the exec failed after the old program was already torn down: the kernel kills the process");
+	else
+		snprintf(buf, len, "%s; the process goes on running its old program", why);
 	return buf;
 }
 
