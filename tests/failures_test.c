@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -531,6 +532,49 @@ TEST_F(src, failed_execs_name_errno_path_and_argv)
 	}
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	EXPECT_EQ(0, system(path));
+	ASSERT_NO_LOSS(&self->c);
+}
+
+/*
+ * A fork that meets a pending signal is restarted by the kernel: the
+ * syscall's exit sees -ERESTARTNOINTR, user space never does. A worker
+ * forking under a fast timer sees every fork succeed: no failure may be
+ * recorded for it.
+ */
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(src, a_restarted_fork_is_not_a_failure)
+{
+	int st;
+	pid_t w;
+
+	w = fork();
+	if (w == 0) {
+		struct itimerval it = { { 0, 50 }, { 0, 50 } };
+		struct sigaction sa = { .sa_handler = on_alarm };
+		int failed = 0;
+
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		for (int i = 0; i < 300; i++) {
+			pid_t k = fork();
+
+			if (k == 0)
+				_exit(0);
+			failed += k < 0;
+			while (k > 0 && waitpid(k, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		_exit(failed);
+	}
+	ASSERT_LT(0, w);
+	ASSERT_EQ(w, waitpid(w, &st, 0));
+	ASSERT_EQ(0, st);
+	/* Its exit's records come after any of its forks'. */
+	ASSERT_TRUE(collect_until(&self->c, is_exit_of, w, 1, WAIT_TIMEOUT_MS));
+	EXPECT_EQ(0, collect_count(&self->c, is_fork_fail_by, w));
 	ASSERT_NO_LOSS(&self->c);
 }
 
