@@ -25,7 +25,6 @@
 #define PIDNS_ADDING		(1U << 31)
 #define CLONE_VM		0x00000100
 #define CLONE_VFORK		0x00004000
-#define CLONE_INTO_CGROUP	0x200000000ULL
 
 /* pid_namespace.pid_max: since 6.14 (per namespace), a global before. */
 struct pid_namespace___v614 {
@@ -187,41 +186,38 @@ static __always_inline void read_pids_limit(struct task_struct *t,
 
 /*
  * What copy_process() checked when t's fork failed, as the kernel reads
- * it: RLIMIT_NPROC against the real user's process count (unless real
- * root, or CAP_SYS_ADMIN/CAP_SYS_RESOURCE in the initial user namespace),
- * threads-max against the tasks, pid_max, the pids cgroups.
+ * it: RLIMIT_NPROC against the real user's process count, threads-max
+ * against the tasks, pid_max, the pids cgroups. r's syscall and
+ * clone_flags are set.
  */
 static __always_inline void read_fork_limits(struct task_struct *t,
 					     struct fs_rec_fork_fail *r)
 {
 	const struct cred *cred = t->real_cred;
+	struct fs_fork_fail_facts f = {
+		.syscall = r->syscall, .clone_flags = r->clone_flags,
+	};
 	struct pid_namespace *ns;
 	__u64 caps = 0;
 
-	r->uid = cred->uid.val;
+	r->uid = f.uid = cred->uid.val;
 	/* rlimit[UCOUNT_RLIMIT_NPROC], which is 0 in every kernel with it. */
 	r->nproc = BPF_CORE_READ(cred, ucounts, rlimit[0].counter);
 	r->nproc_max = t->signal->rlim[RLIMIT_NPROC].rlim_cur;
 	/* 64 bits in every kernel; two u32 before 6.3: read as bytes. */
 	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	if (r->uid == 0 ||
-	    (BPF_CORE_READ(cred, user_ns, level) == 0 &&
-	     (caps & (1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SYS_RESOURCE))))
-		r->flags |= FS_FFAIL_PRIVILEGED;
+	f.admin_caps = BPF_CORE_READ(cred, user_ns, level) == 0 &&
+		       (caps & (1ULL << CAP_SYS_ADMIN | 1ULL << CAP_SYS_RESOURCE));
 	ns = t->thread_pid->numbers[0].ns;
 	r->tasks = BPF_CORE_READ(ns, pid_allocated) & ~PIDNS_ADDING;
 	if (bpf_core_field_exists(struct pid_namespace___v614, pid_max))
 		r->pid_max = BPF_CORE_READ((struct pid_namespace___v614 *)ns,
 					   pid_max);
 	ns = BPF_CORE_READ(t, nsproxy, pid_ns_for_children);
-	if (ns && !(BPF_CORE_READ(ns, pid_allocated) & PIDNS_ADDING))
-		r->flags |= FS_FFAIL_PIDNS_DEAD;
-	/* The child was to be charged elsewhere: do not blame ours. */
-	if (r->syscall != FS_FORK_SYS_CLONE3 ||
-	    !(r->clone_flags & CLONE_INTO_CGROUP))
+	f.pidns_dead = ns && !(BPF_CORE_READ(ns, pid_allocated) & PIDNS_ADDING);
+	r->flags |= fs_fork_fail_flags(&f);
+	if (!(r->flags & FS_FFAIL_INTO_CGROUP))
 		read_pids_limit(t, r);
-	else
-		r->flags |= FS_FFAIL_INTO_CGROUP;
 }
 
 #endif

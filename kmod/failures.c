@@ -15,6 +15,7 @@
 #include <asm/unistd.h>
 
 #include "forkscope.h"
+#include "forkscope/rules.h"
 
 #define MAX_CGROUP_DEPTH	16
 
@@ -59,21 +60,25 @@ static void read_pids_limit(struct task_struct *t, struct fs_rec_fork_fail *r)
 }
 #endif
 
-/* What copy_process() checked, as bpf/task.bpf.h's read_fork_limits(). */
+/*
+ * What copy_process() checked, as bpf/task.bpf.h's read_fork_limits().
+ * r's syscall and clone_flags are set.
+ */
 static void read_fork_limits(struct task_struct *t, struct fs_rec_fork_fail *r)
 {
+	struct fs_fork_fail_facts f = {
+		.syscall = r->syscall, .clone_flags = r->clone_flags,
+	};
 	const struct cred *cred;
 	struct pid_namespace *ns;
 
 	rcu_read_lock();
 	cred = rcu_dereference(t->real_cred);
-	r->uid = __kuid_val(cred->uid);
+	r->uid = f.uid = __kuid_val(cred->uid);
 	r->nproc = get_rlimit_value(cred->ucounts, UCOUNT_RLIMIT_NPROC);
-	if (r->uid == 0 ||
-	    (cred->user_ns == &init_user_ns &&
-	     (cap_raised(cred->cap_effective, CAP_SYS_ADMIN) ||
-	      cap_raised(cred->cap_effective, CAP_SYS_RESOURCE))))
-		r->flags |= FS_FFAIL_PRIVILEGED;
+	f.admin_caps = cred->user_ns == &init_user_ns &&
+		       (cap_raised(cred->cap_effective, CAP_SYS_ADMIN) ||
+			cap_raised(cred->cap_effective, CAP_SYS_RESOURCE));
 	rcu_read_unlock();
 	r->nproc_max = task_rlimit(t, RLIMIT_NPROC);
 	r->tasks = READ_ONCE(init_pid_ns.pid_allocated) & ~PIDNS_ADDING;
@@ -81,14 +86,10 @@ static void read_fork_limits(struct task_struct *t, struct fs_rec_fork_fail *r)
 	r->pid_max = READ_ONCE(init_pid_ns.pid_max);
 #endif
 	ns = t->nsproxy ? t->nsproxy->pid_ns_for_children : NULL;
-	if (ns && !(READ_ONCE(ns->pid_allocated) & PIDNS_ADDING))
-		r->flags |= FS_FFAIL_PIDNS_DEAD;
-	/* The child was to be charged elsewhere: do not blame ours. */
-	if (r->syscall != FS_FORK_SYS_CLONE3 ||
-	    !(r->clone_flags & CLONE_INTO_CGROUP))
+	f.pidns_dead = ns && !(READ_ONCE(ns->pid_allocated) & PIDNS_ADDING);
+	r->flags |= fs_fork_fail_flags(&f);
+	if (!(r->flags & FS_FFAIL_INTO_CGROUP))
 		read_pids_limit(t, r);
-	else
-		r->flags |= FS_FFAIL_INTO_CGROUP;
 }
 
 void fs_fork_failed(struct pt_regs *regs, long nr, long ret)

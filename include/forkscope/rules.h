@@ -76,6 +76,39 @@ static __always_inline __u32 fs_ident_flags(__s32 ns_tgid)
 	return ns_tgid == 1 ? FS_IDENT_NS_INIT : 0;
 }
 
+#define FS_CLONE_INTO_CGROUP	0x200000000ULL
+
+/* What a failed fork's flags follow from; each member 0 or 1 unless noted. */
+struct fs_fork_fail_facts {
+	__u32 uid;		/* the caller's real uid */
+	__u32 admin_caps;	/* CAP_SYS_ADMIN or CAP_SYS_RESOURCE, held in
+				 * the initial user namespace */
+	__u32 pidns_dead;	/* its children's pid namespace has no init */
+	__u16 syscall;		/* FS_FORK_SYS_* */
+	__u64 clone_flags;
+};
+
+/*
+ * FS_FFAIL_* but FS_FFAIL_FLAGS_FAULT. copy_process() exempts real root
+ * and the two capabilities from RLIMIT_NPROC. clone3's CLONE_INTO_CGROUP
+ * charges the cgroup it names, not the caller's, whose pids cgroups the
+ * producer then leaves unread; legacy clone ignores that bit.
+ */
+static __always_inline __u16
+fs_fork_fail_flags(const struct fs_fork_fail_facts *f)
+{
+	__u16 flags = 0;
+
+	if (f->uid == 0 || f->admin_caps)
+		flags |= FS_FFAIL_PRIVILEGED;
+	if (f->pidns_dead)
+		flags |= FS_FFAIL_PIDNS_DEAD;
+	if (f->syscall == FS_FORK_SYS_CLONE3 &&
+	    (f->clone_flags & FS_CLONE_INTO_CGROUP))
+		flags |= FS_FFAIL_INTO_CGROUP;
+	return flags;
+}
+
 /*
  * A syscall's return that user space never sees: -ERESTARTSYS (512) to
  * -ERESTART_RESTARTBLOCK (516), which the signal code turns into a
