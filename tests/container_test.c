@@ -24,6 +24,7 @@
 #include "kselftest_harness.h"
 #include "cgroupfs.h"
 #include "cli.h"
+#include "json_get.h"
 
 #define MAX_DIRS	8
 #define MAX_KIDS	4
@@ -207,27 +208,6 @@ FIXTURE_TEARDOWN(containers)
 		if (rmdir(self->dirs[i]))
 			TH_LOG("cannot remove %s: %s", self->dirs[i],
 			       strerror(errno));
-}
-
-static const char *get_str(struct json_object *o, const char *path)
-{
-	char key[64], *dot;
-
-	snprintf(key, sizeof(key), "%s", path);
-	dot = strchr(key, '.');
-	if (dot)
-		*dot = 0;
-	if (!json_object_object_get_ex(o, key, &o))
-		return NULL;
-	return dot ? get_str(o, dot + 1) : json_object_get_string(o);
-}
-
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-	       json_object_get_int64(v) : -1;
 }
 
 static const char *const names[] = { "fork", "exec", "exit", "wait",

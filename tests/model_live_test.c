@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "cli.h"
+#include "json_get.h"
 #include "session.h"
 
 #define NLEAK		50
@@ -87,28 +88,6 @@ static int parse_lines(char *s, struct json_object **objs, int max)
 			objs[n++] = o;
 	}
 	return n;
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v ? json_object_get_int64(v) : -1;
-}
-
-static const char *get_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v ? json_object_get_string(v) : "";
 }
 
 /* The parent entry for pid in a zombies report, or NULL. */
@@ -298,9 +277,9 @@ TEST_F(live, zombies_names_the_leaking_parent_and_clears)
 	       (get_int(rep, "ts_ns") - (int64_t)leaked_ns) / 1e9);
 	EXPECT_GE(2 * NSEC_PER_SEC, get_int(rep, "ts_ns") - (int64_t)leaked_ns);
 	p = report_parent(rep, leaker);
-	EXPECT_STREQ("leaking", get_str(p, "verdict"));
-	EXPECT_STREQ("never waits", get_str(p, "reason"));
-	EXPECT_STREQ("SIGCHLD default", get_str(p, "sigchld"));
+	EXPECT_STREQ("leaking", get_text(p, "verdict"));
+	EXPECT_STREQ("never waits", get_text(p, "reason"));
+	EXPECT_STREQ("SIGCHLD default", get_text(p, "sigchld"));
 	EXPECT_EQ(NULL, get(p, "last_wait_ago_ns"));	/* JSON null */
 	zs = get(p, "zombies");
 	ASSERT_EQ(NLEAK, json_object_array_length(zs));
@@ -419,11 +398,11 @@ TEST_F(live, zombies_names_a_namespace_init_that_never_reaps)
 	rep = next_report(&self->r, &seen, has_ns_leak_of, init, 5000);
 	ASSERT_NE(NULL, rep);
 	p = report_parent(rep, init);
-	EXPECT_STREQ("leaking", get_str(p, "verdict"));
+	EXPECT_STREQ("leaking", get_text(p, "verdict"));
 	EXPECT_TRUE(json_object_get_boolean(get(p, "ns_init_never_reaps")));
 	EXPECT_STREQ("the container's PID 1 never reaps the orphans it adopts",
-		     get_str(p, "reason"));
-	EXPECT_NE(NULL, strstr(get_str(p, "advice"), "tini"));
+		     get_text(p, "reason"));
+	EXPECT_NE(NULL, strstr(get_text(p, "advice"), "tini"));
 	EXPECT_TRUE(json_object_get_boolean(get(get(p, "container"),
 						"ns_init")));
 	EXPECT_EQ(1, get_int(get(p, "container"), "ns_pid"));
@@ -525,9 +504,9 @@ static void expect_matches_proc(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, read_proc(pid, &v)) TH_LOG("pid %d is not in /proc", pid);
 	ASSERT_NE(NULL, n) TH_LOG("pid %d is not in the tree", pid);
 	EXPECT_EQ(v.ppid, get_int(n, "ppid")) TH_LOG("pid %d", pid);
-	EXPECT_STREQ(v.comm, get_str(n, "comm")) TH_LOG("pid %d", pid);
+	EXPECT_STREQ(v.comm, get_text(n, "comm")) TH_LOG("pid %d", pid);
 	EXPECT_STREQ(v.state == 'Z' ? "zombie" : "running",
-		     get_str(n, "state")) TH_LOG("pid %d", pid);
+		     get_text(n, "state")) TH_LOG("pid %d", pid);
 }
 
 TEST_F(live, tree_json_agrees_with_proc)
@@ -677,9 +656,9 @@ TEST_F(live, tree_follow_moves_orphans_to_subreaper_and_init)
 	expect_matches_proc(_metadata, fl, d);
 	EXPECT_EQ(s, get_int(fl->node[g1], "ppid"));
 	EXPECT_EQ(s, get_int(fl->node[g2], "ppid"));
-	EXPECT_STREQ("zombie", get_str(fl->node[g2], "state"));
+	EXPECT_STREQ("zombie", get_text(fl->node[g2], "state"));
 	EXPECT_EQ(7 << 8, get_int(get(fl->node[g2], "status"), "raw"));
-	EXPECT_STREQ("zombie", get_str(fl->node[m], "state"));
+	EXPECT_STREQ("zombie", get_text(fl->node[m], "state"));
 	EXPECT_TRUE(json_object_get_boolean(get(fl->node[s], "subreaper")));
 	for (int i = 0; i < n; i++)
 		json_object_put(objs[i]);

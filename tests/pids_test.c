@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "cgroupfs.h"
 #include "cli.h"
+#include "json_get.h"
 
 #define PIDS_MAX	64
 #define ZOMBIES0	10	/* made before forkscope starts */
@@ -135,21 +136,6 @@ FIXTURE_TEARDOWN(pids)
 	if (self->dir[0])
 		for (int i = 0; i < 100 && rmdir(self->dir) && errno == EBUSY; i++)
 			usleep(10000);
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v ? json_object_get_int64(v) : -1;
 }
 
 static double get_double(struct json_object *o, const char *key)

@@ -21,6 +21,7 @@
 #include "kselftest_harness.h"
 #include "cgroupfs.h"
 #include "cli.h"
+#include "json_get.h"
 
 #define CYCLES		2000	/* on the host; a quarter in a guest */
 
@@ -415,22 +416,6 @@ static int kid_index(const struct tally *t, int64_t pid)
 	return hit ? hit - t->kids : -1;
 }
 
-static int64_t get_int(struct json_object *o, const char *path)
-{
-	struct json_object *v = o;
-	char key[64], *dot;
-
-	snprintf(key, sizeof(key), "%s", path);
-	dot = strchr(key, '.');
-	if (dot) {
-		*dot = 0;
-		if (!json_object_object_get_ex(o, key, &o))
-			return -1;
-		return get_int(o, dot + 1);
-	}
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
-}
-
 static void tally_line(struct tally *t, const char *line)
 {
 	struct json_object *o = json_tokener_parse(line), *ev;
@@ -549,20 +534,6 @@ TEST(text_filters_pick_events_and_commands)
 	EXPECT_NE(NULL, strstr(line, "exit 3")) TH_LOG("%s", line);
 	free(out);
 	release(&r);
-}
-
-/* A JSON line's string at a dotted path, or NULL. */
-static const char *get_str(struct json_object *o, const char *path)
-{
-	char key[64], *dot;
-
-	snprintf(key, sizeof(key), "%s", path);
-	dot = strchr(key, '.');
-	if (dot)
-		*dot = 0;
-	if (!json_object_object_get_ex(o, key, &o))
-		return NULL;
-	return dot ? get_str(o, dot + 1) : json_object_get_string(o);
 }
 
 /*
