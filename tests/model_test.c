@@ -1200,6 +1200,113 @@ TEST(pids_forecast_is_headroom_over_growth)
 	EXPECT_EQ(-1, fs_pids_full_in_s(-1, 10, 40, NSEC_PER_SEC));
 }
 
+/*
+ * Which limit refused a fork, from what a record says the limits stood
+ * at: errno first (ENOMEM, then anything but EAGAIN is no limit), then
+ * RLIMIT_NPROC for the unprivileged, a pids cgroup found at its max,
+ * threads-max, pid_max (a count: tasks within RESERVED_PIDS of it),
+ * else unknown. A zero limit was not read and holds nothing back; nor
+ * does a cgroup a clone3 into another one did not walk.
+ */
+static const struct fork_fail_case {
+	const char *what;
+	int err;
+	unsigned int flags;
+	uint64_t nproc, nproc_max, pids_cgroup;
+	uint32_t tasks, threads_max, pid_max;
+	enum fs_fork_limit want;
+	const char *name;
+} fork_fail_cases[] = {
+	{ "user at RLIMIT_NPROC", EAGAIN, 0, 5, 5, 0, 100, 1000, 32768,
+	  FS_LIMIT_NPROC, "RLIMIT_NPROC" },
+	{ "privileged at RLIMIT_NPROC", EAGAIN, FS_FFAIL_PRIVILEGED, 5, 5, 0,
+	  100, 1000, 32768, FS_LIMIT_UNKNOWN, "unknown" },
+	{ "privileged at RLIMIT_NPROC, a pids cgroup full", EAGAIN,
+	  FS_FFAIL_PRIVILEGED, 5, 5, 42, 100, 1000, 32768,
+	  FS_LIMIT_PIDS_CGROUP, "pids.max" },
+	{ "RLIMIT_NPROC unlimited", EAGAIN, 0, 5000, ~0ULL, 0, 100, 1000,
+	  32768, FS_LIMIT_UNKNOWN, "unknown" },
+	{ "RLIMIT_NPROC and a pids cgroup: the rlimit is checked first",
+	  EAGAIN, 0, 5, 5, 42, 100, 1000, 32768, FS_LIMIT_NPROC,
+	  "RLIMIT_NPROC" },
+	{ "a pids cgroup, tasks near pid_max", EAGAIN, 0, 5, 100, 42, 32600,
+	  100000, 32768, FS_LIMIT_PIDS_CGROUP, "pids.max" },
+	{ "a pids cgroup, tasks at threads-max", EAGAIN, 0, 5, 100, 42, 1000,
+	  1000, 32768, FS_LIMIT_PIDS_CGROUP, "pids.max" },
+	{ "tasks at threads-max", EAGAIN, 0, 5, 100, 0, 1000, 1000, 32768,
+	  FS_LIMIT_THREADS, "threads-max" },
+	{ "tasks over threads-max (lowered)", EAGAIN, 0, 5, 100, 0, 1000, 900,
+	  32768, FS_LIMIT_THREADS, "threads-max" },
+	{ "tasks one below threads-max", EAGAIN, 0, 5, 100, 0, 999, 1000,
+	  32768, FS_LIMIT_UNKNOWN, "unknown" },
+	{ "threads-max not read", EAGAIN, 0, 5, 100, 0, 1000, 0, 32768,
+	  FS_LIMIT_UNKNOWN, "unknown" },
+	{ "tasks at threads-max and near pid_max", EAGAIN, 0, 5, 100, 0,
+	  32500, 32500, 32768, FS_LIMIT_THREADS, "threads-max" },
+	{ "tasks within RESERVED_PIDS of pid_max", EAGAIN, 0, 5, 100, 0, 100,
+	  100000, 400, FS_LIMIT_PID_MAX, "pid_max" },
+	{ "pid_max at its smallest", EAGAIN, 0, 5, 100, 0, 1, 100000, 301,
+	  FS_LIMIT_PID_MAX, "pid_max" },
+	{ "tasks + RESERVED_PIDS one below pid_max", EAGAIN, 0, 5, 100,
+	  0, 99, 100000, 400, FS_LIMIT_UNKNOWN, "unknown" },
+	{ "pid_max not read", EAGAIN, 0, 5, 100, 0, 100, 100000, 0,
+	  FS_LIMIT_UNKNOWN, "unknown" },
+	{ "EAGAIN, nothing full", EAGAIN, 0, 5, 100, 0, 100, 1000, 32768,
+	  FS_LIMIT_UNKNOWN, "unknown" },
+	{ "clone3 into another cgroup, whose pids.max is not read", EAGAIN,
+	  FS_FFAIL_INTO_CGROUP, 5, 100, 0, 100, 1000, 32768, FS_LIMIT_UNKNOWN,
+	  "unknown" },
+	{ "ENOMEM", ENOMEM, 0, 0, 0, 0, 100, 1000, 32768, FS_LIMIT_MEMORY,
+	  "memory" },
+	{ "ENOMEM, every limit full", ENOMEM, 0, 5, 5, 42, 1000, 1000, 400,
+	  FS_LIMIT_MEMORY, "memory" },
+	{ "ENOMEM into a pid namespace without init", ENOMEM,
+	  FS_FFAIL_PIDNS_DEAD, 0, 0, 0, 100, 1000, 32768, FS_LIMIT_PIDNS_DEAD,
+	  "pid namespace without init" },
+	{ "EINVAL", EINVAL, 0, 0, 0, 0, 100, 1000, 32768, FS_LIMIT_NONE,
+	  "none" },
+	{ "EINVAL, every limit full", EINVAL, FS_FFAIL_PIDNS_DEAD, 5, 5, 42,
+	  1000, 1000, 400, FS_LIMIT_NONE, "none" },
+	{ "EPERM", EPERM, 0, 0, 0, 0, 100, 1000, 32768, FS_LIMIT_NONE,
+	  "none" },
+};
+
+TEST(fork_fail_limit_from_synthetic_records)
+{
+	bool named[FS_LIMIT_COUNT] = {};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fork_fail_cases); i++) {
+		const struct fork_fail_case *k = &fork_fail_cases[i];
+		struct fs_rec_fork_fail r;
+		enum fs_fork_limit got;
+
+		synth_hdr(&r.hdr, FS_REC_FORK_FAIL, sizeof(r), 50, 50, 1, 10, 5,
+			  "forker");
+		r.err = k->err;
+		r.syscall = FS_FORK_SYS_CLONE;
+		r.flags = k->flags;
+		r.nproc = k->nproc;
+		r.nproc_max = k->nproc_max;
+		r.pids_cgroup = k->pids_cgroup;
+		r.pids_current = r.pids_max = k->pids_cgroup ? 10 : 0;
+		r.tasks = k->tasks;
+		r.threads_max = k->threads_max;
+		r.pid_max = k->pid_max;
+		got = fs_fork_fail_limit(&r);
+		EXPECT_EQ(k->want, got) TH_LOG("%s", k->what);
+		EXPECT_STREQ(k->name, fs_fork_limit_name(got))
+			TH_LOG("%s", k->what);
+		named[got] = true;
+	}
+	/* Every limit is some case's answer, and has a name of its own. */
+	for (int l = 0; l < FS_LIMIT_COUNT; l++) {
+		EXPECT_TRUE(named[l]) TH_LOG("no case for limit %d", l);
+		for (int m = 0; m < l; m++)
+			EXPECT_STRNE(fs_fork_limit_name(l), fs_fork_limit_name(m));
+	}
+	EXPECT_STREQ("?", fs_fork_limit_name(FS_LIMIT_COUNT));
+}
+
 /* A zombie child of parent in pids cgroup 7, the parent a namespace's init. */
 static void zombie_in_7(struct fs_model *m, struct fs_note *n, uint64_t *now,
 			int parent, int pid)
