@@ -10,14 +10,17 @@
 #include <fcntl.h>
 #include <linux/fb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "cgroupfs.h"
 #include "collect.h"
 #include "decode.h"
 #include "forkscope/kmod.h"
@@ -371,6 +374,11 @@ static bool is_fork_fail_of(const struct fs_hdr *r, long pid)
 	return r->type == FS_REC_FORK_FAIL && r->pid == pid;
 }
 
+static bool is_exec_fail_of(const struct fs_hdr *r, long pid)
+{
+	return r->type == FS_REC_EXEC_FAIL && r->pid == pid;
+}
+
 static bool reaped_all(struct collect *c, const struct subjects *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(s->kids); i++)
@@ -397,6 +405,200 @@ static void refused_fork(void)
 		_exit(0);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Where its pids cgroup is, and what the root had to be given for it. */
+struct full_cgroup {
+	char dir[PATH_MAX + 64];
+	uint64_t id;			/* its inode: the cgroup's id */
+	char root_ctl[PATH_MAX + 32];	/* "+pids" written here: take it back */
+};
+
+/*
+ * A pids cgroup with pids.max 1, for a process to move into and be
+ * refused every fork and thread: under the v1 pids hierarchy, else
+ * cgroup v2, whose root gets the controller for its children if it
+ * lacks it. 0, or -1 with nothing left behind.
+ */
+static int make_full_cgroup(struct full_cgroup *g)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	const char *root = mnt->pids_v1[0] ? mnt->pids_v1 : mnt->v2;
+	char path[PATH_MAX + 96], ctl[256] = "";
+	FILE *f;
+
+	memset(g, 0, sizeof(*g));
+	if (!mnt->pids_v1[0] && !(mnt->v2[0] && mnt->v2_pids))
+		return -1;
+	if (!mnt->pids_v1[0]) {
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+		f = fopen(path, "re");
+		if (!f)
+			return -1;
+		if (!fgets(ctl, sizeof(ctl), f))
+			ctl[0] = 0;
+		fclose(f);
+		if (!strstr(ctl, "pids")) {
+			if (write_file(path, "+pids\n"))
+				return -1;
+			strcpy(g->root_ctl, path);
+		}
+	}
+	snprintf(g->dir, sizeof(g->dir), "%s/forkscope-kmod-%d", root,
+		 getpid());
+	snprintf(path, sizeof(path), "%s/pids.max", g->dir);
+	if (!mkdir(g->dir, 0755) && !write_file(path, "1\n") &&
+	    (g->id = inode_of("%s", g->dir)))
+		return 0;
+	rmdir(g->dir);
+	if (g->root_ctl[0])
+		write_file(g->root_ctl, "-pids\n");
+	return -1;
+}
+
+/* Once no process is left in it: 0, or -1 if anything stayed. */
+static int remove_full_cgroup(const struct full_cgroup *g)
+{
+	int err = rmdir(g->dir);
+
+	if (g->root_ctl[0])
+		err |= write_file(g->root_ctl, "-pids\n");
+	return err ? -1 : 0;
+}
+
+static void *nothing(void *unused)
+{
+	return NULL;
+}
+
+#define MANY_ARGS	40		/* more than FS_EXEC_FAIL_ARGC */
+#define LONG_ARG	600		/* more than FS_ARGS_LEN */
+
+/*
+ * A kid's failures beside the failed exec every kid makes; EXTRA_FAILS
+ * of them in all, each a record.
+ */
+static void fail_more(int kid, const char *full_procs)
+{
+	char *many[MANY_ARGS + 1], args[MANY_ARGS][8], big[LONG_ARG + 1];
+	char *argv[] = { "nx", (char *)1, "after", NULL };
+	char *at[] = { "nope", "at", NULL };
+	pthread_t t;
+	int dfd;
+
+	switch (kid) {
+	case 0:
+		refused_fork();
+		break;
+	case 1:		/* relative to a directory */
+		dfd = open("/", O_DIRECTORY | O_CLOEXEC);
+		syscall(SYS_execveat, dfd, "nope", at, environ, 0);
+		break;
+	case 2:		/* argv cut at FS_EXEC_FAIL_ARGC strings */
+		for (int k = 0; k < MANY_ARGS; k++) {
+			snprintf(args[k], sizeof(args[k]), "arg%d", k);
+			many[k] = args[k];
+		}
+		many[MANY_ARGS] = NULL;
+		execv("/nonexistent-forkscope/many", many);
+		break;
+	case 3:		/* argv cut at FS_ARGS_LEN bytes */
+		memset(big, 'b', LONG_ARG);
+		big[LONG_ARG] = 0;
+		execl("/nonexistent-forkscope/long", "nx", big, (char *)NULL);
+		break;
+	case 4:		/* argv[1] cannot be read */
+		execv("/nonexistent-forkscope/fault", argv);
+		break;
+	case 5:		/* in a pids cgroup at pids.max: a fork, a thread */
+		if (write_file(full_procs, "0\n"))
+			_exit(126);
+		if (fork() == 0)
+			_exit(0);
+		if (!pthread_create(&t, NULL, nothing, NULL))
+			pthread_join(t, NULL);
+		break;
+	}
+}
+
+/* refused_fork 1, execveat 1, many 1, long 1, fault 1, pids.max 2 */
+#define EXTRA_FAILS	7
+
+/* kid's failed exec other than "/nonexistent-forkscope", or NULL */
+static const struct fs_rec_exec_fail *odd_exec(const struct collect *c,
+					       pid_t kid)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (is_exec_fail_of(c->recs[i], kid) &&
+		    strcmp(fs_exec_filename((const void *)c->recs[i]),
+			   "/nonexistent-forkscope"))
+			return (const void *)c->recs[i];
+	return NULL;
+}
+
+static int count_arg(void *ctx, const char *arg)
+{
+	return 0;
+}
+
+/*
+ * That the records compared say what the extra failures were (checked
+ * in one producer's: the other's are the same, line for line).
+ */
+static void expect_extras(struct __test_metadata *_metadata,
+			  const struct collect *c, const struct subjects *s,
+			  const struct full_cgroup *full)
+{
+	const struct fs_rec_exec_fail *x[5] = {};
+	const struct fs_rec_fork_fail *f;
+	size_t threads = 0;
+
+	for (int i = 1; i <= 4; i++) {
+		x[i] = odd_exec(c, s->kids[i]);
+		ASSERT_NE(NULL, x[i]) TH_LOG("kid %d", i);
+	}
+	EXPECT_EQ(FS_EXEC_SYS_EXECVEAT, x[1]->syscall);
+	EXPECT_STREQ("nope", fs_exec_filename((const void *)x[1]));
+	EXPECT_EQ(ENOENT, x[1]->err);
+	EXPECT_EQ(0, x[1]->flags);
+	EXPECT_EQ(2, fs_exec_for_each_arg((const void *)x[1], count_arg, NULL));
+	EXPECT_EQ(FS_EXEC_ARGS_TRUNC, x[2]->flags);
+	EXPECT_EQ(FS_EXEC_FAIL_ARGC,
+		  fs_exec_for_each_arg((const void *)x[2], count_arg, NULL));
+	EXPECT_EQ(FS_EXEC_ARGS_TRUNC, x[3]->flags);
+	EXPECT_EQ(FS_ARGS_LEN, x[3]->args_len);
+	EXPECT_EQ(2, fs_exec_for_each_arg((const void *)x[3], count_arg, NULL));
+	/* The strings before the one that could not be read. */
+	EXPECT_EQ(FS_EXEC_ARGS_FAULT, x[4]->flags);
+	EXPECT_EQ(1, fs_exec_for_each_arg((const void *)x[4], count_arg, NULL));
+	for (size_t i = 0; i < c->n; i++) {
+		if (!is_fork_fail_of(c->recs[i], s->kids[5]))
+			continue;
+		f = (const void *)c->recs[i];
+		EXPECT_EQ(EAGAIN, f->err);
+		EXPECT_EQ(FS_LIMIT_PIDS_CGROUP, fs_fork_fail_limit(f));
+		EXPECT_EQ(full->id, f->pids_cgroup);
+		EXPECT_EQ(full->id, f->id.pids_cgroup);
+		EXPECT_EQ(1, f->pids_current);
+		EXPECT_EQ(1, f->pids_max);
+		if (f->clone_flags & CLONE_THREAD) {
+			threads++;
+			EXPECT_EQ(FS_FORK_SYS_CLONE3, f->syscall);
+		}
+	}
+	EXPECT_EQ(1, threads);
+}
+
 /*
  * Both producers at once on one workload: processes that fork, exec,
  * exit, get waited for and reaped, one that takes COW faults and renames
@@ -412,8 +614,10 @@ TEST(module_and_bpf_see_the_same_records)
 	struct line lb[8 * (NKIDS + 2)], lk[8 * (NKIDS + 2)];
 	struct collect b = {}, k = {};
 	struct subjects s = {};
+	struct full_cgroup full;
 	size_t page = getpagesize(), nb, nk;
-	int ready[2], go[2];
+	char full_procs[PATH_MAX + 96];
+	int ready[2], go[2], st;
 	char *mem, ch;
 	pid_t cow;
 
@@ -431,19 +635,26 @@ TEST(module_and_bpf_see_the_same_records)
 	ASSERT_NE(NULL, k.src) TH_LOG("kmod: %s", fs_last_error());
 	ASSERT_EQ(fs_source_cow_kind(b.src), fs_source_cow_kind(k.src));
 
+	/* A plain TEST has no teardown: no ASSERT while this cgroup is. */
+	ASSERT_EQ(0, make_full_cgroup(&full)) {
+		TH_LOG("no pids controller to make a cgroup in");
+	}
+	snprintf(full_procs, sizeof(full_procs), "%s/cgroup.procs", full.dir);
 	for (int i = 0; i < NKIDS; i++) {
 		s.kids[i] = fork();
 		if (s.kids[i] == 0) {
-			/* A failed exec each; the first, a refused fork too. */
-			if (i == 0)
-				refused_fork();
+			/* A failed exec each; some, more failures first. */
+			fail_more(i, full_procs);
 			execl("/nonexistent-forkscope", "nx", "same", "",
 			      (char *)NULL);
 			execl("/bin/true", "true", "same", (char *)NULL);
 			_exit(127);
 		}
-		ASSERT_EQ(s.kids[i], waitpid(s.kids[i], NULL, 0));
+		EXPECT_EQ(s.kids[i], waitpid(s.kids[i], &st, 0));
+		EXPECT_EQ(0, st) TH_LOG("kid %d", i);
 	}
+	/* Its kid is gone: nothing can be left in it. */
+	EXPECT_EQ(0, remove_full_cgroup(&full));
 	cow = s.kids[NKIDS] = fork();
 	if (cow == 0) {
 		for (int i = 0; i < PAGES; i++)
@@ -472,12 +683,20 @@ TEST(module_and_bpf_see_the_same_records)
 	nb = lines_of(&b, &s, lb, ARRAY_SIZE(lb));
 	nk = lines_of(&k, &s, lk, ARRAY_SIZE(lk));
 	/*
-	 * fork exec-failed exec exit wait waited reap; one fork-failed; fork
-	 * cow exit wait waited reap; the kernel thread's fork
+	 * fork exec-failed exec exit wait waited reap; the extra failures;
+	 * fork cow exit wait waited reap; the kernel thread's fork
 	 */
-	EXPECT_EQ((PER_KID + 1) * NKIDS + 1 + PER_KID + 1, nb);
-	EXPECT_EQ(1, collect_count(&b, is_fork_fail_of, s.kids[0]));
-	EXPECT_EQ(1, collect_count(&k, is_fork_fail_of, s.kids[0]));
+	EXPECT_EQ((PER_KID + 1) * NKIDS + EXTRA_FAILS + PER_KID + 1, nb);
+	for (int i = 0; i < NKIDS; i++) {
+		size_t forks = i == 0 ? 1 : i == 5 ? 2 : 0;
+		size_t execs = i >= 1 && i <= 4 ? 2 : 1;
+
+		EXPECT_EQ(forks, collect_count(&b, is_fork_fail_of, s.kids[i]));
+		EXPECT_EQ(forks, collect_count(&k, is_fork_fail_of, s.kids[i]));
+		EXPECT_EQ(execs, collect_count(&b, is_exec_fail_of, s.kids[i]));
+		EXPECT_EQ(execs, collect_count(&k, is_exec_fail_of, s.kids[i]));
+	}
+	expect_extras(_metadata, &b, &s, &full);
 	ASSERT_EQ(nb, nk);
 	for (size_t i = 0; i < nb; i++) {
 		EXPECT_STREQ(lb[i].text, lk[i].text);
