@@ -158,11 +158,16 @@ kmods:
 
 # The kselftest harness comes from Debian's linux-source package at build
 # time; it is not part of this tree.
+# The 6.12 harness keeps the fork's result in a plain local across its
+# setjmp(): at -O2 a failed ASSERT's longjmp loses it and the fixture's
+# teardown never runs (GCC's -Wclobbered says so). volatile keeps it.
 $(KSFT_HDR): | $(KSFT_DIR)
 	$(call msg,KSFT,$@)
 	$(Q)tar -I 'xz -T2' -xf $(KSFT_SRC) -C $(KSFT_DIR) --strip-components=4 \
 		--wildcards '*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/kselftest.h'
+	$(Q)sed -i 's/^\(\t*\)pid_t child = 1; \\$$/\1volatile pid_t child = 1; \\/' $@
+	$(Q)grep -q 'volatile pid_t child = 1;' $@
 
 $(O)/tests/%: tests/%.c tests/*.h $(O)/libforkscope.a $(KSFT_HDR) | $(O)/tests
 	$(call msg,TEST,$@)
