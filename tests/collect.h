@@ -91,6 +91,17 @@ static inline void collect_close(struct collect *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * Nothing lost, nothing rejected: every count the tests assert is whole.
+ * For kselftest harness tests (ASSERT_EQ).
+ */
+#define ASSERT_NO_LOSS(c) do {						\
+	const struct fs_stream_stats *_st = fs_source_stats((c)->src);	\
+	ASSERT_EQ(0, (c)->lost);					\
+	ASSERT_EQ(0, _st->recursion_lost);				\
+	ASSERT_EQ(0, _st->malformed);					\
+} while (0)
+
 /* Does rec match what a query looks for? */
 typedef bool (*rec_pred)(const struct fs_hdr *rec, long arg);
 

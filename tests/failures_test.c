@@ -96,13 +96,6 @@ FIXTURE_TEARDOWN_PARENT(src)
 		collect_close(&self->c);
 }
 
-#define ASSERT_NO_LOSS(c) do {						\
-	const struct fs_stream_stats *_st = fs_source_stats((c)->src);	\
-	ASSERT_EQ(0, (c)->lost);					\
-	ASSERT_EQ(0, _st->recursion_lost);				\
-	ASSERT_EQ(0, _st->malformed);					\
-} while (0)
-
 static bool is_fork_fail_by(const struct fs_hdr *r, long tgid)
 {
 	return r->type == FS_REC_FORK_FAIL && r->tgid == tgid;

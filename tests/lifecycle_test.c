@@ -46,14 +46,6 @@ FIXTURE_TEARDOWN(bpf)
 	collect_close(&self->c);
 }
 
-/* Nothing lost, nothing rejected: every count the tests assert is whole. */
-#define ASSERT_NO_LOSS(c) do {						\
-	const struct fs_stream_stats *_st = fs_source_stats((c)->src);	\
-	ASSERT_EQ(0, (c)->lost);					\
-	ASSERT_EQ(0, _st->recursion_lost);				\
-	ASSERT_EQ(0, _st->malformed);					\
-} while (0)
-
 static const char *const true_argv[] = {
 	"true", "alpha", "beta gamma", "", "delta", NULL
 };
