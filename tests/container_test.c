@@ -516,11 +516,76 @@ TEST_F(containers, zombies_of_one_container)
 	free(err);
 }
 
+static int set_pids_max(const char *mount, const char *path, int max)
+{
+	char file[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s%s/pids.max", mount, path);
+	f = fopen(file, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", max);
+	return fclose(f);
+}
+
+/*
+ * pids --container: of two pids cgroups with a pids.max, each holding a
+ * kid and its grandchild, only the container's is shown, with its use.
+ */
+TEST_F(containers, pids_of_one_container)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	const char *args[] = { "pids", "-d", "0.2", "-j", "--container",
+			       self->prefix[1], NULL };
+	char kube[96], pod[160], ctr[256], beside[96], *out, *err;
+	struct json_object *o, *rows, *row;
+	pid_t kid, sib;
+
+	if (!mnt->pids_v1[0])
+		SKIP(return, "no v1 pids hierarchy here");
+	snprintf(kube, sizeof(kube), "%s/kubepods", self->top);
+	snprintf(pod, sizeof(pod), "%s/pod0f3b6b5e-1c3a-4f0e-9a62-2b1c3d4e5f60",
+		 kube);
+	snprintf(ctr, sizeof(ctr), "%s/%s", pod, self->id[1]);
+	snprintf(beside, sizeof(beside), "%s/kubepodsx", self->top);
+	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, self->top));
+	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, kube));
+	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, pod));
+	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, ctr));
+	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, beside));
+	ASSERT_EQ(0, set_pids_max(mnt->pids_v1, ctr, 50));
+	ASSERT_EQ(0, set_pids_max(mnt->pids_v1, beside, 50));
+	kid = spawn(self, true, false);
+	sib = spawn(self, true, false);
+	ASSERT_LT(0, kid);
+	ASSERT_LT(0, sib);
+	ASSERT_EQ(0, move_to(mnt->pids_v1, ctr, kid));
+	ASSERT_EQ(0, move_to(mnt->pids_v1, beside, sib));
+	ASSERT_EQ(0, go(self, 0, false));
+	ASSERT_EQ(0, go(self, 1, false));
+	ASSERT_NE(0, grandchild(kid, 'S'));
+	ASSERT_NE(0, grandchild(sib, 'S'));
+	EXPECT_EQ(0, run_to_end(args, &out, &err)) TH_LOG("%s", err);
+	o = json_tokener_parse(out);
+	ASSERT_NE(NULL, o) TH_LOG("%s", out);
+	rows = get(o, "cgroups");
+	ASSERT_NE(NULL, rows) TH_LOG("%s", out);
+	ASSERT_EQ(1, json_object_array_length(rows)) TH_LOG("%s", out);
+	row = json_object_array_get_idx(rows, 0);
+	EXPECT_STREQ(ctr, get_text(row, "path"));
+	EXPECT_EQ(50, get_int(row, "pids_max"));
+	EXPECT_EQ(2, get_int(row, "used"));
+	json_object_put(o);
+	free(out);
+	free(err);
+}
+
 /* Wrong values: one line, exit 2, on every command. */
 TEST(wrong_filters_are_refused_in_one_line)
 {
 	static const char *const cmds[] = { "trace", "tree", "zombies", "cow",
-					    "stat" };
+					    "stat", "pids" };
 	static const char *const bad[][2] = {
 		{ "--container", "" },
 		{ "--container", "a/b" },
