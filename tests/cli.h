@@ -110,11 +110,11 @@ static inline int wait_for(struct run *r, int fd, const char *needle)
 }
 
 /*
- * Whether pid sleeps in libbpf's ring poll: epoll_wait, or epoll_pwait
- * where libc makes it one (232 and 281 on x86_64). Commands poll only
- * once attached and snapshotted.
+ * Whether pid sleeps waiting for records: in libbpf's ring poll or in a
+ * poll of the module's device. Commands poll only once attached and
+ * snapshotted.
  */
-static inline bool in_epoll_wait(pid_t pid)
+static inline bool polls_for_records(pid_t pid)
 {
 	char path[64], buf[32] = "";
 	FILE *f;
@@ -126,7 +126,12 @@ static inline bool in_epoll_wait(pid_t pid)
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);
-	return !strncmp(buf, "232 ", 4) || !strncmp(buf, "281 ", 4);
+	/*
+	 * epoll_wait, epoll_pwait (the BPF ring buffer), poll, ppoll (the
+	 * module's device): x86-64 numbers.
+	 */
+	return !strncmp(buf, "232 ", 4) || !strncmp(buf, "281 ", 4) ||
+	       !strncmp(buf, "7 ", 2) || !strncmp(buf, "271 ", 4);
 }
 
 /* Waits until r polls for records; -1 if it does not within STARTUP_MS. */
@@ -134,7 +139,7 @@ static inline int wait_polling(struct run *r)
 {
 	uint64_t end = fs_boot_ns() + STARTUP_MS * NSEC_PER_MSEC;
 
-	while (!in_epoll_wait(r->pid)) {
+	while (!polls_for_records(r->pid)) {
 		if (fs_boot_ns() >= end)
 			return -1;
 		usleep(10000);

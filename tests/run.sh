@@ -51,10 +51,12 @@ if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
 		bpf:cow_test bpf:model_test bpf:trace_cli_test bpf:failures_test \
 		bpf:pids_test
 	run vm-6.12-kmod tests/vm/run.sh "$build" 6.12 kmod:kmod_test \
-		kmod:lifecycle_test kmod:cow_test kmod:failures_test
+		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
+		kmod:pids_test kmod:model_live_test
 	run vm-6.1 tests/vm/run.sh "$build" 6.1 bpf:lifecycle_test \
-		bpf:cow_test bpf:failures_test kmod:lifecycle_test kmod:cow_test \
-		kmod:failures_test
+		bpf:cow_test bpf:failures_test bpf:pids_test bpf:model_live_test \
+		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
+		kmod:pids_test kmod:model_live_test
 fi
 
 [ -n "$bad" ] && echo "# failing suites:$bad"
