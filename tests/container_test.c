@@ -59,18 +59,25 @@ static int make_cgroup(FIXTURE_DATA(containers) *self, const char *mount,
 	return 0;
 }
 
+/* Writes the number v into file of the cgroup mount + path. */
+static int cgroup_write(const char *mount, const char *path,
+			const char *file, long v)
+{
+	char name[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s%s/%s", mount, path, file);
+	f = fopen(name, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%ld\n", v);
+	return fclose(f);
+}
+
 /* Moves pid into the cgroup mount + path. */
 static int move_to(const char *mount, const char *path, pid_t pid)
 {
-	char procs[PATH_MAX + 512];
-	FILE *f;
-
-	snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", mount, path);
-	f = fopen(procs, "we");
-	if (!f)
-		return -1;
-	fprintf(f, "%d\n", pid);
-	return fclose(f);
+	return cgroup_write(mount, path, "cgroup.procs", pid);
 }
 
 /*
@@ -516,19 +523,6 @@ TEST_F(containers, zombies_of_one_container)
 	free(err);
 }
 
-static int set_pids_max(const char *mount, const char *path, int max)
-{
-	char file[2 * PATH_MAX];
-	FILE *f;
-
-	snprintf(file, sizeof(file), "%s%s/pids.max", mount, path);
-	f = fopen(file, "we");
-	if (!f)
-		return -1;
-	fprintf(f, "%d\n", max);
-	return fclose(f);
-}
-
 /*
  * pids --container: of two pids cgroups with a pids.max, each holding a
  * kid and its grandchild, only the container's is shown, with its use.
@@ -554,8 +548,8 @@ TEST_F(containers, pids_of_one_container)
 	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, pod));
 	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, ctr));
 	ASSERT_EQ(0, make_cgroup(self, mnt->pids_v1, beside));
-	ASSERT_EQ(0, set_pids_max(mnt->pids_v1, ctr, 50));
-	ASSERT_EQ(0, set_pids_max(mnt->pids_v1, beside, 50));
+	ASSERT_EQ(0, cgroup_write(mnt->pids_v1, ctr, "pids.max", 50));
+	ASSERT_EQ(0, cgroup_write(mnt->pids_v1, beside, "pids.max", 50));
 	kid = spawn(self, true, false);
 	sib = spawn(self, true, false);
 	ASSERT_LT(0, kid);
