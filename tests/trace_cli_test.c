@@ -688,7 +688,9 @@ static const struct {
 	int decimals;
 } decimal_keys[] = {
 	{ "elapsed_s", 9 }, { "zombie_seconds", 9 }, { "duration_s", 9 },
-	{ "interval_s", 3 }, { "rate", 3 },
+	{ "interval_s", 3 }, { "rate", 3 }, { "zombies_per_min", 2 },
+	{ "used_per_min", 2 }, { "live_per_min", 2 }, { "used_pct", 1 },
+	{ "warn_pct", 1 }, { "full_in_s", 1 },
 };
 
 /* Whether text is [-]DIGITS.DIGITS with exactly decimals after the dot. */
@@ -845,13 +847,28 @@ static void expect_command_json_numbers(struct __test_metadata *_metadata,
 
 TEST(every_command_json_numbers_are_integers_or_exact_decimals)
 {
+	pid_t leaker;
+
 	expect_command_json_numbers(_metadata,
 				    (const char *[]){ "-j", "trace", "-d", "0.3", NULL }, 0);
 	expect_command_json_numbers(_metadata, (const char *[]){ "-j", "tree", NULL }, 0);
+	/* A zombie of our own, so that zombies has rates to print. */
+	leaker = fork();
+	if (leaker == 0) {
+		if (fork() == 0)
+			_exit(0);
+		pause();
+		_exit(0);
+	}
+	ASSERT_LT(0, leaker);
 	expect_command_json_numbers(_metadata,
 				    (const char *[]){ "-j", "zombies", "-m", "0", NULL }, -1);
+	kill(leaker, SIGKILL);
+	waitpid(leaker, NULL, 0);
 	expect_command_json_numbers(_metadata,
 				    (const char *[]){ "-j", "cow", "-c", "2", "-i", "0.1", NULL }, 0);
+	expect_command_json_numbers(_metadata,
+				    (const char *[]){ "-j", "pids", "-d", "0.3", NULL }, -1);
 }
 
 TEST_HARNESS_MAIN
