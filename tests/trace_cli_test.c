@@ -365,13 +365,25 @@ TEST(output_that_cannot_be_written_is_an_error)
 	EXPECT_EQ(1, count_lines(err));
 	free(err);
 	release(&r);
+}
 
+/*
+ * One command start per line: under the guests' TCG each start takes
+ * seconds (loading and attaching the BPF programs), so the commands are
+ * split over three tests to stay within the harness's 30 s each.
+ */
+TEST(full_stdout_of_a_snapshot_command_is_an_error)
+{
 	expect_full_stdout(_metadata, (const char *[]){ "tree", NULL }, 1);
 	expect_full_stdout(_metadata, (const char *[]){ "-j", "tree", NULL }, 1);
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "zombies", "-m", "0", NULL }, 3);
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "cow", "-c", "1", "-i", "0.1", NULL }, 1);
+}
+
+TEST(full_stdout_stops_trace)
+{
 	/* Not tracing on into the void: trace stops at the first failure. */
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "trace", "-d", "30", NULL }, 1);
