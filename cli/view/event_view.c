@@ -580,6 +580,7 @@ static void json_exec_fail(struct fs_json *j, const struct fs_rec_exec_fail *r)
 static void json_fork_fail(struct fs_json *j, const struct fs_model *m,
 			   const struct fs_rec_fork_fail *r)
 {
+	enum fs_fork_limit limit = fs_fork_fail_limit(r);
 	const char *path;
 
 	fs_json_str(j, "syscall", fork_fail_syscall(r));
@@ -587,8 +588,8 @@ static void json_fork_fail(struct fs_json *j, const struct fs_model *m,
 	fs_json_str(j, "kind", fork_fail_kind(r));
 	fs_json_u64(j, "clone_flags", r->clone_flags);
 	fs_json_bool(j, "into_cgroup", r->flags & FS_FFAIL_INTO_CGROUP);
-	fs_json_str(j, "limit", fs_fork_fail_limit(r) == FS_LIMIT_NONE ? NULL :
-				fs_fork_limit_name(fs_fork_fail_limit(r)));
+	fs_json_str(j, "limit", limit == FS_LIMIT_NONE ? NULL :
+				fs_fork_limit_name(limit));
 	fs_json_int(j, "uid", r->uid);
 	fs_json_bool(j, "privileged", r->flags & FS_FFAIL_PRIVILEGED);
 	fs_json_u64(j, "nproc", r->nproc);
