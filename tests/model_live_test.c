@@ -246,7 +246,7 @@ TEST(session_selects_this_process_and_refuses_a_missing_one)
 
 TEST_F(live, zombies_names_the_leaking_parent_and_clears)
 {
-	const char *args[] = { "zombies", "--watch", "--json", "-i", "0.25",
+	const char *args[] = { "zombies", "--watch", "--json", "-I", "0.25",
 			       "-m", "1", NULL };
 	int go[2], ready[2];
 	pid_t leaker, ignorer, leader;
@@ -378,7 +378,7 @@ static bool has_ns_leak_of(struct json_object *rep, pid_t pid)
 
 TEST_F(live, zombies_names_a_namespace_init_that_never_reaps)
 {
-	const char *args[] = { "zombies", "--watch", "--json", "-i", "0.25",
+	const char *args[] = { "zombies", "--watch", "--json", "-I", "0.25",
 			       "-m", "0.5", NULL };
 	const char *once[] = { "zombies", "-m", "0.2", NULL };
 	struct json_object *rep, *p, *cs, *c = NULL, *zs;
@@ -618,7 +618,7 @@ static pid_t spawn_daemon(int report)
 
 TEST_F(live, tree_follow_moves_orphans_to_subreaper_and_init)
 {
-	const char *args[] = { "tree", "--follow", "--json", "-i", "0.2", NULL };
+	const char *args[] = { "tree", "--follow", "--json", "-I", "0.2", NULL };
 	struct json_object *objs[256], *last;
 	struct flat *fl = calloc(1, sizeof(*fl));
 	pid_t s, m, g1, g2, a, d;

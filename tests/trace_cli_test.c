@@ -147,7 +147,7 @@ TEST(bad_command_lines_exit_2_with_one_line)
 		       -1, 2, "unexpected argument");
 	expect_failure(_metadata, (const char *[]){ "tree", "-p", "0", NULL },
 		       -1, 2, "process id");
-	expect_failure(_metadata, (const char *[]){ "tree", "-i", "0", NULL },
+	expect_failure(_metadata, (const char *[]){ "tree", "-I", "0", NULL },
 		       -1, 2, "--interval");
 	expect_failure(_metadata, (const char *[]){ "zombies", "-m", "x", NULL },
 		       -1, 2, "--min-age");
@@ -175,7 +175,7 @@ static const struct {
 	/* A shared option the command does not take is not one of its own. */
 	{ { "trace", "--interval", "1", NULL }, "unknown option '--interval'" },
 	{ { "trace", "-x", "extra", NULL }, "unexpected argument 'extra'" },
-	{ { "tree", "-i", NULL }, "-i needs a value" },
+	{ { "tree", "-I", NULL }, "-I needs a value" },
 	{ { "tree", "--interval", "0.01", NULL },
 	  "--interval wants seconds from 0.05 to 3600, not '0.01'" },
 	{ { "tree", "--dot", "x", NULL }, "unexpected argument 'x'" },
@@ -379,7 +379,7 @@ TEST(full_stdout_of_a_snapshot_command_is_an_error)
 	expect_full_stdout(_metadata,
 			   (const char *[]){ "zombies", "-m", "0", NULL }, 3);
 	expect_full_stdout(_metadata,
-			   (const char *[]){ "cow", "-c", "1", "-i", "0.1", NULL }, 1);
+			   (const char *[]){ "cow", "-c", "1", "-I", "0.1", NULL }, 1);
 }
 
 TEST(full_stdout_stops_trace)
@@ -878,7 +878,7 @@ TEST(every_command_json_numbers_are_integers_or_exact_decimals)
 	kill(leaker, SIGKILL);
 	waitpid(leaker, NULL, 0);
 	expect_command_json_numbers(_metadata,
-				    (const char *[]){ "-j", "cow", "-c", "2", "-i", "0.1", NULL }, 0);
+				    (const char *[]){ "-j", "cow", "-c", "2", "-I", "0.1", NULL }, 0);
 	expect_command_json_numbers(_metadata,
 				    (const char *[]){ "-j", "pids", "-d", "0.3", NULL }, -1);
 }

@@ -63,9 +63,13 @@ static const struct {
 	  .opt = { .name = "pid", .letter = 'p', .kind = FS_OPT_PID,
 		   .off = OPT(pid), .wants = "-p wants a process id" } },
 	{ .needs = FS_CMD_INTERVAL,
-	  .opt = { .name = "interval", .letter = 'i', .kind = FS_OPT_DOUBLE,
+	  .opt = { .name = "interval", .letter = 'I', .kind = FS_OPT_DOUBLE,
 		   .off = OPT(interval_s), .min = 0.05, .max = 3600,
 		   .wants = "--interval wants seconds from 0.05 to 3600" } },
+	{ .needs = FS_CMD_INPUT,
+	  .opt = { .name = "input", .letter = 'i', .kind = FS_OPT_STRING,
+		   .off = OPT(input), .min = 1,
+		   .wants = "-i wants a recording's file name" } },
 	{ .needs = FS_CMD_CONTAINER,
 	  .opt = { .name = "cgroup", .kind = FS_OPT_CUSTOM,
 		   .off = OPT(cgroup), .parse = parse_cgroup } },
@@ -281,6 +285,7 @@ int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 	struct fs_session_opts o = so ? *so : (struct fs_session_opts){};
 
 	o.source.kind = c->source;
+	o.source.input = c->input;
 	o.source.verbose = c->verbose;
 	o.select_pid = c->pid;
 	o.select_cgroup = c->cgroup;

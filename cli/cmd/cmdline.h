@@ -23,7 +23,8 @@ struct fs_cmd_opts {
 	int32_t pid;		/* -p, --pid PID */
 	const char *cgroup;	/* --cgroup PATH */
 	const char *container;	/* --container ID */
-	double interval_s;	/* -i, --interval SECS (default 1) */
+	double interval_s;	/* -I, --interval SECS (default 1) */
+	const char *input;	/* -i, --input FILE: a recording to read */
 };
 
 /* What an option's value is, and the type of the field it goes in. */
@@ -55,6 +56,7 @@ struct fs_opt {
 #define FS_CMD_PID		(1U << 0)	/* -p */
 #define FS_CMD_INTERVAL		(1U << 1)	/* -i */
 #define FS_CMD_CONTAINER	(1U << 2)	/* --cgroup, --container */
+#define FS_CMD_INPUT		(1U << 3)	/* -i: read a recording */
 
 struct fs_cmd_spec {
 	const char *name;

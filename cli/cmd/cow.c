@@ -33,7 +33,7 @@ static void usage(FILE *f)
 "      --cgroup PATH      only processes in cgroup PATH or below (v2 or pids)\n"
 "      --container ID     only processes of container ID (an id, a unique\n"
 "                         prefix of one, or a systemd unit: foo.service)\n"
-"  -i, --interval SECS    between reports (default 1)\n"
+"  -I, --interval SECS    between reports (default 1)\n"
 "  -n, --top N            rows per report (default 20)\n"
 "  -c, --count N          stop after N reports\n"
 "  -j, --json             one JSON object per report\n"

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 "                         prefix of one, or a systemd unit: foo.service)\n"
 "      --containers       a tree per container, under a heading for it\n"
 "  -f, --follow           redraw live, like top\n"
-"  -i, --interval SECS    redraw every SECS seconds (default 1)\n"
+"  -I, --interval SECS    redraw every SECS seconds (default 1)\n"
 "  -j, --json             one JSON object per drawing\n"
 "      --dot              Graphviz DOT\n"
 "      --cow              a column of copy-on-write faults per process\n"

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 "                         prefix of one, or a systemd unit: foo.service)\n"
 "  -m, --min-age SECS     report zombies at least this old (default 1)\n"
 "  -w, --watch            keep reporting\n"
-"  -i, --interval SECS    between reports with --watch (default 1)\n"
+"  -I, --interval SECS    between reports with --watch (default 1)\n"
 "  -j, --json             one JSON object per report\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
 "  -h, --help             this help\n");

@@ -153,6 +153,21 @@ uint64_t fs_session_start_ns(const struct fs_session *s)
 	return s->start_ns;
 }
 
+uint64_t fs_session_now(const struct fs_session *s)
+{
+	return fs_source_now(s->src);
+}
+
+bool fs_session_done(const struct fs_session *s)
+{
+	return fs_source_done(s->src);
+}
+
+const struct fs_file_meta *fs_session_meta(const struct fs_session *s)
+{
+	return fs_source_meta(s->src);
+}
+
 const char *fs_session_cow_method(const struct fs_session *s)
 {
 	return fs_source_cow_method(s->src);

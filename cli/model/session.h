@@ -44,7 +44,10 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o);
  * says what failed).
  */
 int fs_session_poll(struct fs_session *s, int timeout_ms);
-/* Polls until ms have passed or a stop was asked for. */
+/*
+ * Polls until ms have passed or a stop was asked for. Replaying, ms of
+ * the recording's time pass at once.
+ */
 int fs_session_run_for(struct fs_session *s, uint64_t ms);
 /* Drains what is left and reports final losses. */
 void fs_session_drain(struct fs_session *s);
@@ -58,6 +61,18 @@ void fs_session_close(struct fs_session *s);
 const struct fs_model *fs_session_model(const struct fs_session *s);
 /* When it started watching: CLOCK_BOOTTIME ns, after the first snapshot. */
 uint64_t fs_session_start_ns(const struct fs_session *s);
+/*
+ * Now, for every age and duration a view shows: fs_boot_ns() live; when
+ * replaying, the recording's time up to which records were applied.
+ */
+uint64_t fs_session_now(const struct fs_session *s);
+/*
+ * A replayed recording has been read to its end: polling delivers no
+ * more. Never true live.
+ */
+bool fs_session_done(const struct fs_session *s);
+/* The recording being replayed (who, where, how), or NULL when live. */
+const struct fs_file_meta *fs_session_meta(const struct fs_session *s);
 /* What its COW counters count, for every output; NULL when off. */
 const char *fs_session_cow_method(const struct fs_session *s);
 /* Its source's counts of records and losses, and what the source is. */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
+#include "forkscope/file.h"
 
 enum fs_source_kind {
 	FS_SOURCE_AUTO,		/* BPF if it loads, else the kernel module */
@@ -24,6 +25,11 @@ int fs_source_kind(const char *name);
 
 struct fs_source_opts {
 	enum fs_source_kind kind;
+	/*
+	 * A recording to read (forkscope record) instead of the kernel: the
+	 * rest of the options are what the recording says.
+	 */
+	const char *input;
 	size_t ring_bytes;	/* kernel buffer size; 0: default */
 	bool cow;		/* count copy-on-write faults per process */
 	bool verbose;		/* let libbpf and the kernel verifier talk */
@@ -67,6 +73,18 @@ int fs_source_snapshot(struct fs_source *s);
 const struct fs_stream_stats *fs_source_stats(const struct fs_source *s);
 /* Whether the kernel says which exit of a process was its last (6.16+). */
 bool fs_source_exact_group_dead(const struct fs_source *s);
+/*
+ * A recording's: who recorded it, where and how; NULL when live. Its
+ * start_ns is when watching began, as fs_session_start_ns().
+ */
+const struct fs_file_meta *fs_source_meta(const struct fs_source *s);
+/*
+ * Replay's clock: the time (CLOCK_BOOTTIME of the recording) up to which
+ * records have been delivered; fs_boot_ns() when live.
+ */
+uint64_t fs_source_now(const struct fs_source *s);
+/* A recording has been read to its end (or where it was cut). */
+bool fs_source_done(const struct fs_source *s);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
 const char *fs_source_describe(const struct fs_source *s);
 void fs_source_close(struct fs_source *s);
