@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|vm|bench]...   (default: build)
 set -eu
 
-pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
 	make gcc"
 # json-c: the suites parse forkscope's JSON with a parser it does not use.
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev"

@@ -110,15 +110,20 @@ uint64_t fs_boot_ns(void)
 	return clock_ns(CLOCK_BOOTTIME);
 }
 
+static int64_t boot_to_real;
+
 int64_t fs_boot_to_real_ns(void)
 {
-	static int64_t offset;
-
 	/* Fixed for the run: a wall-clock step must not reorder output. */
-	if (!offset)
-		offset = (int64_t)clock_ns(CLOCK_REALTIME) -
-			 (int64_t)clock_ns(CLOCK_BOOTTIME);
-	return offset;
+	if (!boot_to_real)
+		boot_to_real = (int64_t)clock_ns(CLOCK_REALTIME) -
+			       (int64_t)clock_ns(CLOCK_BOOTTIME);
+	return boot_to_real;
+}
+
+void fs_set_boot_to_real_ns(int64_t offset)
+{
+	boot_to_real = offset;
 }
 
 int fs_ensure_tracefs(void)

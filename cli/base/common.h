@@ -53,10 +53,14 @@ int fs_output_check(FILE *f, const char *name);
  */
 void fs_output_failed(FILE *f);
 
+#define FORKSCOPE_VERSION	"0.1"
+
 /* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
 uint64_t fs_boot_ns(void);
 /* Add to a boot-time ns stamp to get a CLOCK_REALTIME ns stamp. */
 int64_t fs_boot_to_real_ns(void);
+/* A recording's: its stamps are shown at the wall time they were made. */
+void fs_set_boot_to_real_ns(int64_t offset);
 
 /* Mounts tracefs at /sys/kernel/tracing when nothing is mounted there. */
 int fs_ensure_tracefs(void);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmdline.h"
 #include "common.h"
@@ -228,7 +229,7 @@ static int getopt_error(const char *cmd, int c, char **argv)
 /* What is left after the options: a command to run, or nothing. */
 static int rest(const struct fs_cmd_spec *spec, int argc, char **argv)
 {
-	if (spec->runs_command && optind >= argc)
+	if (spec->runs_command && !spec->command_optional && optind >= argc)
 		return fs_usage_error(spec->name, "wants a command to run, as in: forkscope %s -- make",
 				      spec->name);
 	if (!spec->runs_command && optind < argc)
@@ -277,6 +278,52 @@ static int check_container(struct fs_session **s, const struct fs_cmd_opts *c)
 	fs_session_close(*s);
 	*s = NULL;
 	return FS_EXIT_USAGE;
+}
+
+/* "HH:MM:SS[.frac]" on the recording's first day (or the next): ns. */
+static int wall_at(const char *at, const struct fs_file_meta *m, uint64_t *ns)
+{
+	int64_t start_real = m->start_ns + m->boot_to_real_ns;
+	time_t secs = start_real / (int64_t)NSEC_PER_SEC;
+	unsigned int h, min, sec;
+	double frac = 0;
+	int64_t real;
+	struct tm tm;
+	int used = 0;
+
+	if (sscanf(at, "%2u:%2u:%2u%n", &h, &min, &sec, &used) != 3 ||
+	    h > 23 || min > 59 || sec > 60 ||
+	    (at[used] && (at[used] != '.' ||
+			  parse_double(at + used, 0, 0.9999999999, &frac))))
+		return -EINVAL;
+	localtime_r(&secs, &tm);
+	tm.tm_hour = h;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	real = (int64_t)mktime(&tm) * NSEC_PER_SEC + (int64_t)(frac * 1e9);
+	if (real < start_real - (int64_t)NSEC_PER_SEC)
+		real += 86400 * NSEC_PER_SEC;	/* past midnight */
+	*ns = real - m->boot_to_real_ns;
+	return 0;
+}
+
+int fs_cmd_at(const char *cmd, const char *at, const struct fs_session *s,
+	      uint64_t *ns)
+{
+	const struct fs_file_meta *m = fs_session_meta(s);
+	double secs;
+
+	if (!m)
+		return fs_usage_error(cmd, "--at is a time in a recording: give -i FILE too");
+	if (!parse_double(at + (at[0] == '+'), 0, 1e9, &secs)) {
+		*ns = m->start_ns + (uint64_t)(secs * 1e9);
+		return 0;
+	}
+	if (!wall_at(at, m, ns) && *ns >= m->start_ns)
+		return 0;
+	return fs_usage_error(cmd, "--at wants seconds into the recording (12.5) or a time of day while it ran (21:14:55), not '%s'",
+			      at);
 }
 
 int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,

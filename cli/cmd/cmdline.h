@@ -65,6 +65,8 @@ struct fs_cmd_spec {
 	const struct fs_opt *opts;	/* its own */
 	/* What follows the options is a command to run (stat). */
 	bool runs_command;
+	/* ... which may be left out (record; stat -i). */
+	bool command_optional;
 };
 
 /*
@@ -87,6 +89,16 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
  */
 int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 			const struct fs_session_opts *so, int fail);
+
+/*
+ * --at TIME in a recording, as its CLOCK_BOOTTIME ns: seconds from its
+ * start ("12.5", "+12.5") or the wall-clock time it was then ("21:14:55",
+ * "21:14:55.25", local time, on the day the recording started or the
+ * next). Without -i, or before the recording started: the one line told
+ * and -EINVAL.
+ */
+int fs_cmd_at(const char *cmd, const char *at, const struct fs_session *s,
+	      uint64_t *ns);
 
 /* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)

@@ -34,6 +34,8 @@ static void usage(FILE *f)
 "      --container ID     only processes of container ID (an id, a unique\n"
 "                         prefix of one, or a systemd unit: foo.service)\n"
 "  -I, --interval SECS    between reports (default 1)\n"
+"  -i, --input FILE       a recording made with --cow (forkscope record):\n"
+"                         a report every interval of it, to its end\n"
 "  -n, --top N            rows per report (default 20)\n"
 "  -c, --count N          stop after N reports\n"
 "  -j, --json             one JSON object per report\n"
@@ -46,7 +48,8 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "cow",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER |
+		  FS_CMD_INPUT,
 	.opts = (const struct fs_opt[]){
 		{ .name = "top", .letter = 'n', .kind = FS_OPT_LONG,
 		  .off = OPT(top), .min = 1, .max = 1e9,
@@ -60,14 +63,16 @@ static const struct fs_cmd_spec spec = {
 
 /* The last sample, costliest first, as text or JSON. */
 static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
-		const struct fs_model *m, const char *method, long page)
+		const struct fs_session *s, long page)
 {
+	const struct fs_model *m = fs_session_model(s);
 	struct fs_cow_row *rows = fs_cow_rates_by_cost(st);
 	struct fs_cow_report r = {
 		.rows = rows,
 		.n = st->nprev < (size_t)o->top ? st->nprev : (size_t)o->top,
-		.method = method,
+		.method = fs_session_cow_method(s),
 		.interval_s = o->c.interval_s,
+		.now_ns = fs_session_now(s),
 		.page = page,
 		.m = m,
 	};
@@ -96,24 +101,30 @@ int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_FAIL);
 	if (err)
 		return err;
+	if (o.c.input && !fs_session_cow_method(s)) {
+		fs_session_close(s);
+		return fs_fail(FS_EXIT_FAIL, "%s was recorded without --cow: it holds no COW faults",
+			       o.c.input);
+	}
 	err = fs_session_cow_sample(s);
 	if (err >= 0)	/* the baseline */
 		err = fs_cow_rates_update(&st, fs_session_model(s),
 					  o.c.interval_s);
 	for (long n = 0; err >= 0 && (!o.count || n < o.count); n++) {
-		uint64_t t0 = fs_boot_ns();
+		uint64_t t0 = fs_session_now(s);
 
+		if (fs_session_done(s))
+			break;
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
 		if (err || fs_stop_requested())
 			break;
 		err = fs_session_cow_sample(s);
 		if (err >= 0)
 			err = fs_cow_rates_update(&st, fs_session_model(s),
-						  (fs_boot_ns() - t0) / 1e9);
+						  (fs_session_now(s) - t0) / 1e9);
 		if (err < 0)
 			break;
-		err = show(&o, &st, fs_session_model(s),
-			   fs_session_cow_method(s), page);
+		err = show(&o, &st, s, page);
 	}
 	fs_cow_rates_free(&st);
 	fs_session_close(s);

@@ -9,7 +9,6 @@
 #include "forkscope/record.h"
 #include "source.h"
 
-#define FORKSCOPE_VERSION	"0.1"
 
 static const struct command {
 	const char *name;
@@ -22,6 +21,7 @@ static const struct command {
 	{ "pids", cmd_pids, "the PID budget: limits, zombies, when fork fails" },
 	{ "cow", cmd_cow, "processes by copy-on-write faults, like top" },
 	{ "stat", cmd_stat, "run a command, then report its processes' lifecycles" },
+	{ "record", cmd_record, "record lifecycles to a file, for -i FILE later" },
 };
 
 static void usage(FILE *f)

@@ -16,6 +16,7 @@
 #include "common.h"
 #include "lifestat.h"
 #include "session.h"
+#include "spawn.h"
 #include "stat_view.h"
 
 struct stat_run {
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 "left behind and zombie-seconds, COW faults per process, and fork-to-exec\n"
 "latency percentiles. Exits with CMD's own status.\n"
 "\n"
+"  -i, --input FILE  report on a recording (forkscope record -- CMD: CMD's\n"
+"                  lifetime; else all it holds), not on a command run now\n"
 "      --cgroup PATH  count only CMD's processes in cgroup PATH or below\n"
 "      --container ID count only CMD's processes in container ID (an id,\n"
 "                  a unique prefix of one, or a systemd unit); with\n"
@@ -60,59 +63,15 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "stat",
 	.usage = usage,
-	.shared = FS_CMD_CONTAINER,
+	.shared = FS_CMD_CONTAINER | FS_CMD_INPUT,
 	.runs_command = true,
+	.command_optional = true,
 	.opts = (const struct fs_opt[]){
 		{ .name = "output", .letter = 'o', .kind = FS_OPT_STRING,
 		  .off = OPT(output) },
 		{}
 	},
 };
-
-/*
- * The child waits on the pipe until the tracer is attached, then execs.
- * -errno (with fs_last_error()) when it cannot be started.
- */
-static pid_t start_command(char **cmd, int *go)
-{
-	int fds[2];
-	pid_t pid;
-
-	if (pipe(fds))
-		return fs_error(errno, "cannot make a pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		int err = errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return fs_error(err, "cannot fork: %s", strerror(err));
-	}
-	if (pid == 0) {
-		char c;
-		int err;
-
-		close(fds[1]);
-		if (read(fds[0], &c, 1) != 1)
-			_exit(126);	/* the tracer failed: do not run */
-		execvp(cmd[0], cmd);
-		err = errno;
-		fs_fail(err == ENOENT ? 127 : 126, "cannot run %s: %s", cmd[0],
-			strerror(err));
-		_exit(err == ENOENT ? 127 : 126);
-	}
-	close(fds[0]);
-	*go = fds[1];
-	return pid;
-}
-
-/* The command's status as a shell reports it: 128 + signal if killed. */
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-}
 
 /* Writes the report where -o said; an error when it did not get there. */
 static int report(const struct stat_run *r, int status, size_t zombies,
@@ -144,6 +103,52 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 	return err;
 }
 
+/* The recorded command line, NUL-separated in the meta, as an argv. */
+static void recorded_command(const struct fs_file_meta *m, char **argv,
+			     size_t max)
+{
+	const char *p = m->command, *end = m->command + sizeof(m->command);
+	size_t n = 0;
+
+	while (p < end && *p && n + 1 < max) {
+		argv[n++] = (char *)p;
+		p += strnlen(p, end - p) + 1;
+	}
+	argv[n] = NULL;
+}
+
+/* stat -i FILE: the report the recorded run would have given. */
+static int replay(struct stat_run *r, struct fs_session_opts *so)
+{
+	const struct fs_file_end *end;
+	char *argv[64];
+	struct fs_session *s;
+	size_t zombies = 0;
+	int err, cut;
+
+	err = fs_cmd_open_session(&s, &r->c, so, FS_EXIT_FAIL);
+	if (err) {
+		if (r->out != stderr)
+			fclose(r->out);
+		return err;
+	}
+	recorded_command(fs_session_meta(s), argv, ARRAY_SIZE(argv));
+	r->cmd = argv;
+	r->st.processes = argv[0] && !r->c.cgroup && !r->c.container;
+	cut = fs_session_run_until(s, UINT64_MAX);
+	end = fs_session_end(s);
+	fs_model_selected_left(fs_session_model(s), &zombies);
+	fs_lifestat_finish(&r->st);
+	err = report(r, end ? end->command_status : 0, zombies,
+		     fs_session_now(s) - fs_session_start_ns(s), s);
+	fs_session_close(s);
+	fs_lifestat_free(&r->st);
+	if (err || cut)
+		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
+	return argv[0] && end ? fs_exit_code_of(end->command_status) :
+				FS_EXIT_OK;
+}
+
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct stat_run r = {};
@@ -161,13 +166,21 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_parse(&spec, argc, argv, g, &r.c, &r);
 	if (err < 0)
 		return FS_EXIT_USAGE;
+	if (r.c.input && err < argc)
+		return fs_usage_error("stat", "-i reads a recording: no command to run with it"),
+		       FS_EXIT_USAGE;
+	if (!r.c.input && err >= argc)
+		return fs_usage_error("stat", "wants a command to run, as in: forkscope stat -- make"),
+		       FS_EXIT_USAGE;
 	r.cmd = argv + err;
 	err = 0;
 	r.out = r.output ? fopen(r.output, "we") : stderr;
 	if (!r.out)
 		return fs_fail(FS_EXIT_FAIL, "cannot write %s: %s", r.output,
 			       strerror(errno));
-	r.child = start_command(r.cmd, &go);
+	if (r.c.input)
+		return replay(&r, &so);
+	r.child = fs_spawn_held(r.cmd, &go);
 	if (r.child < 0) {
 		if (r.out != stderr)
 			fclose(r.out);
@@ -186,10 +199,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	/* The command, forked before tracing began: in, unless filtered. */
 	r.st.processes = !r.c.cgroup && !r.c.container;
 	t0 = fs_boot_ns();
-	if (write(go, "g", 1) != 1)
-		err = fs_error(errno, "cannot start %s: %s", r.cmd[0],
-			       strerror(errno));
-	close(go);
+	err = fs_spawn_go(go, r.cmd[0]);
 
 	/* Until the command is reaped and nothing it started lives on. */
 	while (!err && !fs_stop_requested()) {
@@ -228,5 +238,5 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	/* The report is what stat is for: not delivered, stat failed. */
 	if (err)
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
-	return exit_code_of(status);
+	return fs_exit_code_of(status);
 }

@@ -13,24 +13,19 @@
 #include "common.h"
 #include "decode.h"
 #include "event_view.h"
+#include "events.h"
 #include "explain.h"
 #include "session.h"
+#include "recording_view.h"
 #include "summary_view.h"
 
 #define POLL_MS		100
-#define ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
-			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
-			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
-			 (1U << FS_REC_CGROUP) | (1U << FS_REC_FORK_FAIL) | \
-			 (1U << FS_REC_EXEC_FAIL) | (1U << FS_REC_LOST))
 
 struct trace_opts {
 	struct fs_cmd_opts c;	/* -p, -j, -v */
-	bool no_threads;
+	struct fs_event_filter f;	/* -e, -c, --no-threads */
 	bool explain;
 	bool cow;
-	const char *comm;
-	unsigned int events;	/* bit per record type */
 	double duration_s;
 	size_t ring_bytes;
 };
@@ -66,48 +61,20 @@ static void usage(FILE *f)
 "  -h, --help           this help\n");
 }
 
-/* -e: a comma-separated list of events, into a mask of record types. */
-static int parse_events(const char *cmd, const char *list, void *dest)
-{
-	unsigned int *mask = dest, type;
-	char name[16];
-	size_t len;
-
-	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
-	for (const char *tok = list; *tok; tok += len + !!tok[len]) {
-		len = strcspn(tok, ",");
-		if (!len)
-			continue;	/* "fork,,exec" is fork and exec */
-		type = 0;
-		if (len < sizeof(name)) {
-			memcpy(name, tok, len);
-			name[len] = 0;
-			type = fs_record_type(name);
-		}
-		if (!type || !(ALL_EVENTS & (1U << type)) ||
-		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
-			return fs_usage_error(cmd, "unknown event '%.*s': use fork, exec, exit, wait, reap, cgroup, fork-failed, exec-failed",
-					      (int)len, tok);
-		*mask |= 1U << type;
-		if (type == FS_REC_WAIT)
-			*mask |= 1U << FS_REC_WAIT_RESULT;
-	}
-	return 0;
-}
-
 #define OPT(field)	offsetof(struct trace_opts, field)
 
 static const struct fs_cmd_spec spec = {
 	.name = "trace",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_CONTAINER,
+	.shared = FS_CMD_PID | FS_CMD_CONTAINER | FS_CMD_INPUT,
 	.opts = (const struct fs_opt[]){
 		{ .name = "comm", .letter = 'c', .kind = FS_OPT_STRING,
-		  .off = OPT(comm), .min = 1, .max = FS_COMM_LEN - 1,
+		  .off = OPT(f.comm), .min = 1, .max = FS_COMM_LEN - 1,
 		  .wants = "-c wants a command name of 1 to 15 characters" },
 		{ .name = "events", .letter = 'e', .kind = FS_OPT_CUSTOM,
-		  .off = OPT(events), .parse = parse_events },
-		{ .name = "no-threads", .kind = FS_OPT_FLAG, .off = OPT(no_threads) },
+		  .off = OPT(f.events), .parse = fs_parse_events },
+		{ .name = "no-threads", .kind = FS_OPT_FLAG,
+		  .off = OPT(f.no_threads) },
 		{ .name = "explain", .letter = 'x', .kind = FS_OPT_FLAG,
 		  .off = OPT(explain) },
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
@@ -121,42 +88,6 @@ static const struct fs_cmd_spec spec = {
 	},
 };
 
-static bool is_thread_event(const struct fs_hdr *rec)
-{
-	switch (rec->type) {
-	case FS_REC_FORK:
-		return ((const struct fs_rec_fork *)rec)->flags & FS_FORK_THREAD;
-	case FS_REC_EXIT:
-		return rec->pid != rec->tgid;
-	default:
-		return false;
-	}
-}
-
-static bool wanted(const struct trace *t, const struct fs_hdr *rec,
-		   const struct fs_note *note)
-{
-	if (rec->type == FS_REC_LOST)
-		return true;
-	if (!(t->o.events & (1U << rec->type)) || !note->selected)
-		return false;
-	if (t->o.no_threads && is_thread_event(rec))
-		return false;
-	return !t->o.comm || !strcmp(t->o.comm, rec->comm);
-}
-
-static bool release_wanted(const struct trace *t, const struct fs_note *note)
-{
-	const struct fs_task *g = &note->gone;
-
-	if (!note->released || !(t->o.events & (1U << FS_REC_REAP)) ||
-	    !note->gone_selected)
-		return false;
-	if (t->o.no_threads && g->pid != g->tgid)
-		return false;
-	return !t->o.comm || !strcmp(t->o.comm, g->comm);
-}
-
 /*
  * Each record is shown as itself, but for sched_process_free: the reap
  * line comes from whichever record first showed the task released.
@@ -167,8 +98,8 @@ static void on_event(void *ctx, const struct fs_session *s,
 	struct trace *t = ctx;
 	char why_buf[256];
 
-	if (rec->type != FS_REC_REAP && (ALL_EVENTS & (1U << rec->type)) &&
-	    wanted(t, rec, n)) {
+	if (rec->type != FS_REC_REAP && (FS_ALL_EVENTS & (1U << rec->type)) &&
+	    fs_event_wanted(&t->o.f, rec, n)) {
 		const char *why = t->o.explain ?
 			fs_explain(why_buf, sizeof(why_buf), fs_session_model(s), rec,
 				   n) : NULL;
@@ -179,7 +110,7 @@ static void on_event(void *ctx, const struct fs_session *s,
 		else
 			fs_event_text(stdout, fs_session_model(s), rec, n, why);
 	}
-	if (release_wanted(t, n)) {
+	if (fs_release_wanted(&t->o.f, n)) {
 		const char *why = t->o.explain ?
 			fs_explain_release(why_buf, sizeof(why_buf), n) : NULL;
 
@@ -195,11 +126,11 @@ static void on_event(void *ctx, const struct fs_session *s,
 static void summary(const struct trace *t)
 {
 	struct fs_trace_summary sum = {
-		.ns = fs_boot_ns() - fs_session_start_ns(t->s),
+		.ns = fs_session_now(t->s) - fs_session_start_ns(t->s),
 		.source = fs_session_describe(t->s),
 		.stats = fs_session_stats(t->s),
 		.shown = t->shown,
-		.types = ALL_EVENTS,
+		.types = FS_ALL_EVENTS,
 		.cow = fs_session_cow_method(t->s) != NULL,
 		.model = fs_session_model(t->s),
 	};
@@ -217,7 +148,7 @@ static void on_resync(void *ctx, const struct fs_session *s, uint64_t swept)
 	uint64_t lost = fs_session_model(s)->lost;
 
 	if (t->o.c.json)
-		fs_resync_json(stdout, lost, swept);
+		fs_resync_json(stdout, fs_session_now(s), lost, swept);
 	else
 		fs_resync_text(stdout, lost, swept);
 }
@@ -249,8 +180,11 @@ static int run(struct trace *t)
 	if (n)
 		return n;
 	st = fs_session_stats(t->s);
-	fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
-		fs_session_describe(t->s));
+	if (fs_session_meta(t->s))
+		fs_recording_text(stderr, t->o.c.input, fs_session_meta(t->s));
+	else
+		fprintf(stderr, "forkscope: tracing with %s; Ctrl-C to stop\n",
+			fs_session_describe(t->s));
 	if (st->snapshot_filled)
 		fprintf(stderr, "forkscope: the kernel's task iterator skipped %llu tasks; /proc supplied them\n",
 			(unsigned long long)st->snapshot_filled);
@@ -263,12 +197,14 @@ static int run(struct trace *t)
 
 	end = t->o.duration_s ?
 		fs_session_start_ns(t->s) + t->o.duration_s * NSEC_PER_SEC : 0;
-	while (n >= 0 && !fs_stop_requested()) {
-		n = fs_session_poll(t->s, POLL_MS);
+	while (n >= 0 && !fs_stop_requested() && !fs_session_done(t->s)) {
+		uint64_t until = fs_session_now(t->s) + POLL_MS * NSEC_PER_MSEC;
+
+		n = fs_session_run_until(t->s, end && end < until ? end : until);
 		/* Nobody reads what cannot be written: stop tracing. */
 		if (n >= 0)
 			n = fs_output_check(stdout, "standard output");
-		if (n < 0 || (end && fs_boot_ns() >= end))
+		if (n < 0 || (end && fs_session_now(t->s) >= end))
 			break;
 	}
 	/* Whatever the kernel wrote before we stopped is still ours. */
@@ -282,7 +218,7 @@ static int run(struct trace *t)
 
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 {
-	struct trace t = { .o.events = ALL_EVENTS };
+	struct trace t = { .o.f.events = FS_ALL_EVENTS };
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &t.o.c, &t.o) < 0)
 		return FS_EXIT_USAGE;

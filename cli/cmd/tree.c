@@ -22,6 +22,7 @@ struct tree_opts {
 	bool dot;
 	bool cow;
 	bool containers;
+	const char *at;
 };
 
 static void usage(FILE *f)
@@ -36,7 +37,12 @@ static void usage(FILE *f)
 "      --container ID     only processes of container ID (an id, a unique\n"
 "                         prefix of one, or a systemd unit: foo.service)\n"
 "      --containers       a tree per container, under a heading for it\n"
-"  -f, --follow           redraw live, like top\n"
+"  -f, --follow           redraw live, like top (with -i: every interval of\n"
+"                         the recording, from its start)\n"
+"  -i, --input FILE       the tree in a recording (forkscope record): at its\n"
+"                         end, or --at TIME\n"
+"      --at TIME          with -i: the tree TIME into the recording (12.5:\n"
+"                         seconds from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    redraw every SECS seconds (default 1)\n"
 "  -j, --json             one JSON object per drawing\n"
 "      --dot              Graphviz DOT\n"
@@ -50,7 +56,8 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "tree",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER,
+	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER |
+		  FS_CMD_INPUT,
 	.opts = (const struct fs_opt[]){
 		{ .name = "follow", .letter = 'f', .kind = FS_OPT_FLAG,
 		  .off = OPT(follow) },
@@ -58,6 +65,8 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
 		{ .name = "containers", .kind = FS_OPT_FLAG,
 		  .off = OPT(containers) },
+		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
+		  .wants = "--at wants a time" },
 		{}
 	},
 };
@@ -65,7 +74,7 @@ static const struct fs_cmd_spec spec = {
 static int draw(const struct tree_opts *o, const struct fs_session *s,
 		bool clear)
 {
-	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_boot_ns(),
+	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_session_now(s),
 				   .containers = o->containers };
 	const struct fs_model *m = fs_session_model(s);
 
@@ -87,7 +96,8 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	struct fs_session_opts so = {};
 	bool tty = isatty(STDOUT_FILENO);
 	struct fs_session *s;
-	int err = 0;
+	uint64_t at = UINT64_MAX;
+	int err = 0, cut = 0;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
@@ -97,6 +107,13 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_FAIL);
 	if (err)
 		return err;
+	if (o.at && fs_cmd_at("tree", o.at, s, &at)) {
+		fs_session_close(s);
+		return FS_EXIT_USAGE;
+	}
+	/* A recording is drawn where --at says, else where it ends. */
+	if (o.c.input && !o.follow)
+		cut = fs_session_run_until(s, at);
 	if (o.cow && o.format == TREE_TEXT)
 		printf("cow: %s\n", fs_session_cow_method(s));
 	do {
@@ -110,7 +127,9 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		if (!tty && o.format == TREE_TEXT)
 			fputs("\n", stdout);
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
-	} while (!err && !fs_stop_requested());
+	} while (!err && !fs_stop_requested() && !fs_session_done(s));
 	fs_session_close(s);
-	return err ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
+	/* What was read of a damaged recording was drawn; then why no more. */
+	return err || cut ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) :
+			    FS_EXIT_OK;
 }

@@ -16,6 +16,7 @@ struct zombies_opts {
 	struct fs_cmd_opts c;	/* -i, -j, -v */
 	bool watch;
 	double min_age_s;
+	const char *at;
 };
 
 static void usage(FILE *f)
@@ -35,7 +36,12 @@ static void usage(FILE *f)
 "      --container ID     only zombies of container ID (an id, a unique\n"
 "                         prefix of one, or a systemd unit: foo.service)\n"
 "  -m, --min-age SECS     report zombies at least this old (default 1)\n"
-"  -w, --watch            keep reporting\n"
+"  -w, --watch            keep reporting (with -i: every interval of the\n"
+"                         recording, from its start)\n"
+"  -i, --input FILE       the zombies in a recording (forkscope record): at\n"
+"                         its end, or --at TIME\n"
+"      --at TIME          with -i: TIME into the recording (12.5: seconds\n"
+"                         from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    between reports with --watch (default 1)\n"
 "  -j, --json             one JSON object per report\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
@@ -47,13 +53,15 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "zombies",
 	.usage = usage,
-	.shared = FS_CMD_INTERVAL | FS_CMD_CONTAINER,
+	.shared = FS_CMD_INTERVAL | FS_CMD_CONTAINER | FS_CMD_INPUT,
 	.opts = (const struct fs_opt[]){
 		{ .name = "min-age", .letter = 'm', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(min_age_s), .min = 0, .max = 86400,
 		  .wants = "--min-age wants seconds >= 0" },
 		{ .name = "watch", .letter = 'w', .kind = FS_OPT_FLAG,
 		  .off = OPT(watch) },
+		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
+		  .wants = "--at wants a time" },
 		{}
 	},
 };
@@ -69,7 +77,7 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 	err = fs_session_refresh(s);
 	if (err < 0)
 		return err;
-	err = fs_zombie_report_build(&r, fs_session_model(s), fs_boot_ns(),
+	err = fs_zombie_report_build(&r, fs_session_model(s), fs_session_now(s),
 				     o->min_age_s * NSEC_PER_SEC);
 	if (err)
 		return err;
@@ -87,24 +95,37 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 	struct zombies_opts o = { .min_age_s = 1 };
 	struct fs_session *s;
 	bool found = false, reported = false;
-	int err;
+	uint64_t at = UINT64_MAX;
+	int err, cut = 0;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
 	err = fs_cmd_open_session(&s, &o.c, NULL, FS_EXIT_NOCHECK);
 	if (err)
 		return err;
-	/* Watch min-age first: a child reaped within it is no zombie leak. */
-	err = fs_session_run_for(s, o.min_age_s * 1000);
+	if (o.at && fs_cmd_at("zombies", o.at, s, &at)) {
+		fs_session_close(s);
+		return FS_EXIT_USAGE;
+	}
+	/*
+	 * Watch min-age first: a child reaped within it is no zombie leak.
+	 * A recording knows: it is read to --at, or to its end.
+	 */
+	if (!o.c.input)
+		err = fs_session_run_for(s, o.min_age_s * 1000);
+	else if (!o.watch)
+		cut = fs_session_run_until(s, at);
+	else
+		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	while (!err && !fs_stop_requested()) {
 		err = report(&o, s, &found);
 		reported = !err;
-		if (err || !o.watch)
+		if (err || !o.watch || fs_session_done(s))
 			break;
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	}
 	fs_session_close(s);
-	if (err)
+	if (err || cut)
 		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
 	/* Like a shell's status for a command a signal ended. */
 	if (!reported)

@@ -15,6 +15,10 @@ struct fs_session {
 	struct fs_session_opts o;
 	uint64_t start_ns;
 	uint64_t last_loss_check_ns;
+	bool replay;
+	/* Replaying: a recorded snapshot taken after losses is under way. */
+	bool replayed_resync;
+	uint64_t swept_before;
 };
 
 static volatile sig_atomic_t stop;
@@ -38,15 +42,52 @@ int fs_stop_requested(void)
 	return stop;
 }
 
+/*
+ * A recording carries the snapshots its recorder took after losses where
+ * they fell: tell them as the live session told its own.
+ */
+static void replayed_sync(struct fs_session *s, const struct fs_hdr *rec,
+			  bool applied)
+{
+	const struct fs_rec_sync *y = (const void *)rec;
+
+	if (!applied && y->phase == FS_SYNC_BEGIN) {
+		s->replayed_resync = s->model.need_resync;
+		s->swept_before = s->model.swept;
+	} else if (applied && y->phase == FS_SYNC_END && s->replayed_resync) {
+		s->replayed_resync = false;
+		if (s->o.on_resync)
+			s->o.on_resync(s->o.ctx, s,
+				       s->model.swept - s->swept_before);
+	}
+}
+
 static int on_record(void *ctx, const struct fs_hdr *rec)
 {
 	struct fs_session *s = ctx;
 	struct fs_note note;
+	bool sync = s->replay && rec->type == FS_REC_SYNC;
 
+	if (sync)
+		replayed_sync(s, rec, false);
 	fs_model_apply(&s->model, rec, &note);
 	if (s->o.on_event)
 		s->o.on_event(s->o.ctx, s, rec, &note);
+	if (sync)
+		replayed_sync(s, rec, true);
 	return 0;
+}
+
+/* A recording made with -p, --cgroup or --container is read as made. */
+static void recorded_selection(struct fs_session_opts *o,
+			       const struct fs_file_meta *m)
+{
+	if (!m || o->select_pid || o->select_cgroup || o->select_container)
+		return;
+	o->select_pid = m->select_pid;
+	o->select_cgroup = m->select_cgroup[0] ? m->select_cgroup : NULL;
+	o->select_container = m->select_container[0] ? m->select_container :
+						       NULL;
 }
 
 struct fs_session *fs_session_open(const struct fs_session_opts *o)
@@ -58,23 +99,33 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		return NULL;
 	}
 	s->o = *o;
-	if (fs_model_init(&s->model, o->select_pid)) {
+	s->src = fs_source_open(&o->source, on_record, s);
+	if (!s->src) {
 		free(s);
 		return NULL;
 	}
-	fs_model_filter(&s->model, o->select_cgroup, o->select_container);
-	s->src = fs_source_open(&o->source, on_record, s);
+	s->replay = fs_source_meta(s->src) != NULL;
+	recorded_selection(&s->o, fs_source_meta(s->src));
+	if (fs_model_init(&s->model, s->o.select_pid)) {
+		fs_source_close(s->src);
+		free(s);
+		return NULL;
+	}
+	fs_model_filter(&s->model, s->o.select_cgroup, s->o.select_container);
 	/* Attached first, then the snapshot: nothing falls between them. */
-	if (!s->src || fs_source_snapshot(s->src) < 0) {
+	if (fs_source_snapshot(s->src) < 0) {
 		fs_session_close(s);
 		return NULL;
 	}
-	if (o->select_pid && !fs_proctab_get(&s->model.tab, o->select_pid)) {
+	if (s->o.select_pid &&
+	    !fs_proctab_get(&s->model.tab, s->o.select_pid)) {
+		fs_error(ENOENT, "no process %d%s", s->o.select_pid,
+			 s->replay ? " in the recording" : "");
 		fs_session_close(s);
-		fs_error(ENOENT, "no process %d", o->select_pid);
 		return NULL;
 	}
-	s->start_ns = s->last_loss_check_ns = fs_boot_ns();
+	s->start_ns = s->last_loss_check_ns = s->replay ?
+		fs_source_meta(s->src)->start_ns : fs_boot_ns();
 	return s;
 }
 
@@ -89,10 +140,25 @@ int fs_session_refresh(struct fs_session *s)
 	return n;
 }
 
+/*
+ * A recording's own LOST and snapshot records come in its stream; where
+ * it is cut or damaged the source has said so.
+ */
+static int replay_poll(struct fs_session *s, uint64_t until)
+{
+	return fs_source_poll_until(s->src, until);
+}
+
 int fs_session_poll(struct fs_session *s, int timeout_ms)
 {
-	int n = fs_source_poll(s->src, timeout_ms);
-	uint64_t now = fs_boot_ns();
+	int n;
+	uint64_t now;
+
+	if (s->replay)
+		return replay_poll(s, fs_source_now(s->src) +
+				      timeout_ms * NSEC_PER_MSEC);
+	n = fs_source_poll(s->src, timeout_ms);
+	now = fs_boot_ns();
 
 	if (now - s->last_loss_check_ns >= LOSS_CHECK_NS) {
 		fs_source_flush_losses(s->src);
@@ -105,26 +171,34 @@ int fs_session_poll(struct fs_session *s, int timeout_ms)
 	return n < 0 ? fs_error(n, "reading records failed: %s", strerror(-n)) : n;
 }
 
-int fs_session_run_for(struct fs_session *s, uint64_t ms)
+int fs_session_run_until(struct fs_session *s, uint64_t ns)
 {
-	uint64_t end = fs_boot_ns() + ms * NSEC_PER_MSEC;
+	if (s->replay) {
+		int n = replay_poll(s, ns);
 
-	while (!stop) {
-		uint64_t now = fs_boot_ns();
-		int n;
+		return n < 0 ? n : 0;
+	}
+	while (!stop && fs_boot_ns() < ns) {
+		uint64_t left = ns - fs_boot_ns();
+		int n = fs_session_poll(s, left / NSEC_PER_MSEC > 100 ? 100 :
+					   (int)(left / NSEC_PER_MSEC) + 1);
 
-		if (now >= end)
-			break;
-		n = fs_session_poll(s, (end - now) / NSEC_PER_MSEC > 100 ? 100 :
-				       (int)((end - now) / NSEC_PER_MSEC) + 1);
 		if (n < 0)
 			return n;
 	}
 	return 0;
 }
 
+int fs_session_run_for(struct fs_session *s, uint64_t ms)
+{
+	return fs_session_run_until(s, fs_session_now(s) +
+				       ms * NSEC_PER_MSEC);
+}
+
 void fs_session_drain(struct fs_session *s)
 {
+	if (s->replay)
+		return;	/* a recording is read where its clock says */
 	fs_source_poll(s->src, 0);
 	fs_source_flush_losses(s->src);
 }
@@ -161,6 +235,16 @@ uint64_t fs_session_now(const struct fs_session *s)
 bool fs_session_done(const struct fs_session *s)
 {
 	return fs_source_done(s->src);
+}
+
+void fs_session_fill_meta(const struct fs_session *s, struct fs_file_meta *m)
+{
+	fs_source_fill_meta(s->src, m);
+}
+
+const struct fs_file_end *fs_session_end(const struct fs_session *s)
+{
+	return fs_source_end(s->src);
 }
 
 const struct fs_file_meta *fs_session_meta(const struct fs_session *s)

@@ -49,6 +49,13 @@ int fs_session_poll(struct fs_session *s, int timeout_ms);
  * the recording's time pass at once.
  */
 int fs_session_run_for(struct fs_session *s, uint64_t ms);
+/*
+ * Polls until CLOCK_BOOTTIME ns (fs_session_now() reaches it) or a stop
+ * was asked for. Replaying, exactly the records stamped up to ns are
+ * applied, at once; a negative errno where the recording is cut or
+ * damaged, fs_last_error() saying where.
+ */
+int fs_session_run_until(struct fs_session *s, uint64_t ns);
 /* Drains what is left and reports final losses. */
 void fs_session_drain(struct fs_session *s);
 /* A new snapshot now, e.g. to refresh SIGCHLD dispositions. */
@@ -71,6 +78,13 @@ uint64_t fs_session_now(const struct fs_session *s);
  * more. Never true live.
  */
 bool fs_session_done(const struct fs_session *s);
+/* Fills what the session's source says of a recording made from it. */
+void fs_session_fill_meta(const struct fs_session *s, struct fs_file_meta *m);
+/*
+ * The END of the recording being replayed, once read to it; NULL live or
+ * when the recording was cut short.
+ */
+const struct fs_file_end *fs_session_end(const struct fs_session *s);
 /* The recording being replayed (who, where, how), or NULL when live. */
 const struct fs_file_meta *fs_session_meta(const struct fs_session *s);
 /* What its COW counters count, for every output; NULL when off. */

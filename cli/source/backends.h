@@ -7,5 +7,7 @@
 
 struct fs_source *fs_source_bpf_open(const struct fs_source_opts *opts);
 struct fs_source *fs_source_kmod_open(const struct fs_source_opts *opts);
+/* A recording: opts->input, "-" for standard input. */
+struct fs_source *fs_source_file_open(const struct fs_source_opts *opts);
 
 #endif

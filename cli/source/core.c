@@ -77,7 +77,7 @@ static int deliver_checked(struct fs_source *s, const struct fs_hdr *h)
 {
 	const struct fs_ident *id;
 
-	id = fs_record_ident(h);
+	id = s->replay ? NULL : fs_record_ident(h);
 	if (id) {
 		name_cgroup(s, FS_CGROUP_V2, id->cgroup);
 		name_cgroup(s, FS_CGROUP_PIDS, id->pids_cgroup);
@@ -144,7 +144,7 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 		fs_source_lost(s, FS_LOST_READER, 0, 1);
 		return 0;
 	}
-	if (h->type == FS_REC_FORK_FAIL)
+	if (h->type == FS_REC_FORK_FAIL && !s->replay)
 		return deliver_fork_fail(s, h);
 	return deliver_checked(s, h);
 }

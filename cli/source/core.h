@@ -20,6 +20,12 @@ struct fs_source_ops {
 	int (*cow_sample)(struct fs_source *s);
 	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
 	void (*close)(struct fs_source *s);
+	/* A recording's (file.c); live sources leave them NULL. */
+	int (*poll_until)(struct fs_source *s, uint64_t ns);
+	uint64_t (*now)(const struct fs_source *s);
+	bool (*done)(const struct fs_source *s);
+	const struct fs_file_meta *(*meta)(const struct fs_source *s);
+	const struct fs_file_end *(*end)(const struct fs_source *s);
 };
 
 /* The machine's task limits: kernel.threads-max and kernel.pid_max. */
@@ -37,6 +43,12 @@ struct fs_source {
 	unsigned int cow_kind;	/* FS_COW_*, 0: off */
 	bool exact_group_dead;	/* the kernel says which exit was last */
 	bool cow_copies;	/* pages copied are counted too */
+	/*
+	 * Replaying a recording: its records were completed and its cgroups
+	 * named when they were recorded, on another machine maybe; nothing
+	 * is read from this one.
+	 */
+	bool replay;
 	const char *cow_method;
 	char describe[256];
 	/* Cgroup ids whose path this stream has told, by FS_CGROUP_* - 1. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
 #include "common.h"
 #include "forkscope/kmod.h"
@@ -50,12 +51,9 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 {
 	struct fs_source *s;
 
-	if (opts->input) {
-		fs_error(ENOTSUP, "%s: reading recordings is not built yet",
-			 opts->input);
-		return NULL;
-	}
-	switch (opts->kind) {
+	if (opts->input)
+		s = fs_source_file_open(opts);
+	else switch (opts->kind) {
 	case FS_SOURCE_AUTO:
 		s = open_auto(opts);
 		break;
@@ -94,7 +92,8 @@ int fs_source_snapshot(struct fs_source *s)
 	fs_source_forget_names(s);
 	if (s->ops->snapshot)
 		n = s->ops->snapshot(s, gen);
-	if (n < 0)
+	/* A recording holds its own snapshots; this machine is not it. */
+	if (n < 0 && !s->replay)
 		n = fs_snapshot_procfs(s, gen);
 	return n;
 }
@@ -105,22 +104,69 @@ int fs_source_cow_sample(struct fs_source *s)
 						   -ENOTSUP;
 }
 
+int fs_source_poll_until(struct fs_source *s, uint64_t ns)
+{
+	uint64_t now = fs_boot_ns();
+
+	if (s->ops->poll_until)
+		return s->ops->poll_until(s, ns);
+	if (ns <= now)
+		return s->ops->poll(s, 0);
+	return s->ops->poll(s, (ns - now) / NSEC_PER_MSEC > 100 ? 100 :
+			    (int)((ns - now) / NSEC_PER_MSEC) + 1);
+}
+
+/* A line of a /proc file, its newline dropped; "" when unreadable. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (f && fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m)
+{
+	struct utsname u;
+
+	if (!uname(&u)) {
+		snprintf(m->hostname, sizeof(m->hostname), "%s", u.nodename);
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+	}
+	read_line("/proc/sys/kernel/random/boot_id", m->boot_id,
+		  sizeof(m->boot_id));
+	m->boot_to_real_ns = fs_boot_to_real_ns();
+	snprintf(m->source, sizeof(m->source), "%s", s->describe);
+	m->cow_kind = s->cow_kind;
+	if (s->cow_kind)
+		snprintf(m->cow_method, sizeof(m->cow_method), "%s",
+			 s->cow_method);
+	m->flags = (s->exact_group_dead ? FS_META_EXACT_GROUP_DEAD : 0) |
+		   (s->cow_copies ? FS_META_COW_COPIES : 0);
+	snprintf(m->forkscope, sizeof(m->forkscope), "%s", FORKSCOPE_VERSION);
+}
+
 const struct fs_file_meta *fs_source_meta(const struct fs_source *s)
 {
-	(void)s;
-	return NULL;
+	return s->ops->meta ? s->ops->meta(s) : NULL;
 }
 
 uint64_t fs_source_now(const struct fs_source *s)
 {
-	(void)s;
-	return fs_boot_ns();
+	return s->ops->now ? s->ops->now(s) : fs_boot_ns();
+}
+
+const struct fs_file_end *fs_source_end(const struct fs_source *s)
+{
+	return s->ops->end ? s->ops->end(s) : NULL;
 }
 
 bool fs_source_done(const struct fs_source *s)
 {
-	(void)s;
-	return false;
+	return s->ops->done && s->ops->done(s);
 }
 
 void fs_source_close(struct fs_source *s)

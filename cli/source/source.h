@@ -50,6 +50,12 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
  * delivered, or a negative errno (-EINTR when a signal came).
  */
 int fs_source_poll(struct fs_source *s, int timeout_ms);
+/*
+ * Delivers what arrives until CLOCK_BOOTTIME ns, waiting at most 100 ms
+ * live; a recording delivers exactly the records stamped up to ns (and a
+ * snapshot begun, whole).
+ */
+int fs_source_poll_until(struct fs_source *s, uint64_t ns);
 /* Delivers LOST records for losses counted since the last call. */
 void fs_source_flush_losses(struct fs_source *s);
 /*
@@ -83,8 +89,15 @@ const struct fs_file_meta *fs_source_meta(const struct fs_source *s);
  * records have been delivered; fs_boot_ns() when live.
  */
 uint64_t fs_source_now(const struct fs_source *s);
+/* A recording's END block, once read; NULL live or when it was cut. */
+const struct fs_file_end *fs_source_end(const struct fs_source *s);
 /* A recording has been read to its end (or where it was cut). */
 bool fs_source_done(const struct fs_source *s);
+/*
+ * What a recording of this source says of where and how it was made:
+ * the machine (host, kernel, boot), the clock, the hooks, the COW method.
+ */
+void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
 const char *fs_source_describe(const struct fs_source *s);
 void fs_source_close(struct fs_source *s);

@@ -38,7 +38,7 @@ void fs_cow_json(FILE *f, const struct fs_cow_report *r)
 	fs_json_begin(&j, f);
 	fs_json_object(&j, NULL);
 	fs_json_str(&j, "event", "cow");
-	fs_json_u64(&j, "ts_ns", fs_boot_ns());
+	fs_json_u64(&j, "ts_ns", r->now_ns);
 	fs_json_str(&j, "method", r->method);
 	fs_json_fixed(&j, "interval_s", llround(r->interval_s * 1e3), 3);
 	fs_json_int(&j, "page_size", r->page);

@@ -12,6 +12,7 @@ struct fs_cow_report {
 	size_t n;			/* rows shown */
 	const char *method;		/* what is counted */
 	double interval_s;
+	uint64_t now_ns;		/* when sampled */
 	long page;			/* bytes per fault copied, estimated */
 	const struct fs_model *m;	/* names the containers */
 };

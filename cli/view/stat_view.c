@@ -41,11 +41,16 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	const struct fs_lifestat *r = rep->st;
 	char buf[64], esc[4 * FS_FILENAME_LEN];
 
-	fprintf(f, "\n Lifecycle stats for '");
-	for (char *const *a = rep->cmd; *a; a++)
-		fprintf(f, "%s%s", a == rep->cmd ? "" : " ",
-			fs_escape(esc, sizeof(esc), *a, FS_ESC_SHELL));
-	fprintf(f, "': %s\n\n", fs_status_str(buf, sizeof(buf), rep->status));
+	if (!rep->cmd[0]) {	/* a recording of the machine: no command */
+		fprintf(f, "\n Lifecycle stats of the recording\n\n");
+	} else {
+		fprintf(f, "\n Lifecycle stats for '");
+		for (char *const *a = rep->cmd; *a; a++)
+			fprintf(f, "%s%s", a == rep->cmd ? "" : " ",
+				fs_escape(esc, sizeof(esc), *a, FS_ESC_SHELL));
+		fprintf(f, "': %s\n\n",
+			fs_status_str(buf, sizeof(buf), rep->status));
+	}
 	fprintf(f, "%12llu  processes created %s\n",
 		(unsigned long long)r->processes,
 		rep->filtered ? "in the cgroup or container asked for" :

@@ -79,14 +79,14 @@ void fs_resync_text(FILE *f, uint64_t lost, uint64_t swept)
 		(unsigned long long)lost, (unsigned long long)swept);
 }
 
-void fs_resync_json(FILE *f, uint64_t lost, uint64_t swept)
+void fs_resync_json(FILE *f, uint64_t now_ns, uint64_t lost, uint64_t swept)
 {
 	struct fs_json j;
 
 	fs_json_begin(&j, f);
 	fs_json_object(&j, NULL);
 	fs_json_str(&j, "event", "resync");
-	fs_json_u64(&j, "ts_ns", fs_boot_ns());
+	fs_json_u64(&j, "ts_ns", now_ns);
 	fs_json_u64(&j, "lost_total", lost);
 	fs_json_u64(&j, "gone_unseen", swept);
 	fs_json_close(&j);

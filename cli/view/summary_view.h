@@ -27,6 +27,6 @@ void fs_summary_json(FILE *f, const struct fs_trace_summary *s);
 
 /* Records were lost: the table was rebuilt; swept tasks had gone unseen. */
 void fs_resync_text(FILE *f, uint64_t lost, uint64_t swept);
-void fs_resync_json(FILE *f, uint64_t lost, uint64_t swept);
+void fs_resync_json(FILE *f, uint64_t now_ns, uint64_t lost, uint64_t swept);
 
 #endif

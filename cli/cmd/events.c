@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <string.h>
+
+#include "cmdline.h"
+#include "decode.h"
+#include "events.h"
+
+int fs_parse_events(const char *cmd, const char *list, void *dest)
+{
+	unsigned int *mask = dest, type;
+	char name[16];
+	size_t len;
+
+	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
+	for (const char *tok = list; *tok; tok += len + !!tok[len]) {
+		len = strcspn(tok, ",");
+		if (!len)
+			continue;	/* "fork,,exec" is fork and exec */
+		type = 0;
+		if (len < sizeof(name)) {
+			memcpy(name, tok, len);
+			name[len] = 0;
+			type = fs_record_type(name);
+		}
+		if (!type || !(FS_ALL_EVENTS & (1U << type)) ||
+		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
+			return fs_usage_error(cmd, "unknown event '%.*s': use " FS_EVENT_NAMES,
+					      (int)len, tok);
+		*mask |= 1U << type;
+		if (type == FS_REC_WAIT)
+			*mask |= 1U << FS_REC_WAIT_RESULT;
+	}
+	return 0;
+}
+
+static bool is_thread_event(const struct fs_hdr *rec)
+{
+	switch (rec->type) {
+	case FS_REC_FORK:
+		return ((const struct fs_rec_fork *)rec)->flags & FS_FORK_THREAD;
+	case FS_REC_EXIT:
+		return rec->pid != rec->tgid;
+	default:
+		return false;
+	}
+}
+
+bool fs_event_wanted(const struct fs_event_filter *f, const struct fs_hdr *rec,
+		     const struct fs_note *note)
+{
+	if (rec->type == FS_REC_LOST)
+		return true;
+	if (!(f->events & (1U << rec->type)) || !note->selected)
+		return false;
+	if (f->no_threads && is_thread_event(rec))
+		return false;
+	return !f->comm || !strcmp(f->comm, rec->comm);
+}
+
+bool fs_release_wanted(const struct fs_event_filter *f,
+		       const struct fs_note *note)
+{
+	const struct fs_task *g = &note->gone;
+
+	if (!note->released || !(f->events & (1U << FS_REC_REAP)) ||
+	    !note->gone_selected)
+		return false;
+	if (f->no_threads && g->pid != g->tgid)
+		return false;
+	return !f->comm || !strcmp(f->comm, g->comm);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which events a user asked for (-e, -c, --no-threads): one rule for
+ * trace, which shows them, and record, which keeps them.
+ */
+#ifndef FS_EVENTS_H
+#define FS_EVENTS_H
+
+#include <stdbool.h>
+#include "model.h"
+
+/* The record types -e can name, and the losses always shown. */
+#define FS_ALL_EVENTS	((1U << FS_REC_FORK) | (1U << FS_REC_EXEC) |	\
+			 (1U << FS_REC_EXIT) | (1U << FS_REC_WAIT) |	\
+			 (1U << FS_REC_WAIT_RESULT) | (1U << FS_REC_REAP) | \
+			 (1U << FS_REC_CGROUP) | (1U << FS_REC_FORK_FAIL) | \
+			 (1U << FS_REC_EXEC_FAIL) | (1U << FS_REC_LOST))
+#define FS_EVENT_NAMES	"fork, exec, exit, wait, reap, cgroup, fork-failed, exec-failed"
+
+struct fs_event_filter {
+	unsigned int events;	/* bit per record type: FS_ALL_EVENTS */
+	const char *comm;	/* -c: only tasks named so */
+	bool no_threads;	/* --no-threads */
+};
+
+/* -e LIST's parse function for a command's option table (an fs_opt). */
+int fs_parse_events(const char *cmd, const char *list, void *dest);
+/* Whether rec, as the model noted it, is one the user asked for. */
+bool fs_event_wanted(const struct fs_event_filter *f, const struct fs_hdr *rec,
+		     const struct fs_note *note);
+/* Whether the release the note tells of is one the user asked for. */
+bool fs_release_wanted(const struct fs_event_filter *f,
+		       const struct fs_note *note);
+
+#endif
