@@ -9,6 +9,9 @@
 #include <time.h>
 
 #include "cmdline.h"
+#include "decode.h"
+#include "event_filter.h"
+#include "recording_view.h"
 #include "common.h"
 #include "forkscope/record.h"
 
@@ -55,6 +58,35 @@ static int parse_container(const char *cmd, const char *arg, void *dest)
 	return 0;
 }
 
+/* -e: a comma-separated list of events, into a mask of record types. */
+int fs_parse_events(const char *cmd, const char *list, void *dest)
+{
+	unsigned int *mask = dest, type;
+	char name[16];
+	size_t len;
+
+	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
+	for (const char *tok = list; *tok; tok += len + !!tok[len]) {
+		len = strcspn(tok, ",");
+		if (!len)
+			continue;	/* "fork,,exec" is fork and exec */
+		type = 0;
+		if (len < sizeof(name)) {
+			memcpy(name, tok, len);
+			name[len] = 0;
+			type = fs_record_type(name);
+		}
+		if (!type || !(FS_ALL_EVENTS & (1U << type)) ||
+		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
+			return fs_usage_error(cmd, "unknown event '%.*s': use " FS_EVENT_NAMES,
+					      (int)len, tok);
+		*mask |= 1U << type;
+		if (type == FS_REC_WAIT)
+			*mask |= 1U << FS_REC_WAIT_RESULT;
+	}
+	return 0;
+}
+
 /* The options every command shares; needs: the FS_CMD_* that asks for one. */
 static const struct {
 	struct fs_opt opt;
@@ -71,6 +103,10 @@ static const struct {
 	  .opt = { .name = "input", .letter = 'i', .kind = FS_OPT_STRING,
 		   .off = OPT(input), .min = 1,
 		   .wants = "-i wants a recording's file name" } },
+	{ .needs = FS_CMD_RECORD,
+	  .opt = { .name = "record", .kind = FS_OPT_STRING,
+		   .off = OPT(record), .min = 1,
+		   .wants = "--record wants a file name" } },
 	{ .needs = FS_CMD_CONTAINER,
 	  .opt = { .name = "cgroup", .kind = FS_OPT_CUSTOM,
 		   .off = OPT(cgroup), .parse = parse_cgroup } },
@@ -326,10 +362,58 @@ int fs_cmd_at(const char *cmd, const char *at, const struct fs_session *s,
 			      at);
 }
 
-int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
+/* --record: the recording says what it was made of. */
+static struct fs_recorder *make_recorder(const struct fs_cmd_opts *c)
+{
+	struct fs_recorder_opts o = c->rec;
+	struct fs_recorder *r = malloc(sizeof(*r));
+	struct fs_file_meta *m;
+	size_t off = 0;
+
+	if (!r)
+		return NULL;
+	o.path = c->record;
+	o.selected_only = c->pid || c->cgroup || c->container;
+	fs_recorder_init(r, &o);
+	m = &r->meta;
+	m->select_pid = c->pid;
+	snprintf(m->select_cgroup, sizeof(m->select_cgroup), "%s",
+		 c->cgroup ? c->cgroup : "");
+	snprintf(m->select_container, sizeof(m->select_container), "%s",
+		 c->container ? c->container : "");
+	m->command_pid = c->command ? c->pid : 0;
+	/* NUL-separated, cut to fit. */
+	for (char **a = c->command; a && *a; a++) {
+		size_t len = strlen(*a) + 1;
+
+		if (off + len + 1 > sizeof(m->command))
+			break;
+		memcpy(m->command + off, *a, len);
+		off += len;
+	}
+	return r;
+}
+
+static void drop_recorder(struct fs_cmd_opts *c)
+{
+	if (!c->recorder)
+		return;
+	fs_recorder_abandon(c->recorder);
+	free(c->recorder);
+	c->recorder = NULL;
+}
+
+int fs_cmd_open_session(struct fs_session **s, struct fs_cmd_opts *c,
 			const struct fs_session_opts *so, int fail)
 {
 	struct fs_session_opts o = so ? *so : (struct fs_session_opts){};
+	int err;
+
+	if (c->record) {
+		c->recorder = o.recorder = make_recorder(c);
+		if (!c->recorder)
+			return fs_fail(fail, "out of memory for a recording");
+	}
 
 	o.source.kind = c->source;
 	o.source.input = c->input;
@@ -339,7 +423,56 @@ int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
 	o.select_container = c->container;
 	fs_stop_on_signals();
 	*s = fs_session_open(&o);
-	if (!*s)
+	/* The first snapshot has been kept: the file was made, or not. */
+	if (*s && c->recorder && c->recorder->err) {
+		fs_session_close(*s);
+		*s = NULL;
+	}
+	if (!*s) {
+		drop_recorder(c);
 		return fs_fail(fail, "%s", fs_last_error());
-	return check_container(s, c);
+	}
+	err = check_container(s, c);
+	if (err)
+		drop_recorder(c);
+	return err;
+}
+
+static void report_recording(const struct fs_cmd_opts *c,
+			     const struct fs_session *s, const char *why)
+{
+	const struct fs_recorder *r = c->recorder;
+	struct fs_record_report rep = {
+		.path = c->record,
+		.ns = fs_session_now(s) - fs_session_start_ns(s),
+		.records = r->records_done,
+		.bytes = r->bytes_done,
+		.lost = fs_session_model(s)->lost,
+		.parts = r->parts,
+		.stopped = r->full ? "stopped keeping at --max-size" : why,
+	};
+
+	if (c->record_json)
+		fs_record_report_json(stdout, &rep);
+	else
+		fs_record_report_text(stderr, &rep);
+}
+
+int fs_cmd_close_session(struct fs_session *s, struct fs_cmd_opts *c,
+			 uint32_t reason, int command_status, const char *why,
+			 int status, int fail)
+{
+	int err = 0;
+
+	if (s && c->recorder) {
+		err = fs_recorder_finish(c->recorder, reason, command_status,
+					 fs_session_now(s));
+		if (!err)
+			report_recording(c, s, why);
+		else
+			status = fs_fail(fail, "%s", fs_last_error());
+	}
+	fs_session_close(s);
+	drop_recorder(c);
+	return status;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "recorder.h"
 #include "session.h"
 
 /* The options commands share, filled from the global ones and the line. */
@@ -25,6 +26,12 @@ struct fs_cmd_opts {
 	const char *container;	/* --container ID */
 	double interval_s;	/* -I, --interval SECS (default 1) */
 	const char *input;	/* -i, --input FILE: a recording to read */
+	/* --record FILE (record: -o FILE): keep what the session applies. */
+	const char *record;
+	struct fs_recorder_opts rec;	/* record's filters, size, rotation */
+	char **command;		/* the command run (stat, record), for it */
+	bool record_json;	/* record -j: its report as JSON on stdout */
+	struct fs_recorder *recorder;	/* fs_cmd_open_session() made it */
 };
 
 /* What an option's value is, and the type of the field it goes in. */
@@ -57,6 +64,7 @@ struct fs_opt {
 #define FS_CMD_INTERVAL		(1U << 1)	/* -i */
 #define FS_CMD_CONTAINER	(1U << 2)	/* --cgroup, --container */
 #define FS_CMD_INPUT		(1U << 3)	/* -i: read a recording */
+#define FS_CMD_RECORD		(1U << 4)	/* --record FILE: keep one */
 
 struct fs_cmd_spec {
 	const char *name;
@@ -87,8 +95,18 @@ int fs_cmd_parse(const struct fs_cmd_spec *spec, int argc, char **argv,
  * --container's prefix names two containers, says so and returns
  * FS_EXIT_USAGE; else 0 with *s open.
  */
-int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
+int fs_cmd_open_session(struct fs_session **s, struct fs_cmd_opts *c,
 			const struct fs_session_opts *so, int fail);
+/*
+ * Closes what fs_cmd_open_session() opened. A recording kept (--record,
+ * record -o) is finished first, its END saying why it stopped (FS_END_*)
+ * and the command's wait status, and told in one line (record -j: JSON
+ * on stdout). Returns status, or fail when the recording could not be
+ * finished (told).
+ */
+int fs_cmd_close_session(struct fs_session *s, struct fs_cmd_opts *c,
+			 uint32_t reason, int command_status, const char *why,
+			 int status, int fail);
 
 /*
  * --at TIME in a recording, as its CLOCK_BOOTTIME ns: seconds from its
@@ -99,6 +117,9 @@ int fs_cmd_open_session(struct fs_session **s, const struct fs_cmd_opts *c,
  */
 int fs_cmd_at(const char *cmd, const char *at, const struct fs_session *s,
 	      uint64_t *ns);
+
+/* -e LIST: an fs_opt parse function into a mask of FS_ALL_EVENTS. */
+int fs_parse_events(const char *cmd, const char *list, void *dest);
 
 /* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)

@@ -14,10 +14,8 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "common.h"
-#include "events.h"
+#include "event_filter.h"
 #include "lifestat.h"
-#include "recfile.h"
-#include "recording_view.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -40,13 +38,6 @@ struct recorder {
 	char **cmd;
 	pid_t child;
 	int status;		/* the command's, once reaped */
-	bool filtered;
-	struct fs_file_meta meta;
-	struct fs_recw *w;
-	int err;		/* the first failure to write */
-	bool full;		/* --max-size reached */
-	uint32_t parts;
-	uint64_t bytes_done, records_done;	/* of the closed parts */
 };
 
 static void usage(FILE *f)
@@ -123,122 +114,6 @@ static const struct fs_cmd_spec spec = {
 	},
 };
 
-/*
- * Filtered, a recording keeps the snapshots whole (the replay's model
- * needs them), every loss and cgroup name, and the events asked for.
- */
-static bool keep(const struct recorder *r, const struct fs_hdr *rec,
-		 const struct fs_note *n)
-{
-	if (!r->filtered)
-		return true;
-	switch (rec->type) {
-	case FS_REC_SYNC:
-	case FS_REC_TASK:
-	case FS_REC_LOST:
-	case FS_REC_CGROUP_PATH:
-		return true;
-	case FS_REC_COW:
-		return n->selected;
-	case FS_REC_REAP:
-		return n->selected || n->gone_selected;
-	default:
-		return fs_event_wanted(&r->o.f, rec, n);
-	}
-}
-
-/* The first record opens the file: the source is known by then. */
-static int start_part(struct recorder *r, const struct fs_session *s)
-{
-	r->meta.start_ns = fs_boot_ns();
-	r->meta.part = r->parts;
-	fs_session_fill_meta(s, &r->meta);
-	r->w = fs_recw_open(r->o.output, &r->meta);
-	if (!r->w)
-		return -EIO;
-	r->parts++;
-	return 0;
-}
-
-static void on_event(void *ctx, const struct fs_session *s,
-		     const struct fs_hdr *rec, const struct fs_note *n)
-{
-	struct recorder *r = ctx;
-
-	if (r->err || r->full || !keep(r, rec, n))
-		return;
-	if (!r->w && (r->err = start_part(r, s)))
-		return;
-	r->err = fs_recw_add(r->w, rec);
-}
-
-/* Closes the part being written; its END says why. */
-static int end_part(struct recorder *r, uint32_t reason)
-{
-	struct fs_file_end end = {
-		.end_ns = fs_boot_ns(),
-		.reason = reason,
-		.command_status = r->status,
-	};
-	uint64_t bytes;
-	int err;
-
-	if (!r->w)
-		return r->err;
-	err = fs_recw_close(r->w, &end, &bytes);
-	r->w = NULL;
-	r->bytes_done += bytes;
-	r->records_done += end.records;
-	return r->err ? r->err : err;
-}
-
-/* FILE -> FILE.1 -> ... -> FILE.N; the oldest goes. */
-static int shift_parts(const struct recorder *r)
-{
-	size_t len = strlen(r->o.output) + 16;
-	char from[len], to[len];
-
-	for (long i = r->o.rotate; i >= 1; i--) {
-		if (i > 1)
-			snprintf(from, len, "%s.%ld", r->o.output, i - 1);
-		else
-			snprintf(from, len, "%s", r->o.output);
-		snprintf(to, len, "%s.%ld", r->o.output, i);
-		if (rename(from, to) && errno != ENOENT)
-			return fs_error(errno, "cannot rename %s to %s: %s",
-					from, to, strerror(errno));
-	}
-	return 0;
-}
-
-/* A new part holds a new snapshot, so that it reads on its own. */
-static int rotate(struct recorder *r, struct fs_session *s)
-{
-	int err = end_part(r, FS_END_ROTATED);
-
-	if (!err)
-		err = shift_parts(r);
-	if (!err)
-		err = start_part(r, s);
-	if (!err)
-		err = fs_session_refresh(s) < 0 ? -EIO : 0;
-	return err ? err : r->err;
-}
-
-/* What to do when the file reached --max-size: rotate, or stop. */
-static int check_size(struct recorder *r, struct fs_session *s)
-{
-	uint64_t max = (uint64_t)r->o.max_mb << 20;
-
-	if (!max || !r->w ||
-	    fs_recw_bytes(r->w) + fs_recw_buffered(r->w) / 8 < max)
-		return 0;
-	if (r->o.rotate)
-		return rotate(r, s);
-	r->full = true;
-	return 0;
-}
-
 /* The command's subtree has ended (record -- CMD), or it was not asked. */
 static bool command_ended(struct recorder *r, const struct fs_session *s)
 {
@@ -252,13 +127,14 @@ static bool command_ended(struct recorder *r, const struct fs_session *s)
 						    &zombies);
 }
 
+/* Until -d, a signal, CMD's end, or the file filled; why, or NULL. */
 static const char *watch(struct recorder *r, struct fs_session *s)
 {
-	uint64_t start = fs_session_start_ns(s), flushed = start, cowed = start;
+	uint64_t start = fs_session_start_ns(s), cowed = start;
 	uint64_t end = r->o.duration_s ?
 		start + r->o.duration_s * NSEC_PER_SEC : 0;
 
-	while (!r->err && !fs_stop_requested()) {
+	while (!fs_stop_requested()) {
 		uint64_t now = fs_session_now(s);
 		uint64_t until = now + POLL_MS * NSEC_PER_MSEC;
 
@@ -269,82 +145,20 @@ static const char *watch(struct recorder *r, struct fs_session *s)
 			fs_session_cow_sample(s);
 			cowed = now;
 		}
-		if (now - flushed >= FS_FILE_FLUSH_MS * NSEC_PER_MSEC) {
-			if (r->w && (r->err = fs_recw_flush(r->w)))
-				break;
-			flushed = now;
-		}
-		if ((r->err = check_size(r, s)))
-			return NULL;
-		if (r->full)
+		if (r->o.c.recorder->full)
 			return "stopped at --max-size";
 		if (command_ended(r, s))
 			return "the command ended";
 		if (end && now >= end)
 			return "the duration ended";
 	}
-	return r->err ? NULL : "stopped by a signal";
-}
-
-/* The command line, as the meta keeps it: NUL-separated, cut to fit. */
-static void keep_command(struct fs_file_meta *m, char **cmd)
-{
-	size_t off = 0;
-
-	for (; *cmd; cmd++) {
-		size_t len = strlen(*cmd) + 1;
-
-		if (off + len + 1 > sizeof(m->command))
-			break;
-		memcpy(m->command + off, *cmd, len);
-		off += len;
-	}
-}
-
-static void fill_selection(struct recorder *r)
-{
-	struct fs_file_meta *m = &r->meta;
-
-	m->select_pid = r->o.c.pid;
-	m->command_pid = r->cmd ? r->child : 0;
-	if (r->o.c.cgroup)
-		snprintf(m->select_cgroup, sizeof(m->select_cgroup), "%s",
-			 r->o.c.cgroup);
-	if (r->o.c.container)
-		snprintf(m->select_container, sizeof(m->select_container),
-			 "%s", r->o.c.container);
-	if (r->cmd)
-		keep_command(m, r->cmd);
-}
-
-static int report(const struct recorder *r, const struct fs_session *s,
-		  const char *why)
-{
-	struct fs_record_report rep = {
-		.path = r->o.output,
-		.ns = fs_session_now(s) - fs_session_start_ns(s),
-		.records = r->records_done,
-		.bytes = r->bytes_done,
-		.lost = fs_session_model(s)->lost,
-		.parts = r->parts,
-		.stopped = why,
-	};
-
-	if (r->o.c.json)
-		fs_record_report_json(stdout, &rep);
-	else
-		fs_record_report_text(stderr, &rep);
-	return fs_output_check(r->o.c.json ? stdout : stderr,
-			       r->o.c.json ? "standard output" :
-					     "standard error");
+	return "stopped by a signal";
 }
 
 static int run(struct recorder *r)
 {
 	struct fs_session_opts so = {
 		.source = { .ring_bytes = r->o.ring_bytes, .cow = r->o.cow },
-		.on_event = on_event,
-		.ctx = r,
 	};
 	struct fs_session *s = NULL;
 	const char *why;
@@ -355,37 +169,47 @@ static int run(struct recorder *r)
 		if (r->child < 0)
 			return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 		r->o.c.pid = r->child;	/* its subtree, as stat watches */
+		r->o.c.command = r->cmd;
 	}
-	r->filtered = r->o.c.pid || r->o.c.cgroup || r->o.c.container ||
-		      r->o.f.comm || r->o.f.no_threads ||
-		      r->o.f.events != FS_ALL_EVENTS;
-	fill_selection(r);
+	r->o.c.record = r->o.output;
+	r->o.c.record_json = r->o.c.json;
+	r->o.c.rec = (struct fs_recorder_opts){
+		.max_bytes = (uint64_t)r->o.max_mb << 20,
+		.rotate = r->o.rotate,
+		.filter = r->o.f.comm || r->o.f.no_threads ||
+			  r->o.f.events != FS_ALL_EVENTS ? &r->o.f : NULL,
+	};
 	err = fs_cmd_open_session(&s, &r->o.c, &so, FS_EXIT_FAIL);
-	if (!err && r->err)	/* the file could not be created */
-		err = fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	if (err) {
-		fs_session_close(s);
 		if (r->child > 0) {
 			close(go);	/* it exits without running CMD */
 			waitpid(r->child, NULL, 0);
 		}
-		fs_recw_abandon(r->w);
 		return err;
 	}
-	if (r->cmd && (r->err = fs_spawn_go(go, r->cmd[0])))
+	if (r->cmd && fs_spawn_go(go, r->cmd[0]))
 		why = NULL;
 	else
 		why = watch(r, s);
 	fs_session_drain(s);
 	if (r->child > 0 && waitpid(r->child, &r->status, 0) != r->child)
 		r->status = 0;
-	err = end_part(r, r->full ? FS_END_MAX_SIZE : FS_END_STOPPED);
-	if (!err && why)
-		err = report(r, s, why);
-	fs_session_close(s);
-	if (err || !why)
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
-	return r->cmd ? fs_exit_code_of(r->status) : FS_EXIT_OK;
+	if (!why && r->o.c.recorder->err)	/* told by the close */
+		return fs_cmd_close_session(s, &r->o.c, FS_END_STOPPED,
+					    r->status, NULL, FS_EXIT_FAIL,
+					    FS_EXIT_FAIL);
+	if (!why) {	/* reading failed: what was read is kept, then why */
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", fs_last_error());
+		fs_cmd_close_session(s, &r->o.c, FS_END_STOPPED, r->status,
+				     "reading records failed", FS_EXIT_FAIL,
+				     FS_EXIT_FAIL);
+		return fs_fail(FS_EXIT_FAIL, "%s", msg);
+	}
+	return fs_cmd_close_session(s, &r->o.c, FS_END_STOPPED, r->status, why,
+				    r->cmd ? fs_exit_code_of(r->status) :
+					     FS_EXIT_OK, FS_EXIT_FAIL);
 }
 
 int cmd_record(int argc, char **argv, const struct fs_global_opts *g)

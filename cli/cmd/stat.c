@@ -47,6 +47,8 @@ static void usage(FILE *f)
 "\n"
 "  -i, --input FILE  report on a recording (forkscope record -- CMD: CMD's\n"
 "                  lifetime; else all it holds), not on a command run now\n"
+"      --record FILE  also keep CMD's lifetime in FILE (as forkscope\n"
+"                  record -o FILE -- CMD would), for -i later\n"
 "      --cgroup PATH  count only CMD's processes in cgroup PATH or below\n"
 "      --container ID count only CMD's processes in container ID (an id,\n"
 "                  a unique prefix of one, or a systemd unit); with\n"
@@ -63,7 +65,7 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "stat",
 	.usage = usage,
-	.shared = FS_CMD_CONTAINER | FS_CMD_INPUT,
+	.shared = FS_CMD_CONTAINER | FS_CMD_INPUT | FS_CMD_RECORD,
 	.runs_command = true,
 	.command_optional = true,
 	.opts = (const struct fs_opt[]){
@@ -188,6 +190,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	}
 	/* What stat watches is the command's subtree, as -p would. */
 	r.c.pid = r.child;
+	r.c.command = r.cmd;
 	err = fs_cmd_open_session(&s, &r.c, &so, FS_EXIT_FAIL);
 	if (err) {
 		close(go);	/* the child exits without running CMD */
@@ -232,11 +235,14 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		status = 0;
 	fs_model_selected_left(fs_session_model(s), &zombies);
 	fs_lifestat_finish(&r.st);
-	err = report(&r, status, zombies, fs_boot_ns() - t0, s);
-	fs_session_close(s);
-	fs_lifestat_free(&r.st);
+	/* From when the watch began, as a recording of it says too. */
+	err = report(&r, status, zombies,
+		     fs_session_now(s) - fs_session_start_ns(s), s);
 	/* The report is what stat is for: not delivered, stat failed. */
-	if (err)
-		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
-	return fs_exit_code_of(status);
+	err = err ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) :
+		    fs_exit_code_of(status);
+	err = fs_cmd_close_session(s, &r.c, FS_END_STOPPED, status,
+				   "the command ended", err, FS_EXIT_FAIL);
+	fs_lifestat_free(&r.st);
+	return err;
 }

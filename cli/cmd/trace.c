@@ -13,7 +13,7 @@
 #include "common.h"
 #include "decode.h"
 #include "event_view.h"
-#include "events.h"
+#include "event_filter.h"
 #include "explain.h"
 #include "session.h"
 #include "recording_view.h"
@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "      --cow            count COW faults: each process's exit shows its own\n"
 "  -d, --duration SECS  stop after SECS seconds (default: until Ctrl-C)\n"
 "  -j, --json           JSON lines (schema: docs/json.md)\n"
+"  -i, --input FILE     read a recording (forkscope record) instead\n"
+"      --record FILE    also keep what is traced in FILE, for -i later\n"
 "      --ring-size MB   kernel ring buffer size (default 16)\n"
 "  -v, --verbose        show libbpf and verifier messages\n"
 "  -h, --help           this help\n");
@@ -66,7 +68,7 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "trace",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_CONTAINER | FS_CMD_INPUT,
+	.shared = FS_CMD_PID | FS_CMD_CONTAINER | FS_CMD_INPUT | FS_CMD_RECORD,
 	.opts = (const struct fs_opt[]){
 		{ .name = "comm", .letter = 'c', .kind = FS_OPT_STRING,
 		  .off = OPT(f.comm), .min = 1, .max = FS_COMM_LEN - 1,
@@ -212,8 +214,9 @@ static int run(struct trace *t)
 	summary(t);
 	if (n >= 0)
 		n = fs_output_check(stdout, "standard output");
-	fs_session_close(t->s);
-	return n < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
+	n = n < 0 ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : FS_EXIT_OK;
+	return fs_cmd_close_session(t->s, &t->o.c, FS_END_STOPPED, 0,
+				    "tracing stopped", n, FS_EXIT_FAIL);
 }
 
 int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)

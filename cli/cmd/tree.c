@@ -41,6 +41,7 @@ static void usage(FILE *f)
 "                         the recording, from its start)\n"
 "  -i, --input FILE       the tree in a recording (forkscope record): at its\n"
 "                         end, or --at TIME\n"
+"      --record FILE      keep what was watched in FILE, for -i later\n"
 "      --at TIME          with -i: the tree TIME into the recording (12.5:\n"
 "                         seconds from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    redraw every SECS seconds (default 1)\n"
@@ -57,7 +58,7 @@ static const struct fs_cmd_spec spec = {
 	.name = "tree",
 	.usage = usage,
 	.shared = FS_CMD_PID | FS_CMD_INTERVAL | FS_CMD_CONTAINER |
-		  FS_CMD_INPUT,
+		  FS_CMD_INPUT | FS_CMD_RECORD,
 	.opts = (const struct fs_opt[]){
 		{ .name = "follow", .letter = 'f', .kind = FS_OPT_FLAG,
 		  .off = OPT(follow) },
@@ -128,8 +129,9 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 			fputs("\n", stdout);
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	} while (!err && !fs_stop_requested() && !fs_session_done(s));
-	fs_session_close(s);
 	/* What was read of a damaged recording was drawn; then why no more. */
-	return err || cut ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) :
-			    FS_EXIT_OK;
+	err = err || cut ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) :
+			   FS_EXIT_OK;
+	return fs_cmd_close_session(s, &o.c, FS_END_STOPPED, 0,
+				    "the tree was drawn", err, FS_EXIT_FAIL);
 }

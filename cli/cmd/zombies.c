@@ -40,6 +40,7 @@ static void usage(FILE *f)
 "                         recording, from its start)\n"
 "  -i, --input FILE       the zombies in a recording (forkscope record): at\n"
 "                         its end, or --at TIME\n"
+"      --record FILE      keep what was watched in FILE, for -i later\n"
 "      --at TIME          with -i: TIME into the recording (12.5: seconds\n"
 "                         from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    between reports with --watch (default 1)\n"
@@ -53,7 +54,8 @@ static void usage(FILE *f)
 static const struct fs_cmd_spec spec = {
 	.name = "zombies",
 	.usage = usage,
-	.shared = FS_CMD_INTERVAL | FS_CMD_CONTAINER | FS_CMD_INPUT,
+	.shared = FS_CMD_INTERVAL | FS_CMD_CONTAINER | FS_CMD_INPUT |
+		  FS_CMD_RECORD,
 	.opts = (const struct fs_opt[]){
 		{ .name = "min-age", .letter = 'm', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(min_age_s), .min = 0, .max = 86400,
@@ -124,11 +126,13 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 			break;
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	}
-	fs_session_close(s);
 	if (err || cut)
-		return fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
-	/* Like a shell's status for a command a signal ended. */
-	if (!reported)
-		return 128 + fs_stop_requested();
-	return found ? FS_EXIT_FOUND : FS_EXIT_OK;
+		err = fs_fail(FS_EXIT_NOCHECK, "%s", fs_last_error());
+	else if (!reported)	/* as a shell's status for a signal */
+		err = 128 + fs_stop_requested();
+	else
+		err = found ? FS_EXIT_FOUND : FS_EXIT_OK;
+	return fs_cmd_close_session(s, &o.c, FS_END_STOPPED, 0,
+				    "the zombies were reported", err,
+				    FS_EXIT_NOCHECK);
 }

@@ -14,6 +14,7 @@ struct fs_session {
 	struct fs_model model;
 	struct fs_session_opts o;
 	uint64_t start_ns;
+	uint64_t stopped_ns;	/* drained: the clock stops there */
 	uint64_t last_loss_check_ns;
 	bool replay;
 	/* Replaying: a recorded snapshot taken after losses is under way. */
@@ -73,6 +74,8 @@ static int on_record(void *ctx, const struct fs_hdr *rec)
 	fs_model_apply(&s->model, rec, &note);
 	if (s->o.on_event)
 		s->o.on_event(s->o.ctx, s, rec, &note);
+	if (s->o.recorder)
+		fs_recorder_event(s->o.recorder, rec, &note, s->src);
 	if (sync)
 		replayed_sync(s, rec, true);
 	return 0;
@@ -112,7 +115,14 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		return NULL;
 	}
 	fs_model_filter(&s->model, s->o.select_cgroup, s->o.select_container);
-	/* Attached first, then the snapshot: nothing falls between them. */
+	/*
+	 * Watching from now: attached first, then the snapshot, so nothing
+	 * falls between them. A recording kept starts here too.
+	 */
+	s->start_ns = s->replay ? fs_source_meta(s->src)->start_ns :
+				  fs_boot_ns();
+	if (o->recorder)
+		o->recorder->meta.start_ns = s->start_ns;
 	if (fs_source_snapshot(s->src) < 0) {
 		fs_session_close(s);
 		return NULL;
@@ -124,8 +134,7 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		fs_session_close(s);
 		return NULL;
 	}
-	s->start_ns = s->last_loss_check_ns = s->replay ?
-		fs_source_meta(s->src)->start_ns : fs_boot_ns();
+	s->last_loss_check_ns = fs_boot_ns();
 	return s;
 }
 
@@ -149,14 +158,35 @@ static int replay_poll(struct fs_session *s, uint64_t until)
 	return fs_source_poll_until(s->src, until);
 }
 
+/*
+ * The recording a session keeps is flushed as it goes; a new part of it
+ * starts with a snapshot. A recording that cannot be written stops the
+ * session: nothing is lost without a word.
+ */
+static int keep_recording(struct fs_session *s, int n)
+{
+	struct fs_recorder *r = s->o.recorder;
+
+	if (!r || n < 0)
+		return n;
+	if (fs_recorder_tick(r, s->src, fs_source_now(s->src)) < 0)
+		return r->err;
+	if (r->rotating) {
+		r->rotating = false;
+		if (fs_session_refresh(s) < 0)
+			return -EIO;
+	}
+	return r->err ? r->err : n;
+}
+
 int fs_session_poll(struct fs_session *s, int timeout_ms)
 {
 	int n;
 	uint64_t now;
 
 	if (s->replay)
-		return replay_poll(s, fs_source_now(s->src) +
-				      timeout_ms * NSEC_PER_MSEC);
+		return keep_recording(s, replay_poll(s, fs_source_now(s->src) +
+						       timeout_ms * NSEC_PER_MSEC));
 	n = fs_source_poll(s->src, timeout_ms);
 	now = fs_boot_ns();
 
@@ -167,14 +197,16 @@ int fs_session_poll(struct fs_session *s, int timeout_ms)
 	if (s->model.need_resync)
 		fs_session_refresh(s);
 	if (n == -EINTR)
-		return 0;
-	return n < 0 ? fs_error(n, "reading records failed: %s", strerror(-n)) : n;
+		n = 0;
+	if (n < 0)
+		return fs_error(n, "reading records failed: %s", strerror(-n));
+	return keep_recording(s, n);
 }
 
 int fs_session_run_until(struct fs_session *s, uint64_t ns)
 {
 	if (s->replay) {
-		int n = replay_poll(s, ns);
+		int n = keep_recording(s, replay_poll(s, ns));
 
 		return n < 0 ? n : 0;
 	}
@@ -201,6 +233,7 @@ void fs_session_drain(struct fs_session *s)
 		return;	/* a recording is read where its clock says */
 	fs_source_poll(s->src, 0);
 	fs_source_flush_losses(s->src);
+	s->stopped_ns = fs_boot_ns();
 }
 
 int fs_session_cow_sample(struct fs_session *s)
@@ -229,6 +262,8 @@ uint64_t fs_session_start_ns(const struct fs_session *s)
 
 uint64_t fs_session_now(const struct fs_session *s)
 {
+	if (s->stopped_ns)
+		return s->stopped_ns;
 	return fs_source_now(s->src);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "model.h"
+#include "recorder.h"
 #include "source.h"
 
 /* Opaque: a command holds it and uses the functions below. */
@@ -33,6 +34,11 @@ struct fs_session_opts {
 					 * prefix fails the open (-EINVAL) */
 	fs_event_fn on_event;	/* may be NULL */
 	fs_resync_fn on_resync;	/* may be NULL */
+	/*
+	 * Keeps every record applied (filtered as it says), flushed and
+	 * rotated as the session polls; the command finishes it. May be NULL.
+	 */
+	struct fs_recorder *recorder;
 	void *ctx;
 };
 
@@ -56,7 +62,11 @@ int fs_session_run_for(struct fs_session *s, uint64_t ms);
  * damaged, fs_last_error() saying where.
  */
 int fs_session_run_until(struct fs_session *s, uint64_t ns);
-/* Drains what is left and reports final losses. */
+/*
+ * Drains what is left and reports final losses. The session's clock
+ * stops there: what a view shows after is as of the end of the watch,
+ * and a recording kept ends then too.
+ */
 void fs_session_drain(struct fs_session *s);
 /* A new snapshot now, e.g. to refresh SIGCHLD dispositions. */
 int fs_session_refresh(struct fs_session *s);

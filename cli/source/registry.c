@@ -128,10 +128,29 @@ static void read_line(const char *path, char *buf, size_t len)
 		fclose(f);
 }
 
+/* A recording recorded again is still of the machine it was made on. */
+static void copy_machine(const struct fs_file_meta *from,
+			 struct fs_file_meta *m)
+{
+	memcpy(m->hostname, from->hostname, sizeof(m->hostname));
+	memcpy(m->kernel, from->kernel, sizeof(m->kernel));
+	memcpy(m->boot_id, from->boot_id, sizeof(m->boot_id));
+	memcpy(m->source, from->source, sizeof(m->source));
+	memcpy(m->cow_method, from->cow_method, sizeof(m->cow_method));
+	m->boot_to_real_ns = from->boot_to_real_ns;
+	m->cow_kind = from->cow_kind;
+	m->flags = from->flags;
+}
+
 void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m)
 {
 	struct utsname u;
 
+	snprintf(m->forkscope, sizeof(m->forkscope), "%s", FORKSCOPE_VERSION);
+	if (s->ops->meta) {
+		copy_machine(s->ops->meta(s), m);
+		return;
+	}
 	if (!uname(&u)) {
 		snprintf(m->hostname, sizeof(m->hostname), "%s", u.nodename);
 		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
@@ -146,7 +165,6 @@ void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m)
 			 s->cow_method);
 	m->flags = (s->exact_group_dead ? FS_META_EXACT_GROUP_DEAD : 0) |
 		   (s->cow_copies ? FS_META_COW_COPIES : 0);
-	snprintf(m->forkscope, sizeof(m->forkscope), "%s", FORKSCOPE_VERSION);
 }
 
 const struct fs_file_meta *fs_source_meta(const struct fs_source *s)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Which events a user asked for (-e, -c, --no-threads): one rule for
- * trace, which shows them, and record, which keeps them.
+ * trace, which shows them, and recordings, which keep them.
  */
-#ifndef FS_EVENTS_H
-#define FS_EVENTS_H
+#ifndef FS_EVENT_FILTER_H
+#define FS_EVENT_FILTER_H
 
 #include <stdbool.h>
 #include "model.h"
@@ -23,8 +23,6 @@ struct fs_event_filter {
 	bool no_threads;	/* --no-threads */
 };
 
-/* -e LIST's parse function for a command's option table (an fs_opt). */
-int fs_parse_events(const char *cmd, const char *list, void *dest);
 /* Whether rec, as the model noted it, is one the user asked for. */
 bool fs_event_wanted(const struct fs_event_filter *f, const struct fs_hdr *rec,
 		     const struct fs_note *note);

@@ -1,37 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
-#include "cmdline.h"
-#include "decode.h"
-#include "events.h"
-
-int fs_parse_events(const char *cmd, const char *list, void *dest)
-{
-	unsigned int *mask = dest, type;
-	char name[16];
-	size_t len;
-
-	*mask = 1U << FS_REC_LOST;	/* losses are never filtered out */
-	for (const char *tok = list; *tok; tok += len + !!tok[len]) {
-		len = strcspn(tok, ",");
-		if (!len)
-			continue;	/* "fork,,exec" is fork and exec */
-		type = 0;
-		if (len < sizeof(name)) {
-			memcpy(name, tok, len);
-			name[len] = 0;
-			type = fs_record_type(name);
-		}
-		if (!type || !(FS_ALL_EVENTS & (1U << type)) ||
-		    type == FS_REC_WAIT_RESULT || type == FS_REC_LOST)
-			return fs_usage_error(cmd, "unknown event '%.*s': use " FS_EVENT_NAMES,
-					      (int)len, tok);
-		*mask |= 1U << type;
-		if (type == FS_REC_WAIT)
-			*mask |= 1U << FS_REC_WAIT_RESULT;
-	}
-	return 0;
-}
+#include "event_filter.h"
 
 static bool is_thread_event(const struct fs_hdr *rec)
 {
