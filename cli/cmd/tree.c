@@ -120,6 +120,9 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	do {
 		if (o.cow && (err = fs_session_cow_sample(s)) < 0)
 			break;
+		/* Once: as of the end of the watch, as a recording of it ends. */
+		if (!o.follow)
+			fs_session_drain(s);
 		err = draw(&o, s, o.follow && tty);
 		if (!err)
 			err = fs_output_check(stdout, "standard output");

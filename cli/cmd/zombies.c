@@ -79,6 +79,9 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 	err = fs_session_refresh(s);
 	if (err < 0)
 		return err;
+	/* Once: as of the end of the watch, as a recording of it ends. */
+	if (!o->watch)
+		fs_session_drain(s);
 	err = fs_zombie_report_build(&r, fs_session_model(s), fs_session_now(s),
 				     o->min_age_s * NSEC_PER_SEC);
 	if (err)
