@@ -373,7 +373,6 @@ static struct fs_recorder *make_recorder(const struct fs_cmd_opts *c)
 	if (!r)
 		return NULL;
 	o.path = c->record;
-	o.selected_only = c->pid || c->cgroup || c->container;
 	fs_recorder_init(r, &o);
 	m = &r->meta;
 	m->select_pid = c->pid;

@@ -26,7 +26,10 @@ struct fs_cmd_opts {
 	const char *container;	/* --container ID */
 	double interval_s;	/* -I, --interval SECS (default 1) */
 	const char *input;	/* -i, --input FILE: a recording to read */
-	/* --record FILE (record: -o FILE): keep what the session applies. */
+	/*
+	 * --record FILE (record: -o FILE): keep what the session applies,
+	 * all of it unless rec says (record's filters).
+	 */
 	const char *record;
 	struct fs_recorder_opts rec;	/* record's filters, size, rotation */
 	char **command;		/* the command run (stat, record), for it */

@@ -17,7 +17,7 @@
 #include "event_filter.h"
 #include "lifestat.h"
 #include "session.h"
-#include "spawn.h"
+#include "held_command.h"
 
 #define POLL_MS		100
 #define COW_SAMPLE_MS	1000
@@ -29,7 +29,7 @@ struct record_opts {
 	double duration_s;
 	bool cow;
 	size_t ring_bytes;
-	long max_mb;
+	uint64_t max_bytes;
 	long rotate;
 };
 
@@ -59,7 +59,8 @@ static void usage(FILE *f)
 "  -e, --events LIST    only these events: " FS_EVENT_NAMES "\n"
 "      --no-threads     leave out thread creation, exit and release\n"
 "      --cow            count COW faults, sampled every second\n"
-"      --max-size MB    stop when FILE reaches MB megabytes...\n"
+"      --max-size SIZE  stop when FILE reaches SIZE (100M, 2G, 512K; a bare\n"
+"                       number is megabytes)...\n"
 "      --rotate N       ...or, with --rotate, start FILE anew and keep the\n"
 "                       N before it as FILE.1 (newest) to FILE.N\n"
 "      --ring-size MB   kernel ring buffer size (default 16)\n"
@@ -73,9 +74,29 @@ static void usage(FILE *f)
 "Examples:\n"
 "  forkscope record -o boot.fsr -d 60      the next minute of this machine\n"
 "  forkscope record -o make.fsr -- make -j8  everything make started\n"
-"  forkscope record -o leak.fsr --max-size 100 --rotate 5 -p 1234\n"
+"  forkscope record -o leak.fsr --max-size 100M --rotate 5 -p 1234\n"
 "                                          a week of one server, in 600 MB\n"
 "  forkscope tree -i make.fsr --at 2.5     the tree 2.5 s into it\n");
+}
+
+/* --max-size: 64K to 1T, in K, M, G or T (powers of 1024); bare: M. */
+static int parse_size(const char *cmd, const char *arg, void *dest)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	u = *end ? strchr(units, *end) : strchr(units, 'M');
+	if (errno || end == arg || !u || (*end && end[1]) ||
+	    v > (1ULL << 40) >> (10 * (u - units + 1)) ||
+	    (v << (10 * (u - units + 1))) < (64 << 10))
+		return fs_usage_error(cmd, "--max-size wants a size from 64K to 1T (100M, 2G), not '%s'",
+				      arg);
+	*(uint64_t *)dest = v << (10 * (u - units + 1));
+	return 0;
 }
 
 #define OPT(field)	offsetof(struct record_opts, field)
@@ -101,9 +122,8 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "no-threads", .kind = FS_OPT_FLAG,
 		  .off = OPT(f.no_threads) },
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
-		{ .name = "max-size", .kind = FS_OPT_LONG, .off = OPT(max_mb),
-		  .min = 1, .max = 1 << 20,
-		  .wants = "--max-size wants megabytes from 1 to 1048576" },
+		{ .name = "max-size", .kind = FS_OPT_CUSTOM,
+		  .off = OPT(max_bytes), .parse = parse_size },
 		{ .name = "rotate", .kind = FS_OPT_LONG, .off = OPT(rotate),
 		  .min = 1, .max = 1000,
 		  .wants = "--rotate wants a number of files from 1 to 1000" },
@@ -174,8 +194,9 @@ static int run(struct recorder *r)
 	r->o.c.record = r->o.output;
 	r->o.c.record_json = r->o.c.json;
 	r->o.c.rec = (struct fs_recorder_opts){
-		.max_bytes = (uint64_t)r->o.max_mb << 20,
+		.max_bytes = r->o.max_bytes,
 		.rotate = r->o.rotate,
+		.selected_only = r->o.c.pid || r->o.c.cgroup || r->o.c.container,
 		.filter = r->o.f.comm || r->o.f.no_threads ||
 			  r->o.f.events != FS_ALL_EVENTS ? &r->o.f : NULL,
 	};
@@ -223,7 +244,7 @@ int cmd_record(int argc, char **argv, const struct fs_global_opts *g)
 	if (!r.o.output)
 		return fs_usage_error("record", "-o FILE is needed: where to record"),
 		       FS_EXIT_USAGE;
-	if (r.o.rotate && !r.o.max_mb)
+	if (r.o.rotate && !r.o.max_bytes)
 		return fs_usage_error("record", "--rotate needs --max-size: when to start a new file"),
 		       FS_EXIT_USAGE;
 	if (first < argc) {

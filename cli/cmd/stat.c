@@ -16,7 +16,7 @@
 #include "common.h"
 #include "lifestat.h"
 #include "session.h"
-#include "spawn.h"
+#include "held_command.h"
 #include "stat_view.h"
 
 struct stat_run {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "spawn.h"
+#include "held_command.h"
 
 pid_t fs_spawn_held(char **cmd, int *go)
 {

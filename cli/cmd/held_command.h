@@ -3,8 +3,8 @@
  * Running the command a command watches (stat -- CMD, record -- CMD):
  * forked first, held until the session is watching, then exec'd.
  */
-#ifndef FS_SPAWN_H
-#define FS_SPAWN_H
+#ifndef FS_HELD_COMMAND_H
+#define FS_HELD_COMMAND_H
 
 #include <sys/types.h>
 
