@@ -257,6 +257,56 @@ TEST_F(pids, budget_counts_and_forecast_match_the_workload)
 	json_object_put(rep);
 }
 
+/*
+ * forkscope record reads the budget every second: pids -i judges the
+ * recording from its first reading to its last, the leak in between.
+ */
+TEST_F(pids, a_recording_is_judged_from_its_readings)
+{
+	char pid[16], file[64];
+	const char *args[] = { "record", "-o", file, "-p", pid, NULL };
+	struct json_object *rep, *row;
+	unsigned char n = ZOMBIES1;
+	struct run again;
+	char *out, c;
+
+	snprintf(pid, sizeof(pid), "%d", self->leaker);
+	snprintf(file, sizeof(file), "/tmp/forkscope-pids-test-%d.fsr",
+		 getpid());
+	ASSERT_EQ(0, start(&self->r, args, -1));
+	self->running = true;
+	/* Polling: its first reading is in. */
+	ASSERT_EQ(0, wait_polling(&self->r));
+	ASSERT_EQ(1, write(self->cmd, &n, 1));
+	ASSERT_EQ(1, read(self->done, &c, 1));
+	ASSERT_EQ(0, kill(self->r.pid, SIGINT));
+	EXPECT_EQ(0, finish(&self->r));
+	self->running = false;
+	release(&self->r);
+
+	ASSERT_EQ(0, start(&again, (const char *[]){ "pids", "-j", "-i", file,
+		  "-H", "1h", NULL }, -1));
+	EXPECT_EQ(1, finish(&again));	/* it runs out within the hour */
+	out = slurp(again.out);
+	rep = json_tokener_parse(out);
+	ASSERT_NE(NULL, rep) TH_LOG("not JSON: %s", out);
+	free(out);
+	release(&again);
+	unlink(file);
+	/* The recording's -p: only the leaker's cgroup. */
+	EXPECT_EQ(1, json_object_array_length(get(rep, "cgroups")));
+	row = row_of(rep, self->path);
+	ASSERT_NE(NULL, row);
+	EXPECT_EQ(PIDS_MAX, get_int(row, "limit"));
+	EXPECT_EQ(1 + ZOMBIES0, get_int(row, "used_at_start"));
+	EXPECT_EQ(ZOMBIES0, get_int(row, "zombies_at_start"));
+	EXPECT_EQ(1 + ZOMBIES0 + ZOMBIES1, get_int(row, "used"));
+	EXPECT_EQ(ZOMBIES0 + ZOMBIES1, get_int(row, "zombies"));
+	EXPECT_TRUE(get_bool(row, "runs_out"));
+	EXPECT_LT(0, get_int(rep, "window_ns"));
+	json_object_put(rep);
+}
+
 TEST_F(pids, warn_threshold_sets_the_exit_status)
 {
 	char pid[16];

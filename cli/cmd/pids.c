@@ -21,6 +21,7 @@ struct pids_opts {
 	double window_s;
 	double warn_pct;
 	double horizon_s;
+	const char *at;
 };
 
 static void usage(FILE *f)
@@ -45,6 +46,10 @@ static void usage(FILE *f)
 "                         PATH or below (v2 or pids)\n"
 "      --container ID     only those of container ID (an id's prefix, or a\n"
 "                         systemd unit)\n"
+"  -i, --input FILE       the budget a recording (forkscope record) kept:\n"
+"                         growth from its first reading to its last, or\n"
+"                         over the -d before --at TIME\n"
+"      --at TIME          with -i: when (12.5: seconds into it; 21:14:55)\n"
 "  -j, --json             one JSON object\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
 "  -h, --help             this help\n"
@@ -100,7 +105,7 @@ static int parse_duration(const char *cmd, const char *arg, void *dest)
 static const struct fs_cmd_spec spec = {
 	.name = "pids",
 	.usage = usage,
-	.shared = FS_CMD_PID | FS_CMD_CONTAINER,
+	.shared = FS_CMD_PID | FS_CMD_CONTAINER | FS_CMD_INPUT,
 	.opts = (const struct fs_opt[]){
 		{ .name = "duration", .letter = 'd', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(window_s), .min = 0.1, .max = 86400,
@@ -109,6 +114,8 @@ static const struct fs_cmd_spec spec = {
 		  .off = OPT(warn_pct), .parse = parse_pct },
 		{ .name = "horizon", .letter = 'H', .kind = FS_OPT_CUSTOM,
 		  .off = OPT(horizon_s), .parse = parse_duration },
+		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
+		  .wants = "--at wants a time" },
 		{}
 	},
 };
@@ -134,21 +141,80 @@ static int measure(const struct pids_opts *o, struct fs_session *s,
 	return err;
 }
 
+/* Replaying: the readings in [from, to] go into the budget. */
+struct replay {
+	struct fs_pids_budget *b;
+	uint64_t from, to;
+	int err;
+};
+
+/*
+ * Each reading as it ends (its machine record): the model stands where
+ * it stood when the reading was taken, zombies and all.
+ */
+static void on_record(void *ctx, const struct fs_session *s,
+		      const struct fs_hdr *rec, const struct fs_note *n)
+{
+	const struct fs_rec_pids *p = (const void *)rec;
+	const struct fs_model *m = fs_session_model(s);
+	struct replay *r = ctx;
+
+	(void)n;
+	if (rec->type != FS_REC_PIDS || !(p->flags & FS_PIDS_MACHINE) ||
+	    rec->ts_ns < r->from || rec->ts_ns > r->to || r->err)
+		return;
+	r->err = fs_pids_budget_sample_recorded(r->b, m, m->pids.count > 1 ?
+						&m->pids.last : &m->pids.first);
+}
+
+/*
+ * A recording: from its first reading to its last, or over the -d
+ * before --at. A damaged recording is judged as far as it reads, then
+ * that is said.
+ */
+static int measure_recorded(const struct pids_opts *o, struct fs_session *s,
+			    struct replay *r, uint64_t at)
+{
+	int cut;
+
+	if (at != UINT64_MAX) {
+		r->to = at;
+		r->from = at > o->window_s * NSEC_PER_SEC ?
+			  at - o->window_s * NSEC_PER_SEC : 0;
+	}
+	cut = fs_session_run_until(s, at);
+	if (!r->err && !r->b->last_ns)
+		r->err = fs_error(ENODATA, "the recording holds no PID budget readings%s (forkscope record takes one every second; --record does not)",
+				  at != UINT64_MAX ? " in that window" : "");
+	if (!r->err)
+		fs_pids_budget_judge(r->b, o->warn_pct, o->horizon_s);
+	return r->err ? r->err : cut;
+}
+
 int cmd_pids(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct pids_opts o = { .window_s = 3, .warn_pct = 80,
 			       .horizon_s = DEFAULT_HORIZON_S };
 	struct fs_pids_budget b = {};
+	struct replay replay = { .b = &b, .to = UINT64_MAX };
+	struct fs_session_opts so = { .on_event = on_record, .ctx = &replay };
 	struct fs_session *s;
+	uint64_t at = UINT64_MAX;
 	size_t unhealthy;
 	int err;
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
-	err = fs_cmd_open_session(&s, &o.c, NULL, FS_EXIT_NOCHECK);
+	err = fs_cmd_open_session(&s, &o.c, o.c.input ? &so : NULL,
+				  FS_EXIT_NOCHECK);
 	if (err)
 		return err;
-	err = measure(&o, s, &b);
+	if (o.at && fs_cmd_at("pids", o.at, s, &at)) {
+		fs_session_close(s);
+		return FS_EXIT_USAGE;
+	}
+	err = o.c.input ? measure_recorded(&o, s, &replay, at) :
+			  measure(&o, s, &b);
 	if (!err) {
 		if (o.c.json)
 			fs_pids_json(stdout, &b);

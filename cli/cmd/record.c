@@ -21,6 +21,7 @@
 
 #define POLL_MS		100
 #define COW_SAMPLE_MS	1000
+#define PIDS_SAMPLE_MS	1000	/* the PID budget, for pids -i */
 
 struct record_opts {
 	struct fs_cmd_opts c;	/* -p, --cgroup, --container, -j, -v */
@@ -150,7 +151,7 @@ static bool command_ended(struct recorder *r, const struct fs_session *s)
 /* Until -d, a signal, CMD's end, or the file filled; why, or NULL. */
 static const char *watch(struct recorder *r, struct fs_session *s)
 {
-	uint64_t start = fs_session_start_ns(s), cowed = start;
+	uint64_t start = fs_session_start_ns(s), cowed = start, pidsed = start;
 	uint64_t end = r->o.duration_s ?
 		start + r->o.duration_s * NSEC_PER_SEC : 0;
 
@@ -164,6 +165,10 @@ static const char *watch(struct recorder *r, struct fs_session *s)
 		if (r->o.cow && now - cowed >= COW_SAMPLE_MS * NSEC_PER_MSEC) {
 			fs_session_cow_sample(s);
 			cowed = now;
+		}
+		if (now - pidsed >= PIDS_SAMPLE_MS * NSEC_PER_MSEC) {
+			fs_session_pids_sample(s);
+			pidsed = now;
 		}
 		if (r->o.c.recorder->full)
 			return "stopped at --max-size";
@@ -208,10 +213,15 @@ static int run(struct recorder *r)
 		}
 		return err;
 	}
+	/* A PID budget reading at each end, and every second between. */
+	fs_session_pids_sample(s);
 	if (r->cmd && fs_spawn_go(go, r->cmd[0]))
 		why = NULL;
 	else
 		why = watch(r, s);
+	/* What the kernel did up to now, in the recording before it. */
+	fs_session_poll(s, 0);
+	fs_session_pids_sample(s);
 	fs_session_drain(s);
 	if (r->child > 0 && waitpid(r->child, &r->status, 0) != r->child)
 		r->status = 0;

@@ -28,6 +28,7 @@ static const struct {
 				    sizeof(struct fs_rec_fork_fail) },
 	[FS_REC_EXEC_FAIL]	= { "exec-failed",
 				    sizeof(struct fs_rec_exec_fail) },
+	[FS_REC_PIDS]		= { "pids",	sizeof(struct fs_rec_pids) },
 };
 
 /* One reader of exec strings serves both: the layouts must agree. */
@@ -105,6 +106,23 @@ static int check_cgroup_path(const struct fs_rec_cgroup_path *c)
 	return 0;
 }
 
+static int check_pids(const struct fs_rec_pids *p)
+{
+	size_t len;
+	const char *v = var_part(&p->hdr, &len);
+	bool machine = p->flags & FS_PIDS_MACHINE;
+
+	if (machine ? p->path_len != 0 :
+	    (p->path_len < 2 || p->path_len > FS_CGROUP_PATH_LEN ||
+	     p->path_len > len || v[p->path_len - 1] || v[0] != '/'))
+		return fs_error(EBADMSG, "pids record has a path of %u bytes in %zu",
+				p->path_len, len);
+	if (p->hierarchy > FS_PIDS_V2)
+		return fs_error(EBADMSG, "pids record of hierarchy %u",
+				p->hierarchy);
+	return 0;
+}
+
 int fs_record_check(const void *buf, size_t len)
 {
 	const struct fs_hdr *h = buf;
@@ -126,6 +144,8 @@ int fs_record_check(const void *buf, size_t len)
 		return check_exec(buf);
 	if (h->type == FS_REC_CGROUP_PATH)
 		return check_cgroup_path(buf);
+	if (h->type == FS_REC_PIDS)
+		return check_pids(buf);
 	return 0;
 }
 
@@ -142,6 +162,11 @@ const char *fs_exec_args(const struct fs_rec_exec *r)
 const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r)
 {
 	return (const char *)r + r->hdr.fixed;
+}
+
+const char *fs_pids_path(const struct fs_rec_pids *r)
+{
+	return r->path_len ? (const char *)r + r->hdr.fixed : "";
 }
 
 const struct fs_ident *fs_record_ident(const struct fs_hdr *h)

@@ -64,6 +64,8 @@ bool fs_wait_result_reaped(const struct fs_rec_wait_result *r);
 const char *fs_exec_filename(const struct fs_rec_exec *r);
 const char *fs_exec_args(const struct fs_rec_exec *r);
 const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r);
+/* A pids reading's cgroup path; "" for the machine. */
+const char *fs_pids_path(const struct fs_rec_pids *r);
 /* The container identity a record carries (fork: the child's), or NULL. */
 const struct fs_ident *fs_record_ident(const struct fs_hdr *h);
 

@@ -32,6 +32,7 @@ void fs_model_free(struct fs_model *m)
 {
 	fs_model_forget_cgroups(m);
 	fs_proctab_free(&m->tab);
+	fs_pids_readings_free(&m->pids);
 }
 
 uint64_t fs_model_bytes(const struct fs_model *m)
@@ -517,6 +518,10 @@ void fs_model_apply(struct fs_model *m, const struct fs_hdr *rec,
 			m->gen = s->generation;
 		else if (s->generation == m->gen)
 			apply_sync_end(m, rec);
+		return;
+	}
+	if (rec->type == FS_REC_PIDS) {	/* a reading, no task */
+		fs_pids_readings_apply(&m->pids, (const void *)rec);
 		return;
 	}
 	if (rec->type == FS_REC_CGROUP_PATH) {	/* a name, no task */

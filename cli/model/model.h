@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include "forkscope/record.h"
 #include "idmap.h"
+#include "pids_readings.h"
 #include "proctab.h"
 #include "runtime.h"
 
@@ -35,6 +36,8 @@ struct fs_model {
 	/* Cgroup paths by id, by FS_CGROUP_* - 1, from FS_REC_CGROUP_PATH. */
 	struct fs_idmap cgroup_paths[2];
 	uint64_t cgroup_bytes;	/* paths held */
+	/* A recording's PID budget readings (FS_REC_PIDS). */
+	struct fs_pids_readings pids;
 };
 
 /* How a task was released (stopped being a zombie). */

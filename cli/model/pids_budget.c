@@ -340,6 +340,15 @@ static int on_cgroup(void *ctx, const char *path,
 	return 0;
 }
 
+int fs_pids_budget_sample_recorded(struct fs_pids_budget *b,
+				   const struct fs_model *m,
+				   const struct fs_pids_reading *g)
+{
+	b->hierarchy = g->hierarchy == FS_PIDS_V1 ? "v1" :
+		       g->hierarchy == FS_PIDS_V2 ? "v2" : NULL;
+	return fs_pids_budget_feed(b, m, g->ts_ns, &g->mach, g->v, g->n);
+}
+
 int fs_pids_budget_sample(struct fs_pids_budget *b, const struct fs_model *m,
 			  uint64_t now)
 {

@@ -13,19 +13,6 @@
 #include <stdint.h>
 #include "model.h"
 
-/* One pids cgroup as its files read (the source's counters, copied). */
-struct fs_pids_input {
-	const char *path;	/* below the pids hierarchy's root */
-	int64_t current;	/* pids.current */
-	int64_t max;		/* pids.max; -1: no limit */
-	uint64_t refused;	/* pids.events max */
-};
-
-/* The machine as /proc/sys/kernel reads. */
-struct fs_pids_machine {
-	int64_t tasks, pid_max, threads_max;
-};
-
 /* A budget at one reading. */
 struct fs_pids_point {
 	uint64_t ts_ns;
@@ -76,6 +63,13 @@ struct fs_pids_budget {
  */
 int fs_pids_budget_sample(struct fs_pids_budget *b, const struct fs_model *m,
 			  uint64_t now_ns);
+/*
+ * The same from a reading a recording kept (the model's pids.first or
+ * pids.last), at its time.
+ */
+int fs_pids_budget_sample_recorded(struct fs_pids_budget *b,
+				   const struct fs_model *m,
+				   const struct fs_pids_reading *g);
 /* The same from readings given: what fs_pids_budget_sample() reads. */
 int fs_pids_budget_feed(struct fs_pids_budget *b, const struct fs_model *m,
 			uint64_t now_ns, const struct fs_pids_machine *mach,

@@ -15,7 +15,7 @@ void fs_recorder_init(struct fs_recorder *r, const struct fs_recorder_opts *o)
 
 /*
  * Filtered, a recording keeps the snapshots whole (the replay's model
- * needs them), every loss and cgroup name, whatever released a selected
+ * needs them), every loss, cgroup name and PID budget reading, whatever released a selected
  * task (init's wait for an orphan: the zombie's end is when it was), and
  * the events asked for.
  */
@@ -34,6 +34,7 @@ static bool keep(const struct fs_recorder *r, const struct fs_hdr *rec,
 	case FS_REC_TASK:
 	case FS_REC_LOST:
 	case FS_REC_CGROUP_PATH:
+	case FS_REC_PIDS:
 		return true;
 	case FS_REC_COW:
 		return n->selected;

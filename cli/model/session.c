@@ -236,6 +236,11 @@ void fs_session_drain(struct fs_session *s)
 	s->stopped_ns = fs_boot_ns();
 }
 
+int fs_session_pids_sample(struct fs_session *s)
+{
+	return fs_source_pids_sample(s->src);
+}
+
 int fs_session_cow_sample(struct fs_session *s)
 {
 	return fs_source_cow_sample(s->src);

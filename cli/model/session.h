@@ -70,6 +70,8 @@ int fs_session_run_until(struct fs_session *s, uint64_t ns);
 void fs_session_drain(struct fs_session *s);
 /* A new snapshot now, e.g. to refresh SIGCHLD dispositions. */
 int fs_session_refresh(struct fs_session *s);
+/* A PID budget reading into the model (and any recording kept). */
+int fs_session_pids_sample(struct fs_session *s);
 /* Reads every process's COW counters into the model; -ENOTSUP when off. */
 int fs_session_cow_sample(struct fs_session *s);
 void fs_session_close(struct fs_session *s);

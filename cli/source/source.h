@@ -63,6 +63,12 @@ void fs_source_flush_losses(struct fs_source *s);
  * -ENOTSUP when COW counting is off.
  */
 int fs_source_cow_sample(struct fs_source *s);
+/*
+ * Delivers a PID budget reading (FS_REC_PIDS: every pids cgroup, then
+ * the machine), for recordings; a recording's own come where they fell.
+ * Returns the records delivered or a negative errno.
+ */
+int fs_source_pids_sample(struct fs_source *s);
 /* What the COW counters count, for every output; NULL when off. */
 const char *fs_source_cow_method(const struct fs_source *s);
 /* FS_COW_* of the counters, 0 when off. */

@@ -54,6 +54,7 @@ enum fs_rec_type {
 	FS_REC_CGROUP_PATH	= 12,	/* the reader's: a cgroup id's path */
 	FS_REC_FORK_FAIL	= 13,	/* fork/vfork/clone/clone3 failed */
 	FS_REC_EXEC_FAIL	= 14,	/* execve/execveat failed */
+	FS_REC_PIDS		= 15,	/* the reader's: a PID budget reading */
 	FS_REC_TYPE_MAX,
 };
 
@@ -374,6 +375,30 @@ struct fs_rec_cgroup_path {
 	__u16 flags;		/* FS_CGPATH_* */
 	__u16 path_len;		/* 1..FS_CGROUP_PATH_LEN, NUL included */
 };
+
+/*
+ * FS_REC_PIDS: made by the reader, never by a kernel producer, for
+ * recordings (forkscope record samples every second): the PID budget as
+ * cgroupfs and /proc/sys read at one moment, so that `pids -i` judges a
+ * recorded machine. A reading is one record per pids cgroup, then one for
+ * the machine (FS_PIDS_MACHINE), all stamped alike. Variable part: the
+ * cgroup's path below the pids hierarchy's root, path_len bytes with its
+ * NUL, then zeros to a multiple of 8; none for the machine.
+ */
+struct fs_rec_pids {
+	struct fs_hdr hdr;
+	__s64 current;		/* pids.current; the machine: its tasks */
+	__s64 max;		/* pids.max, -1: "max"; the machine: pid_max */
+	__u64 refused;		/* pids.events max; the machine: 0 */
+	__s64 threads_max;	/* the machine: kernel.threads-max */
+	__u32 flags;		/* FS_PIDS_* */
+	__u16 hierarchy;	/* FS_PIDS_V1, FS_PIDS_V2; 0: no controller */
+	__u16 path_len;		/* 0 for the machine */
+};
+
+#define FS_PIDS_MACHINE		(1U << 0)	/* the reading's last record */
+#define FS_PIDS_V1		1
+#define FS_PIDS_V2		2
 
 /* fs_rec_fork_fail.syscall */
 #define FS_FORK_SYS_FORK	1
