@@ -49,6 +49,7 @@ struct fs_source {
 	 * is read from this one.
 	 */
 	bool replay;
+	enum fs_source_kind kind;	/* BPF or the module: which opened */
 	const char *cow_method;
 	char describe[256];
 	/* Cgroup ids whose path this stream has told, by FS_CGROUP_* - 1. */

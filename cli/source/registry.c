@@ -36,13 +36,18 @@ static struct fs_source *open_auto(const struct fs_source_opts *opts)
 	char bpf_error[512];
 	struct fs_source *s = fs_source_bpf_open(opts);
 
-	if (s || access(FS_KMOD_DEVICE, F_OK))
+	if (s || access(FS_KMOD_DEVICE, F_OK)) {
+		if (s)
+			s->kind = FS_SOURCE_BPF;
 		return s;
+	}
 	snprintf(bpf_error, sizeof(bpf_error), "%s", fs_last_error());
 	s = fs_source_kmod_open(opts);
 	if (!s)
 		fs_error(EINVAL, "BPF: %s; kernel module: %s", bpf_error,
 			 fs_last_error());
+	else
+		s->kind = FS_SOURCE_KMOD;
 	return s;
 }
 
@@ -70,6 +75,8 @@ struct fs_source *fs_source_open(const struct fs_source_opts *opts,
 	if (s) {
 		s->fn = fn;
 		s->ctx = ctx;
+		if (opts->kind != FS_SOURCE_AUTO && !opts->input)
+			s->kind = opts->kind;
 	}
 	return s;
 }
@@ -138,6 +145,7 @@ static void copy_machine(const struct fs_file_meta *from,
 	memcpy(m->source, from->source, sizeof(m->source));
 	memcpy(m->cow_method, from->cow_method, sizeof(m->cow_method));
 	m->boot_to_real_ns = from->boot_to_real_ns;
+	m->source_kind = from->source_kind;
 	m->cow_kind = from->cow_kind;
 	m->flags = from->flags;
 }
@@ -159,6 +167,7 @@ void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m)
 		  sizeof(m->boot_id));
 	m->boot_to_real_ns = fs_boot_to_real_ns();
 	snprintf(m->source, sizeof(m->source), "%s", s->describe);
+	m->source_kind = s->kind;
 	m->cow_kind = s->cow_kind;
 	if (s->cow_kind)
 		snprintf(m->cow_method, sizeof(m->cow_method), "%s",

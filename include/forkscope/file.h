@@ -65,7 +65,7 @@ struct fs_block_header {
 struct fs_file_meta {
 	uint64_t start_ns;	/* CLOCK_BOOTTIME when watching began */
 	int64_t boot_to_real_ns;	/* add to a record's ts_ns: realtime */
-	uint32_t source_kind;	/* enum fs_source_kind that was picked */
+	uint32_t source_kind;	/* 1: BPF, 2: the kernel module, 0: untold */
 	uint32_t cow_kind;	/* FS_COW_*, 0: COW faults not counted */
 	uint32_t flags;		/* FS_META_* */
 	int32_t command_pid;	/* record -- CMD: CMD's pid, else 0 */
