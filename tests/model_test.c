@@ -39,6 +39,7 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_CGROUP_PATH] = sizeof(struct fs_rec_cgroup_path),
 		[FS_REC_FORK_FAIL] = sizeof(struct fs_rec_fork_fail),
 		[FS_REC_EXEC_FAIL] = sizeof(struct fs_rec_exec_fail),
+		[FS_REC_PIDS] = sizeof(struct fs_rec_pids),
 	};
 	struct synth_exec big;
 	size_t size;
@@ -57,6 +58,8 @@ TEST(decoder_accepts_every_well_formed_type)
 			c->path_len = 2;
 			memcpy(c + 1, "/", 2);
 			size = c->hdr.size = sizeof(*c) + 8;
+		} else if (t == FS_REC_PIDS) {	/* the machine's: no path */
+			((struct fs_rec_pids *)&big)->flags = FS_PIDS_MACHINE;
 		}
 		EXPECT_EQ(0, fs_record_check(&big, size)) {
 			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -489,6 +490,59 @@ TEST_F(rec, rotation_keeps_parts_that_read_alone)
 				      NULL });
 	EXPECT_EQ(0, d.status);
 	done_free(&d);
+}
+
+/*
+ * A full disk: record stops with one line saying so, and the file reads
+ * up to its last whole block, its cut told.
+ */
+TEST(a_full_disk_stops_the_recording_and_leaves_it_readable)
+{
+	char dir[64], file[96], pid[16];
+	struct done d;
+	struct run r;
+	char *err;
+	int st = -1;
+
+	snprintf(dir, sizeof(dir), "/tmp/forkscope-record-test-%d-full",
+		 getpid());
+	snprintf(file, sizeof(file), "%s/a.fsr", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	ASSERT_EQ(0, mount("forkscope-test", dir, "tmpfs", 0, "size=128k"))
+		TH_LOG("mount tmpfs: %m");
+	ASSERT_EQ(0, start(&r, (const char *[]){ "record", "-o", file, "-p",
+		  pid, NULL }, -1));
+	ASSERT_EQ(0, wait_polling(&r));
+	/* Until the recorder gives up: a few thousand children. */
+	for (int i = 0; i < 400; i++) {
+		storm(100);
+		if (waitpid(r.pid, &st, WNOHANG) == r.pid)
+			break;
+	}
+	if (!WIFEXITED(st)) {
+		kill(r.pid, SIGKILL);
+		waitpid(r.pid, &st, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(1, WEXITSTATUS(st));
+	err = slurp(r.err);
+	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "No space left on device")) TH_LOG("%s", err);
+	free(err);
+	release(&r);
+
+	d = run_all((const char *[]){ "stat", "-j", "-i", file, NULL });
+	EXPECT_EQ(1, d.status);
+	/* The report of what was kept, then where it was cut. */
+	EXPECT_NE(NULL, strstr(d.err, "\"event\":\"stat\""));
+	EXPECT_NE(NULL, strstr(d.err, "cut short")) TH_LOG("%s", d.err);
+	EXPECT_LT(100, strtol(strstr(d.err, "\"processes\":") ?
+			       strstr(d.err, "\"processes\":") + 12 : "0",
+			       NULL, 10));
+	done_free(&d);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 TEST(wrong_command_lines_are_told)

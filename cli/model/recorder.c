@@ -6,6 +6,7 @@
 #include "common.h"
 #include "recfile.h"
 #include "recorder.h"
+#include "source.h"
 
 void fs_recorder_init(struct fs_recorder *r, const struct fs_recorder_opts *o)
 {

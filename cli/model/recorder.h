@@ -13,7 +13,6 @@
 #include "event_filter.h"
 #include "forkscope/file.h"
 #include "model.h"
-#include "source.h"
 
 struct fs_recw;
 struct fs_source;
