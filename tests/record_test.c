@@ -333,20 +333,30 @@ static int64_t time_of(const char *text, const char *n1, const char *n2)
 	return 0;
 }
 
+/* record -o FILE -p the workload, run to its end; r still records. */
+static int record_workload(struct run *r, const char *file,
+			   struct workload *w)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", w->parent);
+	if (start(r, (const char *[]){ "record", "-o", file, "-p", pid, NULL },
+		  -1) || wait_polling(r) || workload_run(w))
+		return -1;
+	w->parent = 0;
+	return 0;
+}
+
 /* record -o keeps the workload; --at shows C a zombie, then gone. */
 TEST_F(rec, tree_at_shows_each_moment)
 {
-	char pid[16], cpid[32], at[64];
+	pid_t parent = self->w.parent;
+	char cpid[32], at[64];
 	int64_t exited, reaped;
 	struct done d;
 	struct run r;
 
-	snprintf(pid, sizeof(pid), "%d", self->w.parent);
-	ASSERT_EQ(0, start(&r, (const char *[]){ "record", "-o", self->file,
-		  "-p", pid, NULL }, -1));
-	ASSERT_EQ(0, wait_polling(&r));
-	ASSERT_EQ(0, workload_run(&self->w));
-	self->w.parent = 0;
+	ASSERT_EQ(0, record_workload(&r, self->file, &self->w));
 	kill(r.pid, SIGINT);
 	ASSERT_EQ(0, finish(&r));
 	release(&r);
@@ -362,7 +372,7 @@ TEST_F(rec, tree_at_shows_each_moment)
 	ASSERT_LT(exited + (C_ZOMBIE_MS - 50) * 1000000LL, reaped);
 
 	snprintf(cpid, sizeof(cpid), "\"pid\":%d,\"ppid\":%d,", self->w.c,
-		 (int)strtol(pid, NULL, 10));
+		 parent);
 	wall(at, sizeof(at), exited + (reaped - exited) / 2);
 	d = run_all((const char *[]){ "tree", "-i", self->file, "--at", at,
 				      "--json", NULL });
@@ -372,28 +382,27 @@ TEST_F(rec, tree_at_shows_each_moment)
 	EXPECT_NE(NULL, strstr(d.out, "\"zombies\":1,"));
 	done_free(&d);
 
-	wall(at, sizeof(at), reaped + 1000);
+	/*
+	 * A moment is where the stream reaches it: records of two CPUs may
+	 * be stamped a little out of their order in it. 5 ms past the reap;
+	 * the parent may be a zombie by then, C is gone.
+	 */
+	wall(at, sizeof(at), reaped + 5000000);
 	d = run_all((const char *[]){ "tree", "-i", self->file, "--at", at,
 				      "--json", NULL });
 	EXPECT_EQ(0, d.status);
 	EXPECT_EQ(0, lines_with(d.out, cpid, NULL));
-	EXPECT_NE(NULL, strstr(d.out, "\"zombies\":0,"));
 	done_free(&d);
 }
 
 /* Killed by SIGKILL: read to the last whole block, then told where. */
 TEST_F(rec, a_killed_recording_reads_to_its_cut)
 {
-	char pid[16], needle[32];
+	char needle[32];
 	struct done d = {};
 	struct run r;
 
-	snprintf(pid, sizeof(pid), "%d", self->w.parent);
-	ASSERT_EQ(0, start(&r, (const char *[]){ "record", "-o", self->file,
-		  "-p", pid, NULL }, -1));
-	ASSERT_EQ(0, wait_polling(&r));
-	ASSERT_EQ(0, workload_run(&self->w));
-	self->w.parent = 0;
+	ASSERT_EQ(0, record_workload(&r, self->file, &self->w));
 	/* Until a block holding C's reap is in the file: a second or so. */
 	snprintf(needle, sizeof(needle), "\"pid\":%d,", self->w.c);
 	for (int i = 0; i < 100; i++) {

@@ -124,6 +124,21 @@ int fs_cmd_at(const char *cmd, const char *at, const struct fs_session *s,
 /* -e LIST: an fs_opt parse function into a mask of FS_ALL_EVENTS. */
 int fs_parse_events(const char *cmd, const char *list, void *dest);
 
+/*
+ * The table entries of -c, -e and --no-threads, into the struct
+ * fs_event_filter at offset where in a command's options.
+ */
+#define FS_EVENT_FILTER_OPTS(where)					\
+	{ .name = "comm", .letter = 'c', .kind = FS_OPT_STRING,		\
+	  .off = (where) + offsetof(struct fs_event_filter, comm),	\
+	  .min = 1, .max = FS_COMM_LEN - 1,				\
+	  .wants = "-c wants a command name of 1 to 15 characters" },	\
+	{ .name = "events", .letter = 'e', .kind = FS_OPT_CUSTOM,	\
+	  .off = (where) + offsetof(struct fs_event_filter, events),	\
+	  .parse = fs_parse_events },					\
+	{ .name = "no-threads", .kind = FS_OPT_FLAG,			\
+	  .off = (where) + offsetof(struct fs_event_filter, no_threads) }
+
 /* fs_fail()s "<message> (see forkscope CMD --help)"; returns -EINVAL. */
 int fs_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
