@@ -66,6 +66,28 @@ struct fs_idmap_slot *fs_idmap_put(struct fs_idmap *m, uint64_t id,
 	}
 }
 
+/* Linear probing: the entries after the hole shift back into it. */
+void fs_idmap_del(struct fs_idmap *m, uint64_t id)
+{
+	struct fs_idmap_slot *s = fs_idmap_get(m, id);
+	uint32_t hole, i, home;
+
+	if (!s)
+		return;
+	hole = s - m->slots;
+	for (i = (hole + 1) & m->mask; m->slots[i].id; i = (i + 1) & m->mask) {
+		home = hash(m->slots[i].id) & m->mask;
+		/* It stays if its home lies cyclically in (hole, i]. */
+		if (((i - home) & m->mask) < ((i - hole) & m->mask))
+			continue;
+		m->slots[hole] = m->slots[i];
+		hole = i;
+	}
+	m->slots[hole].id = 0;
+	m->slots[hole].value = NULL;
+	m->count--;
+}
+
 void fs_idmap_clear(struct fs_idmap *m, void (*fn)(void *value))
 {
 	for (uint32_t i = 0; m->slots && i <= m->mask; i++)

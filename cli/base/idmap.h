@@ -23,6 +23,8 @@ struct fs_idmap_slot *fs_idmap_get(const struct fs_idmap *m, uint64_t id);
 /* The slot of id, made (value NULL) when missing; NULL when out of memory. */
 struct fs_idmap_slot *fs_idmap_put(struct fs_idmap *m, uint64_t id,
 				   bool *added);
+/* Removes id, if there; other slots may move (re-get them after). */
+void fs_idmap_del(struct fs_idmap *m, uint64_t id);
 /* Calls fn on every value (may be NULL), then empties the map. */
 void fs_idmap_clear(struct fs_idmap *m, void (*fn)(void *value));
 
