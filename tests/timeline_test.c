@@ -182,6 +182,7 @@ TEST_F(tl, snapshot_tasks_begin_seen_and_its_zombie_is_dead_already)
 	EXPECT_EQ(1, self->ev[0].pid);
 	EXPECT_EQ(100, self->ev[1].pid);
 	EXPECT_EQ(150, self->ev[2].pid);
+	EXPECT_TRUE(self->ev[2].flags & FS_TL_DEAD);
 	EXPECT_EQ(FS_TL_DEATH, self->ev[3].kind);
 	EXPECT_EQ(150, self->ev[3].pid);
 	t = find(self, 150);
@@ -234,6 +235,8 @@ TEST_F(tl, a_forked_child_lives_dies_and_is_reaped_by_its_parent)
 	exit_(self, 200, 200, 500, FS_EXIT_GROUP_DEAD, 3 << 8);
 	exit_ts = self->now;
 	EXPECT_EQ(FS_TL_EXIT, last(self, 1)->kind);
+	/* Told with the whole record applied: the process is dead. */
+	EXPECT_TRUE(last(self, 1)->flags & FS_TL_DEAD);
 	EXPECT_EQ(FS_TL_DEATH, last(self, 0)->kind);
 	EXPECT_EQ(exit_ts, c->dead_ns);
 	EXPECT_EQ(3 << 8, c->status);

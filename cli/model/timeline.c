@@ -422,20 +422,25 @@ static void add_cow(struct fs_timeline *tl, struct fs_tl_task *t, uint64_t ts,
 static void exited(struct fs_timeline *tl, struct fs_tl_task *t,
 		   const struct fs_rec_exit *r)
 {
-	struct fs_tl_task *leader;
+	struct fs_tl_task *leader = NULL;
 
 	t->flags |= FS_TL_EXITED;
 	t->exit_ns = r->hdr.ts_ns;
 	t->status = r->status;
+	/* The death first: EXIT is told with the process dead already. */
+	if (r->flags & FS_EXIT_GROUP_DEAD) {
+		leader = find(tl, t->tgid);
+		if (leader && (leader->flags & FS_TL_DEAD))
+			leader = NULL;
+	}
+	if (leader) {
+		leader->flags |= FS_TL_DEAD;
+		leader->dead_ns = r->hdr.ts_ns;
+		leader->status = r->status;
+	}
 	emit(tl, FS_TL_EXIT, r->hdr.ts_ns, t, NULL, NULL);
-	if (!(r->flags & FS_EXIT_GROUP_DEAD))
+	if (!leader)
 		return;
-	leader = find(tl, t->tgid);
-	if (!leader || (leader->flags & FS_TL_DEAD))
-		return;
-	leader->flags |= FS_TL_DEAD;
-	leader->dead_ns = r->hdr.ts_ns;
-	leader->status = r->status;
 	/* COW counting on: the exit carries the process's last count. */
 	if (r->cow_faults || leader->nr_cow || leader->dropped.cow)
 		add_cow(tl, leader, r->hdr.ts_ns, r->cow_faults, r->cow_copies);
@@ -542,17 +547,18 @@ static void seen_in_snapshot(struct fs_timeline *tl, const struct fs_model *m,
 		return;
 	t->flags |= FS_TL_SEEN;
 	t->status = mt->status;
-	emit(tl, FS_TL_BEGIN, ts, t, NULL, NULL);
-	if (!(mt->flags & FS_TASK_EXITED))
-		return;
 	/* Exited before we watched: its exit time is not known. */
-	t->flags |= FS_TL_EXITED | FS_TL_EXIT_UNKNOWN;
-	t->exit_ns = ts;
-	if (t->pid == t->tgid && !fs_task_leader_waits(mt)) {
-		t->flags |= FS_TL_DEAD;
-		t->dead_ns = ts;
-		emit(tl, FS_TL_DEATH, ts, t, NULL, NULL);
+	if (mt->flags & FS_TASK_EXITED) {
+		t->flags |= FS_TL_EXITED | FS_TL_EXIT_UNKNOWN;
+		t->exit_ns = ts;
+		if (t->pid == t->tgid && !fs_task_leader_waits(mt)) {
+			t->flags |= FS_TL_DEAD;
+			t->dead_ns = ts;
+		}
 	}
+	emit(tl, FS_TL_BEGIN, ts, t, NULL, NULL);
+	if (t->flags & FS_TL_DEAD)
+		emit(tl, FS_TL_DEATH, ts, t, NULL, NULL);
 }
 
 /*

@@ -174,10 +174,12 @@ enum fs_tl_kind {
 };
 
 /*
- * One event, as it happens. The task is already updated for the whole
- * record (a thread's autoreap at exit: its EXIT comes with REAPED set,
- * then REAP). The exec, wait, fork_fail and cow may be the task's kept
- * copy or, past the limits, the record's, valid during the call only.
+ * One event, as it happens. The tasks are already updated for the whole
+ * record: a process's last exit comes as EXIT with the leader FS_TL_DEAD
+ * already, then DEATH; a thread's autoreap at exit as EXIT with
+ * FS_TL_REAPED set, then REAP; a snapshot's zombie begins FS_TL_DEAD, then
+ * DEATH. The exec, wait, fork_fail and cow may be the task's kept copy
+ * or, past the limits, the record's, valid during the call only.
  */
 struct fs_tl_event {
 	enum fs_tl_kind kind;
