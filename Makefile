@@ -18,7 +18,7 @@ CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
 	   -std=gnu11 -D_GNU_SOURCE -Iinclude
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	   -Iinclude -I$(O)
-LIBS	= $(shell pkg-config --libs libbpf) -lelf -lz -lzstd -lm
+LIBS	= $(shell pkg-config --libs libbpf libprotobuf-c) -lelf -lz -lzstd -lm
 # The suites read what forkscope writes with a parser of their own.
 TEST_LIBS = $(LIBS) $(shell pkg-config --libs json-c)
 
@@ -34,12 +34,18 @@ LAYER_INC_base	 := -Icli/base
 LAYER_INC_decode := $(LAYER_INC_base) -Icli/decode
 LAYER_INC_source := $(LAYER_INC_decode) -Icli/source -I$(O) -Ibpf
 LAYER_INC_model	 := $(LAYER_INC_source) -Icli/model
-LAYER_INC_view	 := $(LAYER_INC_decode) -Icli/model -Icli/view
+# The Perfetto view writes protobuf-c messages generated into $(O)/proto.
+LAYER_INC_view	 := $(LAYER_INC_decode) -Icli/model -Icli/view -I$(O)/proto
 LAYER_INC_cmd	 := $(LAYER_INC_model) -Icli/view -Icli/cmd
 ALL_LAYER_INC	 := $(LAYER_INC_cmd)
 
 LIB_SRCS := $(filter-out cli/cmd/main.c,$(wildcard $(LAYERS:%=cli/%/*.c)))
-LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS))
+# Perfetto's trace format, trimmed to what forkscope writes, same field
+# numbers: compiled by protoc-c at build time, never committed.
+PROTOS	:= $(wildcard proto/*.proto)
+PB_SRCS	:= $(patsubst proto/%.proto,$(O)/proto/%.pb-c.c,$(PROTOS))
+PB_HDRS	:= $(PB_SRCS:.c=.h)
+LIB_OBJS := $(patsubst cli/%.c,$(O)/cli/%.o,$(LIB_SRCS)) $(PB_SRCS:.c=.o)
 HDRS	:= $(wildcard include/forkscope/*.h $(LAYERS:%=cli/%/*.h) bpf/*.h)
 
 TEST_SRCS := $(wildcard tests/*_test.c)
@@ -88,7 +94,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@QUICK=$(QUICK) bench/run.sh $(O)
 
-$(O) $(LAYERS:%=$(O)/cli/%) $(O)/tests $(KSFT_DIR):
+$(O) $(LAYERS:%=$(O)/cli/%) $(O)/tests $(O)/proto $(KSFT_DIR):
 	@mkdir -p $@
 
 # vmlinux.h is generated from the running kernel's BTF, never committed.
@@ -108,8 +114,16 @@ $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
+$(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h: proto/%.proto | $(O)/proto
+	$(call msg,PROTOC,$@)
+	$(Q)protoc-c --c_out=$(O)/proto -Iproto $<
+
+$(O)/proto/%.pb-c.o: $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(O)/proto -c $< -o $@
+
 define layer_rule
-$(O)/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) $(SKELS) | $(O)/cli/$(1)
+$(O)/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) $(SKELS) $(PB_HDRS) | $(O)/cli/$(1)
 	$$(call msg,CC,$$@)
 	$$(Q)$$(CC) $$(CFLAGS) $$(LAYER_INC_$(1)) -c $$< -o $$@
 endef

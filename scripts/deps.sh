@@ -4,10 +4,12 @@
 # Usage: scripts/deps.sh [build|test|vm|bench]...   (default: build)
 set -eu
 
+# protobuf-c: the Perfetto export's messages (protoc-c compiles them).
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
-	make gcc"
-# json-c: the suites parse forkscope's JSON with a parser it does not use.
-pkgs_test="linux-source-6.12 xz-utils libjson-c-dev"
+	make gcc libprotobuf-c-dev protobuf-c-compiler"
+# json-c: the suites parse forkscope's JSON with a parser it does not use;
+# protoc reads the Perfetto export back as text.
+pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 # The tools a user would run instead, measured beside forkscope; gnuplot
