@@ -22,6 +22,7 @@ static const struct command {
 	{ "cow", cmd_cow, "processes by copy-on-write faults, like top" },
 	{ "stat", cmd_stat, "run a command, then report its processes' lifecycles" },
 	{ "record", cmd_record, "record lifecycles to a file, for -i FILE later" },
+	{ "export", cmd_export, "a recording's timeline for Perfetto (ui.perfetto.dev)" },
 };
 
 static void usage(FILE *f)
