@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "commands.h"
@@ -25,6 +26,7 @@ struct export_opts {
 /* An output file: "-" is standard output. */
 struct output {
 	const char *name;
+	const char *path;	/* NULL: standard output */
 	FILE *f;
 };
 
@@ -76,6 +78,7 @@ static int open_output(struct output *out, const char *name)
 		out->f = stdout;
 		return 0;
 	}
+	out->path = name;
 	out->f = fopen(name, "w");
 	if (!out->f)
 		return fs_error(-errno, "cannot write %s: %s", name,
@@ -179,6 +182,9 @@ static int run(struct export *x)
 			err = export(x, s);
 	}
 	err = close_output(&x->perfetto_out, err);
+	/* Nothing was read: leave no empty trace behind. */
+	if (status && x->perfetto_out.path)
+		unlink(x->perfetto_out.path);
 	if (!status && err)
 		status = fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	else if (!status)
