@@ -124,8 +124,8 @@ static void fork_(FIXTURE_DATA(tl) *self, int parent, int pid, int tgid,
 	const struct fs_task *p = fs_proctab_get(&self->m.tab, parent);
 	struct fs_rec_fork f;
 
-	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), parent, parent, 1, ++self->now,
-		  p ? p->start_ns : 10, "sh");
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), parent, parent, 1,
+		  ++self->now, p ? p->start_ns : 10, "sh");
 	f.child_pid = pid;
 	f.child_tgid = tgid;
 	f.child_ppid = pid == tgid ? parent : 1;

@@ -138,7 +138,8 @@ static int replay(struct export *x, struct fs_session *s)
 	while (n >= 0 && !fs_session_done(s) && !fs_stop_requested()) {
 		n = fs_session_poll(s, 1000);
 		if (n >= 0 && ferror(x->perfetto_out.f))
-			n = fs_perfetto_flush(x->perfetto, x->perfetto_out.name);
+			n = fs_perfetto_flush(x->perfetto,
+					      x->perfetto_out.name);
 	}
 	return n < 0 ? n : 0;
 }

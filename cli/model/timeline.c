@@ -448,7 +448,8 @@ static void exited(struct fs_timeline *tl, struct fs_tl_task *t,
 }
 
 static void waited(struct fs_timeline *tl, struct fs_tl_task *t,
-		   const struct fs_rec_wait_result *r, const struct fs_note *note)
+		   const struct fs_rec_wait_result *r,
+		   const struct fs_note *note)
 {
 	struct fs_tl_wait w = {
 		.begin_ns = t->wait_begin_ns,
@@ -581,7 +582,8 @@ static void synced(struct fs_timeline *tl, const struct fs_model *m,
 		if (t->flags & FS_TL_ENDED)
 			continue;
 		if (!mt || !mt->tgid || (mt->flags & FS_TASK_REAPED) ||
-		    (mt->start_ns && t->start_ns && mt->start_ns != t->start_ns))
+		    (mt->start_ns && t->start_ns &&
+		     mt->start_ns != t->start_ns))
 			vanish(tl, t, ts);
 	}
 	found = malloc((tab->count + 1) * sizeof(*found));

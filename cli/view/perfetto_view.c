@@ -13,6 +13,20 @@
 #define SEQUENCE_ID		1	/* every packet is on one sequence */
 #define MAX_ANNOTATIONS		8
 
+/* protoc-c's names, shorter. */
+#define SEQ_CLEARED	PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_INCREMENTAL_STATE_CLEARED
+#define SLICE_BEGIN	PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN
+#define SLICE_END	PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END
+#define INSTANT		PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT
+#define COUNTER		PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER
+#define UNIT_COUNT	PERFETTO__PROTOS__COUNTER_DESCRIPTOR__UNIT__UNIT_COUNT
+#define DATA_TRACK	PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_DESCRIPTOR
+#define DATA_EVENT	PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_EVENT
+#define DATA_TREE	PERFETTO__PROTOS__TRACE_PACKET__DATA_PROCESS_TREE
+#define VALUE_STRING	PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_STRING_VALUE
+#define VALUE_INT	PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_INT_VALUE
+#define VALUE_BOOL	PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_BOOL_VALUE
+
 /* fs_tl_task.view: what is open on the task's tracks. */
 #define V_RUNNING	(1U << 0)
 #define V_ZOMBIE	(1U << 1)
@@ -105,8 +119,7 @@ static void put(struct fs_perfetto *p, Packet *pkt, uint64_t ts)
 	pkt->trusted_packet_sequence_id = SEQUENCE_ID;
 	if (!p->packets) {
 		pkt->has_sequence_flags = true;
-		pkt->sequence_flags =
-			PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_INCREMENTAL_STATE_CLEARED;
+		pkt->sequence_flags = SEQ_CLEARED;
 	}
 	len = perfetto__protos__trace_packet__get_packed_size(pkt);
 	if (len > p->cap) {
@@ -126,7 +139,8 @@ static void put(struct fs_perfetto *p, Packet *pkt, uint64_t ts)
 		if (v < 0x80)
 			break;
 	}
-	if (fwrite(head, 1, n, p->f) != n || fwrite(p->buf, 1, len, p->f) != len)
+	if (fwrite(head, 1, n, p->f) != n ||
+	    fwrite(p->buf, 1, len, p->f) != len)
 		fs_output_failed(p->f);
 	p->packets++;
 }
@@ -151,7 +165,7 @@ static void note_str(struct notes *ns, const char *name, const char *v)
 
 	if (!a)
 		return;
-	a->value_case = PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_STRING_VALUE;
+	a->value_case = VALUE_STRING;
 	a->string_value = (char *)v;
 }
 
@@ -161,7 +175,7 @@ static void note_int(struct notes *ns, const char *name, int64_t v)
 
 	if (!a)
 		return;
-	a->value_case = PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_INT_VALUE;
+	a->value_case = VALUE_INT;
 	a->int_value = v;
 }
 
@@ -171,7 +185,7 @@ static void note_bool(struct notes *ns, const char *name, bool v)
 
 	if (!a)
 		return;
-	a->value_case = PERFETTO__PROTOS__DEBUG_ANNOTATION__VALUE_BOOL_VALUE;
+	a->value_case = VALUE_BOOL;
 	a->bool_value = v;
 }
 
@@ -215,7 +229,7 @@ static void event(struct fs_perfetto *p, uint64_t ts, const struct ev *e)
 		te.n_terminating_flow_ids = 1;
 		te.terminating_flow_ids = &end_flow;
 	}
-	pkt.data_case = PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_EVENT;
+	pkt.data_case = DATA_EVENT;
 	pkt.track_event = &te;
 	put(p, &pkt, ts);
 }
@@ -223,7 +237,7 @@ static void event(struct fs_perfetto *p, uint64_t ts, const struct ev *e)
 static void instant(struct fs_perfetto *p, uint64_t ts, uint64_t track,
 		    const char *name, struct notes *ns, uint64_t flow)
 {
-	struct ev e = { PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT,
+	struct ev e = { INSTANT,
 			track, name, ns, flow, 0 };
 
 	event(p, ts, &e);
@@ -233,7 +247,7 @@ static void slice_begin(struct fs_perfetto *p, uint64_t ts,
 			const struct fs_tl_task *t, const char *name,
 			struct notes *ns, uint64_t end_flow)
 {
-	struct ev e = { PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN,
+	struct ev e = { SLICE_BEGIN,
 			track_of(t), name, ns, 0, end_flow };
 
 	event(p, ts, &e);
@@ -243,7 +257,7 @@ static void slice_begin(struct fs_perfetto *p, uint64_t ts,
 static void slice_end(struct fs_perfetto *p, uint64_t ts,
 		      const struct fs_tl_task *t, struct notes *ns)
 {
-	struct ev e = { PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END,
+	struct ev e = { SLICE_END,
 			track_of(t), NULL, ns, 0, 0 };
 
 	event(p, ts, &e);
@@ -309,7 +323,7 @@ static void describe(struct fs_perfetto *p, uint64_t ts,
 		thd.thread_name = (char *)t->comm;
 		td.thread = &thd;
 	}
-	pkt.data_case = PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_DESCRIPTOR;
+	pkt.data_case = DATA_TRACK;
 	pkt.track_descriptor = &td;
 	put(p, &pkt, ts);
 }
@@ -347,7 +361,7 @@ static void tree(struct fs_perfetto *p, uint64_t ts, const struct fs_tl_task *t,
 		pt.n_threads = 1;
 		pt.threads = &ths;
 	}
-	pkt.data_case = PERFETTO__PROTOS__TRACE_PACKET__DATA_PROCESS_TREE;
+	pkt.data_case = DATA_TREE;
 	pkt.process_tree = &pt;
 	put(p, &pkt, ts);
 }
@@ -548,18 +562,18 @@ static void on_cow(struct fs_perfetto *p, const struct fs_tl_event *ev)
 		td.parent_uuid = track_of(t);
 		td.name = "COW faults";
 		cd.has_unit = true;
-		cd.unit = PERFETTO__PROTOS__COUNTER_DESCRIPTOR__UNIT__UNIT_COUNT;
+		cd.unit = UNIT_COUNT;
 		td.counter = &cd;
-		d.data_case = PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_DESCRIPTOR;
+		d.data_case = DATA_TRACK;
 		d.track_descriptor = &td;
 		put(p, &d, ev->ts);
 		set_view(t, V_COW_TRACK, 0);
 	}
 	te.has_type = te.has_track_uuid = te.has_counter_value = true;
-	te.type = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER;
+	te.type = COUNTER;
 	te.track_uuid = cow_track_of(t);
 	te.counter_value = ev->cow->faults;
-	pkt.data_case = PERFETTO__PROTOS__TRACE_PACKET__DATA_TRACK_EVENT;
+	pkt.data_case = DATA_EVENT;
 	pkt.track_event = &te;
 	put(p, &pkt, ev->ts);
 }
