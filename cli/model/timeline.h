@@ -123,7 +123,7 @@ struct fs_tl_task {
 				 * first seen */
 	int32_t forker;		/* thread that called fork; 0: not seen */
 	uint32_t fork_flags;	/* FS_FORK_* of its fork */
-	uint32_t flags;		/* FS_TL_* */
+	uint32_t flags;		/* FS_TL_* (bit 31: the timeline's own) */
 	uint64_t start_ns;	/* the kernel's start_boottime; 0: unknown */
 	uint64_t begin_ns;	/* its fork record, or first seen */
 	uint64_t exit_ns;	/* FS_TL_EXITED: its own exit */
