@@ -801,6 +801,17 @@ static int64_t jint(struct __test_metadata *_metadata, struct json_object *o,
 	return json_object_get_int64(v);
 }
 
+/* fork_to_exec's percentiles: whole numbers, each at least the last. */
+static void check_percentiles(struct __test_metadata *_metadata,
+			      struct json_object *lat)
+{
+	int64_t p50 = jint(_metadata, lat, "p50_ns", 1);
+	int64_t p90 = jint(_metadata, lat, "p90_ns", p50);
+	int64_t p99 = jint(_metadata, lat, "p99_ns", p90);
+
+	jint(_metadata, lat, "max_ns", p99);
+}
+
 TEST(stat_json_numbers_are_integers_or_exact_decimals)
 {
 	char path[] = "/tmp/forkscope-stat-XXXXXX";
@@ -835,13 +846,7 @@ TEST(stat_json_numbers_are_integers_or_exact_decimals)
 		TH_LOG("zombie_seconds %s", json_object_to_json_string(v));
 	ASSERT_TRUE(json_object_object_get_ex(o, "fork_to_exec", &lat));
 	EXPECT_EQ(2, jint(_metadata, lat, "count", 0));
-	{
-		int64_t p50 = jint(_metadata, lat, "p50_ns", 1);
-		int64_t p90 = jint(_metadata, lat, "p90_ns", p50);
-		int64_t p99 = jint(_metadata, lat, "p99_ns", p90);
-
-		jint(_metadata, lat, "max_ns", p99);
-	}
+	check_percentiles(_metadata, lat);
 	json_object_put(o);
 	/* And nothing else in it is a float. */
 	expect_json_numbers(_metadata, "stat", text);
