@@ -5,8 +5,9 @@
 set -eu
 
 # protobuf-c: the Perfetto export's messages (protoc-c compiles them).
+# xxd: export --html's page is compiled in as C arrays (Makefile).
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
-	make gcc libprotobuf-c-dev protobuf-c-compiler"
+	make gcc libprotobuf-c-dev protobuf-c-compiler xxd"
 # json-c: the suites parse forkscope's JSON with a parser it does not use;
 # protoc reads the Perfetto export back as text.
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler"
