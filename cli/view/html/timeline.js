@@ -118,10 +118,14 @@
 		return null;
 	}
 
-	/* What a lane shows, in time order; the DOM says the same. */
+	/*
+	 * What a lane shows: running from its fork (or since before the
+	 * recording) to its exit, a zombie from then until reaped, and the
+	 * waits it slept in. The DOM lists the same kinds.
+	 */
 	function spans(p) {
-		var s = [], end = p.exit != null ? p.exit : t1;
-		var from = startOf(p), ev = p.events || [], w = null;
+		var end = p.exit != null ? p.exit : p.reap != null ? p.reap : t1;
+		var from = startOf(p), s = [];
 
 		s.push({ kind: 'running', a: Math.max(from, t0), b: end,
 			 before: from < t0 });
@@ -129,17 +133,10 @@
 			s.push({ kind: 'zombie', a: p.exit,
 				 b: p.reap != null ? p.reap : t1,
 				 open: p.reap == null });
-		for (var i = 0; i < ev.length; i++) {
-			if (ev[i].kind === 'wait' && !w) {
-				w = ev[i];
-			} else if (ev[i].kind === 'waited' && w) {
-				s.push({ kind: 'wait', a: w.t, b: ev[i].t,
-					 ev: w, end: ev[i] });
-				w = null;
-			}
-		}
-		if (w)
-			s.push({ kind: 'wait', a: w.t, b: end, ev: w });
+		(p.events || []).forEach(function (e) {
+			if (e.kind === 'waited' && e.begin != null)
+				s.push({ kind: 'wait', a: e.begin, b: e.t, ev: e });
+		});
 		return s;
 	}
 
@@ -563,11 +560,29 @@
 	}
 
 	function tipProcess(p) {
-		tipLine('t', name(p));
+		tipLine('t', name(p) + (p.threads ? ' (' + p.threads +
+			(p.threads > 1 ? ' threads)' : ' thread)') : ''));
 		if (p.cmd)
 			tipLine('cmd', p.cmd);
 		if (p.container)
 			tipLine('cmd', p.container);
+	}
+
+	function reapText(p) {
+		switch (p.released) {
+		case 'wait':
+			return 'reaped by ' + p.reaper + ' (' + p.reaper_comm +
+				')';
+		case 'auto':
+			return 'released at its exit: no one waits for it';
+		case 'exec':
+			return 'released by a thread\'s exec';
+		case 'vanished':
+			return 'found gone after records were lost';
+		case 'free':
+			return 'freed; what released it was not seen';
+		}
+		return 'still not reaped when the recording ended';
 	}
 
 	function tipSpan(p, s) {
@@ -584,18 +599,18 @@
 			if (p.exit != null)
 				tipLine('', 'then ' + (p.status || 'exited'));
 		} else if (s.kind === 'zombie') {
-			text = 'zombie from ' + at(s.a) + ' for ' + dur(s.b - s.a) +
-				(p.status ? ', ' + p.status : '') + ': ' +
-				(s.open ? 'still not reaped when the recording ended' :
-				 'reaped by ' + p.reaper + ' (' + p.reaper_comm + ')');
+			text = (p.exit_unknown ? 'a zombie already when seen at ' :
+				'zombie from ') + at(s.a) + ' for ' +
+				dur(s.b - s.a) + (p.status ? ', ' + p.status : '') +
+				': ' + reapText(p);
 			tipLine('', text);
 			tipEvent(evOf(p, 'exit'));
 			tipEvent(evOf(p, 'reap'));
 		} else {
 			tipLine('', 'in wait() from ' + at(s.a) + ' for ' +
 				dur(s.b - s.a));
+			tipEvent({ line: s.ev.wait_line, why: s.ev.wait_why });
 			tipEvent(s.ev);
-			tipEvent(s.end);
 		}
 	}
 
@@ -702,9 +717,8 @@
 			'forked at ' + at(p.start)) +
 			(p.exit != null ? '; ' + (p.status || 'exited') +
 			 ' at ' + at(p.exit) : '') +
-			(p.reap != null ? '; reaped by ' + p.reaper + ' (' +
-			 p.reaper_comm + ') at ' + at(p.reap) :
-			 p.exit != null ? '; never reaped while recorded' : ''));
+			(p.reap != null ? '; ' + reapText(p) + ' at ' + at(p.reap) :
+			 p.exit != null ? '; ' + reapText(p) : ''));
 		tip.dataset.kind = 'lane';
 		tip.dataset.pid = p.pid;
 		tip.hidden = false;
