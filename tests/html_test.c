@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * export --html, looked at in a real headless Chromium (tests/browser.h):
+ * a parent forks three children, one execs /bin/true with arguments, one
+ * exits 3, one stays a zombie for 300 ms before its parent reaps it.
+ * The page must load with no script error and nothing blocked, hold a
+ * lane for each process under its parent, with the spans drawn for it
+ * (the zombie's as long as it was one), its exec and its exit status;
+ * hovering the zombie with a real mouse must show what trace --explain
+ * says of its exit and its reap, and Ctrl+wheel and a drag must zoom and
+ * pan. Once from synthetic records (exact times, an argv holding
+ * "</script>"), once recorded live (record -p, then export -i).
+ *
+ * Each test leaves what it saw beside this binary for people to look
+ * at: html_test.NAME.html (the page), .png (the screenshot, with the
+ * zombie hovered), .dom.html (the DOM after the scripts ran) and
+ * .chromium.log. Chromium runs once per test.
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "browser.h"
+#include "cli.h"
+#include "html_view.h"
+#include "model.h"
+#include "synth.h"
+#include "timeline.h"
+
+#define ZOMBIE_MS	300	/* how long the late child stays a zombie */
+#define PAGE_W		1280
+#define PAGE_H		720
+
+/* The workload's processes, and what the page must say of them. */
+struct workload {
+	int parent, exec_child, exit3_child, zombie_child;
+	const char *parent_comm;
+	int lanes;		/* processes the page must show */
+};
+
+FIXTURE(html) {
+	struct browser b;	/* ended by the teardown, whatever failed */
+	struct run rec;		/* forkscope record, while it runs */
+	pid_t work;		/* the live workload's parent, until reaped */
+};
+
+FIXTURE_SETUP(html)
+{
+	self->b.pid = -1;
+	self->rec.pid = -1;
+	self->work = -1;
+}
+
+FIXTURE_TEARDOWN(html)
+{
+	if (self->b.pid > 0)
+		browser_close(&self->b);
+	if (self->rec.pid > 0) {
+		kill(self->rec.pid, SIGKILL);
+		finish(&self->rec);
+		release(&self->rec);
+	}
+	if (self->work > 0) {
+		kill(self->work, SIGKILL);
+		waitpid(self->work, NULL, 0);
+	}
+}
+
+/* Where a test leaves what it saw: beside this binary, NAME suffixed. */
+static void out_path(char *buf, size_t len, const char *test,
+		     const char *what)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = 0;
+	snprintf(buf, len, "%s/html_test.%s%s", dirname(exe), test, what);
+}
+
+/* The lane of pid as the DOM has it: [ppid, depth, spans, end text]. */
+static struct json_object *lane(struct browser *b, int pid)
+{
+	char js[256];
+
+	snprintf(js, sizeof(js),
+		 "(e => e ? [+e.dataset.ppid, +e.dataset.depth, e.dataset.spans,"
+		 " e.querySelector('.end').textContent] : null)"
+		 "(document.querySelector('.lane[data-pid=\"%d\"]'))", pid);
+	return browser_eval(b, js);
+}
+
+static const char *lane_str(struct json_object *l, int i)
+{
+	return json_object_get_string(json_object_array_get_idx(l, i));
+}
+
+static int lane_int(struct json_object *l, int i)
+{
+	return json_object_get_int(json_object_array_get_idx(l, i));
+}
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* The page loaded, its script ran to the end, nothing went wrong. */
+static void check_loaded(struct __test_metadata *_metadata, struct browser *b)
+{
+	char *ready = browser_eval_str(b, "document.body.dataset.ready || ''");
+	char *errors = browser_eval_str(b, "document.body.dataset.errors");
+
+	ASSERT_NE(NULL, ready) TH_LOG("%s", b->error);
+	EXPECT_STREQ("1", ready);
+	ASSERT_NE(NULL, errors) TH_LOG("%s", b->error);
+	EXPECT_STREQ("", errors);
+	free(ready);
+	free(errors);
+}
+
+static void check_lanes(struct __test_metadata *_metadata, struct browser *b,
+			const struct workload *w)
+{
+	const int kids[] = { w->exec_child, w->exit3_child, w->zombie_child };
+	struct json_object *p = lane(b, w->parent), *l;
+	char js[256];
+
+	/* The parent and its children: exactly, nothing else. */
+	EXPECT_EQ(w->lanes,
+		  browser_eval_num(b, "document.querySelectorAll('.lane').length"));
+	ASSERT_NE(NULL, p) TH_LOG("no lane for the parent %d", w->parent);
+	for (int i = 0; i < 3; i++) {
+		l = lane(b, kids[i]);
+		ASSERT_NE(NULL, l) TH_LOG("no lane for child %d", kids[i]);
+		EXPECT_EQ(w->parent, lane_int(l, 0));
+		EXPECT_EQ(lane_int(p, 1) + 1, lane_int(l, 1));
+		EXPECT_TRUE(has_word(lane_str(l, 2), "running"))
+			TH_LOG("%d: spans '%s'", kids[i], lane_str(l, 2));
+		/* Every child was a zombie, if only until its reap. */
+		EXPECT_TRUE(has_word(lane_str(l, 2), "zombie"))
+			TH_LOG("%d: spans '%s'", kids[i], lane_str(l, 2));
+		EXPECT_STREQ(kids[i] == w->exit3_child ? "exit 3" : "exit 0",
+			     lane_str(l, 3));
+		json_object_put(l);
+	}
+	/* The parent waited: its lane shows the waits. */
+	EXPECT_TRUE(has_word(lane_str(p, 2), "wait"))
+		TH_LOG("parent: spans '%s'", lane_str(p, 2));
+	json_object_put(p);
+
+	snprintf(js, sizeof(js),
+		 "forkscope.lanes.find(l => l.pid == %d).spans"
+		 ".filter(s => s.kind == 'zombie').map(s => s.b - s.a)[0]",
+		 w->zombie_child);
+	EXPECT_TRUE(browser_eval_num(b, js) >= ZOMBIE_MS * 1e6)
+		TH_LOG("zombie for %.0f ns", browser_eval_num(b, js));
+	snprintf(js, sizeof(js),
+		 "forkscope.lanes.find(l => l.pid == %d).marks"
+		 ".filter(m => m.kind == 'exec').map(m => m.ev.line).join('|')",
+		 w->exec_child);
+	char *exec = browser_eval_str(b, js);
+
+	ASSERT_NE(NULL, exec) TH_LOG("%s", b->error);
+	/* One exec, worded as trace words it. */
+	EXPECT_NE(NULL, strstr(exec, "/bin/true [ /bin/true a b ]"))
+		TH_LOG("exec: %s", exec);
+	EXPECT_EQ(NULL, strchr(exec, '|')) TH_LOG("exec: %s", exec);
+	free(exec);
+}
+
+/* A real mouse over the zombie span: the tooltip explains it. */
+static void check_hover(struct __test_metadata *_metadata, struct browser *b,
+			const struct workload *w)
+{
+	struct json_object *at;
+	char js[160], want[200], *tip, *kind;
+
+	snprintf(js, sizeof(js), "forkscope.point(%d, 'zombie')",
+		 w->zombie_child);
+	at = browser_eval(b, js);
+	ASSERT_NE(NULL, at) TH_LOG("%s", b->error);
+	ASSERT_EQ(0, browser_mouse(b, "mouseMoved",
+		json_object_get_double(json_object_object_get(at, "x")),
+		json_object_get_double(json_object_object_get(at, "y")), 0, 0))
+		TH_LOG("%s", b->error);
+	json_object_put(at);
+	kind = browser_eval_str(b, "tip.hidden ? 'hidden' : tip.dataset.kind + ' ' + tip.dataset.pid");
+	tip = browser_eval_str(b, "tip.textContent");
+	ASSERT_NE(NULL, kind);
+	ASSERT_NE(NULL, tip);
+	snprintf(want, sizeof(want), "zombie %d", w->zombie_child);
+	EXPECT_STREQ(want, kind);
+	/* explain.c's sentences for the exit and for the reap. */
+	snprintf(want, sizeof(want),
+		 "now a zombie: only its pid and exit status remain, until parent %d (%s) waits for it",
+		 w->parent, w->parent_comm);
+	EXPECT_NE(NULL, strstr(tip, want)) TH_LOG("tooltip: %s", tip);
+	snprintf(want, sizeof(want),
+		 "release_task() in %d's wait freed the pid and the task",
+		 w->parent);
+	EXPECT_NE(NULL, strstr(tip, want)) TH_LOG("tooltip: %s", tip);
+	free(kind);
+	free(tip);
+}
+
+/* got within tol of want; the harness compares integers only. */
+#define EXPECT_CLOSE(want, got, tol) do {				\
+	double w_ = (want), g_ = (got);					\
+									\
+	EXPECT_TRUE(fabs(w_ - g_) <= (tol))				\
+		TH_LOG("%s: want %.0f, got %.0f", #got, w_, g_);	\
+} while (0)
+
+static double view_span(struct browser *b)
+{
+	return browser_eval_num(b, "forkscope.view()[1] - forkscope.view()[0]");
+}
+
+/* Ctrl+wheel zooms around the mouse, a drag pans, "fit" goes back. */
+static void check_zoom(struct __test_metadata *_metadata, struct browser *b)
+{
+	double fit = view_span(b), x, y, w, v0;
+
+	x = browser_eval_num(b, "canvas.getBoundingClientRect().left + canvas.clientWidth / 2");
+	y = browser_eval_num(b, "canvas.getBoundingClientRect().top + 40");
+	w = browser_eval_num(b, "canvas.clientWidth");
+	ASSERT_LT(100, w);
+	/* deltaY -300: the span times exp(-0.6), by timeline.js. */
+	ASSERT_EQ(0, browser_mouse(b, "mouseWheel", x, y, -300, 2));
+	EXPECT_CLOSE(fit * 0.5488, view_span(b), fit * 0.005);
+	v0 = browser_eval_num(b, "forkscope.view()[0]");
+	ASSERT_EQ(0, browser_mouse(b, "mousePressed", x, y, 0, 0));
+	ASSERT_EQ(0, browser_mouse(b, "mouseMoved", x - 100, y, 0, 0));
+	ASSERT_EQ(0, browser_mouse(b, "mouseReleased", x - 100, y, 0, 0));
+	EXPECT_CLOSE(v0 + 100 / w * view_span(b),
+		    browser_eval_num(b, "forkscope.view()[0]"),
+		    view_span(b) * 0.01);
+	x = browser_eval_num(b, "(r => r.left + r.width / 2)(document.getElementById('zoom-fit').getBoundingClientRect())");
+	y = browser_eval_num(b, "(r => r.top + r.height / 2)(document.getElementById('zoom-fit').getBoundingClientRect())");
+	ASSERT_EQ(0, browser_mouse(b, "mousePressed", x, y, 0, 0));
+	ASSERT_EQ(0, browser_mouse(b, "mouseReleased", x, y, 0, 0));
+	EXPECT_CLOSE(fit, view_span(b), fit * 1e-9);
+}
+
+static void save_dom(struct browser *b, const char *path)
+{
+	char *dom = browser_eval_str(b, "document.documentElement.outerHTML");
+	FILE *f = dom ? fopen(path, "w") : NULL;
+
+	if (f) {
+		fputs(dom, f);
+		fclose(f);
+	}
+	free(dom);
+}
+
+/* Everything a page of the workload must show, in one Chromium. */
+static void check_page(struct __test_metadata *_metadata, struct browser *b,
+		       const char *test, const char *page,
+		       const struct workload *w)
+{
+	char path[PATH_MAX], log[PATH_MAX], abs[PATH_MAX];
+	unsigned char magic[8] = "";
+	long png;
+	FILE *f;
+
+	ASSERT_NE(NULL, realpath(page, abs));
+	out_path(log, sizeof(log), test, ".chromium.log");
+	ASSERT_EQ(0, browser_open(b, PAGE_W, PAGE_H, log))
+		TH_LOG("%s (see %s)", b->error, log);
+	ASSERT_EQ(0, browser_load(b, abs)) TH_LOG("%s", b->error);
+	check_loaded(_metadata, b);
+	check_lanes(_metadata, b, w);
+	/* Hovered for the screenshot: people see the explanation too. */
+	check_hover(_metadata, b, w);
+	out_path(path, sizeof(path), test, ".png");
+	png = browser_screenshot(b, path);
+	EXPECT_LT(10000, png) TH_LOG("%s", b->error);
+	out_path(path, sizeof(path), test, ".dom.html");
+	save_dom(b, path);
+	check_zoom(_metadata, b);
+	/* Nothing the mouse did threw. */
+	check_loaded(_metadata, b);
+	EXPECT_EQ(0, browser_close(b));
+	out_path(path, sizeof(path), test, ".png");
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(8, fread(magic, 1, 8, f));
+	fclose(f);
+	EXPECT_EQ(0, memcmp(magic, "\x89PNG\r\n\x1a\n", 8));
+}
+
+/* ---- from synthetic records ---- */
+
+struct synth {
+	struct fs_model m;
+	struct fs_timeline *tl;
+	struct fs_html *h;
+	uint64_t t0;		/* the recording's start */
+};
+
+/* What export does with a record: model, timeline, the page's words. */
+static void feed(struct synth *s, const struct fs_hdr *rec)
+{
+	struct fs_note note;
+
+	fs_model_apply(&s->m, rec, &note);
+	fs_timeline_apply(s->tl, &s->m, rec, &note);
+	fs_html_capture(s->h, &s->m, rec, &note);
+}
+
+static uint64_t at_ms(struct synth *s, double ms)
+{
+	return s->t0 + (uint64_t)(ms * 1e6);
+}
+
+static void snap(struct synth *s)
+{
+	struct fs_rec_sync y;
+	struct fs_rec_task t;
+	const int tasks[][3] = { { 1, 0, 1 }, { 100, 1, 50 }, { 200, 100, 90 } };
+	const char *comms[] = { "init", "bash", "workload" };
+
+	synth_hdr(&y.hdr, FS_REC_SYNC, sizeof(y), 0, 0, 0, s->t0 - 10, 0, "");
+	y.phase = FS_SYNC_BEGIN;
+	y.generation = 1;
+	feed(s, &y.hdr);
+	for (int i = 0; i < 3; i++) {
+		synth_hdr(&t.hdr, FS_REC_TASK, sizeof(t), tasks[i][0],
+			  tasks[i][0], tasks[i][1], s->t0 - 5,
+			  tasks[i][2] * 1000000ULL, comms[i]);
+		t.flags = 0;
+		t.status = 0;
+		feed(s, &t.hdr);
+	}
+	synth_hdr(&y.hdr, FS_REC_SYNC, sizeof(y), 0, 0, 0, s->t0, 0, "");
+	y.phase = FS_SYNC_END;
+	y.generation = 1;
+	feed(s, &y.hdr);
+}
+
+static void fork_at(struct synth *s, double ms, int child)
+{
+	struct fs_rec_fork f;
+
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 200, 200, 100, at_ms(s, ms),
+		  90000000, "workload");
+	f.child_pid = f.child_tgid = child;
+	f.child_ppid = 200;
+	f.child_start_ns = at_ms(s, ms);
+	feed(s, &f.hdr);
+}
+
+static void exec_at(struct synth *s, double ms, int pid, const char *comm,
+		    const char *file, const char *args, size_t args_len)
+{
+	struct synth_exec x;
+
+	synth_exec(&x, pid, pid, 200, at_ms(s, ms), 0, comm, pid, file, args,
+		   args_len);
+	x.r.hdr.start_ns = fs_proctab_get(&s->m.tab, pid)->start_ns;
+	feed(s, &x.r.hdr);
+}
+
+static void exit_at(struct synth *s, double ms, int pid, int code)
+{
+	const struct fs_task *t = fs_proctab_get(&s->m.tab, pid);
+	struct fs_rec_exit x;
+
+	synth_hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, 200, at_ms(s, ms),
+		  t->start_ns, t->comm);
+	x.flags = FS_EXIT_GROUP_DEAD;
+	x.status = x.exit_code = code << 8;
+	x.heir = 1;
+	feed(s, &x.hdr);
+}
+
+/* The parent's wait, from its start to what it returned. */
+static void wait_at(struct synth *s, double from, double to, int child)
+{
+	struct fs_rec_wait_result r;
+	struct fs_rec_wait w;
+
+	synth_hdr(&w.hdr, FS_REC_WAIT, sizeof(w), 200, 200, 100,
+		  at_ms(s, from), 90000000, "workload");
+	feed(s, &w.hdr);
+	synth_hdr(&r.hdr, FS_REC_WAIT_RESULT, sizeof(r), 200, 200, 100,
+		  at_ms(s, to), 90000000, "workload");
+	r.ret = r.pid = child;
+	r.status = fs_proctab_get(&s->m.tab, child)->status;
+	r.syscall = FS_WAIT_SYS_WAIT4;
+	r.flags = FS_WAITR_STATUS;
+	feed(s, &r.hdr);
+}
+
+static const char true_args[] = "/bin/true\0a\0b";
+/* A traced argv the page must show as it is, not parse. */
+static const char sh_args[] = "sh\0-c\0echo '</script><script>document."
+	"body.dataset.errors=\"injected\"</script><!--'";
+
+/*
+ * The workload of the live test, as records with exact times: 200 forks
+ * 201 (execs /bin/true a b), 202 (exits 3), 203 (a zombie from 22 ms to
+ * 22 + ZOMBIE_MS + 8 ms) and 204 (whose argv holds "</script>").
+ */
+static void workload(struct synth *s)
+{
+	snap(s);
+	fork_at(s, 10, 201);
+	exec_at(s, 11, 201, "true", "/bin/true", true_args, sizeof(true_args));
+	fork_at(s, 12, 202);
+	fork_at(s, 13, 203);
+	fork_at(s, 14, 204);
+	exec_at(s, 14.5, 204, "sh", "/bin/sh", sh_args, sizeof(sh_args));
+	exit_at(s, 15, 201, 0);
+	wait_at(s, 16, 16.1, 201);
+	exit_at(s, 20, 202, 3);
+	wait_at(s, 21, 21.05, 202);
+	exit_at(s, 22, 203, 0);
+	exit_at(s, 25, 204, 0);
+	wait_at(s, 26, 26.02, 204);
+	wait_at(s, 30, 22 + ZOMBIE_MS + 8, 203);
+}
+
+TEST_F_TIMEOUT(html, page_from_synthetic_records, 120)
+{
+	struct fs_timeline_opts o = { .keep = true };
+	struct fs_file_meta meta = {
+		.select_pid = 200,
+		.boot_to_real_ns = 1795000000LL * 1000000000LL,
+		.hostname = "synthetic-host", .kernel = "6.18.0-test",
+		.source = "synthetic records", .forkscope = "test",
+	};
+	struct workload w = { 200, 201, 202, 203, "workload", 5 };
+	struct synth s = { .t0 = 5000000000ULL };
+	char page[PATH_MAX];
+	FILE *f;
+
+	meta.start_ns = s.t0;
+	/* As replaying does: the lines show the recording's wall time. */
+	fs_set_boot_to_real_ns(meta.boot_to_real_ns);
+	ASSERT_EQ(0, fs_model_init(&s.m, 200));
+	s.tl = fs_timeline_new(&o);
+	s.h = fs_html_new();
+	ASSERT_NE(NULL, s.tl);
+	ASSERT_NE(NULL, s.h);
+	workload(&s);
+	fs_timeline_finish(s.tl, at_ms(&s, 400));
+	out_path(page, sizeof(page), "synthetic", ".html");
+	f = fopen(page, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, fs_html_write(f, s.h, s.tl, &meta));
+	ASSERT_EQ(0, fclose(f));
+	fs_html_free(s.h);
+	fs_timeline_free(s.tl);
+	fs_model_free(&s.m);
+	check_page(_metadata, &self->b, "synthetic", page, &w);
+}
+
+/* ---- recorded live ---- */
+
+TEST_HARNESS_MAIN
