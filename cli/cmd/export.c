@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * forkscope export: a recording's timeline in another tool's format.
- * --perfetto OUT: a Perfetto trace. Each format is an output file and a
- * view fed the timeline's events; more go beside it in the table below.
+ * --perfetto OUT: a Perfetto trace; --html OUT: one page to open in any
+ * browser. Each format is an output file and a view fed the timeline's
+ * events (Perfetto) or handed it kept whole at the end (HTML).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "common.h"
+#include "html_view.h"
 #include "perfetto_view.h"
 #include "session.h"
 #include "timeline.h"
@@ -21,6 +23,7 @@
 struct export_opts {
 	struct fs_cmd_opts c;	/* -i, -p, --cgroup, --container */
 	const char *perfetto;	/* --perfetto OUT */
+	const char *html;	/* --html OUT */
 };
 
 /* An output file: "-" is standard output. */
@@ -35,12 +38,14 @@ struct export {
 	struct fs_timeline *tl;
 	struct output perfetto_out;
 	struct fs_perfetto *perfetto;
+	struct output html_out;
+	struct fs_html *html;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: forkscope export -i FILE --perfetto OUT [OPTIONS]\n"
+"Usage: forkscope export -i FILE {--perfetto OUT | --html OUT} [OPTIONS]\n"
 "Write a recording's timeline (forkscope record -o FILE) for another tool:\n"
 "every process and thread, when it ran, exec'd, exited, was a zombie and\n"
 "who reaped it, who forked whom.\n"
@@ -48,6 +53,9 @@ static void usage(FILE *f)
 "  -i, --input FILE       the recording to read (required)\n"
 "      --perfetto OUT     a Perfetto trace (open it in ui.perfetto.dev);\n"
 "                         - for standard output\n"
+"      --html OUT         one HTML page, self-contained: a lane per process\n"
+"                         over time, zoomable, what the kernel did on hover\n"
+"                         (open it in any browser, offline); - for stdout\n"
 "  -p, --pid PID          only PID and its descendants (default: what the\n"
 "                         recording selected)\n"
 "      --cgroup PATH      only tasks in cgroup PATH or below (v2 or pids)\n"
@@ -66,6 +74,8 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "perfetto", .kind = FS_OPT_STRING,
 		  .off = OPT(perfetto), .min = 1,
 		  .wants = "--perfetto wants a file name" },
+		{ .name = "html", .kind = FS_OPT_STRING, .off = OPT(html),
+		  .min = 1, .wants = "--html wants a file name" },
 		{}
 	},
 };
@@ -116,18 +126,35 @@ static void on_record(void *ctx, const struct fs_session *s,
 	struct export *x = ctx;
 
 	fs_timeline_apply(x->tl, fs_session_model(s), rec, note);
+	if (x->html)
+		fs_html_capture(x->html, fs_session_model(s), rec, note);
 }
 
 static int open_all(struct export *x)
 {
-	struct fs_timeline_opts to = { .on_event = on_timeline, .ctx = x };
-	int err = open_output(&x->perfetto_out, x->o.perfetto);
+	/* The page is drawn at the end, from every task kept. */
+	struct fs_timeline_opts to = { .on_event = on_timeline, .ctx = x,
+				       .keep = x->o.html != NULL };
+	int err;
 
-	if (err)
-		return err;
-	x->perfetto = fs_perfetto_new(x->perfetto_out.f);
+	if (x->o.perfetto) {
+		err = open_output(&x->perfetto_out, x->o.perfetto);
+		if (err)
+			return err;
+		x->perfetto = fs_perfetto_new(x->perfetto_out.f);
+		if (!x->perfetto)
+			return -ENOMEM;
+	}
+	if (x->o.html) {
+		err = open_output(&x->html_out, x->o.html);
+		if (err)
+			return err;
+		x->html = fs_html_new();
+		if (!x->html)
+			return -ENOMEM;
+	}
 	x->tl = fs_timeline_new(&to);
-	return x->perfetto && x->tl ? 0 : -ENOMEM;
+	return x->tl ? 0 : -ENOMEM;
 }
 
 /* The recording, record by record; stops where a write failed. */
@@ -137,7 +164,7 @@ static int replay(struct export *x, struct fs_session *s)
 
 	while (n >= 0 && !fs_session_done(s) && !fs_stop_requested()) {
 		n = fs_session_poll(s, 1000);
-		if (n >= 0 && ferror(x->perfetto_out.f))
+		if (n >= 0 && x->perfetto && ferror(x->perfetto_out.f))
 			n = fs_perfetto_flush(x->perfetto,
 					      x->perfetto_out.name);
 	}
@@ -147,14 +174,19 @@ static int replay(struct export *x, struct fs_session *s)
 static void summary(const struct export *x)
 {
 	const struct fs_tl_stats *st = fs_timeline_stats(x->tl);
+	double secs = st->end_ns > st->first_ns ?
+		(st->end_ns - st->first_ns) / 1e9 : 0.0;
 
-	fprintf(stderr, "forkscope: export: %s: %llu packets, %llu processes and %llu threads over %.3f s\n",
-		x->perfetto_out.name,
-		(unsigned long long)fs_perfetto_packets(x->perfetto),
-		(unsigned long long)st->processes,
-		(unsigned long long)(st->tasks - st->processes),
-		st->end_ns > st->first_ns ?
-			(st->end_ns - st->first_ns) / 1e9 : 0.0);
+	if (x->perfetto)
+		fprintf(stderr, "forkscope: export: %s: %llu packets, %llu processes and %llu threads over %.3f s\n",
+			x->perfetto_out.name,
+			(unsigned long long)fs_perfetto_packets(x->perfetto),
+			(unsigned long long)st->processes,
+			(unsigned long long)(st->tasks - st->processes), secs);
+	if (x->html)
+		fprintf(stderr, "forkscope: export: %s: a page of %llu processes over %.3f s\n",
+			x->html_out.name, (unsigned long long)st->processes,
+			secs);
 }
 
 /* The whole recording through the timeline, then its end. */
@@ -166,7 +198,11 @@ static int export(struct export *x, struct fs_session *s)
 	end = fs_session_end(s);
 	/* What was read of a cut recording is written, then why no more. */
 	fs_timeline_finish(x->tl, end ? end->end_ns : fs_session_now(s));
-	err = fs_perfetto_flush(x->perfetto, x->perfetto_out.name);
+	err = x->perfetto ?
+		fs_perfetto_flush(x->perfetto, x->perfetto_out.name) : 0;
+	if (!err && x->html)
+		err = fs_html_write(x->html_out.f, x->html, x->tl,
+				    fs_session_meta(s));
 	return err ? err : cut;
 }
 
@@ -183,15 +219,19 @@ static int run(struct export *x)
 			err = export(x, s);
 	}
 	err = close_output(&x->perfetto_out, err);
-	/* Nothing was read: leave no empty trace behind. */
+	err = close_output(&x->html_out, err);
+	/* Nothing was read: leave no empty trace or page behind. */
 	if (status && x->perfetto_out.path)
 		unlink(x->perfetto_out.path);
+	if (status && x->html_out.path)
+		unlink(x->html_out.path);
 	if (!status && err)
 		status = fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	else if (!status)
 		summary(x);
 	fs_session_close(s);
 	fs_perfetto_free(x->perfetto);
+	fs_html_free(x->html);
 	fs_timeline_free(x->tl);
 	return status;
 }
@@ -206,8 +246,13 @@ int cmd_export(int argc, char **argv, const struct fs_global_opts *g)
 		fs_usage_error("export", "wants a recording to read: -i FILE, made by forkscope record -o FILE");
 		return FS_EXIT_USAGE;
 	}
-	if (!x.o.perfetto) {
-		fs_usage_error("export", "wants a format to write: --perfetto OUT");
+	if (!x.o.perfetto && !x.o.html) {
+		fs_usage_error("export", "wants a format to write: --perfetto OUT or --html OUT");
+		return FS_EXIT_USAGE;
+	}
+	if (x.o.perfetto && x.o.html && !strcmp(x.o.perfetto, "-") &&
+	    !strcmp(x.o.html, "-")) {
+		fs_usage_error("export", "--perfetto and --html cannot both write to standard output");
 		return FS_EXIT_USAGE;
 	}
 	return run(&x);
