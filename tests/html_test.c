@@ -39,6 +39,8 @@ struct workload {
 	int parent, exec_child, exit3_child, zombie_child;
 	const char *parent_comm;
 	int lanes;		/* processes the page must show */
+	int odd_pid;		/* one whose argv holds this, if not 0 */
+	const char *odd_arg;
 };
 
 FIXTURE(html) {
@@ -174,6 +176,16 @@ static void check_lanes(struct __test_metadata *_metadata, struct browser *b,
 		TH_LOG("exec: %s", exec);
 	EXPECT_EQ(NULL, strchr(exec, '|')) TH_LOG("exec: %s", exec);
 	free(exec);
+	if (!w->odd_pid)
+		return;
+	/* Shown as it was, not parsed: the JSON kept no '<' for HTML. */
+	snprintf(js, sizeof(js),
+		 "forkscope.lanes.find(l => l.pid == %d).cmd", w->odd_pid);
+	char *cmd = browser_eval_str(b, js);
+
+	ASSERT_NE(NULL, cmd) TH_LOG("%s", b->error);
+	EXPECT_NE(NULL, strstr(cmd, w->odd_arg)) TH_LOG("cmd: %s", cmd);
+	free(cmd);
 }
 
 /* A real mouse over the zombie span: the tooltip explains it. */
@@ -403,8 +415,9 @@ static void wait_at(struct synth *s, double from, double to, int child)
 
 static const char true_args[] = "/bin/true\0a\0b";
 /* A traced argv the page must show as it is, not parse. */
-static const char sh_args[] = "sh\0-c\0echo '</script><script>document."
-	"body.dataset.errors=\"injected\"</script><!--'";
+#define ODD_ARG	"</script><script>document.body.dataset.errors=" \
+		"\"injected\"</script><!--"
+static const char sh_args[] = "sh\0-c\0echo " ODD_ARG;
 
 /*
  * The workload of the live test, as records with exact times: 200 forks
@@ -439,7 +452,7 @@ TEST_F_TIMEOUT(html, page_from_synthetic_records, 120)
 		.hostname = "synthetic-host", .kernel = "6.18.0-test",
 		.source = "synthetic records", .forkscope = "test",
 	};
-	struct workload w = { 200, 201, 202, 203, "workload", 5 };
+	struct workload w = { 200, 201, 202, 203, "workload", 5, 204, ODD_ARG };
 	struct synth s = { .t0 = 5000000000ULL };
 	char page[PATH_MAX];
 	FILE *f;
@@ -466,5 +479,133 @@ TEST_F_TIMEOUT(html, page_from_synthetic_records, 120)
 }
 
 /* ---- recorded live ---- */
+
+/*
+ * The workload: on a byte from go, forks a child that execs /bin/true a
+ * b, one that exits 3 and one that exits 0; tells their pids on told;
+ * reaps the first two, then leaves the third a zombie for ZOMBIE_MS (a
+ * zombie for sure: WNOWAIT saw it exited and left it one) and reaps it.
+ */
+static void __attribute__((noreturn)) workload_main(int go, int told)
+{
+	pid_t kids[3];
+	siginfo_t si;
+	int st;
+	char c;
+
+	if (read(go, &c, 1) != 1)
+		_exit(10);
+	kids[0] = fork();
+	if (kids[0] == 0) {
+		execl("/bin/true", "/bin/true", "a", "b", (char *)NULL);
+		_exit(127);
+	}
+	kids[1] = fork();
+	if (kids[1] == 0)
+		_exit(3);
+	kids[2] = fork();
+	if (kids[2] == 0)
+		_exit(0);
+	if (kids[0] < 0 || kids[1] < 0 || kids[2] < 0 ||
+	    write(told, kids, sizeof(kids)) != sizeof(kids))
+		_exit(11);
+	if (waitpid(kids[0], &st, 0) != kids[0] || st != 0 ||
+	    waitpid(kids[1], &st, 0) != kids[1] || st != 3 << 8)
+		_exit(12);
+	if (waitid(P_PID, kids[2], &si, WEXITED | WNOWAIT))
+		_exit(13);
+	usleep(ZOMBIE_MS * 1000);
+	_exit(waitpid(kids[2], &st, 0) == kids[2] && st == 0 ? 0 : 14);
+}
+
+/* Runs forkscope to its end; its exit status, stderr in *err. */
+static int run_cli(const char *const args[], char **err)
+{
+	struct run r;
+	int st;
+
+	if (start(&r, args, -1))
+		return -1;
+	st = finish(&r);
+	*err = slurp(r.err);
+	release(&r);
+	return st;
+}
+
+TEST_F_TIMEOUT(html, page_of_a_recorded_workload, 120)
+{
+	char rec[PATH_MAX], page[PATH_MAX], pid[16], *err;
+	int go[2], told[2], st;
+	struct workload w = { .parent_comm = "html_test", .lanes = 4 };
+	pid_t kids[3];
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(told));
+	self->work = fork();
+	ASSERT_LE(0, self->work);
+	if (self->work == 0) {
+		close(go[1]);
+		close(told[0]);
+		workload_main(go[0], told[1]);
+	}
+	close(go[0]);
+	close(told[1]);
+	out_path(rec, sizeof(rec), "recorded", ".fsr");
+	out_path(page, sizeof(page), "recorded", ".html");
+	snprintf(pid, sizeof(pid), "%d", self->work);
+
+	const char *record[] = { "record", "-o", rec, "-p", pid, NULL };
+
+	ASSERT_EQ(0, start(&self->rec, record, -1));
+	ASSERT_EQ(0, wait_polling(&self->rec));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(sizeof(kids), read(told[0], kids, sizeof(kids)));
+	ASSERT_EQ(self->work, waitpid(self->work, &st, 0));
+	w.parent = self->work;
+	self->work = -1;
+	ASSERT_EQ(0, st) TH_LOG("the workload failed: status %#x", st);
+	/* What the kernel wrote until now is drained before record stops. */
+	kill(self->rec.pid, SIGINT);
+	st = finish(&self->rec);
+	err = slurp(self->rec.err);
+	release(&self->rec);
+	self->rec.pid = -1;
+	ASSERT_EQ(0, st) TH_LOG("record: %s", err);
+	free(err);
+
+	const char *export[] = { "export", "-i", rec, "--html", page, NULL };
+
+	ASSERT_EQ(0, run_cli(export, &err)) TH_LOG("export: %s", err);
+	EXPECT_NE(NULL, strstr(err, "a page of 4 processes")) TH_LOG("%s", err);
+	free(err);
+	w.exec_child = kids[0];
+	w.exit3_child = kids[1];
+	w.zombie_child = kids[2];
+	check_page(_metadata, &self->b, "recorded", page, &w);
+}
+
+/* Told in one line, never a page half written and a success. */
+TEST(export_html_refuses_what_it_cannot_do)
+{
+	const char *no_input[] = { "export", "--html", "x.html", NULL };
+	const char *no_dir[] = { "export", "-i", "/proc/self/status", "--html",
+				 "/nonexistent/x.html", NULL };
+	const char *two[] = { "export", "-i", "x", "--html", "-",
+			      "--perfetto", "-", NULL };
+	char *err;
+
+	EXPECT_EQ(2, run_cli(no_input, &err));
+	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "wants a recording to read")) TH_LOG("%s", err);
+	free(err);
+	EXPECT_EQ(1, run_cli(no_dir, &err));
+	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "cannot write /nonexistent/x.html")) TH_LOG("%s", err);
+	free(err);
+	EXPECT_EQ(2, run_cli(two, &err));
+	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "cannot both write to standard output")) TH_LOG("%s", err);
+	free(err);
+}
 
 TEST_HARNESS_MAIN
