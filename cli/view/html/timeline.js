@@ -15,10 +15,11 @@
 (function () {
 	'use strict';
 
+	var began = performance.now();
 	var D = JSON.parse(document.getElementById('fs-data').textContent);
 	var meta = D.meta || {};
 	var procs = D.procs || [];
-	var ROW = 18;
+	var ROW = 18, MAX_INDENT = 12;
 	var css = getComputedStyle(document.documentElement);
 	var C = {};
 	['run', 'run-before', 'zombie', 'wait', 'exec', 'exit', 'fork',
@@ -238,7 +239,16 @@
 		el.dataset.spans = kinds.join(' ');
 		if (p.exit != null && p.reap == null)
 			el.dataset.zombieAtEnd = '';
-		el.style.paddingLeft = 6 + Math.min(p.depth, 40) * 12 + 'px';
+		/* Deeper than MAX_INDENT: said in words, not in pixels. */
+		el.style.paddingLeft = 6 + Math.min(p.depth, MAX_INDENT) * 12 +
+			'px';
+		if (p.depth > MAX_INDENT) {
+			var deep = document.createElement('span');
+
+			deep.className = 'deep';
+			deep.textContent = '\u2026' + p.depth + ' ';
+			el.appendChild(deep);
+		}
 		pid.className = 'pid';
 		pid.textContent = p.pid;
 		comm.className = 'comm';
@@ -307,6 +317,18 @@
 		zombieFill = hatch();
 	}
 
+	/* A tick's time, in the unit of the step between ticks. */
+	function tickLabel(t, step) {
+		var u = step >= 1e9 ? [1e9, 's'] : step >= 1e6 ? [1e6, 'ms'] :
+			step >= 1e3 ? [1e3, '\u00b5s'] : [1, 'ns'];
+		var digits = Math.max(0, Math.ceil(-Math.log10(step / u[0]) - 1e-9));
+
+		if (Math.abs(t) < step / 2)
+			return '0';
+		return (t > 0 ? '+' : '\u2212') +
+			Math.abs(t / u[0]).toFixed(digits) + ' ' + u[1];
+	}
+
 	/* A round step near 90 px wide: 1, 2 or 5 times a power of ten. */
 	function tickStep() {
 		var raw = (v1 - v0) * 90 / Math.max(W, 1);
@@ -332,7 +354,7 @@
 			actx.moveTo(x, h - 6);
 			actx.lineTo(x, h);
 			actx.stroke();
-			actx.fillText(at(Math.round(t)), x + 3, h / 2);
+			actx.fillText(tickLabel(t, step), x + 3, h / 2);
 		}
 	}
 
@@ -682,6 +704,8 @@
 		return { p: p };
 	}
 
+	var mouse = null;	/* where the mouse is over the canvas */
+
 	function hover(cx, cy) {
 		var r = canvas.getBoundingClientRect();
 		var h = hit(cx - r.left, cy - r.top);
@@ -765,14 +789,22 @@
 			setView(drag.v0 + dt, drag.v1 + dt);
 		});
 		canvas.addEventListener('mousemove', function (e) {
+			mouse = { x: e.clientX, y: e.clientY };
 			if (!drag)
 				hover(e.clientX, e.clientY);
 		});
-		canvas.addEventListener('mouseleave', hide);
+		canvas.addEventListener('mouseleave', function () {
+			mouse = null;
+			hide();
+		});
 		labels.addEventListener('mouseover', laneTip);
 		labels.addEventListener('mouseleave', hide);
+		/* What is under the mouse changed with the lanes. */
 		scroller.addEventListener('scroll', function () {
-			hide();
+			if (mouse && !drag)
+				hover(mouse.x, mouse.y);
+			else
+				hide();
 			redraw();
 		});
 		$('zoom-in').addEventListener('click', function () { zoom(0.5); });
@@ -835,5 +867,7 @@
 		view: function () { return [v0, v1]; }, setView: setView,
 		draw: draw,
 	};
+	/* How long parsing, laying out and the first drawing took. */
+	document.body.dataset.initMs = Math.round(performance.now() - began);
 	document.body.dataset.ready = '1';
 })();
