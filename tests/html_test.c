@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -94,6 +95,11 @@ static struct json_object *lane(struct browser *b, int pid)
 	return browser_eval(b, js);
 }
 
+static int lane_count(struct browser *b)
+{
+	return browser_eval_num(b, "document.querySelectorAll('.lane').length");
+}
+
 static const char *lane_str(struct json_object *l, int i)
 {
 	return json_object_get_string(json_object_array_get_idx(l, i));
@@ -136,8 +142,7 @@ static void check_lanes(struct __test_metadata *_metadata, struct browser *b,
 	char js[256];
 
 	/* The parent and its children: exactly, nothing else. */
-	EXPECT_EQ(w->lanes,
-		  browser_eval_num(b, "document.querySelectorAll('.lane').length"));
+	EXPECT_EQ(w->lanes, lane_count(b));
 	ASSERT_NE(NULL, p) TH_LOG("no lane for the parent %d", w->parent);
 	for (int i = 0; i < 3; i++) {
 		l = lane(b, kids[i]);
@@ -255,8 +260,12 @@ static void check_zoom(struct __test_metadata *_metadata, struct browser *b)
 	EXPECT_CLOSE(v0 + 100 / w * view_span(b),
 		    browser_eval_num(b, "forkscope.view()[0]"),
 		    view_span(b) * 0.01);
-	x = browser_eval_num(b, "(r => r.left + r.width / 2)(document.getElementById('zoom-fit').getBoundingClientRect())");
-	y = browser_eval_num(b, "(r => r.top + r.height / 2)(document.getElementById('zoom-fit').getBoundingClientRect())");
+	x = browser_eval_num(b, "(r => r.left + r.width / 2)"
+			     "(document.getElementById('zoom-fit')"
+			     ".getBoundingClientRect())");
+	y = browser_eval_num(b, "(r => r.top + r.height / 2)"
+			     "(document.getElementById('zoom-fit')"
+			     ".getBoundingClientRect())");
 	ASSERT_EQ(0, browser_mouse(b, "mousePressed", x, y, 0, 0));
 	ASSERT_EQ(0, browser_mouse(b, "mouseReleased", x, y, 0, 0));
 	EXPECT_CLOSE(fit, view_span(b), fit * 1e-9);
@@ -359,14 +368,23 @@ static void snap(struct synth *s)
 	feed(s, &y.hdr);
 }
 
-static void fork_at(struct synth *s, double ms, int child)
+/* A record's header about pid at ms, as the model knows pid. */
+static void hdr_of(struct synth *s, struct fs_hdr *h, unsigned int type,
+		   size_t size, int pid, double ms)
+{
+	const struct fs_task *t = fs_proctab_get(&s->m.tab, pid);
+
+	synth_hdr(h, type, size, pid, pid, t->ppid, at_ms(s, ms), t->start_ns,
+		  t->comm);
+}
+
+static void fork_at(struct synth *s, double ms, int parent, int child)
 {
 	struct fs_rec_fork f;
 
-	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), 200, 200, 100, at_ms(s, ms),
-		  90000000, "workload");
+	hdr_of(s, &f.hdr, FS_REC_FORK, sizeof(f), parent, ms);
 	f.child_pid = f.child_tgid = child;
-	f.child_ppid = 200;
+	f.child_ppid = parent;
 	f.child_start_ns = at_ms(s, ms);
 	feed(s, &f.hdr);
 }
@@ -374,38 +392,35 @@ static void fork_at(struct synth *s, double ms, int child)
 static void exec_at(struct synth *s, double ms, int pid, const char *comm,
 		    const char *file, const char *args, size_t args_len)
 {
+	const struct fs_task *t = fs_proctab_get(&s->m.tab, pid);
 	struct synth_exec x;
 
-	synth_exec(&x, pid, pid, 200, at_ms(s, ms), 0, comm, pid, file, args,
-		   args_len);
-	x.r.hdr.start_ns = fs_proctab_get(&s->m.tab, pid)->start_ns;
+	synth_exec(&x, pid, pid, t->ppid, at_ms(s, ms), t->start_ns, comm, pid,
+		   file, args, args_len);
 	feed(s, &x.r.hdr);
 }
 
 static void exit_at(struct synth *s, double ms, int pid, int code)
 {
-	const struct fs_task *t = fs_proctab_get(&s->m.tab, pid);
 	struct fs_rec_exit x;
 
-	synth_hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, 200, at_ms(s, ms),
-		  t->start_ns, t->comm);
+	hdr_of(s, &x.hdr, FS_REC_EXIT, sizeof(x), pid, ms);
 	x.flags = FS_EXIT_GROUP_DEAD;
 	x.status = x.exit_code = code << 8;
 	x.heir = 1;
 	feed(s, &x.hdr);
 }
 
-/* The parent's wait, from its start to what it returned. */
-static void wait_at(struct synth *s, double from, double to, int child)
+/* waiter's wait, from its start to what it returned: child, reaped. */
+static void wait_at(struct synth *s, double from, double to, int waiter,
+		    int child)
 {
 	struct fs_rec_wait_result r;
 	struct fs_rec_wait w;
 
-	synth_hdr(&w.hdr, FS_REC_WAIT, sizeof(w), 200, 200, 100,
-		  at_ms(s, from), 90000000, "workload");
+	hdr_of(s, &w.hdr, FS_REC_WAIT, sizeof(w), waiter, from);
 	feed(s, &w.hdr);
-	synth_hdr(&r.hdr, FS_REC_WAIT_RESULT, sizeof(r), 200, 200, 100,
-		  at_ms(s, to), 90000000, "workload");
+	hdr_of(s, &r.hdr, FS_REC_WAIT_RESULT, sizeof(r), waiter, to);
 	r.ret = r.pid = child;
 	r.status = fs_proctab_get(&s->m.tab, child)->status;
 	r.syscall = FS_WAIT_SYS_WAIT4;
@@ -427,20 +442,20 @@ static const char sh_args[] = "sh\0-c\0echo " ODD_ARG;
 static void workload(struct synth *s)
 {
 	snap(s);
-	fork_at(s, 10, 201);
+	fork_at(s, 10, 200, 201);
 	exec_at(s, 11, 201, "true", "/bin/true", true_args, sizeof(true_args));
-	fork_at(s, 12, 202);
-	fork_at(s, 13, 203);
-	fork_at(s, 14, 204);
+	fork_at(s, 12, 200, 202);
+	fork_at(s, 13, 200, 203);
+	fork_at(s, 14, 200, 204);
 	exec_at(s, 14.5, 204, "sh", "/bin/sh", sh_args, sizeof(sh_args));
 	exit_at(s, 15, 201, 0);
-	wait_at(s, 16, 16.1, 201);
+	wait_at(s, 16, 16.1, 200, 201);
 	exit_at(s, 20, 202, 3);
-	wait_at(s, 21, 21.05, 202);
+	wait_at(s, 21, 21.05, 200, 202);
 	exit_at(s, 22, 203, 0);
 	exit_at(s, 25, 204, 0);
-	wait_at(s, 26, 26.02, 204);
-	wait_at(s, 30, 22 + ZOMBIE_MS + 8, 203);
+	wait_at(s, 26, 26.02, 200, 204);
+	wait_at(s, 30, 22 + ZOMBIE_MS + 8, 200, 203);
 }
 
 TEST_F_TIMEOUT(html, page_from_synthetic_records, 120)
@@ -476,6 +491,100 @@ TEST_F_TIMEOUT(html, page_from_synthetic_records, 120)
 	fs_timeline_free(s.tl);
 	fs_model_free(&s.m);
 	check_page(_metadata, &self->b, "synthetic", page, &w);
+}
+
+#define SHELLS		40	/* children of 200 */
+#define PER_SHELL	74	/* children of each, exec'd and reaped */
+#define CHAIN		200	/* and a fork chain this deep */
+
+/* Thousands of processes: every lane there, the last one hoverable. */
+TEST_F_TIMEOUT(html, page_of_thousands, 120)
+{
+	struct fs_timeline_opts o = { .keep = true };
+	struct fs_file_meta meta = {
+		.select_pid = 200, .hostname = "synthetic-host",
+		.boot_to_real_ns = 1795000000LL * 1000000000LL,
+	};
+	struct synth s = { .t0 = 5000000000ULL };
+	char page[PATH_MAX], log[PATH_MAX], js[128], *tip;
+	int lanes = 1 + SHELLS * (1 + PER_SHELL) + CHAIN, last = 0;
+	struct json_object *at;
+	struct browser *b = &self->b;
+	struct stat st;
+	FILE *f;
+
+	meta.start_ns = s.t0;
+	fs_set_boot_to_real_ns(meta.boot_to_real_ns);
+	ASSERT_EQ(0, fs_model_init(&s.m, 200));
+	s.tl = fs_timeline_new(&o);
+	s.h = fs_html_new();
+	ASSERT_NE(NULL, s.tl);
+	ASSERT_NE(NULL, s.h);
+	snap(&s);
+	for (int i = 0; i < SHELLS; i++) {
+		int sh = 1000 + i * (PER_SHELL + 1);
+
+		fork_at(&s, i * 10, 200, sh);
+		for (int k = 1; k <= PER_SHELL; k++) {
+			double t = i * 10 + k * 0.1;
+
+			fork_at(&s, t, sh, sh + k);
+			exec_at(&s, t + 0.01, sh + k, "true", "/bin/true",
+				true_args, sizeof(true_args));
+			exit_at(&s, t + 0.05, sh + k, k % 3);
+			wait_at(&s, t + 0.02, t + 0.06, sh, sh + k);
+		}
+		exit_at(&s, i * 10 + 9, sh, 0);
+		wait_at(&s, i * 10 + 8.9, i * 10 + 9.1, 200, sh);
+	}
+	for (int i = 0; i < CHAIN; i++) {
+		last = 20000 + i;
+		fork_at(&s, 500 + i * 0.5, i ? last - 1 : 200, last);
+	}
+	fs_timeline_finish(s.tl, at_ms(&s, 700));
+	out_path(page, sizeof(page), "thousands", ".html");
+	f = fopen(page, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, fs_html_write(f, s.h, s.tl, &meta));
+	ASSERT_EQ(0, fclose(f));
+	fs_html_free(s.h);
+	fs_timeline_free(s.tl);
+	fs_model_free(&s.m);
+	ASSERT_EQ(0, stat(page, &st));
+
+	out_path(log, sizeof(log), "thousands", ".chromium.log");
+	ASSERT_EQ(0, browser_open(b, PAGE_W, PAGE_H, log))
+		TH_LOG("%s", b->error);
+	ASSERT_EQ(0, browser_load(b, page)) TH_LOG("%s", b->error);
+	check_loaded(_metadata, b);
+	EXPECT_EQ(lanes, lane_count(b));
+	/* The chain nests all the way down, under 200 (depth 0). */
+	snprintf(js, sizeof(js),
+		 "+document.querySelector('.lane[data-pid=\"%d\"]').dataset.depth",
+		 last);
+	EXPECT_EQ(CHAIN, browser_eval_num(b, js));
+	snprintf(js, sizeof(js), "forkscope.point(%d, 'running')",
+		 1000 + PER_SHELL);
+	at = browser_eval(b, js);
+	ASSERT_NE(NULL, at) TH_LOG("%s", b->error);
+	ASSERT_EQ(0, browser_mouse(b, "mouseMoved",
+		json_object_get_double(json_object_object_get(at, "x")),
+		json_object_get_double(json_object_object_get(at, "y")), 0, 0));
+	json_object_put(at);
+	tip = browser_eval_str(b, "tip.hidden ? '' : tip.dataset.pid + ' ' + tip.textContent");
+	ASSERT_NE(NULL, tip);
+	snprintf(js, sizeof(js), "%d ", 1000 + PER_SHELL);
+	EXPECT_EQ(0, strncmp(tip, js, strlen(js))) TH_LOG("tooltip: %s", tip);
+	free(tip);
+	out_path(log, sizeof(log), "thousands", ".png");
+	EXPECT_LT(10000, browser_screenshot(b, log)) TH_LOG("%s", b->error);
+	/* Figures, for people: not asserted, this machine is shared. */
+	TH_LOG("%d lanes, page %lld bytes, init %.0f ms, one drawing %.1f ms",
+	       lanes, (long long)st.st_size,
+	       browser_eval_num(b, "+document.body.dataset.initMs"),
+	       browser_eval_num(b, "(t => (forkscope.draw(), performance.now() - t))(performance.now())"));
+	check_loaded(_metadata, b);
+	EXPECT_EQ(0, browser_close(b));
 }
 
 /* ---- recorded live ---- */
@@ -596,15 +705,18 @@ TEST(export_html_refuses_what_it_cannot_do)
 
 	EXPECT_EQ(2, run_cli(no_input, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
-	EXPECT_NE(NULL, strstr(err, "wants a recording to read")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "wants a recording to read"))
+		TH_LOG("%s", err);
 	free(err);
 	EXPECT_EQ(1, run_cli(no_dir, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
-	EXPECT_NE(NULL, strstr(err, "cannot write /nonexistent/x.html")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "cannot write /nonexistent/x.html"))
+		TH_LOG("%s", err);
 	free(err);
 	EXPECT_EQ(2, run_cli(two, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
-	EXPECT_NE(NULL, strstr(err, "cannot both write to standard output")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "cannot both write to standard output"))
+		TH_LOG("%s", err);
 	free(err);
 }
 
