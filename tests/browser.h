@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "common.h"
@@ -72,6 +73,8 @@ static inline void browser_exec(struct browser *b, int cmd_rd, int ans_wr,
 		      O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	setpgid(0, 0);
+	/* A test killed at its timeout has no teardown: go with it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
 	    browser_fd_to(cmd_rd, 3) || browser_fd_to(ans_wr, 4))
 		_exit(126);
