@@ -252,7 +252,9 @@ TEST_F(rec, stat_reads_back_its_report)
 	first_line(a, sizeof(a), live.err);
 	first_line(b, sizeof(b), again.err);
 	EXPECT_STREQ(a, b);
-	EXPECT_NE(NULL, strstr(a, "\"execs_by_binary\":{\"/bin/sh\":1,\"/bin/true\":1,\"/usr/bin/sleep\":1}"));
+	/* sleep is where PATH finds it (a guest's busybox: itself). */
+	EXPECT_NE(NULL, strstr(a, "\"execs\":3,\"execs_by_binary\":{\"/bin/sh\":1,\"/bin/true\":1,\""))
+		TH_LOG("%s", a);
 	/* What record says it kept is stat's second line. */
 	EXPECT_NE(NULL, strstr(live.err, "forkscope: recorded "));
 	done_free(&live);
@@ -569,9 +571,9 @@ TEST(wrong_command_lines_are_told)
 		{ { "tree", "--at", "3", NULL }, 2, "give -i FILE too" },
 		{ { "trace", "-i", "/nonexistent/x.fsr", NULL }, 1,
 		  "cannot read /nonexistent/x.fsr" },
-		{ { "trace", "-i", "/etc/passwd", NULL }, 1,
+		{ { "trace", "-i", "/proc/version", NULL }, 1,
 		  "not a forkscope recording" },
-		{ { "stat", "-i", "/etc/passwd", "--", "true", NULL }, 2,
+		{ { "stat", "-i", "/proc/version", "--", "true", NULL }, 2,
 		  "no command to run" },
 		{ { "record", "-o", "/nonexistent/x.fsr", "-d", "1", NULL }, 1,
 		  "cannot create /nonexistent/x.fsr" },

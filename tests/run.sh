@@ -52,7 +52,7 @@ if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
 		bpf:pids_test
 	run vm-6.12-kmod tests/vm/run.sh "$build" 6.12 kmod:kmod_test \
 		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
-		kmod:pids_test kmod:model_live_test
+		kmod:pids_test kmod:model_live_test kmod:record_test
 	run vm-6.1 tests/vm/run.sh "$build" 6.1 bpf:lifecycle_test \
 		bpf:cow_test bpf:failures_test bpf:pids_test bpf:model_live_test \
 		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
