@@ -2,6 +2,9 @@
 #   make          build bpf objects, skeletons and the forkscope binary
 #   make run      install what is missing, build, trace this machine live
 #   make check    install what is missing, build, run every test suite
+#   make install  the binary, man pages, bash completion and docs under
+#                 PREFIX (default /usr/local), below DESTDIR if set;
+#                 make install-dkms: the module's source for DKMS
 #   make clean
 
 O	?= build
@@ -12,6 +15,18 @@ LLVM_STRIP ?= llvm-strip
 ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 KSFT_SRC ?= /usr/src/linux-source-6.12.tar.xz
+# The version has one source: the first line of debian/changelog (less a
+# Debian revision, were there one).
+VERSION	:= $(shell sed -n '1s/^[^ ]* (\([^)-]*\).*/\1/p' debian/changelog)
+CPPFLAGS += -DFORKSCOPE_VERSION='"$(VERSION)"'
+
+PREFIX	?= /usr/local
+sbindir	?= $(PREFIX)/sbin
+man8dir	?= $(PREFIX)/share/man/man8
+bashcompdir ?= $(PREFIX)/share/bash-completion/completions
+docdir	?= $(PREFIX)/share/doc/forkscope
+# DKMS looks for sources in /usr/src alone, whatever the PREFIX.
+dkmsdir	?= /usr/src/forkscope-$(VERSION)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
@@ -66,11 +81,15 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
-.PHONY: all deps test-deps run check tests clean kmod kmods bench layer-incs
+.PHONY: all bin man deps test-deps run check tests clean kmod kmods bench \
+	layer-incs install install-dkms uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(O)/forkscope $(O)/storm $(O)/vmexit $(O)/decode_bench
+all: bin man $(O)/storm $(O)/vmexit $(O)/decode_bench
+
+# What is installed: the binary and its man pages.
+bin: $(O)/forkscope
 
 # For tests/layers.sh: each layer's include path, one per line.
 layer-incs:
@@ -99,7 +118,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@QUICK=$(QUICK) bench/run.sh $(O)
 
-$(O) $(LAYERS:%=$(O)/cli/%) $(O)/tests $(O)/proto $(KSFT_DIR):
+$(O) $(LAYERS:%=$(O)/cli/%) $(O)/tests $(O)/proto $(O)/man $(KSFT_DIR):
 	@mkdir -p $@
 
 # vmlinux.h is generated from the running kernel's BTF, never committed.
@@ -130,7 +149,7 @@ $(O)/proto/%.pb-c.o: $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h
 define layer_rule
 $(O)/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) $(SKELS) $(PB_HDRS) | $(O)/cli/$(1)
 	$$(call msg,CC,$$@)
-	$$(Q)$$(CC) $$(CFLAGS) $$(LAYER_INC_$(1)) -c $$< -o $$@
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(LAYER_INC_$(1)) -c $$< -o $$@
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
@@ -152,13 +171,51 @@ $(O)/libforkscope.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# What prints or records the version is rebuilt when it changes.
+$(O)/cli/cmd/main.o $(O)/cli/source/registry.o: debian/changelog
+
 $(O)/forkscope: $(O)/cli/cmd/main.o $(O)/libforkscope.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
+
+# Man pages: scdoc sources in man/, roff generated here, never committed.
+MAN_SRCS := $(wildcard man/*.scd)
+MANS	:= $(patsubst man/%.scd,$(O)/man/%,$(MAN_SRCS))
+man: $(MANS)
+
+$(O)/man/%: man/%.scd debian/changelog | $(O)/man
+	$(call msg,SCDOC,$@)
+	$(Q)sed 's/@VERSION@/$(VERSION)/g' $< | scdoc > $@
+
+# The module's source as DKMS builds it: Kbuild, kmod/, the record ABI.
+DKMS_SRCS := Kbuild kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
+	     $(wildcard include/forkscope/*.h)
+
+install: bin man
+	install -D -m 755 $(O)/forkscope $(DESTDIR)$(sbindir)/forkscope
+	install -d $(DESTDIR)$(man8dir) $(DESTDIR)$(docdir)
+	install -m 644 $(MANS) $(DESTDIR)$(man8dir)/
+	install -D -m 644 completion/forkscope.bash \
+		$(DESTDIR)$(bashcompdir)/forkscope
+	install -m 644 README.md docs/*.md $(DESTDIR)$(docdir)/
+
+# Then: dkms install forkscope/$(VERSION)
+install-dkms:
+	@set -e; for f in $(DKMS_SRCS); do \
+		install -D -m 644 $$f $(DESTDIR)$(dkmsdir)/$$f; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > \
+		$(DESTDIR)$(dkmsdir)/dkms.conf
+
+# What install and install-dkms put there (dkms remove the module first).
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/forkscope \
+		$(MAN_SRCS:man/%.scd=$(DESTDIR)$(man8dir)/%) \
+		$(DESTDIR)$(bashcompdir)/forkscope
+	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(dkmsdir)
 
 $(O)/storm: bench/storm.c | $(O)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -lpthread -o $@
 
 $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)

@@ -53,7 +53,10 @@ int fs_output_check(FILE *f, const char *name);
  */
 void fs_output_failed(FILE *f);
 
-#define FORKSCOPE_VERSION	"0.1"
+/*
+ * FORKSCOPE_VERSION, a string, comes from the Makefile, which reads it
+ * from debian/changelog: the version has one source.
+ */
 
 /* CLOCK_BOOTTIME now, in ns: the clock every record carries. */
 uint64_t fs_boot_ns(void);

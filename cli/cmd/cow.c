@@ -40,7 +40,13 @@ static void usage(FILE *f)
 "  -c, --count N          stop after N reports\n"
 "  -j, --json             one JSON object per report\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
-"  -h, --help             this help\n");
+"  -h, --help             this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope cow                    # who copies most memory after fork?\n"
+"  forkscope cow -p 4242 -I 5       # 4242 and its children, every 5 s\n"
+"  forkscope cow -n 5 --container 3f4a  # the top five of one container\n"
+"  forkscope cow -c 10 -j > cow.json  # ten reports as JSON, then stop\n");
 }
 
 #define OPT(field)	offsetof(struct cow_opts, field)

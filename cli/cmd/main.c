@@ -38,7 +38,13 @@ static void usage(FILE *f)
 		   "                 else the kernel module), bpf or kmod;\n"
 		   "                 default $FORKSCOPE_SOURCE or auto\n"
 		   "  -V, --version  version and record ABI version\n"
-		   "  -h, --help     this help; COMMAND --help for a command's\n");
+		   "  -h, --help     this help (forkscope COMMAND --help: a command's)\n"
+		   "\nEXAMPLES\n"
+		   "  forkscope trace -p $$            # what this shell starts, live\n"
+		   "  forkscope tree                   # every process, zombies marked\n"
+		   "  forkscope zombies                # who leaks zombies?\n"
+		   "  forkscope stat -- make           # what a build runs, in figures\n"
+		   "  forkscope -s kmod trace          # the same through the module\n");
 }
 
 /*

@@ -58,10 +58,10 @@ static void usage(FILE *f)
 "for a forecast worth a page.\n"
 "\n"
 "EXAMPLES\n"
-"  forkscope pids                    the budgets, growth over 3 s\n"
-"  forkscope pids -d 60 --warn 90    a minute's trend; warn at 90%%\n"
-"  forkscope pids -H 10m -j          a health check for scripts\n"
-"  forkscope pids -p 4242            the budgets process 4242 lives in\n");
+"  forkscope pids                   # how close is each PID budget to full?\n"
+"  forkscope pids -d 60 --warn 90   # when does fork fail, at a minute's rate?\n"
+"  forkscope pids -H 10m -j         # a health check: exit 1 if full in 10m\n"
+"  forkscope pids -p 4242           # the budgets process 4242 draws from\n");
 }
 
 /* "80" or "80%": a share of a limit, above 0 and at most 100. */

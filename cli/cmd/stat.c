@@ -57,7 +57,12 @@ static void usage(FILE *f)
 "  -o, --output FILE  write the report to FILE (default: stderr, as the\n"
 "                  command's own output goes to stdout)\n"
 "  -v, --verbose   show libbpf and verifier messages\n"
-"  -h, --help      this help\n");
+"  -h, --help      this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope stat -- make -j4       # what does a build start, and run?\n"
+"  forkscope stat -- ./test.sh      # does it leave zombies? fork-to-exec?\n"
+"  forkscope stat -j -o ci.json -- ./ci.sh  # the same as JSON, to a file\n");
 }
 
 #define OPT(field)	offsetof(struct stat_run, field)

@@ -60,7 +60,16 @@ static void usage(FILE *f)
 "      --record FILE    also keep what is traced in FILE, for -i later\n"
 "      --ring-size MB   kernel ring buffer size (default 16)\n"
 "  -v, --verbose        show libbpf and verifier messages\n"
-"  -h, --help           this help\n");
+"  -h, --help           this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope trace                  # every process started and ended, live\n"
+"  forkscope trace -p $$ -x         # what this shell starts, step by step\n"
+"  forkscope trace -e fork-failed,exec-failed\n"
+"                                   # which forks and execs fail, and why\n"
+"  forkscope trace --container 3f4a -e exec,exit\n"
+"                                   # what container 3f4a runs, how it ends\n"
+"  forkscope trace -d 60 -j > t.json  # a minute of it as JSON lines\n");
 }
 
 #define OPT(field)	offsetof(struct trace_opts, field)

@@ -49,7 +49,13 @@ static void usage(FILE *f)
 "      --dot              Graphviz DOT\n"
 "      --cow              a column of copy-on-write faults per process\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
-"  -h, --help             this help\n");
+"  -h, --help             this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope tree                   # every process, zombies marked\n"
+"  forkscope tree -p 4242 -f --cow  # 4242's children, live, COW faults too\n"
+"  forkscope tree --containers      # which processes each container runs\n"
+"  forkscope tree --dot | dot -Tsvg > tree.svg  # the tree as a picture\n");
 }
 
 #define OPT(field)	offsetof(struct tree_opts, field)

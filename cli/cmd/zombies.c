@@ -46,7 +46,13 @@ static void usage(FILE *f)
 "  -I, --interval SECS    between reports with --watch (default 1)\n"
 "  -j, --json             one JSON object per report\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
-"  -h, --help             this help\n");
+"  -h, --help             this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope zombies                # any zombies? which parent leaks them?\n"
+"  forkscope zombies -m 30 -j       # a health check: exit 1 if any >= 30 s\n"
+"  forkscope zombies --container 3f4a  # does this container's PID 1 reap?\n"
+"  forkscope zombies -w -I 60       # a report a minute: is the pile growing?\n");
 }
 
 #define OPT(field)	offsetof(struct zombies_opts, field)
