@@ -6,14 +6,16 @@ set -eu
 
 # protobuf-c: the Perfetto export's messages (protoc-c compiles them).
 # xxd: export --html's page is compiled in as C arrays (Makefile).
-pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
-	make gcc libprotobuf-c-dev protobuf-c-compiler xxd"
+# scdoc turns man/*.scd into man pages.
+pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+	pkg-config make gcc libprotobuf-c-dev protobuf-c-compiler xxd scdoc"
 # json-c: the suites parse forkscope's JSON with a parser it does not use;
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in
-# DejaVu.
+# DejaVu; bash-completion: docs_test drives the completion
+# through its helpers.
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler chromium
-	fonts-dejavu-core"
+	fonts-dejavu-core bash-completion"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 # The tools a user would run instead, measured beside forkscope; gnuplot

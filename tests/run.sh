@@ -43,6 +43,7 @@ run() {
 }
 
 run layers tests/layers.sh "$build"
+run docs tests/docs_test.sh "$build"
 for t in "$build"/tests/*_test; do
 	run "$(basename "$t")" "$t"
 done
