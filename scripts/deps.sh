@@ -13,9 +13,11 @@ pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in
 # DejaVu; bash-completion: docs_test drives the completion
-# through its helpers.
+# through its helpers. The rest: pkg_test builds the Debian packages,
+# lints them, installs them and builds the module through DKMS (the
+# kernels' headers: vm).
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler chromium
-	fonts-dejavu-core bash-completion"
+	fonts-dejavu-core bash-completion dpkg-dev debhelper dh-dkms dkms lintian man-db"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 # The tools a user would run instead, measured beside forkscope; gnuplot

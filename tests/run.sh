@@ -3,7 +3,8 @@
 # BPF suites in QEMU guests booting Debian's 6.12 and 6.1 cloud kernels,
 # shows their KTAP output, and ends with one line: "N passed, N failed".
 # Exits non-zero on any failure, including a suite or guest that crashed
-# or printed no totals. FORKSCOPE_VM=0 skips the guests.
+# or printed no totals. FORKSCOPE_VM=0 skips the guests, FORKSCOPE_PKG=0
+# the Debian packages' suite (pkg_test.sh: four minutes on two cores).
 # Usage: tests/run.sh [BUILD_DIR]
 set -u
 build=${1:-build}
@@ -44,6 +45,9 @@ run() {
 
 run layers tests/layers.sh "$build"
 run docs tests/docs_test.sh "$build"
+if [ "${FORKSCOPE_PKG:-1}" != 0 ]; then
+	run pkg tests/pkg_test.sh "$build"
+fi
 for t in "$build"/tests/*_test; do
 	run "$(basename "$t")" "$t"
 done
