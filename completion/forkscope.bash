@@ -100,7 +100,7 @@ _forkscope_value()
 	comm) _forkscope_comms "$2" ;;
 	events) _forkscope_list "$2" $_forkscope_events ;;
 	source) COMPREPLY=($(compgen -W "$_forkscope_sources" -- "$2")) ;;
-	input | output) _filedir ;;
+	input | output | record) _filedir ;;
 	cgroup)
 		mapfile -t COMPREPLY < <(_forkscope_cgroups "$2")
 		compopt -o nospace

@@ -61,6 +61,21 @@ examples() {
 	sed -n '/^EXAMPLES/,$s/^  \(forkscope [^#]*\).*/\1/p' | sed 's/ *$//'
 }
 
+# foreign_opts forkscope CMD ARGS...: the options in ARGS that CMD does
+# not take, up to "--", a pipe or a redirection.
+foreign_opts() {
+	local help opts w
+	help=$(forkscope "$2" --help) || { echo " $2"; return; }
+	opts=" $(long_opts <<< "$help") $(sed -nE 's/^ +(-[A-Za-z]),.*/\1/p' <<< "$help" | xargs) "
+	shift 2
+	for w in "$@"; do
+		case $w in
+		'|' | '>' | --) break ;;
+		-*) [[ $opts == *" ${w%%=*} "* ]] || echo -n " $w" ;;
+		esac
+	done
+}
+
 check "forkscope(8) lists the global options --help does" \
 	"$(forkscope --help | long_opts)" "$(man_opts man/forkscope.8.scd)"
 for c in $commands; do
@@ -70,20 +85,14 @@ for c in $commands; do
 	nex=$(grep -c . <<< "$ex")
 	check "$c --help has 2 to 5 examples" yes \
 		"$( ((nex >= 2 && nex <= 5)) && echo yes || echo "$nex")"
-	# Every option an example uses is one of the command's own.
-	opts=" $(long_opts <<< "$help") $(sed -nE 's/^ +(-[A-Za-z]),.*/\1/p' <<< "$help" | xargs) "
+	# Every option an example uses is one of its command's own.
 	bad=""
+	set -f		# the words of an example are words, not globs
 	while read -r line; do
-		set -f
-		for w in $line; do
-			case $w in
-			'|' | '>' | --) break ;;
-			-*) [[ $opts == *" ${w%%=*} "* ]] || bad="$bad $w" ;;
-			esac
-		done
-		set +f
-	done <<< "$(sed 's/^forkscope [a-z-]*//' <<< "$ex")"
-	check "$c's examples use only its options" "" "$bad"
+		bad="$bad$(foreign_opts $line)"
+	done <<< "$ex"
+	set +f
+	check "$c's examples use only options their commands take" "" "$bad"
 	if [ ! -f "$page" ]; then
 		check "$c has a man page" "$page" "none"
 		continue

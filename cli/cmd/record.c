@@ -72,12 +72,12 @@ static void usage(FILE *f)
 "The process table at the start is always recorded whole; the filters\n"
 "choose the events kept after it.\n"
 "\n"
-"Examples:\n"
-"  forkscope record -o boot.fsr -d 60      the next minute of this machine\n"
-"  forkscope record -o make.fsr -- make -j8  everything make started\n"
+"EXAMPLES\n"
+"  forkscope record -o boot.fsr -d 60  # the next minute of this machine\n"
+"  forkscope record -o make.fsr -- make -j8  # everything make started\n"
 "  forkscope record -o leak.fsr --max-size 100M --rotate 5 -p 1234\n"
-"                                          a week of one server, in 600 MB\n"
-"  forkscope tree -i make.fsr --at 2.5     the tree 2.5 s into it\n");
+"                                   # a week of one server, in 600 MB\n"
+"  forkscope tree -i make.fsr --at 2.5  # then: the tree 2.5 s into it\n");
 }
 
 /* --max-size: 64K to 1T, in K, M, G or T (powers of 1024); bare: M. */
