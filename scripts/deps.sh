@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages forkscope needs to build, run and test.
 # Idempotent: a fresh machine gets everything, a set-up one gets nothing.
-# Usage: scripts/deps.sh [build|test|vm|bench]...   (default: build)
+# Usage: scripts/deps.sh [build|pkg|test|vm|bench]...   (default: build)
 set -eu
 
 # protobuf-c: the Perfetto export's messages (protoc-c compiles them).
@@ -12,12 +12,13 @@ pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 # json-c: the suites parse forkscope's JSON with a parser it does not use;
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in
-# DejaVu; bash-completion: docs_test drives the completion
-# through its helpers. The rest: pkg_test builds the Debian packages,
-# lints them, installs them and builds the module through DKMS (the
-# kernels' headers: vm).
+# DejaVu; bash-completion: docs_test drives the completion through its
+# helpers. The rest: pkg_test lints the Debian packages, installs them
+# and builds the module through DKMS (the kernels' headers: vm).
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler chromium
-	fonts-dejavu-core bash-completion dpkg-dev debhelper dh-dkms dkms lintian man-db"
+	fonts-dejavu-core bash-completion dkms lintian man-db"
+# dpkg-buildpackage -us -uc -b, with the build set.
+pkgs_pkg="dpkg-dev debhelper dh-dkms"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64"
 # The tools a user would run instead, measured beside forkscope; gnuplot
@@ -35,7 +36,8 @@ want=""
 for set in "$@"; do
 	case "$set" in
 	build) want="$want $pkgs_build" ;;
-	test)  want="$want $pkgs_build $pkgs_test" ;;
+	pkg)   want="$want $pkgs_build $pkgs_pkg" ;;
+	test)  want="$want $pkgs_build $pkgs_pkg $pkgs_test" ;;
 	bench) want="$want $pkgs_build $pkgs_bench" ;;
 	vm)
 		k61=$(kernel_61)
