@@ -6,8 +6,9 @@
 # chosen by the option's long name (-c is --comm for trace, --count for
 # cow). Needs bash-completion's helpers (_init_completion, _filedir,
 # _pids, _command_offset).
+# shellcheck disable=SC2207 # compgen words split as bash-completion splits
 
-# The events trace -e takes; tests/completion_test.sh checks them against
+# The events trace -e takes; tests/docs_test.sh checks them against
 # the binary.
 _forkscope_events="fork exec exit wait reap cgroup fork-failed exec-failed"
 _forkscope_sources="auto bpf kmod"
@@ -108,7 +109,7 @@ _forkscope_value()
 	esac
 }
 
-# _forkscope_run_start FIRST OPTS: where stat's command to run starts:
+# _forkscope_run_start FIRST OPTS: where the command to run starts:
 # after "--" or at its first word that is no option nor an option's
 # value; past cword when the word at the cursor is an option's value.
 _forkscope_run_start()
@@ -160,8 +161,10 @@ _forkscope()
 
 	opts=$(_forkscope_parse "$bin" "$cmd")
 	[[ -n $opts ]] || return
-	# stat runs a command: past its options, complete that command.
-	if [[ $cmd == stat ]]; then
+	# A command whose usage reads "-- CMD" (stat, record) runs one: past
+	# its options, complete that command.
+	if LC_ALL=C "$bin" "$cmd" --help 2>/dev/null | head -n 1 |
+		grep -q -- '-- CMD'; then
 		local run=0
 		run=$(_forkscope_run_start $((i + 1)) "$opts")
 		if ((run < cword)) || { ((run == cword)) &&

@@ -256,6 +256,8 @@ check "stat's options before its command" "$(forkscope stat --help | sed -nE \
 	 s/^ +(--[a-z][a-z-]*).*/\1/p' | sort)" "$(comp 'forkscope stat -j -')"
 check "stat -j -o FILE CMD: the command" "yes" \
 	"$(comp "forkscope stat -j -o $tmp/x mak" | grep -qx make && echo yes)"
+check "record -o FILE -- CMD: the command" "yes" \
+	"$(comp "forkscope record -o $tmp/x -- mak" | grep -qx make && echo yes)"
 check "stat CMD's own arguments are CMD's" "" \
 	"$(comp "forkscope stat -j $tmp/$comm -" | grep -x -- '--json')"
 
