@@ -38,7 +38,7 @@ static bool add_cgroup(struct fs_pids_reading *g, const struct fs_rec_pids *rec)
 	}
 	in = &g->v[g->n];
 	*in = (struct fs_pids_input){ .path = strdup(fs_pids_path(rec)),
-				      .current = rec->current,
+				      .current = rec->used,
 				      .max = rec->max < 0 ? -1 : rec->max,
 				      .refused = rec->refused };
 	if (!in->path)
@@ -52,7 +52,7 @@ static void finish(struct fs_pids_readings *r, const struct fs_rec_pids *m)
 {
 	struct fs_pids_reading *g = &r->building, done;
 
-	g->mach = (struct fs_pids_machine){ .tasks = m->current,
+	g->mach = (struct fs_pids_machine){ .tasks = m->used,
 					    .pid_max = m->max,
 					    .threads_max = m->threads_max };
 	g->hierarchy = m->hierarchy;

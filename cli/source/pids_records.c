@@ -41,7 +41,7 @@ static int on_cgroup(void *ctx, const char *path,
 		return 0;	/* no record can name it: left out */
 	memcpy(rec.path, path, len);
 	header(&rec.r, rd, sizeof(rec.r) + FS_ALIGN8(len));
-	rec.r.current = c->current;
+	rec.r.used = c->current;
 	rec.r.max = c->max;
 	rec.r.refused = c->refused;
 	rec.r.path_len = len;
@@ -70,7 +70,7 @@ int fs_source_pids_sample(struct fs_source *s)
 		return fs_error(err, "cannot read the pids cgroups under %s: %s",
 				fs_cgroup_pids_root(), strerror(-err));
 	header(&m, &rd, sizeof(m));
-	m.current = lim.tasks;
+	m.used = lim.tasks;
 	m.max = lim.pid_max;
 	m.threads_max = lim.threads_max;
 	m.flags = FS_PIDS_MACHINE;

@@ -387,7 +387,7 @@ struct fs_rec_cgroup_path {
  */
 struct fs_rec_pids {
 	struct fs_hdr hdr;
-	__s64 current;		/* pids.current; the machine: its tasks */
+	__s64 used;		/* pids.current; the machine: its tasks */
 	__s64 max;		/* pids.max, -1: "max"; the machine: pid_max */
 	__u64 refused;		/* pids.events max; the machine: 0 */
 	__s64 threads_max;	/* the machine: kernel.threads-max */
