@@ -211,7 +211,7 @@ step completion "bash -c '. /usr/share/bash-completion/bash_completion; _complet
 step dkms-added "dkms status forkscope"
 step restore-headers "for b in /lib/modules/*/build.hidden; do mv \$b \${b%.hidden}; done"
 for k in "$k612" "$k61"; do
-	step "dkms-build-$k" "dkms build -m forkscope -v $version -k $k --kernelsourcedir /usr/src/linux-headers-$k"
+	step "dkms-build-$k" "dkms build -m forkscope -v $version -k $k --kernelsourcedir /usr/src/linux-headers-$k || { tail -n 30 /var/lib/dkms/forkscope/$version/build/make.log; false; }"
 	step "vermagic-$k" "modinfo -F vermagic \$(find /var/lib/dkms/forkscope/$version/$k -name 'forkscope.ko*')"
 done
 step dkms-install "dkms install -m forkscope -v $version -k $k612 && modinfo -F filename -k $k612 forkscope"
