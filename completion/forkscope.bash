@@ -38,14 +38,14 @@ _forkscope_commands()
 		sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'
 }
 
-# _forkscope_value_of OPTS WORD: the long name of the option WORD is, if it
-# takes a value; else fails.
+# _forkscope_value_of WORD OPTS: "NAME VALUE", the long name of the option
+# WORD is and its value's name, if it takes one; else fails.
 _forkscope_value_of()
 {
 	local short long value
 	while read -r short long value; do
 		[[ $value != - && ($1 == "$short" || $1 == "$long") ]] || continue
-		printf '%s\n' "${long#--}"
+		printf '%s %s\n' "${long#--}" "$value"
 		return 0
 	done <<< "$2"
 	return 1
@@ -93,19 +93,20 @@ _forkscope_cgroups()
 	}' /proc/self/mountinfo) | sort -u
 }
 
-# _forkscope_value NAME CUR: completes the value of option --NAME.
+# _forkscope_value NAME VALUE CUR: completes the value of option --NAME,
+# which --help calls VALUE: by the option, else files for a FILE or OUT.
 _forkscope_value()
 {
 	case $1 in
 	pid) _pids ;;
-	comm) _forkscope_comms "$2" ;;
-	events) _forkscope_list "$2" $_forkscope_events ;;
-	source) COMPREPLY=($(compgen -W "$_forkscope_sources" -- "$2")) ;;
-	input | output | record) _filedir ;;
+	comm) _forkscope_comms "$3" ;;
+	events) _forkscope_list "$3" $_forkscope_events ;;
+	source) COMPREPLY=($(compgen -W "$_forkscope_sources" -- "$3")) ;;
 	cgroup)
-		mapfile -t COMPREPLY < <(_forkscope_cgroups "$2")
+		mapfile -t COMPREPLY < <(_forkscope_cgroups "$3")
 		compopt -o nospace
 		;;
+	*) [[ $2 == FILE || $2 == OUT ]] && _filedir ;;
 	esac
 }
 
@@ -148,7 +149,7 @@ _forkscope()
 	done
 	if [[ -z $cmd ]]; then
 		if name=$(_forkscope_value_of "$prev" "$global"); then
-			_forkscope_value "$name" "$cur"
+			_forkscope_value $name "$cur"
 		elif [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$(cut -d' ' -f1,2 <<< "$global" |
 				tr ' ' '\n' | grep -vx -)" -- "$cur"))
@@ -175,7 +176,7 @@ _forkscope()
 	fi
 	if $split || name=$(_forkscope_value_of "$prev" "$opts"); then
 		$split && name=$(_forkscope_value_of "$prev" "$opts")
-		[[ -n $name ]] && _forkscope_value "$name" "$cur"
+		[[ -n $name ]] && _forkscope_value $name "$cur"
 		return
 	fi
 	COMPREPLY=($(compgen -W "$(cut -d' ' -f1,2 <<< "$opts" |

@@ -247,6 +247,8 @@ rmdir "$cg/inner"
 touch "$tmp/report.json"
 check "stat -o offers files" "$tmp/report.json" \
 	"$(comp "forkscope stat -o $tmp/rep")"
+check "export --perfetto OUT offers files" "$tmp/report.json" \
+	"$(comp "forkscope export -i x --perfetto $tmp/rep")"
 check "stat --output=FILE" "$tmp/report.json" \
 	"$(comp "forkscope stat --output=$tmp/rep")"
 check "stat -- CMD: commands" "yes" \

@@ -61,7 +61,16 @@ static void usage(FILE *f)
 "      --cgroup PATH      only tasks in cgroup PATH or below (v2 or pids)\n"
 "      --container ID     only tasks of container ID (an id, a unique\n"
 "                         prefix of one, or a systemd unit: foo.service)\n"
-"  -h, --help             this help\n");
+"  -j, --json             a failure's line as JSON\n"
+"  -h, --help             this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope export -i build.fsr --perfetto build.pftrace\n"
+"                                   # who forked whom, when: a timeline\n"
+"  forkscope export -i leak.fsr -p 1234 --perfetto 1234.pftrace\n"
+"                                   # only 1234 and its descendants\n"
+"  forkscope export -i ci.fsr --container 3f4a --perfetto ci.pftrace\n"
+"                                   # one container's processes alone\n");
 }
 
 #define OPT(field)	offsetof(struct export_opts, field)
