@@ -62,7 +62,8 @@ static void usage(FILE *f)
 "EXAMPLES\n"
 "  forkscope stat -- make -j4       # what does a build start, and run?\n"
 "  forkscope stat -- ./test.sh      # does it leave zombies? fork-to-exec?\n"
-"  forkscope stat -j -o ci.json -- ./ci.sh  # the same as JSON, to a file\n");
+"  forkscope stat -j -o ci.json -- ./ci.sh  # the same as JSON, to a file\n"
+"  forkscope stat -i make.fsr       # the report on a recorded run\n");
 }
 
 #define OPT(field)	offsetof(struct stat_run, field)
