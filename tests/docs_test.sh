@@ -219,6 +219,11 @@ cp /bin/sleep "$tmp/$comm"
 "$tmp/$comm" 100 &
 kid=$!
 kids="$kids $kid"
+# Its name is its own once it has exec'd, not before.
+for _ in $(seq 1000); do
+	[ "$(cat "/proc/$kid/comm" 2>/dev/null)" = "$comm" ] && break
+	sleep 0.01
+done
 check "trace -p offers a live pid" "$kid" \
 	"$(comp "forkscope trace -p $kid" | grep -x "$kid")"
 check "every pid offered is a number" "" \
