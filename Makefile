@@ -187,8 +187,10 @@ $(O)/man/%: man/%.scd debian/changelog | $(O)/man
 	$(call msg,SCDOC,$@)
 	$(Q)sed 's/@VERSION@/$(VERSION)/g' $< | scdoc > $@
 
-# The module's source as DKMS builds it: Kbuild, kmod/, the record ABI.
-DKMS_SRCS := Kbuild kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
+# The module's source as DKMS builds it: Kbuild, kmod/, the record ABI;
+# not the forkscope.mod.c a build in this tree leaves.
+DKMS_SRCS := Kbuild kmod/Kbuild \
+	     $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
 	     $(wildcard include/forkscope/*.h)
 
 install: bin man
