@@ -69,8 +69,8 @@ static void usage(FILE *f)
 "                                   # who forked whom, when: a timeline\n"
 "  forkscope export -i leak.fsr -p 1234 --perfetto 1234.pftrace\n"
 "                                   # only 1234 and its descendants\n"
-"  forkscope export -i ci.fsr --container 3f4a --perfetto ci.pftrace\n"
-"                                   # one container's processes alone\n");
+"  forkscope export -i build.fsr --html build.html\n"
+"                                   # the same as one page, for any browser\n");
 }
 
 #define OPT(field)	offsetof(struct export_opts, field)
