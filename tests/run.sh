@@ -4,7 +4,7 @@
 # shows their KTAP output, and ends with one line: "N passed, N failed".
 # Exits non-zero on any failure, including a suite or guest that crashed
 # or printed no totals. FORKSCOPE_VM=0 skips the guests, FORKSCOPE_PKG=0
-# the Debian packages' suite (pkg_test.sh: four minutes on two cores).
+# the Debian packages' suite (pkg_test.sh: 1.5 to 5 minutes on two cores).
 # Usage: tests/run.sh [BUILD_DIR]
 set -u
 build=${1:-build}
