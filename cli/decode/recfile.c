@@ -342,10 +342,20 @@ static int read_header(struct fs_recr *r)
 {
 	struct fs_file_header *h = &r->fh;
 	char writer[300];
+	size_t got = read_some(r, h, sizeof(*h));
 
-	if (read_some(r, h, sizeof(*h)) < sizeof(*h) ||
-	    memcmp(h->magic, FS_FILE_MAGIC, sizeof(h->magic)))
+	/* A directory opens, and fails at the first read. */
+	if (ferror(r->f))
+		return (r->err = fs_error(errno, "cannot read %s: %s", r->name,
+					  strerror(errno)));
+	if (!got)
+		return cut(r, EBADMSG, "an empty file, not a forkscope recording (see forkscope record --help)");
+	if (memcmp(h->magic, FS_FILE_MAGIC,
+		   got < sizeof(h->magic) ? got : sizeof(h->magic)))
 		return cut(r, EBADMSG, "not a forkscope recording (see forkscope record --help)");
+	if (got < sizeof(*h))
+		return cut(r, EPIPE, "cut short inside its header, at byte %zu: the recording was killed or its disk filled",
+			   got);
 	if (h->version != FS_FILE_VERSION)
 		return cut(r, EPROTO, "a recording of format %u; this forkscope reads format %u: use the forkscope that recorded it or a %s one",
 			   h->version, FS_FILE_VERSION,
