@@ -82,7 +82,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 .PHONY: all bin man deps test-deps run check tests clean kmod kmods bench \
-	layer-incs install install-dkms uninstall
+	layer-incs install install-dkms uninstall fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -107,7 +107,7 @@ run: deps
 
 check: test-deps
 	@scripts/deps.sh vm
-	@$(MAKE) --no-print-directory all tests kmods
+	@$(MAKE) --no-print-directory all tests kmods fuzz
 	@tests/run.sh $(O)
 
 tests: $(TESTS)
@@ -222,6 +222,41 @@ $(O)/storm: bench/storm.c | $(O)
 $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
+
+# The fuzz target (tests/fuzz/): the reader, decoder, model and views
+# compiled again by clang with its sanitizers, in $(O)/fuzz. No source
+# layer: a recording needs no kernel, and the archive holds none, so a
+# link that would pull one in fails.
+FUZZ_CC	 ?= $(CLANG)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := $(filter-out -O% -g,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
+	   $(FUZZ_SAN)
+FUZZ_LAYERS := base decode model view
+FUZZ_OBJS := $(patsubst cli/%.c,$(O)/fuzz/cli/%.o,\
+	   $(wildcard $(FUZZ_LAYERS:%=cli/%/*.c)))
+
+fuzz: $(O)/fuzz/record_fuzz
+
+$(FUZZ_LAYERS:%=$(O)/fuzz/cli/%):
+	@mkdir -p $@
+
+define fuzz_rule
+$(O)/fuzz/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) | $(O)/fuzz/cli/$(1)
+	$$(call msg,FUZZCC,$$@)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		$$(LAYER_INC_$(1)) -c $$< -o $$@
+endef
+$(foreach l,$(FUZZ_LAYERS),$(eval $(call fuzz_rule,$(l))))
+
+$(O)/fuzz/libforkscope.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# Sees what a view sees, and the reader.
+$(O)/fuzz/record_fuzz: tests/fuzz/record_fuzz.c $(HDRS) $(O)/fuzz/libforkscope.a
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(LAYER_INC_view) $< \
+		$(O)/fuzz/libforkscope.a -lzstd -lm -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every kselftest suite under BUILD/tests on this machine, then the
+# Runs every kselftest suite under BUILD/tests on this machine and the
+# fuzz target of recordings (tests/fuzz/run.sh), then the
 # BPF suites in QEMU guests booting Debian's 6.12 and 6.1 cloud kernels,
 # shows their KTAP output, and ends with one line: "N passed, N failed".
 # Exits non-zero on any failure, including a suite or guest that crashed
@@ -51,6 +52,8 @@ fi
 for t in "$build"/tests/*_test; do
 	run "$(basename "$t")" "$t"
 done
+# The reader of recordings under libFuzzer: its corpus, then 60 s more.
+run record_fuzz tests/fuzz/run.sh "$build"
 if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
 	run vm-6.12-bpf tests/vm/run.sh "$build" 6.12 bpf:lifecycle_test \
 		bpf:cow_test bpf:model_test bpf:trace_cli_test bpf:failures_test \
