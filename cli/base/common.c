@@ -126,6 +126,17 @@ void fs_set_boot_to_real_ns(int64_t offset)
 	boot_to_real = offset;
 }
 
+int64_t fs_wall_ns(uint64_t boot_ns, int64_t offset)
+{
+	int64_t real;
+
+	if (boot_ns > INT64_MAX)
+		boot_ns = INT64_MAX;
+	if (__builtin_add_overflow((int64_t)boot_ns, offset, &real))
+		return INT64_MAX;	/* only a positive offset overflows */
+	return real < 0 ? 0 : real;
+}
+
 int fs_ensure_tracefs(void)
 {
 	struct statfs sfs;

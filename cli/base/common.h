@@ -64,6 +64,12 @@ uint64_t fs_boot_ns(void);
 int64_t fs_boot_to_real_ns(void);
 /* A recording's: its stamps are shown at the wall time they were made. */
 void fs_set_boot_to_real_ns(int64_t offset);
+/*
+ * A boot-time stamp as CLOCK_REALTIME ns, given the offset between the
+ * clocks: from 0 to INT64_MAX whatever a recording says, so that no view
+ * formats a time before 1970 or past 2262 (or overflows getting there).
+ */
+int64_t fs_wall_ns(uint64_t boot_ns, int64_t offset);
 
 /* Mounts tracefs at /sys/kernel/tracing when nothing is mounted there. */
 int fs_ensure_tracefs(void);

@@ -410,14 +410,15 @@ static void add_time(struct line *l, uint64_t ts_ns)
 {
 	static time_t last = -1;
 	static char hms[16];
-	int64_t real = (int64_t)ts_ns + fs_boot_to_real_ns();
+	int64_t real = fs_wall_ns(ts_ns, fs_boot_to_real_ns());
 	time_t secs = real / (int64_t)NSEC_PER_SEC;
 	char us[8], *end = us + sizeof(us);
 	struct tm tm;
 
 	if (secs != last) {
-		localtime_r(&secs, &tm);
-		strftime(hms, sizeof(hms), "%H:%M:%S.", &tm);
+		if (!localtime_r(&secs, &tm) ||
+		    !strftime(hms, sizeof(hms), "%H:%M:%S.", &tm))
+			snprintf(hms, sizeof(hms), "??:??:??.");
 		last = secs;
 	}
 	add_str(l, hms);
@@ -679,7 +680,7 @@ static void json_common(struct fs_json *j, FILE *f, const char *event,
 	fs_json_object(j, NULL);
 	fs_json_str(j, "event", event);
 	fs_json_u64(j, "ts_ns", ts_ns);
-	fs_json_u64(j, "time_ns", ts_ns + fs_boot_to_real_ns());
+	fs_json_u64(j, "time_ns", fs_wall_ns(ts_ns, fs_boot_to_real_ns()));
 	if (cpu >= 0)
 		fs_json_int(j, "cpu", cpu);
 }

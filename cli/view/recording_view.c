@@ -7,7 +7,7 @@
 
 void fs_recording_text(FILE *f, const char *name, const struct fs_file_meta *m)
 {
-	time_t secs = (m->start_ns + m->boot_to_real_ns) / NSEC_PER_SEC;
+	time_t secs = fs_wall_ns(m->start_ns, m->boot_to_real_ns) / NSEC_PER_SEC;
 	char when[64] = "?";
 	struct tm tm;
 
