@@ -339,9 +339,35 @@ static size_t record_at(const uint8_t *raw, size_t len, size_t i,
 	return at;
 }
 
+/* Copies the record at `at` k times after it; one field counts up. */
+static size_t add_run(uint8_t *raw, size_t len, size_t max, size_t at,
+		      uint32_t *rnd)
+{
+	size_t rlen = ((const struct fs_hdr *)(raw + at))->size;
+	size_t k = 1 + next_rand(rnd) % (1U << (next_rand(rnd) % 13));
+	size_t field = 8 + 4 * (next_rand(rnd) % ((rlen - 8) / 4));
+	uint8_t *end = raw + at + rlen;
+
+	if (len + k * rlen > max)
+		k = (max - len) / rlen;
+	memmove(end + k * rlen, end, raw + len - end);
+	for (size_t j = 1; j <= k; j++) {
+		uint8_t *copy = raw + at + j * rlen;
+		uint32_t v;
+
+		memcpy(copy, raw + at, rlen);
+		memcpy(&v, copy + field, sizeof(v));
+		v += j;
+		memcpy(copy + field, &v, sizeof(v));
+	}
+	return len + k * rlen;
+}
+
 /*
  * Changes one record of a block: its bytes, or where it is (moved,
- * copied, dropped), so that records come in orders no kernel sends.
+ * copied, dropped), so that records come in orders no kernel sends; or
+ * adds a run of copies of it, each a little different (pids, ids,
+ * times counting up), for tables that must grow.
  */
 static size_t mutate_records(uint8_t *raw, size_t len, size_t max,
 			     uint32_t *rnd)
@@ -354,7 +380,7 @@ static size_t mutate_records(uint8_t *raw, size_t len, size_t max,
 		return LLVMFuzzerMutate(raw, len, max);
 	at = record_at(raw, len, next_rand(rnd) % n, &n);
 	rlen = ((const struct fs_hdr *)(raw + at))->size;
-	switch (next_rand(rnd) % 4) {
+	switch (next_rand(rnd) % 5) {
 	case 0: {	/* its bytes, its size kept */
 		struct fs_hdr *h = (void *)(raw + at);
 		uint16_t keep = h->size;
@@ -374,7 +400,7 @@ static size_t mutate_records(uint8_t *raw, size_t len, size_t max,
 		memmove(raw + to + rlen, raw + to, len - to);
 		memcpy(raw + to, tmp, rlen);
 		return len + rlen;
-	default:	/* moved */
+	case 3:		/* moved */
 		memcpy(tmp, raw + at, rlen);
 		memmove(raw + at, raw + at + rlen, len - at - rlen);
 		tmp_len = len - rlen;
@@ -382,6 +408,8 @@ static size_t mutate_records(uint8_t *raw, size_t len, size_t max,
 		memmove(raw + to + rlen, raw + to, tmp_len - to);
 		memcpy(raw + to, tmp, rlen);
 		return len;
+	default:
+		return add_run(raw, len, max, at, rnd);
 	}
 }
 
@@ -447,10 +475,10 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
 			      b.comp_len);
 	if (ZSTD_isError(len))
 		return LLVMFuzzerMutate(data, size, max);
-	/* Room to grow: copies of records, longer strings. */
+	/* Room to grow: longer strings; runs of records fill the block. */
 	cap = l.raw_max < len * 2 + 4096 ? l.raw_max : len * 2 + 4096;
 	if (b.kind == FS_BLOCK_RECORDS && next_rand(&rnd) % 2)
-		len = mutate_records(raw, len, cap, &rnd);
+		len = mutate_records(raw, len, l.raw_max, &rnd);
 	else
 		len = LLVMFuzzerMutate(raw, len, cap);
 	describe_block(&b, raw, len);
