@@ -54,6 +54,9 @@ void fs_proctab_free(struct fs_proctab *t)
 
 struct fs_task *fs_proctab_get(struct fs_proctab *t, int32_t pid)
 {
+	/* 0 marks a free slot: no pid, and no lookup, may find one. */
+	if (pid <= 0)
+		return NULL;
 	for (uint32_t i = slot_of(t, pid);; i = (i + 1) & t->mask) {
 		if (t->slots[i].pid == pid)
 			return &t->slots[i];

@@ -156,8 +156,41 @@ static void show_cow(struct replay *p)
 	free(rows);
 }
 
+/*
+ * What no record may break, beyond memory safety: every entry of the
+ * process table found by its pid, its count right, and a free slot
+ * all zeros (a write through a pid of 0 leaves marks a new task gets).
+ */
+static void check_table(const struct fs_proctab *t)
+{
+	static const struct fs_task free_slot;
+	uint32_t used = 0;
+
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		const struct fs_task *e = &t->slots[i];
+
+		if (!e->pid && memcmp(e, &free_slot, sizeof(*e))) {
+			fprintf(stderr, "record_fuzz: free slot %u of the process table was written\n", i);
+			abort();
+		}
+		if (e->pid && (e->pid < 0 ||
+			       fs_proctab_get((struct fs_proctab *)t, e->pid) != e)) {
+			fprintf(stderr, "record_fuzz: pid %d is in slot %u, where its lookup does not find it\n",
+				e->pid, i);
+			abort();
+		}
+		used += e->pid != 0;
+	}
+	if (used != t->count) {
+		fprintf(stderr, "record_fuzz: %u entries in the process table, it counts %u\n",
+			used, t->count);
+		abort();
+	}
+}
+
 static void show_model(struct replay *p, bool all)
 {
+	check_table(&p->m.tab);
 	show_trees(p, all);
 	show_zombies(p, all);
 	show_cow(p);
