@@ -596,6 +596,61 @@ TEST_F(rec, future_record_abi)
 	refused_by_all(_metadata, header_copy(self, &h), "other.fsr", want);
 }
 
+/*
+ * A file whose last event is stamped a century after the rest (damage
+ * the block checks cannot see: the block says so too) is read past the
+ * gap in one step: trace stepped through it 100 ms at a time (3e10
+ * loops), export a second at a time.
+ */
+TEST_F(rec, an_event_a_century_ahead_takes_one_step)
+{
+	const uint64_t century = 100ULL * 365 * 86400 * NSEC_PER_SEC;
+	const char *p = path_of("ahead.fsr");
+	const char *args[] = { "trace", "--json", "-i", p, NULL };
+	const char *export_args[] = { "export", "--perfetto", "-", "-i", p,
+				      NULL };
+	FILE *in = fopen(self->path, "re");
+	struct fs_recr *r = in ? fs_recr_open(in, self->path) : NULL;
+	struct fs_file_end end = { .reason = FS_END_STOPPED };
+	union { struct fs_hdr h; char b[FS_EXEC_MAX_SIZE]; } last;
+	const struct fs_hdr *rec;
+	struct fs_recw *w;
+	struct outcome o;
+	char want[64];
+	uint64_t bytes;
+
+	ASSERT_NE(NULL, r);
+	w = fs_recw_open(p, fs_recr_meta(r));
+	ASSERT_NE(NULL, w);
+	last.h.type = 0;
+	while (fs_recr_next(r, &rec) > 0) {
+		ASSERT_EQ(0, fs_recw_add(w, rec));
+		if (rec->type == FS_REC_EXIT || rec->type == FS_REC_WAIT)
+			memcpy(&last, rec, rec->size);
+	}
+	ASSERT_NE(0, last.h.type);
+	last.h.ts_ns += century;
+	ASSERT_EQ(0, fs_recw_add(w, &last.h));
+	end.end_ns = last.h.ts_ns;
+	ASSERT_EQ(0, fs_recw_close(w, &end, &bytes));
+	fs_recr_close(r);
+
+	ASSERT_EQ(0, run_cmd(args, &o));
+	EXPECT_EQ(0, o.status);
+	snprintf(want, sizeof(want), "\"ts_ns\":%llu,",
+		 (unsigned long long)last.h.ts_ns);
+	EXPECT_NE(NULL, strstr(o.out, want));
+	EXPECT_EQ(0, lines_starting(o.err, "{\"event\":\"error\""));
+	forget(&o);
+	/* export stepped a second at a time: 3e9 loops */
+	ASSERT_EQ(0, run_cmd(export_args, &o));
+	EXPECT_EQ(0, o.status) {
+		TH_LOG("export: %s", o.err);
+	}
+	EXPECT_NE(0, strlen(o.out));
+	forget(&o);
+}
+
 TEST(an_empty_file_is_not_a_recording)
 {
 	const char *p = path_of("empty.fsr");

@@ -166,13 +166,20 @@ static int open_all(struct export *x)
 	return x->tl ? 0 : -ENOMEM;
 }
 
-/* The recording, record by record; stops where a write failed. */
+/*
+ * The recording, a second of it at a time from the next record on (a
+ * stretch without one, a damaged stamp centuries ahead, is one step);
+ * stops where a write failed.
+ */
 static int replay(struct export *x, struct fs_session *s)
 {
 	int n = 0;
 
 	while (n >= 0 && !fs_session_done(s) && !fs_stop_requested()) {
-		n = fs_session_poll(s, 1000);
+		uint64_t next = fs_session_next_ns(s);
+
+		n = fs_session_run_until(s, next > UINT64_MAX - NSEC_PER_SEC ?
+					    UINT64_MAX : next + NSEC_PER_SEC);
 		if (n >= 0 && x->perfetto && ferror(x->perfetto_out.f))
 			n = fs_perfetto_flush(x->perfetto,
 					      x->perfetto_out.name);

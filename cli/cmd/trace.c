@@ -20,6 +20,7 @@
 #include "summary_view.h"
 
 #define POLL_MS		100
+#define POLL_NS		(POLL_MS * NSEC_PER_MSEC)
 
 struct trace_opts {
 	struct fs_cmd_opts c;	/* -p, -j, -v */
@@ -202,8 +203,17 @@ static int run(struct trace *t)
 
 	end = t->o.duration_s ?
 		fs_session_start_ns(t->s) + t->o.duration_s * NSEC_PER_SEC : 0;
+	/*
+	 * Every POLL_MS, from the next record on: replaying, a stretch of
+	 * the recording without one is skipped (a damaged file stamped a
+	 * century ahead took a loop per POLL_MS of it).
+	 */
 	while (n >= 0 && !fs_stop_requested() && !fs_session_done(t->s)) {
-		uint64_t until = fs_session_now(t->s) + POLL_MS * NSEC_PER_MSEC;
+		uint64_t from = fs_session_next_ns(t->s), until;
+
+		if (from < fs_session_now(t->s))
+			from = fs_session_now(t->s);
+		until = from > UINT64_MAX - POLL_NS ? UINT64_MAX : from + POLL_NS;
 
 		n = fs_session_run_until(t->s, end && end < until ? end : until);
 		/* Nobody reads what cannot be written: stop tracing. */

@@ -221,6 +221,11 @@ int fs_session_run_until(struct fs_session *s, uint64_t ns)
 	return 0;
 }
 
+uint64_t fs_session_next_ns(struct fs_session *s)
+{
+	return fs_source_next_ns(s->src);
+}
+
 int fs_session_run_for(struct fs_session *s, uint64_t ms)
 {
 	return fs_session_run_until(s, fs_session_now(s) +

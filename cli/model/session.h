@@ -63,6 +63,13 @@ int fs_session_run_for(struct fs_session *s, uint64_t ms);
  */
 int fs_session_run_until(struct fs_session *s, uint64_t ns);
 /*
+ * Replaying, the stamp of the next record not yet applied (UINT64_MAX
+ * past the last); live, now. A command reading a recording in steps
+ * starts each at the next record, so that a stretch of the recording
+ * with none, however long (a damaged stamp: centuries), is one step.
+ */
+uint64_t fs_session_next_ns(struct fs_session *s);
+/*
  * Drains what is left and reports final losses. The session's clock
  * stops there: what a view shows after is as of the end of the watch,
  * and a recording kept ends then too.

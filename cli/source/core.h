@@ -22,6 +22,7 @@ struct fs_source_ops {
 	void (*close)(struct fs_source *s);
 	/* A recording's (file.c); live sources leave them NULL. */
 	int (*poll_until)(struct fs_source *s, uint64_t ns);
+	uint64_t (*next_ns)(struct fs_source *s);
 	uint64_t (*now)(const struct fs_source *s);
 	bool (*done)(const struct fs_source *s);
 	const struct fs_file_meta *(*meta)(const struct fs_source *s);

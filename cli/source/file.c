@@ -23,6 +23,7 @@ struct file_source {
 	const struct fs_hdr *next;	/* read, not yet delivered */
 	uint64_t clock;
 	bool done;
+	int err;		/* where it was cut or damaged, once done */
 	bool in_snapshot;
 	bool snapshotted;
 };
@@ -31,7 +32,8 @@ struct file_source {
 
 /*
  * Reads the next record into f->next; 0 at the end of the file, when the
- * clock stops at its end, or a negative errno where it is cut or damaged.
+ * clock stops at its end, or a negative errno where it is cut or damaged
+ * (again at every call after: a read ahead must not swallow it).
  */
 static int peek(struct file_source *f)
 {
@@ -40,10 +42,11 @@ static int peek(struct file_source *f)
 	if (f->next)
 		return 1;
 	if (f->done)
-		return 0;
+		return f->err;
 	n = fs_recr_next(f->r, &f->next);
 	if (n <= 0) {
 		f->done = true;
+		f->err = n;
 		f->next = NULL;
 		if (fs_recr_last_ns(f->r) > f->clock)
 			f->clock = fs_recr_last_ns(f->r);
@@ -116,6 +119,14 @@ static int file_snapshot(struct fs_source *s, uint32_t gen)
 			f->name);
 }
 
+/* The next record's stamp, read ahead; UINT64_MAX past the last. */
+static uint64_t file_next_ns(struct fs_source *s)
+{
+	struct file_source *f = FILE_SOURCE(s);
+
+	return peek(f) > 0 ? f->next->ts_ns : UINT64_MAX;
+}
+
 static int file_cow_sample(struct fs_source *s)
 {
 	(void)s;
@@ -160,6 +171,7 @@ static const struct fs_source_ops file_ops = {
 	.losses = file_losses,
 	.close = file_close,
 	.poll_until = file_poll_until,
+	.next_ns = file_next_ns,
 	.now = file_now,
 	.done = file_done,
 	.meta = file_meta,

@@ -186,6 +186,11 @@ uint64_t fs_source_now(const struct fs_source *s)
 	return s->ops->now ? s->ops->now(s) : fs_boot_ns();
 }
 
+uint64_t fs_source_next_ns(struct fs_source *s)
+{
+	return s->ops->next_ns ? s->ops->next_ns(s) : fs_boot_ns();
+}
+
 const struct fs_file_end *fs_source_end(const struct fs_source *s)
 {
 	return s->ops->end ? s->ops->end(s) : NULL;

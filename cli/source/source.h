@@ -95,6 +95,11 @@ const struct fs_file_meta *fs_source_meta(const struct fs_source *s);
  * records have been delivered; fs_boot_ns() when live.
  */
 uint64_t fs_source_now(const struct fs_source *s);
+/*
+ * Replaying, the stamp of the next record not yet delivered (UINT64_MAX
+ * past the last, or where the recording is cut); live, now.
+ */
+uint64_t fs_source_next_ns(struct fs_source *s);
 /* A recording's END block, once read; NULL live or when it was cut. */
 const struct fs_file_end *fs_source_end(const struct fs_source *s);
 /* A recording has been read to its end (or where it was cut). */
