@@ -223,40 +223,56 @@ $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
 
-# The fuzz target (tests/fuzz/): the reader, decoder, model and views
-# compiled again by clang with its sanitizers, in $(O)/fuzz. No source
-# layer: a recording needs no kernel, and the archive holds none, so a
-# link that would pull one in fails.
+# The fuzz target (tests/fuzz/): what reads a recording, compiled again
+# by clang with its sanitizers into $(O)/fuzz: the reader, the decoder,
+# the model and the session, the views, the file source. No producer:
+# bpf.c and kmod.c are left out (the target stubs their opens, which a
+# recording never calls), so nothing links libbpf or touches the kernel.
 FUZZ_CC	 ?= $(CLANG)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := $(filter-out -O% -g,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
 	   $(FUZZ_SAN)
-FUZZ_LAYERS := base decode model view
-FUZZ_OBJS := $(patsubst cli/%.c,$(O)/fuzz/cli/%.o,\
-	   $(wildcard $(FUZZ_LAYERS:%=cli/%/*.c)))
+FUZZ_LAYERS := base decode source model view
+FUZZ_OBJS := $(patsubst cli/%.c,$(O)/fuzz/cli/%.o,$(filter-out \
+	   cli/source/bpf.c cli/source/kmod.c,\
+	   $(wildcard $(FUZZ_LAYERS:%=cli/%/*.c)))) \
+	   $(O)/fuzz/cli/view/html_assets.o \
+	   $(patsubst $(O)/%.c,$(O)/fuzz/%.o,$(PB_SRCS))
 
 fuzz: $(O)/fuzz/record_fuzz
 
-$(FUZZ_LAYERS:%=$(O)/fuzz/cli/%):
+$(FUZZ_LAYERS:%=$(O)/fuzz/cli/%) $(O)/fuzz/proto:
 	@mkdir -p $@
 
 define fuzz_rule
-$(O)/fuzz/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) | $(O)/fuzz/cli/$(1)
+$(O)/fuzz/cli/$(1)/%.o: cli/$(1)/%.c $(HDRS) $(PB_HDRS) | $(O)/fuzz/cli/$(1)
 	$$(call msg,FUZZCC,$$@)
 	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 		$$(LAYER_INC_$(1)) -c $$< -o $$@
 endef
 $(foreach l,$(FUZZ_LAYERS),$(eval $(call fuzz_rule,$(l))))
 
+$(O)/fuzz/cli/view/html_assets.o: $(O)/cli/view/html_assets.c \
+		cli/view/html_assets.h | $(O)/fuzz/cli/view
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(LAYER_INC_view) -c $< -o $@
+
+$(O)/fuzz/proto/%.pb-c.o: $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h | \
+		$(O)/fuzz/proto
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(O)/proto -c $< -o $@
+
 $(O)/fuzz/libforkscope.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# Sees what a view sees, and the reader.
-$(O)/fuzz/record_fuzz: tests/fuzz/record_fuzz.c $(HDRS) $(O)/fuzz/libforkscope.a
+# Sees what a command sees.
+$(O)/fuzz/record_fuzz: tests/fuzz/record_fuzz.c $(HDRS) $(PB_HDRS) \
+		$(O)/fuzz/libforkscope.a
 	$(call msg,FUZZ,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(LAYER_INC_view) $< \
-		$(O)/fuzz/libforkscope.a -lzstd -lm -o $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ALL_LAYER_INC) \
+		-I$(O)/proto $< $(O)/fuzz/libforkscope.a \
+		$(shell pkg-config --libs libprotobuf-c) -lzstd -lm -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: bytes read as a recording (forkscope record -o), as
- * `-i FILE` would. The reader checks the file and every record, the
- * model applies them as a session does, snapshots and resyncs included,
- * and the views a replay runs show the result: each event as trace
- * shows it (text, JSON, --explain), stat's counters and report, the
- * tree, the zombie report and cow's top, into a sink.
+ * `-i FILE` would, twice. First the reader alone feeds the model, the
+ * table checked and the model's views shown every so often: tree, the
+ * zombie report, cow's top, stat's counters. Then as the commands read
+ * it: the file source and a session, to one second in (tree --at,
+ * zombies --at), then in trace's steps to the end, each event shown as
+ * trace shows it (text, JSON, --explain) and fed to the timeline that
+ * export --perfetto and --html write. Everything goes to a sink.
  *
  * Every block is a zstd frame with a checksum, so bytes flipped at
  * random stop at the reader: the custom mutator below also unpacks a
@@ -13,30 +15,54 @@
  * that says the truth, so well-formed but hostile records get through
  * to the model and the views.
  *
- * Built against the reader, decoder, model and views only (make fuzz):
- * no source layer, no kernel. tests/fuzz/run.sh runs it.
+ * Built from what reads a recording (make fuzz): no producer, so no
+ * libbpf and no kernel; the registry's two opens of one are stubbed
+ * below, never called for a file. tests/fuzz/run.sh runs it.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zstd.h>
 
+#include "backends.h"
 #include "common.h"
 #include "cow_rates.h"
 #include "cow_view.h"
 #include "event_filter.h"
 #include "event_view.h"
 #include "explain.h"
+#include "html_view.h"
 #include "lifestat.h"
 #include "model.h"
+#include "perfetto_view.h"
 #include "recfile.h"
 #include "recording_view.h"
+#include "session.h"
 #include "stat_view.h"
 #include "summary_view.h"
+#include "timeline.h"
 #include "tree_view.h"
 #include "zombie_report.h"
+
+/* A recording opens no producer: were one asked for, it is not here. */
+struct fs_source *fs_source_bpf_open(const struct fs_source_opts *opts)
+{
+	(void)opts;
+	fs_error(ENOTSUP, "record_fuzz links no producer");
+	return NULL;
+}
+
+struct fs_source *fs_source_kmod_open(const struct fs_source_opts *opts)
+{
+	(void)opts;
+	fs_error(ENOTSUP, "record_fuzz links no producer");
+	return NULL;
+}
 
 /* Views also run every so many records: a model caught mid-stream. */
 #define VIEW_EVERY	512
@@ -73,25 +99,25 @@ struct replay {
 };
 
 /* What trace prints for a record, as text and JSON, explained. */
-static void show_event(struct replay *p, const struct fs_hdr *rec,
-		       const struct fs_note *n)
+static void show_event(const struct fs_model *m, uint64_t *shown,
+		       const struct fs_hdr *rec, const struct fs_note *n)
 {
 	static const struct fs_event_filter all = { .events = FS_ALL_EVENTS };
 	char why[256];
 	FILE *f = sink();
 
 	if (rec->type != FS_REC_REAP && fs_event_wanted(&all, rec, n)) {
-		fs_explain(why, sizeof(why), &p->m, rec, n);
-		fs_event_text(f, &p->m, rec, n, why);
-		fs_event_json(f, &p->m, rec, n, why);
-		fs_event_text(f, &p->m, rec, n, NULL);
-		p->shown[rec->type]++;
+		fs_explain(why, sizeof(why), m, rec, n);
+		fs_event_text(f, m, rec, n, why);
+		fs_event_json(f, m, rec, n, why);
+		fs_event_text(f, m, rec, n, NULL);
+		shown[rec->type]++;
 	}
 	if (fs_release_wanted(&all, n)) {
 		fs_explain_release(why, sizeof(why), n);
-		fs_release_text(f, &p->m, rec->ts_ns, n, why);
+		fs_release_text(f, m, rec->ts_ns, n, why);
 		fs_release_json(f, rec->ts_ns, n, why);
-		p->shown[FS_REC_REAP]++;
+		shown[FS_REC_REAP]++;
 	}
 }
 
@@ -260,14 +286,15 @@ static void apply(struct replay *p, const struct fs_hdr *rec, uint64_t nth)
 	p->stats.records++;
 	p->stats.bytes += rec->size;
 	fs_lifestat_event(&p->st, rec, &note);
-	show_event(p, rec, &note);
+	p->shown[rec->type]++;
 	if ((rec->type == FS_REC_SYNC &&
 	     ((const struct fs_rec_sync *)rec)->phase == FS_SYNC_END) ||
 	    nth % VIEW_EVERY == VIEW_EVERY - 1)
 		show_model(p, false);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The reader alone feeding the model, as a session would. */
+static void read_direct(const uint8_t *data, size_t size)
 {
 	/* glibc's fmemopen refuses a size of 0: an empty file is empty. */
 	FILE *in = size ? fmemopen((void *)data, size, "r") :
@@ -281,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	r = fs_recr_open(in, "fuzz.fsr");
 	if (!r)
-		return 0;
+		return;
 	p.meta = fs_recr_meta(r);
 	fs_recording_text(sink(), "fuzz.fsr", p.meta);
 	fs_set_boot_to_real_ns(p.meta->boot_to_real_ns);
@@ -302,6 +329,118 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fs_lifestat_free(&p.st);
 	fs_model_free(&p.m);
 	fs_recr_close(r);
+}
+
+/* The session's side: what trace, tree --at and export do with a file. */
+struct replayed {
+	struct fs_timeline *tl;
+	struct fs_perfetto *perfetto;
+	struct fs_html *html;
+	uint64_t shown[FS_REC_TYPE_MAX];
+};
+
+static void on_timeline(void *ctx, const struct fs_tl_event *ev)
+{
+	fs_perfetto_event(((struct replayed *)ctx)->perfetto, ev);
+}
+
+static void on_event(void *ctx, const struct fs_session *s,
+		     const struct fs_hdr *rec, const struct fs_note *n)
+{
+	struct replayed *x = ctx;
+	const struct fs_model *m = fs_session_model(s);
+
+	show_event(m, x->shown, rec, n);
+	fs_timeline_apply(x->tl, m, rec, n);
+	fs_html_capture(x->html, m, rec, n);
+}
+
+static void on_resync(void *ctx, const struct fs_session *s, uint64_t swept)
+{
+	const struct fs_model *m = fs_session_model(s);
+
+	(void)ctx;
+	fs_resync_text(sink(), m->lost, swept);
+	fs_resync_json(sink(), fs_session_now(s), m->lost, swept);
+}
+
+/* tree --at and zombies --at: the model some time into the recording. */
+static void show_at(struct fs_session *s)
+{
+	const struct fs_model *m = fs_session_model(s);
+	struct fs_tree_opts o = { .root = m->select_pid,
+				  .now_ns = fs_session_now(s) };
+	struct fs_zombie_report r;
+
+	check_table(&m->tab);
+	fs_tree_text(sink(), m, &o);
+	if (!fs_zombie_report_build(&r, m, fs_session_now(s), NSEC_PER_SEC)) {
+		fs_zombie_report_json(sink(), &r);
+		fs_zombie_report_free(&r);
+	}
+}
+
+/* To its end in trace's steps: 100 ms from the next record on. */
+static void read_on(struct fs_session *s)
+{
+	const uint64_t step = 100 * NSEC_PER_MSEC;
+
+	while (!fs_session_done(s)) {
+		uint64_t from = fs_session_next_ns(s);
+
+		if (from < fs_session_now(s))
+			from = fs_session_now(s);
+		if (fs_session_run_until(s, from > UINT64_MAX - step ?
+					    UINT64_MAX : from + step) < 0)
+			break;
+	}
+}
+
+/* The file read as `-i FILE` reads it: the file source and a session. */
+static void read_session(const uint8_t *data, size_t size)
+{
+	struct replayed x = {};
+	struct fs_timeline_opts to = { .on_event = on_timeline, .ctx = &x,
+				       .keep = true };
+	struct fs_session_opts so = { .on_event = on_event,
+				      .on_resync = on_resync, .ctx = &x };
+	int fd = memfd_create("fuzz.fsr", MFD_CLOEXEC);
+	const struct fs_file_end *end;
+	struct fs_session *s;
+	char path[64];
+
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	so.source.input = path;
+	x.tl = fs_timeline_new(&to);
+	x.perfetto = fs_perfetto_new(sink());
+	x.html = fs_html_new();
+	if (!x.tl || !x.perfetto || !x.html)
+		abort();
+	s = fs_session_open(&so);
+	if (s) {
+		if (!fs_session_run_until(s, fs_session_start_ns(s) +
+					     NSEC_PER_SEC))
+			show_at(s);
+		read_on(s);
+		show_at(s);
+		end = fs_session_end(s);
+		fs_timeline_finish(x.tl, end ? end->end_ns : fs_session_now(s));
+		fs_perfetto_flush(x.perfetto, "fuzz");
+		fs_html_write(sink(), x.html, x.tl, fs_session_meta(s));
+		fs_session_close(s);
+	}
+	fs_html_free(x.html);
+	fs_perfetto_free(x.perfetto);
+	fs_timeline_free(x.tl);
+	close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	read_direct(data, size);
+	read_session(data, size);
 	return 0;
 }
 
