@@ -22,14 +22,17 @@ trap 'stop_tracers 2>/dev/null; rm -rf "$work"' EXIT
 
 if [ "$quick" = 1 ]; then
 	pairs=2 nfork=2500 nspawn=300 nthread=10000 cowmib=256 ncow=2
+	nreplay=5000 replays=5
 else
 	pairs=7 nfork=8000 nspawn=1000 nthread=60000 cowmib=256 ncow=4
+	nreplay=20000 replays=11
 fi
 pairs=${PAIRS:-$pairs}
-tools=${TOOLS:-forkscope forkscope-cow forkstat bpftrace execsnoop+exitsnoop perf-trace}
-# "reader": forkscope trace's own CPU, text against --json (reader_cost).
-workloads=${WORKLOADS:-fork spawn thread cow multi reader}
-storms=$(echo " $workloads " | sed 's/ reader / /; s/^ //; s/ $//')
+tools=${TOOLS:-forkscope forkscope-cow forkscope-record forkstat bpftrace execsnoop+exitsnoop perf-trace}
+# "reader": forkscope trace's own CPU, text against --json (reader_cost);
+# "replay": reading a recording back, and its size (replay_cost).
+workloads=${WORKLOADS:-fork spawn thread cow multi reader replay}
+storms=$(echo " $workloads " | sed 's/ reader / /; s/ replay / /; s/^ //; s/ $//')
 
 # The peer a bpftrace user would write: one line per fork, exec and exit.
 bt_prog='BEGIN { printf("ready\n"); }
@@ -86,13 +89,19 @@ started() {	# PID...: remember tracer processes
 
 # Starts TOOL writing to files OUT*, returns once it is attached.
 start_tracer() {
-	rm -f "$2"* "$work/tracers"
+	rm -f "$2"* "$work/tracers" "$work/rec.fsr"
 	case "$1" in
 	forkscope|forkscope-cow)
 		$fs trace $([ "$1" = forkscope-cow ] && echo --cow) \
 			> "$2" 2> "$2.err" &
 		started $!
 		wait_for "tracing with" "$2.err" "$1" ;;
+	forkscope-record)
+		# Says nothing as it starts: the file is made at its snapshot,
+		# once the programs are attached. Read back by traced().
+		$fs record -o "$work/rec.fsr" 2> "$work/rec.err" &
+		started $!
+		wait_for_file "$work/rec.fsr" "$1" ;;
 	forkstat)
 		forkstat -e fork,exec,exit > "$2" 2> "$2.err" &
 		started $!
@@ -112,6 +121,16 @@ start_tracer() {
 		started $!
 		sleep 0.5 ;;	# ~130 ms here
 	esac
+}
+
+wait_for_file() {	# FILE TOOL
+	for _ in $(seq 400); do
+		[ -s "$1" ] && return 0
+		sleep 0.025
+	done
+	echo "bench: $2 did not start: $(head -n 3 "$work/rec.err")" >&2
+	touch "$work/failed"
+	exit 1
 }
 
 wait_for() {	# TEXT FILE TOOL
@@ -158,6 +177,10 @@ traced() {	# TOOL WORKLOAD
 	t=$(workload "$2" "$work/pids")
 	c1=$(tracer_cpu)
 	stop_tracers
+	# What the recording holds, as trace shows it, for seen.py.
+	if [ "$1" = forkscope-record ]; then
+		$fs trace -i "$work/rec.fsr" > "$work/out" 2> "$work/out.err"
+	fi
 	if [ "$c1" = dead ]; then
 		echo "bench: $1 died during the $2 storm" >&2
 		echo "$t -1"
@@ -245,6 +268,60 @@ print("%.0f" % (json.loads(sys.stdin.read())["received_bytes"] / int(sys.argv[1]
 		$(children $1)
 }
 
+# Reading a recording back (-i): a fork storm of $nreplay children
+# recorded by record -- storm, then each command's CPU time (user +
+# system: its rusage) over that file and over a recording of /bin/true,
+# in $replays pairs (ABBA); the median of the pairs' differences over the
+# difference in records is the CPU per record, start-up and the
+# machine's snapshot left out. Pinned to the CPU the reader gets.
+replay_cost() {	# prints the table's rows, then "file BYTES RECORDS"
+	$fs record -o "$work/big.fsr" -- $storm -c 0 fork $nreplay \
+		> /dev/null 2> "$work/big.err" &&
+	$fs record -o "$work/small.fsr" -- /bin/true 2> "$work/small.err" || {
+		echo "bench: record failed: $(cat "$work/big.err" "$work/small.err")" >&2
+		touch "$work/failed"
+		return 1
+	}
+	python3 - "$fs" "$work" $replays $nreplay <<'PY'
+import os, re, statistics, subprocess, sys
+fs, work, runs, children = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+files = {k: "%s/%s.fsr" % (work, k) for k in ("big", "small")}
+records = {}
+for k in files:     # "forkscope: recorded N records in ..."
+    text = open("%s/%s.err" % (work, k)).read()
+    records[k] = int(re.search(r"recorded (\d+) records", text).group(1))
+cmds = [("trace -i --json", ["trace", "--json", "-i"]),
+        ("trace -i", ["trace", "-i"]),
+        ("stat -i", ["stat", "-o", "/dev/null", "-i"]),
+        ("tree -i", ["tree", "-i"])]
+
+def cpu(args, path):
+    with open(os.devnull, "w") as null:
+        p = subprocess.Popen(["taskset", "-c", "1", fs] + args + [path],
+                             stdout=null, stderr=null)
+        _, status, ru = os.wait4(p.pid, 0)
+    if status:
+        sys.exit("bench: forkscope %s %s failed" % (" ".join(args), path))
+    return ru.ru_utime + ru.ru_stime
+
+for name, args in cmds:
+    diffs = []
+    for i in range(runs):
+        t = {}
+        for k in (("big", "small") if i % 2 == 0 else ("small", "big")):
+            t[k] = cpu(args, files[k])
+        diffs.append(t["big"] - t["small"])
+    ns = (statistics.median(diffs) /
+          (records["big"] - records["small"]) * 1e9)
+    print("%s\t%.0f\t%.1f" % (name, ns, 1e3 / ns))
+size = {k: os.path.getsize(f) for k, f in files.items()}
+print("file\t%d\t%d\t%d\t%d\t%.1f\t%.2f" % (
+    size["big"], records["big"], size["small"], records["small"],
+    (size["big"] - size["small"]) / children,
+    (records["big"] - records["small"]) / children))
+PY
+}
+
 rows=$work/rows
 : > "$rows"
 for w in $storms; do
@@ -284,7 +361,15 @@ for w in $storms; do
 	done
 	if [ $w = cow ]; then cow_server stop; fi
 done
-reader_rows="" bytes_rows=""
+reader_rows="" bytes_rows="" replay_rows="" file_row=""
+case " $workloads " in *" replay "*)
+	replay_cost > "$work/replay" || exit 1
+	replay_rows=$(awk -F'\t' '$1 != "file" {
+		printf "| %s | %s ns | %s M |\n", $1, $2, $3 }' "$work/replay")
+	file_row=$(awk -F'\t' -v n=$nreplay '$1 == "file" {
+		printf "| fork | %d | %d | %d | %s | %s |\n", n, $2, $3, $6, $7 }' \
+		"$work/replay") ;;
+esac
 case " $workloads " in *" reader "*)
 	bytes_rows="| fork | $(ring_bytes fork) | 376 |
 | spawn | $(ring_bytes spawn) | 1,217 |"
@@ -299,6 +384,8 @@ if [ -n "${TOOLS:-}${WORKLOADS:-}" ]; then	# a partial run: rows only
 	cat "$rows"
 	[ -z "$reader_rows" ] || echo "$reader_rows"
 	[ -z "$bytes_rows" ] || echo "$bytes_rows"
+	[ -z "$replay_rows" ] || echo "$replay_rows"
+	[ -z "$file_row" ] || echo "$file_row"
 	exit 0
 fi
 
@@ -421,6 +508,24 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "| workload | ABI 2 bytes per child | ABI 1 |"
 	echo "|---|---|---|"
 	echo "$bytes_rows"
+	echo
+	echo "Replay: forkscope reading back (-i) a recording of a fork storm of"
+	echo "$nreplay children (record -- storm), CPU time (user + system) per"
+	echo "record beyond a recording of /bin/true: the median of $replays ABBA"
+	echo "pairs' differences, pinned to one CPU. tree -i and stat -i decode and"
+	echo "model (the target: 5 M records/s/core); trace -i also writes a line"
+	echo "per event."
+	echo
+	echo "| command, output to /dev/null | CPU per record | records/s/core |"
+	echo "|---|---|---|"
+	echo "$replay_rows"
+	echo
+	echo "The recording's size: bytes and records per storm child, the"
+	echo "recording of /bin/true (the machine's snapshot, the header) subtracted:"
+	echo
+	echo "| storm | children | file bytes | records | bytes per child | records per child |"
+	echo "|---|---|---|---|---|---|"
+	echo "$file_row"
 	echo
 	echo "Inspector: decode $(( $1 / 1000000 )) M records/s/core, decode and"
 	echo "model $(( $2 / 1000000 )) M records/s/core; decode, model and"

@@ -17,7 +17,7 @@ import sys
 NUM = re.compile(r"\d+")
 LOST = [re.compile(p, re.I) for p in (
     r"lost (\d+) events",            # libbpf-tools, bpftrace, perf trace
-    r"records received \d+; lost (\d+)",  # forkscope's summary
+    r"records received \d+ \(\d+ bytes\); lost (\d+)",  # forkscope's summary
 )]
 
 
@@ -105,6 +105,7 @@ def perf_trace(prefix):
 PARSERS = {
     "forkscope": forkscope,
     "forkscope-cow": forkscope,
+    "forkscope-record": forkscope,  # its recording, read by trace -i
     "forkstat": forkstat,
     "bpftrace": bpftrace,
     "execsnoop+exitsnoop": snoops,
