@@ -319,7 +319,7 @@ static int check_container(struct fs_session **s, const struct fs_cmd_opts *c)
 /* "HH:MM:SS[.frac]" on the recording's first day (or the next): ns. */
 static int wall_at(const char *at, const struct fs_file_meta *m, uint64_t *ns)
 {
-	int64_t start_real = m->start_ns + m->boot_to_real_ns;
+	int64_t start_real = fs_wall_ns(m->start_ns, m->boot_to_real_ns);
 	time_t secs = start_real / (int64_t)NSEC_PER_SEC;
 	unsigned int h, min, sec;
 	double frac = 0;
@@ -340,7 +340,8 @@ static int wall_at(const char *at, const struct fs_file_meta *m, uint64_t *ns)
 	real = (int64_t)mktime(&tm) * NSEC_PER_SEC + (int64_t)(frac * 1e9);
 	if (real < start_real - (int64_t)NSEC_PER_SEC)
 		real += 86400 * NSEC_PER_SEC;	/* past midnight */
-	*ns = real - m->boot_to_real_ns;
+	/* Unsigned: a damaged file's offset wraps rather than overflows. */
+	*ns = (uint64_t)real - (uint64_t)m->boot_to_real_ns;
 	return 0;
 }
 

@@ -288,7 +288,7 @@ static void json_meta_str(struct fs_json *j, const char *key, const char *s,
 static void json_meta(struct fs_json *j, const struct page *pg,
 		      const struct fs_file_meta *meta, uint64_t end)
 {
-	int64_t real = meta ? (int64_t)meta->start_ns + meta->boot_to_real_ns :
+	int64_t real = meta ? fs_wall_ns(meta->start_ns, meta->boot_to_real_ns) :
 			      0;
 	time_t secs = real / (int64_t)NSEC_PER_SEC;
 	char when[64] = "";
