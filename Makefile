@@ -230,8 +230,8 @@ $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 # recording never calls), so nothing links libbpf or touches the kernel.
 FUZZ_CC	 ?= $(CLANG)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := $(filter-out -O% -g,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
-	   $(FUZZ_SAN)
+FUZZ_CFLAGS := $(CPPFLAGS) $(filter-out -O% -g,$(CFLAGS)) -O1 -g \
+	   -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_LAYERS := base decode source model view
 FUZZ_OBJS := $(patsubst cli/%.c,$(O)/fuzz/cli/%.o,$(filter-out \
 	   cli/source/bpf.c cli/source/kmod.c,\
