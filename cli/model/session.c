@@ -150,15 +150,6 @@ int fs_session_refresh(struct fs_session *s)
 }
 
 /*
- * A recording's own LOST and snapshot records come in its stream; where
- * it is cut or damaged the source has said so.
- */
-static int replay_poll(struct fs_session *s, uint64_t until)
-{
-	return fs_source_poll_until(s->src, until);
-}
-
-/*
  * The recording a session keeps is flushed as it goes; a new part of it
  * starts with a snapshot. A recording that cannot be written stops the
  * session: nothing is lost without a word.
@@ -179,14 +170,24 @@ static int keep_recording(struct fs_session *s, int n)
 	return r->err ? r->err : n;
 }
 
+/* A recording's records up to ns, kept again if a recording is kept. */
+static int replay_until(struct fs_session *s, uint64_t ns)
+{
+	return keep_recording(s, fs_source_poll_until(s->src, ns));
+}
+
 int fs_session_poll(struct fs_session *s, int timeout_ms)
 {
 	int n;
 	uint64_t now;
 
+	/*
+	 * A recording's own LOST and snapshot records come in its stream;
+	 * where it is cut or damaged the source has said so.
+	 */
 	if (s->replay)
-		return keep_recording(s, replay_poll(s, fs_source_now(s->src) +
-						       timeout_ms * NSEC_PER_MSEC));
+		return replay_until(s, fs_source_now(s->src) +
+				       timeout_ms * NSEC_PER_MSEC);
 	n = fs_source_poll(s->src, timeout_ms);
 	now = fs_boot_ns();
 
@@ -206,7 +207,7 @@ int fs_session_poll(struct fs_session *s, int timeout_ms)
 int fs_session_run_until(struct fs_session *s, uint64_t ns)
 {
 	if (s->replay) {
-		int n = keep_recording(s, replay_poll(s, ns));
+		int n = replay_until(s, ns);
 
 		return n < 0 ? n : 0;
 	}

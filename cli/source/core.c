@@ -144,6 +144,11 @@ int fs_source_deliver(struct fs_source *s, const void *data, size_t len)
 		fs_source_lost(s, FS_LOST_READER, 0, 1);
 		return 0;
 	}
+	return fs_source_deliver_checked(s, h);
+}
+
+int fs_source_deliver_checked(struct fs_source *s, const struct fs_hdr *h)
+{
 	if (h->type == FS_REC_FORK_FAIL && !s->replay)
 		return deliver_fork_fail(s, h);
 	return deliver_checked(s, h);

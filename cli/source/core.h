@@ -68,6 +68,11 @@ struct fs_source {
 int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
 			 void (*seen)(void *ctx, const struct fs_hdr *rec),
 			 void *ctx);
+/*
+ * Delivers one record the decoder has already checked (a recording's
+ * reader checks each one): no second check on the replay's hot path.
+ */
+int fs_source_deliver_checked(struct fs_source *s, const struct fs_hdr *h);
 /* Checks and delivers one record; returns the callback's verdict. */
 int fs_source_deliver(struct fs_source *s, const void *data, size_t len);
 /* Reports count records of rec_type lost for reason (FS_LOST_*). */

@@ -64,7 +64,7 @@ static int deliver_next(struct file_source *f)
 	f->next = NULL;
 	if (h->ts_ns > f->clock)
 		f->clock = h->ts_ns;
-	fs_source_deliver(&f->base, h, h->size);
+	fs_source_deliver_checked(&f->base, h);	/* fs_recr_next checked it */
 	return 1;
 }
 
