@@ -81,6 +81,31 @@ static inline void release(struct run *r)
 	close(r->err);
 }
 
+/*
+ * Runs forkscope with args to its end: its exit status, its stdout in
+ * *out and stderr in *err (either may be NULL), freed by the caller.
+ */
+static inline int run_to_end(const char *const args[], char **out,
+			     char **err)
+{
+	struct run r;
+	int st;
+
+	if (out)
+		*out = NULL;
+	if (err)
+		*err = NULL;
+	if (start(&r, args, -1))
+		return -1;
+	st = finish(&r);
+	if (out)
+		*out = slurp(r.out);
+	if (err)
+		*err = slurp(r.err);
+	release(&r);
+	return st;
+}
+
 static inline int count_lines(const char *s)
 {
 	int n = 0;

@@ -381,20 +381,6 @@ TEST_F(containers, trace_cgroup_selects_a_subtree_of_the_pids_hierarchy)
 	free(out);
 }
 
-/* Runs forkscope with args to its end: its status, *out its stdout. */
-static int run_to_end(const char *const args[], char **out, char **err)
-{
-	struct run r;
-	int st;
-
-	if (start(&r, args, -1))
-		return -1;
-	st = finish(&r);
-	*out = slurp(r.out);
-	*err = slurp(r.err);
-	release(&r);
-	return st;
-}
 
 /* Two held kids, each in its docker-<id>.scope with a grandchild. */
 static void hold_two(struct __test_metadata *_metadata,

@@ -429,19 +429,6 @@ TEST(cow_faults_become_a_counter_track_of_the_process)
 	cleanup(&rw);
 }
 
-/* Runs export with args; its exit status, stderr in err (freed by caller). */
-static int export_fails(const char *const args[], char **err)
-{
-	struct run r;
-	int st;
-
-	if (start(&r, args, -1))
-		return -1;
-	st = finish(&r);
-	*err = slurp(r.err);
-	release(&r);
-	return st;
-}
 
 TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 {
@@ -453,7 +440,7 @@ TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 	{
 		const char *args[] = { "export", "--perfetto", out, NULL };
 
-		EXPECT_EQ(2, export_fails(args, &err));
+		EXPECT_EQ(2, run_to_end(args, NULL, &err));
 		EXPECT_STREQ("forkscope: export: wants a recording to read: -i FILE, made by forkscope record -o FILE (see forkscope export --help)\n",
 			     err);
 		free(err);
@@ -461,7 +448,7 @@ TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 	{
 		const char *args[] = { "export", "-i", bad, NULL };
 
-		EXPECT_EQ(2, export_fails(args, &err));
+		EXPECT_EQ(2, run_to_end(args, NULL, &err));
 		EXPECT_EQ(1, count_lines(err));
 		EXPECT_NE(NULL, strstr(err, "--perfetto OUT"));
 		free(err);
@@ -470,7 +457,7 @@ TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 		const char *args[] = { "export", "-i", bad, "--perfetto",
 				       "/nonexistent/dir/out", NULL };
 
-		EXPECT_EQ(1, export_fails(args, &err));
+		EXPECT_EQ(1, run_to_end(args, NULL, &err));
 		EXPECT_STREQ("forkscope: export: cannot write /nonexistent/dir/out: No such file or directory\n",
 			     err);
 		free(err);
@@ -483,7 +470,7 @@ TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(9, write(fd, "not a rec", 9));
 		close(fd);
-		EXPECT_EQ(1, export_fails(args, &err));
+		EXPECT_EQ(1, run_to_end(args, NULL, &err));
 		EXPECT_EQ(1, count_lines(err));
 		EXPECT_NE(NULL, strstr(err, bad));
 		/* Nothing was read: no empty trace is left behind. */
@@ -494,7 +481,7 @@ TEST(wrong_command_lines_get_one_line_and_leave_no_file)
 		const char *args[] = { "-j", "export", "--perfetto", out, "-x",
 				       NULL };
 
-		EXPECT_EQ(2, export_fails(args, &err));
+		EXPECT_EQ(2, run_to_end(args, NULL, &err));
 		EXPECT_STREQ("{\"event\":\"error\",\"command\":\"export\",\"error\":\"unknown option '-x' (see forkscope export --help)\"}\n",
 			     err);
 		free(err);

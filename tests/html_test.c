@@ -627,19 +627,6 @@ static void __attribute__((noreturn)) workload_main(int go, int told)
 	_exit(waitpid(kids[2], &st, 0) == kids[2] && st == 0 ? 0 : 14);
 }
 
-/* Runs forkscope to its end; its exit status, stderr in *err. */
-static int run_cli(const char *const args[], char **err)
-{
-	struct run r;
-	int st;
-
-	if (start(&r, args, -1))
-		return -1;
-	st = finish(&r);
-	*err = slurp(r.err);
-	release(&r);
-	return st;
-}
 
 TEST_F_TIMEOUT(html, page_of_a_recorded_workload, 120)
 {
@@ -684,7 +671,7 @@ TEST_F_TIMEOUT(html, page_of_a_recorded_workload, 120)
 
 	const char *export[] = { "export", "-i", rec, "--html", page, NULL };
 
-	ASSERT_EQ(0, run_cli(export, &err)) TH_LOG("export: %s", err);
+	ASSERT_EQ(0, run_to_end(export, NULL, &err)) TH_LOG("export: %s", err);
 	EXPECT_NE(NULL, strstr(err, "a page of 4 processes")) TH_LOG("%s", err);
 	free(err);
 	w.exec_child = kids[0];
@@ -703,17 +690,17 @@ TEST(export_html_refuses_what_it_cannot_do)
 			      "--perfetto", "-", NULL };
 	char *err;
 
-	EXPECT_EQ(2, run_cli(no_input, &err));
+	EXPECT_EQ(2, run_to_end(no_input, NULL, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(err, "wants a recording to read"))
 		TH_LOG("%s", err);
 	free(err);
-	EXPECT_EQ(1, run_cli(no_dir, &err));
+	EXPECT_EQ(1, run_to_end(no_dir, NULL, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(err, "cannot write /nonexistent/x.html"))
 		TH_LOG("%s", err);
 	free(err);
-	EXPECT_EQ(2, run_cli(two, &err));
+	EXPECT_EQ(2, run_to_end(two, NULL, &err));
 	EXPECT_EQ(1, count_lines(err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(err, "cannot both write to standard output"))
 		TH_LOG("%s", err);

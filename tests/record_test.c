@@ -113,15 +113,9 @@ struct done {
 
 static struct done run_all(const char *const args[])
 {
-	struct done d = { .status = -1 };
-	struct run r;
+	struct done d = { .out = NULL, .err = NULL };
 
-	if (start(&r, args, -1))
-		return d;
-	d.status = finish(&r);
-	d.out = slurp(r.out);
-	d.err = slurp(r.err);
-	release(&r);
+	d.status = run_to_end(args, &d.out, &d.err);
 	return d;
 }
 
