@@ -30,6 +30,37 @@ const volatile bool cow_enabled;
  * reader also drains on its poll timeout, so nothing waits longer.
  */
 const volatile __u64 wakeup_bytes = 256 << 10;
+/*
+ * The exporter's mode: count events in the kernel (forkscope/counters.h)
+ * and stream only the record types in stream_types (bit 1 << FS_REC_*),
+ * what a counter cannot say (the zombies' parents, a fork's limit). Both
+ * are constants to the verifier: a program pays for neither unless set.
+ */
+const volatile bool counting;
+const volatile __u32 stream_types = ~0U;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FS_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c;
+
+	if (!counting)
+		return;
+	c = bpf_map_lookup_elem(&counters, &idx);
+	if (c)
+		*c += 1;	/* this CPU's own slot: no atomic needed */
+}
+
+static __always_inline bool streamed(__u16 type)
+{
+	return stream_types & (1U << type);
+}
 
 /* Kernels before 6.16: which exit of a process has claimed group_dead. */
 struct {
@@ -79,17 +110,21 @@ static __always_inline void submit(struct fs_hdr *rec)
 static __always_inline int on_fork(struct task_struct *parent,
 				   struct task_struct *child)
 {
-	struct fs_rec_fork *r = reserve(FS_REC_FORK, sizeof(*r));
+	__u32 flags = fs_fork_flags(child->pid, child->tgid, child->mm,
+				    parent->mm);
+	struct fs_rec_fork *r;
 
+	count(fs_fork_counter(flags));
+	if (!streamed(FS_REC_FORK))
+		return 0;
+	r = reserve(FS_REC_FORK, sizeof(*r));
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_FORK, sizeof(*r), parent, true);
 	r->child_pid = child->pid;
 	r->child_tgid = child->tgid;
 	r->child_ppid = child->real_parent->tgid;
-	r->flags = fs_fork_flags(r->child_pid, r->child_tgid,
-				 child->mm,
-				 parent->mm);
+	r->flags = flags;
 	r->child_start_ns = child->start_boottime;
 	read_ident(child, &r->child);
 	submit(&r->hdr);
@@ -156,13 +191,17 @@ static __always_inline void send_exec(struct exec_scratch *x, __u16 type,
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 				   struct linux_binprm *bprm)
 {
-	struct exec_scratch *x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
+	struct exec_scratch *x;
 	struct fs_rec_exec *r;
 	const char *filename;
 	unsigned long start, end, len;
 	__u32 size, fn, used;
 	long got;
 
+	count(FS_CNT_EXEC);
+	if (!streamed(FS_REC_EXEC))
+		return 0;
+	x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
 	if (!x)
 		return 0;
 	r = &x->r;
@@ -239,17 +278,23 @@ static __always_inline bool claim_group_dead(struct signal_struct *sig)
 
 static __always_inline int on_exit(struct task_struct *p, int group_dead)
 {
-	struct fs_rec_exit *r = reserve(FS_REC_EXIT, sizeof(*r));
+	struct signal_struct *sig = p->signal;
 	struct fs_exit_facts f = {};
-	struct signal_struct *sig;
 	bool subreaper = false;
+	struct fs_rec_exit *r;
 
+	if (group_dead < 0)
+		group_dead = claim_group_dead(sig);
+	/* The process's status, as its parent's wait will read it. */
+	if (counting && group_dead)
+		count(fs_exit_counter(sig->flags & SIGNAL_GROUP_EXIT ?
+				      sig->group_exit_code : p->exit_code));
+	if (!streamed(FS_REC_EXIT))
+		return 0;
+	r = reserve(FS_REC_EXIT, sizeof(*r));
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_EXIT, sizeof(*r), p, true);
-	sig = p->signal;
-	if (group_dead < 0)
-		group_dead = claim_group_dead(sig);
 	r->exit_code = p->exit_code;
 	r->status = r->exit_code;
 	r->cow_faults = 0;
@@ -274,8 +319,11 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 static __always_inline int on_wait(struct pid *pid)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct fs_rec_wait *r = reserve(FS_REC_WAIT, sizeof(*r));
+	struct fs_rec_wait *r;
 
+	if (!streamed(FS_REC_WAIT))
+		return 0;
+	r = reserve(FS_REC_WAIT, sizeof(*r));
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_WAIT, sizeof(*r), cur, true);
@@ -287,8 +335,11 @@ static __always_inline int on_wait(struct pid *pid)
 
 static __always_inline int on_free(struct task_struct *p)
 {
-	struct fs_rec_reap *r = reserve(FS_REC_REAP, sizeof(*r));
+	struct fs_rec_reap *r;
 
+	if (!streamed(FS_REC_REAP))
+		return 0;
+	r = reserve(FS_REC_REAP, sizeof(*r));
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_REAP, sizeof(*r), p, false);
@@ -325,8 +376,11 @@ int BPF_PROG(btf_wait, struct pid *pid)
 /* After the move: the process's whole identity, whichever hierarchy. */
 static __always_inline int on_cgroup_move(struct task_struct *t)
 {
-	struct fs_rec_cgroup *r = reserve(FS_REC_CGROUP, sizeof(*r));
+	struct fs_rec_cgroup *r;
 
+	if (!streamed(FS_REC_CGROUP))
+		return 0;
+	r = reserve(FS_REC_CGROUP, sizeof(*r));
 	if (!r)
 		return 0;
 	fill_hdr(&r->hdr, FS_REC_CGROUP, sizeof(*r), t, true);
@@ -362,6 +416,8 @@ static __always_inline int on_wait_result(long ret, __u16 syscall)
 
 	if (ret < 0)
 		return 0;	/* ECHILD, EINTR, ...: nobody was waited for */
+	if (!streamed(FS_REC_WAIT_RESULT))
+		return 0;
 	r = reserve(FS_REC_WAIT_RESULT, sizeof(*r));
 	if (!r)
 		return 0;
@@ -422,6 +478,9 @@ static __always_inline int on_fork_fail(long ret, __u16 syscall)
 	void *uargs;
 
 	if (ret >= 0 || fs_syscall_restarted(ret))
+		return 0;
+	count(fs_fork_fail_counter(-ret));
+	if (!streamed(FS_REC_FORK_FAIL))
 		return 0;
 	r = reserve(FS_REC_FORK_FAIL, sizeof(*r));
 	if (!r)
@@ -557,6 +616,9 @@ static __always_inline int on_exec_fail(long ret, __u16 syscall)
 	long got;
 
 	if (ret >= 0 || fs_syscall_restarted(ret))
+		return 0;
+	count(fs_exec_fail_counter(-ret));
+	if (!streamed(FS_REC_EXEC_FAIL))
 		return 0;
 	x = bpf_map_lookup_elem(&exec_scratch, &(__u32){0});
 	if (!x)

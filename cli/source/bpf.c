@@ -114,6 +114,30 @@ static bool exit_tp_has_group_dead(void)
 	return has;
 }
 
+/* Programs with no counter to keep: loaded only for their records. */
+static const struct {
+	const char *prog;
+	unsigned int type;
+} stream_only[] = {
+	{ "btf_wait", FS_REC_WAIT },
+	{ "wait4_exit", FS_REC_WAIT_RESULT },
+	{ "waitid_exit", FS_REC_WAIT_RESULT },
+	{ "btf_free", FS_REC_REAP },
+	{ "btf_cgroup_attach", FS_REC_CGROUP },
+};
+
+/* A program whose records nobody wants costs every event it hooks. */
+static void skip_idle_programs(struct bpf_source *s, uint32_t no_stream)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stream_only); i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(
+			s->skel->obj, stream_only[i].prog);
+
+		if (prog && (no_stream & (1U << stream_only[i].type)))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 static int load(struct bpf_source *s, const struct fs_source_opts *o)
 {
 	s->skel = lifecycle_bpf__open();
@@ -127,6 +151,9 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o)
 					 DEFAULT_RING_BYTES) / 8;
 	if (s->skel->rodata->wakeup_bytes > WAKEUP_BYTES_MAX)
 		s->skel->rodata->wakeup_bytes = WAKEUP_BYTES_MAX;
+	s->skel->rodata->counting = o->counters;
+	s->skel->rodata->stream_types = ~o->no_stream;
+	skip_idle_programs(s, o->no_stream);
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 o->ring_bytes ? o->ring_bytes :
 						 DEFAULT_RING_BYTES);
@@ -396,6 +423,31 @@ static int bpf_snapshot(struct fs_source *base, uint32_t gen)
 	return n;
 }
 
+static int bpf_counters(struct fs_source *base, uint64_t *out)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (!s->skel->rodata->counting)
+		return -ENOTSUP;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < FS_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map__lookup_elem(s->skel->maps.counters, &i, sizeof(i),
+					 vals, ncpu * sizeof(*vals), 0))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
 static void bpf_close(struct fs_source *base)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
@@ -416,6 +468,7 @@ static const struct fs_source_ops bpf_ops = {
 	.poll = bpf_poll,
 	.snapshot = bpf_snapshot,
 	.cow_sample = bpf_cow_sample,
+	.counters = bpf_counters,
 	.losses = bpf_losses,
 	.close = bpf_close,
 };

@@ -18,6 +18,8 @@ struct fs_source_ops {
 	int (*snapshot)(struct fs_source *s, uint32_t generation);
 	/* Optional. */
 	int (*cow_sample)(struct fs_source *s);
+	/* Optional: the in-kernel counters, summed. */
+	int (*counters)(struct fs_source *s, uint64_t *out);
 	void (*losses)(struct fs_source *s);	/* calls fs_source_lost() */
 	void (*close)(struct fs_source *s);
 	/* A recording's (file.c); live sources leave them NULL. */

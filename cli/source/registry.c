@@ -111,6 +111,11 @@ int fs_source_cow_sample(struct fs_source *s)
 						   -ENOTSUP;
 }
 
+int fs_source_counters(struct fs_source *s, uint64_t *out)
+{
+	return s->ops->counters ? s->ops->counters(s, out) : -ENOTSUP;
+}
+
 int fs_source_poll_until(struct fs_source *s, uint64_t ns)
 {
 	uint64_t now = fs_boot_ns();

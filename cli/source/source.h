@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
+#include "forkscope/counters.h"
 #include "forkscope/file.h"
 
 enum fs_source_kind {
@@ -33,6 +34,13 @@ struct fs_source_opts {
 	size_t ring_bytes;	/* kernel buffer size; 0: default */
 	bool cow;		/* count copy-on-write faults per process */
 	bool verbose;		/* let libbpf and the kernel verifier talk */
+	/*
+	 * The exporter's mode (BPF only): count events in the kernel, read
+	 * with fs_source_counters(), and leave the record types in
+	 * no_stream (bit 1 << FS_REC_*) out of the stream.
+	 */
+	bool counters;
+	uint32_t no_stream;
 };
 
 /* Returns non-zero to stop the poll early. */
@@ -69,6 +77,11 @@ int fs_source_cow_sample(struct fs_source *s);
  * Returns the records delivered or a negative errno.
  */
 int fs_source_pids_sample(struct fs_source *s);
+/*
+ * Sums the in-kernel counters (forkscope/counters.h) over the CPUs into
+ * out[FS_CNT_MAX]. -ENOTSUP unless opened with counters.
+ */
+int fs_source_counters(struct fs_source *s, uint64_t *out);
 /* What the COW counters count, for every output; NULL when off. */
 const char *fs_source_cow_method(const struct fs_source *s);
 /* FS_COW_* of the counters, 0 when off. */

@@ -9,6 +9,7 @@
 #ifndef FORKSCOPE_RULES_H
 #define FORKSCOPE_RULES_H
 
+#include "forkscope/counters.h"
 #include "forkscope/record.h"
 
 #ifndef __always_inline
@@ -118,6 +119,59 @@ fs_fork_fail_flags(const struct fs_fork_fail_facts *f)
 static __always_inline int fs_syscall_restarted(long ret)
 {
 	return ret <= -512 && ret >= -516;
+}
+
+/*
+ * Which in-kernel counter (forkscope/counters.h) an event goes to: the
+ * same rules the reader applies to records, so counts and records agree.
+ * Errno values are the Linux ones of every architecture forkscope builds
+ * for (asm-generic/errno-base.h), spelled as numbers: BPF has no errno.h.
+ */
+static __always_inline __u32 fs_fork_counter(__u32 fork_flags)
+{
+	if (fork_flags & FS_FORK_THREAD)
+		return FS_CNT_FORK_THREAD;
+	if (fork_flags & FS_FORK_SHARED_VM)
+		return FS_CNT_FORK_SHARED_VM;
+	return FS_CNT_FORK_PROCESS;
+}
+
+/* A process's wait status: exited, killed by a signal, dumped core. */
+static __always_inline __u32 fs_exit_counter(__u32 status)
+{
+	if (!(status & 0x7f))
+		return FS_CNT_EXIT_EXITED;
+	return status & 0x80 ? FS_CNT_EXIT_CORE : FS_CNT_EXIT_SIGNALED;
+}
+
+static __always_inline __u32 fs_fork_fail_counter(__s32 err)
+{
+	switch (err) {
+	case 11:	/* EAGAIN */
+		return FS_CNT_FORK_FAIL_EAGAIN;
+	case 12:	/* ENOMEM */
+		return FS_CNT_FORK_FAIL_ENOMEM;
+	default:
+		return FS_CNT_FORK_FAIL_OTHER;
+	}
+}
+
+static __always_inline __u32 fs_exec_fail_counter(__s32 err)
+{
+	switch (err) {
+	case 2:		/* ENOENT */
+		return FS_CNT_EXEC_FAIL_ENOENT;
+	case 13:	/* EACCES */
+		return FS_CNT_EXEC_FAIL_EACCES;
+	case 8:		/* ENOEXEC */
+		return FS_CNT_EXEC_FAIL_ENOEXEC;
+	case 7:		/* E2BIG */
+		return FS_CNT_EXEC_FAIL_E2BIG;
+	case 12:	/* ENOMEM */
+		return FS_CNT_EXEC_FAIL_ENOMEM;
+	default:
+		return FS_CNT_EXEC_FAIL_OTHER;
+	}
 }
 
 #endif /* FORKSCOPE_RULES_H */
