@@ -6,18 +6,22 @@ set -eu
 
 # protobuf-c: the Perfetto export's messages (protoc-c compiles them).
 # xxd: export --html's page is compiled in as C arrays (Makefile).
-# scdoc turns man/*.scd into man pages.
+# scdoc turns man/*.scd into man pages. libmicrohttpd: the exporter's HTTP.
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
-	pkg-config make gcc libprotobuf-c-dev protobuf-c-compiler xxd scdoc"
+	pkg-config make gcc libprotobuf-c-dev protobuf-c-compiler xxd scdoc
+	libmicrohttpd-dev"
 # json-c: the suites parse forkscope's JSON with a parser it does not use;
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in
 # DejaVu; bash-completion: docs_test drives the completion through its
 # helpers; clang's runtime (libFuzzer, the sanitizers) for make fuzz. The
 # rest: pkg_test lints the Debian packages, installs them and builds the
-# module through DKMS (the kernels' headers: vm).
+# module through DKMS (the kernels' headers: vm). exporter_test scrapes
+# with curl and checks with promtool and a real Prometheus (Debian's
+# prometheus ships both).
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler chromium
-	fonts-dejavu-core bash-completion dkms lintian man-db libclang-rt-14-dev"
+	fonts-dejavu-core bash-completion dkms lintian man-db libclang-rt-14-dev
+	prometheus curl"
 # dpkg-buildpackage -us -uc -b, with the build set.
 pkgs_pkg="dpkg-dev debhelper dh-dkms"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev
