@@ -24,12 +24,18 @@ static void put_byte(struct out *o, unsigned char ch, bool quote,
 	static const char hex[] = "0123456789abcdef";
 	char c[4];
 
-	if (ch < 0x20 || ch == 0x7f) {
+	if (how == FS_ESC_PROM && (ch < 0x20 || ch >= 0x7f)) {
+		c[0] = '\\', c[1] = '\\', c[2] = 'x';
+		put(o, c, 3);
+		c[0] = hex[ch >> 4], c[1] = hex[ch & 15];
+		put(o, c, 2);
+	} else if (ch < 0x20 || ch == 0x7f) {
 		c[0] = '\\', c[1] = 'x', c[2] = hex[ch >> 4], c[3] = hex[ch & 15];
 		put(o, c, 4);
 	} else if (quote && ch == '\'') {
 		put(o, "'\\''", 4);
-	} else if (how == FS_ESC_DOT && (ch == '"' || ch == '\\')) {
+	} else if ((how == FS_ESC_DOT || how == FS_ESC_PROM) &&
+		   (ch == '"' || ch == '\\')) {
 		c[0] = '\\', c[1] = ch;
 		put(o, c, 2);
 	} else if (o->p < o->end) {

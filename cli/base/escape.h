@@ -13,6 +13,9 @@ enum fs_escape {
 	FS_ESC_TERMINAL,	/* control bytes as \xNN */
 	FS_ESC_SHELL,		/* and single-quoted when a shell would split it */
 	FS_ESC_DOT,		/* inside a Graphviz "..." label */
+	FS_ESC_PROM,		/* a Prometheus label value: \\ and \", and
+				 * control bytes and bytes past ASCII as the
+				 * text \xNN (a value must be UTF-8) */
 };
 
 /* Writes s into dst (always NUL-terminated); returns dst. */

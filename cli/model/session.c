@@ -303,6 +303,11 @@ const char *fs_session_cow_method(const struct fs_session *s)
 	return fs_source_cow_method(s->src);
 }
 
+int fs_session_counters(struct fs_session *s, uint64_t *out)
+{
+	return fs_source_counters(s->src, out);
+}
+
 const struct fs_stream_stats *fs_session_stats(const struct fs_session *s)
 {
 	return fs_source_stats(s->src);

@@ -110,6 +110,8 @@ const struct fs_file_meta *fs_session_meta(const struct fs_session *s);
 const char *fs_session_cow_method(const struct fs_session *s);
 /* Its source's counts of records and losses, and what the source is. */
 const struct fs_stream_stats *fs_session_stats(const struct fs_session *s);
+/* The source's in-kernel counters (fs_source_counters()), summed. */
+int fs_session_counters(struct fs_session *s, uint64_t *out);
 const char *fs_session_describe(const struct fs_session *s);
 
 /* SIGINT/SIGTERM ask every loop to stop. */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The exporter's metrics snapshot: zombies by (container, parent comm). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+/* One zombie's parent key, then, merged, one parent's zombies. */
+struct zkey {
+	const struct fs_cgroup *cg;	/* the zombie's container; NULL: none */
+	char comm[FS_COMM_LEN];		/* its parent's */
+	uint32_t zombies;
+	uint64_t oldest_exit_ns;	/* 0: unknown */
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct zkey *x = a, *y = b;
+
+	if (x->cg != y->cg)
+		return x->cg < y->cg ? -1 : 1;
+	return strncmp(x->comm, y->comm, FS_COMM_LEN);
+}
+
+/* Most zombies first; then the oldest (known) exit; then by name. */
+static int by_count(const void *a, const void *b)
+{
+	const struct zkey *x = a, *y = b;
+
+	if (x->zombies != y->zombies)
+		return x->zombies > y->zombies ? -1 : 1;
+	if (x->oldest_exit_ns != y->oldest_exit_ns)
+		return x->oldest_exit_ns < y->oldest_exit_ns ? -1 : 1;
+	return strncmp(x->comm, y->comm, FS_COMM_LEN);
+}
+
+static uint64_t older(uint64_t a, uint64_t b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	return a < b ? a : b;
+}
+
+/* Adds the model's process zombies to keys[]; returns how many. */
+static size_t collect(const struct fs_model *m, struct zkey *keys, size_t cap,
+		      struct fs_metrics *out)
+{
+	struct fs_proctab *tab = (struct fs_proctab *)&m->tab;
+	const struct fs_task *e;
+	size_t n = 0;
+
+	fs_proctab_for_each(&m->tab, e) {
+		const struct fs_task *p;
+		struct zkey *k;
+
+		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e) ||
+		    fs_task_leader_waits(e) || n == cap)
+			continue;
+		k = &keys[n++];
+		memset(k, 0, sizeof(*k));
+		k->cg = fs_model_container(m, &e->id);
+		p = fs_proctab_get(tab, e->ppid);
+		if (p && p->tgid)
+			memcpy(k->comm, p->comm, FS_COMM_LEN);
+		k->zombies = 1;
+		if (!(e->flags & FS_TASK_EXIT_UNKNOWN)) {
+			uint64_t age = out->now_ns > e->exit_ns ?
+				       out->now_ns - e->exit_ns : 0;
+
+			k->oldest_exit_ns = e->exit_ns;
+			if (!out->have_oldest || age > out->oldest_age_ns)
+				out->oldest_age_ns = age;
+			out->have_oldest = true;
+		}
+	}
+	return n;
+}
+
+/* Merges equal keys, sorted by key, in place; returns how many remain. */
+static size_t merge(struct zkey *keys, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (w && !by_key(&keys[w - 1], &keys[i])) {
+			keys[w - 1].zombies += keys[i].zombies;
+			keys[w - 1].oldest_exit_ns =
+				older(keys[w - 1].oldest_exit_ns,
+				      keys[i].oldest_exit_ns);
+			continue;
+		}
+		keys[w++] = keys[i];
+	}
+	return w;
+}
+
+static void copy_label(char *dst, const char *src)
+{
+	dst[0] = 0;
+	if (src)
+		strncat(dst, src, FS_METRICS_LABEL_LEN - 1);
+}
+
+static void fill_top(struct fs_metrics *out, const struct zkey *keys,
+		     size_t n, uint32_t top)
+{
+	out->nr_top = 0;
+	out->parents_left_out = 0;
+	out->zombies_left_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct fs_metrics_parent *p;
+
+		if (out->nr_top == top) {
+			out->parents_left_out++;
+			out->zombies_left_out += keys[i].zombies;
+			continue;
+		}
+		p = &out->top[out->nr_top++];
+		memset(p, 0, sizeof(*p));
+		if (keys[i].cg) {
+			p->runtime = keys[i].cg->runtime;
+			copy_label(p->id, keys[i].cg->id);
+			copy_label(p->unit, keys[i].cg->unit);
+		}
+		memcpy(p->comm, keys[i].comm, FS_COMM_LEN);
+		p->zombies = keys[i].zombies;
+		p->oldest_exit_ns = keys[i].oldest_exit_ns;
+	}
+}
+
+int fs_metrics_take_zombies(struct fs_metrics *out, const struct fs_model *m,
+			    uint64_t now_ns, uint32_t top, void **scratch,
+			    size_t *scratch_n)
+{
+	struct zkey *keys = *scratch;
+	size_t n;
+
+	/* Every task could be a zombie: room for the table's count. */
+	if (*scratch_n < m->tab.count) {
+		size_t cap = m->tab.count + m->tab.count / 4 + 16;
+
+		keys = realloc(*scratch, cap * sizeof(*keys));
+		if (!keys)
+			return -ENOMEM;
+		*scratch = keys;
+		*scratch_n = cap;
+	}
+	out->now_ns = now_ns;
+	out->have_oldest = false;
+	out->oldest_age_ns = 0;
+	n = collect(m, keys, *scratch_n, out);
+	out->zombies = n;
+	qsort(keys, n, sizeof(*keys), by_key);
+	n = merge(keys, n);
+	qsort(keys, n, sizeof(*keys), by_count);
+	fill_top(out, keys, n, top < FS_METRICS_TOP_MAX ? top :
+			       FS_METRICS_TOP_MAX);
+	return 0;
+}
