@@ -33,7 +33,7 @@ CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
 	   -std=gnu11 -D_GNU_SOURCE -Iinclude
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	   -Iinclude -I$(O)
-LIBS	= $(shell pkg-config --libs libbpf libprotobuf-c) -lelf -lz -lzstd -lm
+LIBS	= $(shell pkg-config --libs libbpf libprotobuf-c libmicrohttpd) -lelf -lz -lzstd -lm
 # The suites read what forkscope writes with a parser of their own.
 TEST_LIBS = $(LIBS) $(shell pkg-config --libs json-c)
 
@@ -127,7 +127,7 @@ $(O)/vmlinux.h: | $(O)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 $(O)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h $(O)/vmlinux.h include/forkscope/record.h \
-		  include/forkscope/rules.h | $(O)
+		  include/forkscope/rules.h include/forkscope/counters.h | $(O)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp

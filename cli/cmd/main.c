@@ -23,6 +23,7 @@ static const struct command {
 	{ "stat", cmd_stat, "run a command, then report its processes' lifecycles" },
 	{ "record", cmd_record, "record lifecycles to a file, for -i FILE later" },
 	{ "export", cmd_export, "a recording's timeline for Perfetto (ui.perfetto.dev)" },
+	{ "exporter", cmd_exporter, "serve /metrics for Prometheus: counts, zombies" },
 };
 
 static void usage(FILE *f)
