@@ -230,6 +230,16 @@ static struct MHD_Daemon *start(struct exporter *x, const struct addrinfo *ai)
 		MHD_OPTION_END);
 }
 
+/* The port bound (--listen ADDR:0 lets the kernel pick one). */
+static void announce(const struct exporter *x, struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+
+	fprintf(stderr, "forkscope exporter: serving /metrics on %s, port %u (%s)\n",
+		x->o->listen, di ? di->port : 0, fs_session_describe(x->s));
+}
+
 /* Until stopped: the HTTP side and the session, in turn. */
 static int serve(struct exporter *x, struct MHD_Daemon *d)
 {
@@ -286,8 +296,7 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 			err = fs_fail(FS_EXIT_FAIL, "cannot listen on %s: %s",
 				      o.listen, strerror(errno));
 		} else {
-			fprintf(stderr, "forkscope exporter: serving http://%s/metrics (%s)\n",
-				o.listen, fs_session_describe(x->s));
+			announce(x, d);
 			err = serve(x, d);
 			MHD_stop_daemon(d);
 		}

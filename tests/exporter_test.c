@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * forkscope exporter, scraped over HTTP as Prometheus would: a leaking
+ * parent's zombies appear under its command and leave with the reap,
+ * promtool accepts the output in both formats, and hostile clients (a
+ * slowloris, an oversized request, a flood of connections) neither wedge
+ * it nor keep a scraper out.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "cli.h"
+#include "prom_view.h"
+
+#define LEAKER		"fs-leaker"	/* the leaking parent's comm */
+#define NR_ZOMBIES	3
+#define WAIT_MS		10000
+#define ATTACKER_IP	"127.0.0.2"	/* another source: per-IP limits */
+
+FIXTURE(exp) {
+	struct run r;
+	int port;
+	pid_t leaker;
+};
+
+FIXTURE_SETUP(exp)
+{
+	const char *args[] = { "exporter", "--listen", "127.0.0.1:0", NULL };
+	char *err, *p;
+
+	self->leaker = 0;
+	ASSERT_EQ(0, start(&self->r, args, -1));
+	ASSERT_EQ(0, wait_for(&self->r, self->r.err, ", port ")) {
+		err = slurp(self->r.err);
+		TH_LOG("exporter did not start: %s", err);
+		free(err);
+	}
+	err = slurp(self->r.err);
+	p = strstr(err, ", port ");
+	self->port = p ? atoi(p + 7) : 0;
+	free(err);
+	ASSERT_LT(0, self->port);
+}
+
+FIXTURE_TEARDOWN(exp)
+{
+	if (self->leaker > 0) {
+		kill(self->leaker, SIGKILL);
+		waitpid(self->leaker, NULL, 0);
+	}
+	kill(self->r.pid, SIGTERM);
+	EXPECT_EQ(0, finish(&self->r));
+	release(&self->r);
+}
+
+/* A TCP connection to the exporter from src (NULL: any address). */
+static int dial(int port, const char *src)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (src) {
+		struct sockaddr_in s = { .sin_family = AF_INET };
+
+		inet_pton(AF_INET, src, &s.sin_addr);
+		if (bind(fd, (void *)&s, sizeof(s)))
+			goto fail;
+	}
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (connect(fd, (void *)&a, sizeof(a)))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Reads until the peer closes (or timeout_ms of silence); malloc'd. */
+static char *read_all(int fd, int timeout_ms)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap + 1);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (buf && poll(&p, 1, timeout_ms) == 1) {
+		if (len == cap) {
+			char *b = realloc(buf, 2 * cap + 1);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+/* One HTTP/1.0 request; the whole response, or NULL. */
+static char *request(int port, const char *req)
+{
+	int fd = dial(port, NULL);
+	char *resp;
+
+	if (fd < 0)
+		return NULL;
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		close(fd);
+		return NULL;
+	}
+	resp = read_all(fd, WAIT_MS);
+	close(fd);
+	return resp;
+}
+
+static char *scrape(int port, const char *accept)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET /metrics HTTP/1.0\r\n%s%s%s\r\n",
+		 accept ? "Accept: " : "", accept ? accept : "",
+		 accept ? "\r\n" : "");
+	return request(port, req);
+}
+
+/* The value of the forkscope_zombies series of parent comm; -1: none. */
+static long zombies_of(const char *resp, const char *comm)
+{
+	char needle[64];
+	const char *p;
+
+	snprintf(needle, sizeof(needle), ",parent_comm=\"%s\"} ", comm);
+	for (p = resp; (p = strstr(p, "\nforkscope_zombies{container=\""));
+	     p++) {
+		const char *eol = strchr(p + 1, '\n');
+		const char *hit = strstr(p, needle);
+
+		if (hit && (!eol || hit < eol))
+			return atol(hit + strlen(needle));
+	}
+	return -1;
+}
+
+/* Scrapes until the series of comm reads want (-1: absent). */
+static bool scrape_until(int port, const char *comm, long want)
+{
+	uint64_t end = fs_boot_ns() + WAIT_MS * NSEC_PER_MSEC;
+	long got = -2;
+
+	while (fs_boot_ns() < end) {
+		char *resp = scrape(port, NULL);
+
+		got = resp ? zombies_of(resp, comm) : -2;
+		free(resp);
+		if (got == want)
+			return true;
+		usleep(20000);
+	}
+	fprintf(stderr, "# %s: %ld zombies, not %ld\n", comm, got, want);
+	return false;
+}
+
+/*
+ * A parent that leaves NR_ZOMBIES children unreaped (waitid WNOWAIT sees
+ * each exit, and leaves it a zombie), says so on ready, and reaps them
+ * all when go has a byte; then says so again.
+ */
+static pid_t start_leaker(int ready, int go)
+{
+	pid_t pid = fork();
+	char b = 0;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_NAME, LEAKER);
+	for (int i = 0; i < NR_ZOMBIES; i++) {
+		pid_t c = fork();
+		siginfo_t si;
+
+		if (c == 0)
+			_exit(0);
+		if (c < 0 || waitid(P_PID, c, &si, WEXITED | WNOWAIT))
+			_exit(1);
+	}
+	if (write(ready, &b, 1) != 1 || read(go, &b, 1) != 1)
+		_exit(1);
+	while (wait(NULL) > 0)
+		;
+	if (write(ready, &b, 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+TEST_F(exp, zombies_of_a_leaking_parent)
+{
+	int ready[2], go[2];
+	char b;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	self->leaker = start_leaker(ready[1], go[0]);
+	ASSERT_LT(0, self->leaker);
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	EXPECT_TRUE(scrape_until(self->port, LEAKER, NR_ZOMBIES));
+	ASSERT_EQ(1, write(go[1], &b, 1));
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	/* A parent with no zombies left is no series: absent, not 0. */
+	EXPECT_TRUE(scrape_until(self->port, LEAKER, -1));
+}
+
+/* promtool check metrics on the body of a scrape in a format. */
+static int promtool_check(int port, const char *accept)
+{
+	char *resp = scrape(port, accept), *body;
+	FILE *p;
+	int st;
+
+	if (!resp || !(body = strstr(resp, "\r\n\r\n"))) {
+		free(resp);
+		return -1;
+	}
+	p = popen("promtool check metrics", "w");
+	if (!p) {
+		free(resp);
+		return -1;
+	}
+	fputs(body + 4, p);
+	st = pclose(p);
+	free(resp);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_F(exp, promtool_accepts_both_formats)
+{
+	char *resp;
+
+	EXPECT_EQ(0, promtool_check(self->port, NULL));
+	resp = scrape(self->port, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+	ASSERT_NE(NULL, resp);
+	EXPECT_NE(NULL, strstr(resp, "Content-Type: application/openmetrics-text; version=1.0.0"));
+	EXPECT_NE(NULL, strstr(resp, "\n# TYPE forkscope_forks counter\n"));
+	EXPECT_NE(NULL, strstr(resp, "\n# EOF\n"));
+	free(resp);
+	resp = scrape(self->port, "application/openmetrics-text;q=0,text/plain");
+	ASSERT_NE(NULL, resp);
+	EXPECT_NE(NULL, strstr(resp, "Content-Type: text/plain; version=0.0.4"));
+	EXPECT_NE(NULL, strstr(resp, "\n# TYPE forkscope_forks_total counter\n"));
+	free(resp);
+}
+
+/* "HTTP/1.1 404 Not Found" -> 404; 0 for anything else. */
+static int status(const char *resp)
+{
+	return strncmp(resp, "HTTP/1.", 7) ? 0 : atoi(resp + 9);
+}
+
+TEST_F(exp, only_get_of_metrics_and_index)
+{
+	char *r;
+
+	r = request(self->port, "POST /metrics HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc");
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(405, status(r)) TH_LOG("%.40s", r);
+	free(r);
+	r = request(self->port, "GET /nothing HTTP/1.0\r\n\r\n");
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(404, status(r)) TH_LOG("%.40s", r);
+	free(r);
+	r = request(self->port, "GET / HTTP/1.0\r\n\r\n");
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(200, status(r));
+	EXPECT_NE(NULL, strstr(r, "href=\"/metrics\""));
+	free(r);
+}
+
+/* Headers past the per-connection memory: refused, and nothing wedged. */
+TEST_F(exp, oversized_request_refused)
+{
+	size_t big = 64 << 10;
+	char *req = malloc(big + 64), *r;
+	int fd;
+
+	ASSERT_NE(NULL, req);
+	strcpy(req, "GET /metrics HTTP/1.0\r\nX-Big: ");
+	memset(req + strlen(req), 'a', big);
+	strcpy(req + strlen("GET /metrics HTTP/1.0\r\nX-Big: ") + big,
+	       "\r\n\r\n");
+	fd = dial(self->port, NULL);
+	ASSERT_LE(0, fd);
+	/* The server may close before taking it all: a short write is fine. */
+	signal(SIGPIPE, SIG_IGN);
+	(void)!write(fd, req, strlen(req));
+	r = read_all(fd, WAIT_MS);
+	close(fd);
+	free(req);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(NULL, strstr(r, " 200 ")) TH_LOG("%.60s", r);
+	free(r);
+	r = scrape(self->port, NULL);
+	ASSERT_NE(NULL, r);
+	EXPECT_NE(NULL, strstr(r, " 200 OK"));
+	free(r);
+}
+
+/*
+ * A flood of idle and half-sent connections from another address: a
+ * scrape still gets through, and a slowloris is dropped by the server.
+ */
+TEST_F(exp, hostile_clients)
+{
+	int fds[40], n = 0, slow;
+	char *r;
+
+	for (int i = 0; i < 40; i++) {
+		int fd = dial(self->port, ATTACKER_IP);
+
+		if (fd >= 0)
+			fds[n++] = fd;
+	}
+	ASSERT_LT(0, n);
+	slow = fds[0];
+	ASSERT_LT(0, write(slow, "GET /metrics HTTP/1.1\r\nHost: x\r\n", 32));
+	r = scrape(self->port, NULL);
+	ASSERT_NE(NULL, r);
+	EXPECT_NE(NULL, strstr(r, " 200 OK"));
+	free(r);
+	/* The connection timeout (10 s) closes it: read sees the end. */
+	r = read_all(slow, 3 * WAIT_MS);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(NULL, strstr(r, " 200 OK"));
+	free(r);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* Label values with quotes, backslashes and bytes past ASCII stay valid. */
+TEST(view_escapes_label_values)
+{
+	static struct fs_metrics m = {
+		.have_counters = true, .nr_top = 2, .zombies = 5,
+		.top = {
+			{ .comm = "a\"b\\c\xff\n", .zombies = 3 },
+			{ .runtime = FS_RUNTIME_DOCKER,
+			  .id = "3f4a5b6c7d8e9f00", .comm = "w", .zombies = 2 },
+		},
+		.have_oldest = true, .oldest_age_ns = 1000000001,
+	};
+	struct fs_prom_info info = { "0.1", 2, "6.18" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len), *p;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, fs_prom_write(f, &m, &info, FS_PROM_TEXT));
+	fclose(f);
+	EXPECT_NE(NULL, strstr(text, "forkscope_zombies{container=\"\",parent_comm=\"a\\\"b\\\\c\\\\xff\\\\x0a\"} 3\n")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "forkscope_zombies{container=\"docker:3f4a5b6c7d8e\",parent_comm=\"w\"} 2\n"));
+	EXPECT_NE(NULL, strstr(text, "\nforkscope_zombie_oldest_age_seconds 1.000000001\n"));
+	p = popen("promtool check metrics", "w");
+	ASSERT_NE(NULL, p);
+	fputs(text, p);
+	EXPECT_EQ(0, pclose(p));
+	free(text);
+}
+
+TEST(negotiation)
+{
+	EXPECT_EQ(FS_PROM_TEXT, fs_prom_negotiate(NULL));
+	EXPECT_EQ(FS_PROM_TEXT, fs_prom_negotiate("text/plain;version=0.0.4"));
+	EXPECT_EQ(FS_PROM_OPENMETRICS, fs_prom_negotiate(
+		"application/openmetrics-text;version=1.0.0;q=0.6,text/plain;q=0.4,*/*;q=0.1"));
+	EXPECT_EQ(FS_PROM_OPENMETRICS, fs_prom_negotiate(
+		"text/plain;q=0.5, Application/OpenMetrics-Text"));
+	EXPECT_EQ(FS_PROM_TEXT, fs_prom_negotiate(
+		"application/openmetrics-text;q=0.0,text/plain"));
+	EXPECT_EQ(FS_PROM_TEXT, fs_prom_negotiate(
+		"application/openmetrics-textual"));
+}
+
+TEST_HARNESS_MAIN
