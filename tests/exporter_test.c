@@ -379,6 +379,13 @@ TEST(view_escapes_label_values)
 	free(text);
 }
 
+/* The alert rules parse, and fire when (and only when) their tests say. */
+TEST(alert_rules)
+{
+	EXPECT_EQ(0, system("promtool check rules deploy/forkscope-rules.yml"));
+	EXPECT_EQ(0, system("promtool test rules deploy/forkscope-rules.test.yml"));
+}
+
 TEST(negotiation)
 {
 	EXPECT_EQ(FS_PROM_TEXT, fs_prom_negotiate(NULL));
