@@ -7,6 +7,7 @@
  * it nor keep a scraper out.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +28,8 @@ FIXTURE(exp) {
 	struct run r;
 	int port;
 	pid_t leaker;
+	pid_t prom;		/* a Prometheus the test started */
+	char dir[32];		/* its config and data, removed after */
 };
 
 FIXTURE_SETUP(exp)
@@ -35,6 +38,8 @@ FIXTURE_SETUP(exp)
 	char *err, *p;
 
 	self->leaker = 0;
+	self->prom = 0;
+	self->dir[0] = 0;
 	ASSERT_EQ(0, start(&self->r, args, -1));
 	ASSERT_EQ(0, wait_for(&self->r, self->r.err, ", port ")) {
 		err = slurp(self->r.err);
@@ -53,6 +58,16 @@ FIXTURE_TEARDOWN(exp)
 	if (self->leaker > 0) {
 		kill(self->leaker, SIGKILL);
 		waitpid(self->leaker, NULL, 0);
+	}
+	if (self->prom > 0) {
+		kill(self->prom, SIGTERM);
+		waitpid(self->prom, NULL, 0);
+	}
+	if (self->dir[0]) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+		EXPECT_EQ(0, system(cmd));
 	}
 	kill(self->r.pid, SIGTERM);
 	EXPECT_EQ(0, finish(&self->r));
@@ -222,6 +237,125 @@ TEST_F(exp, zombies_of_a_leaking_parent)
 	ASSERT_EQ(1, read(ready[0], &b, 1));
 	/* A parent with no zombies left is no series: absent, not 0. */
 	EXPECT_TRUE(scrape_until(self->port, LEAKER, -1));
+}
+
+/* A loopback port free now: the kernel's pick, for a server to take. */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (fd >= 0 && !bind(fd, (void *)&a, sizeof(a)) &&
+	    !getsockname(fd, (void *)&a, &len))
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* Prometheus' answer to a PromQL query (curl), or NULL. */
+static char *promql(int port, const char *query)
+{
+	char cmd[512], *out;
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "curl -sf --max-time 5 -G http://127.0.0.1:%d/api/v1/query --data-urlencode '%s'",
+		 port, query);
+	p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	out = calloc(1, 1 << 16);
+	n = out ? fread(out, 1, (1 << 16) - 1, p) : 0;
+	pclose(p);
+	if (out)
+		out[n] = 0;
+	return out;
+}
+
+/* Queries until the answer holds want (a substring); bounded. */
+static bool promql_until(int port, const char *query, const char *want)
+{
+	uint64_t end = fs_boot_ns() + 3 * WAIT_MS * NSEC_PER_MSEC;
+	char *out = NULL;
+
+	while (fs_boot_ns() < end) {
+		free(out);
+		out = promql(port, query);
+		if (out && strstr(out, want)) {
+			free(out);
+			return true;
+		}
+		usleep(200000);
+	}
+	fprintf(stderr, "# %s: %s\n", query, out ? out : "(no answer)");
+	free(out);
+	return false;
+}
+
+/*
+ * Debian's Prometheus on loopback scrapes the exporter every second; its
+ * HTTP API shows the leaker's zombies with their labels, then none.
+ */
+TEST_F_TIMEOUT(exp, real_prometheus, 120)
+{
+	char *dir = strcpy(self->dir, "/tmp/fs-prom-XXXXXX"), path[64];
+	char arg[3][96], want[256];
+	const char *q = "query=forkscope_zombies{parent_comm=\"" LEAKER "\"}";
+	int ready[2], go[2], port = free_port();
+	pid_t prom;
+	FILE *f;
+	char b;
+
+	ASSERT_LT(0, port);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/prometheus.yml", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
+		   "scrape_configs:\n"
+		   "  - job_name: forkscope\n"
+		   "    static_configs: [{ targets: [\"127.0.0.1:%d\"] }]\n",
+		self->port);
+	fclose(f);
+	snprintf(arg[0], sizeof(arg[0]), "--config.file=%s", path);
+	snprintf(arg[1], sizeof(arg[1]), "--storage.tsdb.path=%s/data", dir);
+	snprintf(arg[2], sizeof(arg[2]), "--web.listen-address=127.0.0.1:%d",
+		 port);
+	prom = self->prom = fork();
+	ASSERT_LE(0, prom);
+	if (prom == 0) {
+		char log[64];
+		int fd;
+
+		snprintf(log, sizeof(log), "%s/log", dir);
+		fd = open(log, O_WRONLY | O_CREAT, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execlp("prometheus", "prometheus", arg[0], arg[1], arg[2],
+		       (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_TRUE(promql_until(port, "query=up{job=\"forkscope\"}",
+				 "\"1\"]"));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	self->leaker = start_leaker(ready[1], go[0]);
+	ASSERT_LT(0, self->leaker);
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	/* The host's container label is "": Prometheus drops empty labels. */
+	snprintf(want, sizeof(want),
+		 "{\"metric\":{\"__name__\":\"forkscope_zombies\",\"instance\":\"127.0.0.1:%d\",\"job\":\"forkscope\",\"parent_comm\":\"" LEAKER "\"},\"value\":[",
+		 self->port);
+	EXPECT_TRUE(promql_until(port, q, want));
+	EXPECT_TRUE(promql_until(port, q, ",\"3\"]}]"));
+	ASSERT_EQ(1, write(go[1], &b, 1));
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	/* Gone from the scrape: stale, so the query finds nothing. */
+	EXPECT_TRUE(promql_until(port, q, "\"result\":[]"));
 }
 
 /* promtool check metrics on the body of a scrape in a format. */
