@@ -2,8 +2,9 @@
 #   make          build bpf objects, skeletons and the forkscope binary
 #   make run      install what is missing, build, trace this machine live
 #   make check    install what is missing, build, run every test suite
-#   make install  the binary, man pages, bash completion and docs under
-#                 PREFIX (default /usr/local), below DESTDIR if set;
+#   make install  the binary, man pages, bash completion, docs, the
+#                 exporter's systemd unit and alert rules under PREFIX
+#                 (default /usr/local), below DESTDIR if set;
 #                 make install-dkms: the module's source for DKMS
 #   make clean
 
@@ -25,6 +26,9 @@ sbindir	?= $(PREFIX)/sbin
 man8dir	?= $(PREFIX)/share/man/man8
 bashcompdir ?= $(PREFIX)/share/bash-completion/completions
 docdir	?= $(PREFIX)/share/doc/forkscope
+datadir	?= $(PREFIX)/share/forkscope
+# systemd reads units in /usr/local/lib/systemd/system too.
+unitdir	?= $(PREFIX)/lib/systemd/system
 # DKMS looks for sources in /usr/src alone, whatever the PREFIX.
 dkmsdir	?= /usr/src/forkscope-$(VERSION)
 
@@ -200,6 +204,13 @@ install: bin man
 	install -D -m 644 completion/forkscope.bash \
 		$(DESTDIR)$(bashcompdir)/forkscope
 	install -m 644 README.md docs/*.md $(DESTDIR)$(docdir)/
+	install -D -m 644 deploy/forkscope-rules.yml \
+		$(DESTDIR)$(datadir)/forkscope-rules.yml
+	install -d $(DESTDIR)$(unitdir)
+	sed -e 's|/usr/local/sbin/|$(sbindir)/|g' \
+	    -e 's|/usr/local/share/doc/forkscope/|$(docdir)/|g' \
+		deploy/forkscope-exporter.service \
+		> $(DESTDIR)$(unitdir)/forkscope-exporter.service
 
 # Then: dkms install forkscope/$(VERSION)
 install-dkms:
@@ -212,8 +223,9 @@ install-dkms:
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/forkscope \
 		$(MAN_SRCS:man/%.scd=$(DESTDIR)$(man8dir)/%) \
-		$(DESTDIR)$(bashcompdir)/forkscope
-	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(dkmsdir)
+		$(DESTDIR)$(bashcompdir)/forkscope \
+		$(DESTDIR)$(unitdir)/forkscope-exporter.service
+	rm -rf $(DESTDIR)$(docdir) $(DESTDIR)$(datadir) $(DESTDIR)$(dkmsdir)
 
 $(O)/storm: bench/storm.c | $(O)
 	$(call msg,CC,$@)

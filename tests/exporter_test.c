@@ -7,6 +7,7 @@
  * it nor keep a scraper out.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -511,6 +512,76 @@ TEST(view_escapes_label_values)
 	fputs(text, p);
 	EXPECT_EQ(0, pclose(p));
 	free(text);
+}
+
+/*
+ * The unit's CapabilityBoundingSet as setpriv's --bounding-set
+ * ("-all,+bpf,+perfmon"); 0 or -1.
+ */
+static int unit_caps(char *out, size_t len)
+{
+	FILE *f = fopen("deploy/forkscope-exporter.service", "r");
+	char line[256], *tok, *save;
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "CapabilityBoundingSet=", 22))
+			continue;
+		snprintf(out, len, "-all");
+		for (tok = strtok_r(line + 22, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			size_t n = strlen(out);
+
+			snprintf(out + n, len - n, ",+%s", tok + 4);
+			for (char *c = out + n; *c; c++)
+				*c = tolower((unsigned char)*c);
+		}
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The systemd unit's capabilities are enough: a scrape under them. */
+TEST(unit_capabilities_suffice)
+{
+	char caps[128], *err, *p, *resp;
+	int port;
+	struct run r;
+
+	ASSERT_EQ(0, unit_caps(caps, sizeof(caps)));
+	EXPECT_EQ(0, strcmp(caps, "-all,+bpf,+perfmon")) TH_LOG("%s", caps);
+	r.out = memfd_create("out", 0);
+	r.err = memfd_create("err", 0);
+	ASSERT_LE(0, r.out);
+	r.pid = fork();
+	ASSERT_LE(0, r.pid);
+	if (r.pid == 0) {
+		dup2(r.out, 1);
+		dup2(r.err, 2);
+		execlp("setpriv", "setpriv", "--bounding-set", caps,
+		       forkscope_bin(), "exporter", "--listen", "127.0.0.1:0",
+		       (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(0, wait_for(&r, r.err, ", port ")) {
+		err = slurp(r.err);
+		TH_LOG("%s", err);
+		free(err);
+	}
+	err = slurp(r.err);
+	p = strstr(err, ", port ");
+	port = p ? atoi(p + 7) : 0;
+	free(err);
+	resp = port ? scrape(port, NULL) : NULL;
+	ASSERT_NE(NULL, resp);
+	EXPECT_NE(NULL, strstr(resp, "\nforkscope_forks_total{kind=\"process\"} "));
+	free(resp);
+	kill(r.pid, SIGTERM);
+	EXPECT_EQ(0, finish(&r));
+	release(&r);
 }
 
 /* The alert rules parse, and fire when (and only when) their tests say. */

@@ -50,12 +50,14 @@ same() {
 
 # --- make install / uninstall -----------------------------------------
 # What make install must put under PREFIX: the binary, a man page per
-# man/*.scd, the completion, the docs.
+# man/*.scd, the completion, the docs, the exporter's unit and rules.
 installed_list() {
 	local p=${1#/}
 	{
 		echo "$p/sbin/forkscope"
 		echo "$p/share/bash-completion/completions/forkscope"
+		echo "$p/lib/systemd/system/forkscope-exporter.service"
+		echo "$p/share/forkscope/forkscope-rules.yml"
 		for m in man/*.scd; do
 			m=${m#man/}
 			echo "$p/share/man/man8/${m%.scd}"
@@ -217,7 +219,7 @@ for k in "$k612" "$k61"; do
 done
 step dkms-install "dkms install -m forkscope -v $version -k $k612 && modinfo -F filename -k $k612 forkscope"
 step purge "dpkg --purge forkscope forkscope-dkms"
-step leftovers "ls -d /usr/sbin/forkscope /usr/src/forkscope-* /var/lib/dkms/forkscope /usr/share/man/man8/forkscope* /usr/share/bash-completion/completions/forkscope /usr/share/doc/forkscope* /lib/modules/*/updates/dkms/forkscope.ko* 2>/dev/null"
+step leftovers "ls -d /usr/sbin/forkscope /usr/src/forkscope-* /var/lib/dkms/forkscope /usr/share/man/man8/forkscope* /usr/share/bash-completion/completions/forkscope /usr/share/doc/forkscope* /usr/share/forkscope /lib/systemd/system/forkscope-exporter.service /lib/modules/*/updates/dkms/forkscope.ko* 2>/dev/null"
 EOF
 
 root_ready=no
