@@ -38,6 +38,11 @@ const volatile __u64 wakeup_bytes = 256 << 10;
  */
 const volatile bool counting;
 const volatile __u32 stream_types = ~0U;
+/*
+ * The exporter's too: of the exits, stream only a process's last (the
+ * one that leaves a zombie, and when), not every thread's.
+ */
+const volatile bool process_exits_only;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -289,7 +294,7 @@ static __always_inline int on_exit(struct task_struct *p, int group_dead)
 	if (counting && group_dead)
 		count(fs_exit_counter(sig->flags & SIGNAL_GROUP_EXIT ?
 				      sig->group_exit_code : p->exit_code));
-	if (!streamed(FS_REC_EXIT))
+	if (!streamed(FS_REC_EXIT) || (process_exits_only && !group_dead))
 		return 0;
 	r = reserve(FS_REC_EXIT, sizeof(*r));
 	if (!r)

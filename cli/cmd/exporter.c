@@ -29,8 +29,22 @@
 #define CONN_MEMORY	(32U << 10)	/* a request's headers and state */
 #define POLL_MS		100
 
-/* Streamed: what the zombies and failed forks' limits need (see docs). */
-#define NO_STREAM	(1U << FS_REC_WAIT | 1U << FS_REC_EXEC_FAIL)
+/*
+ * Streamed: processes' last exits (when each zombie was made) and failed
+ * forks (which limit refused them). Everything else is counted in the
+ * kernel or read by a census (docs/exporter.md).
+ */
+#define STREAMED	(1U << FS_REC_EXIT | 1U << FS_REC_FORK_FAIL)
+/*
+ * A census (the tasks, the pids cgroups) at a scrape, unless one ran
+ * less than CENSUS_MIN_NS ago; between scrapes, at least every
+ * CENSUS_MAX_NS, or sooner once the exits of processes it has not seen
+ * grow the table past twice the census's (memory stays bounded when
+ * nobody scrapes).
+ */
+#define CENSUS_MIN_NS	(1ULL * NSEC_PER_SEC)
+#define CENSUS_MAX_NS	(15ULL * NSEC_PER_SEC)
+#define CENSUS_SLACK	4096
 
 struct exporter_opts {
 	struct fs_cmd_opts c;	/* -v */
@@ -44,9 +58,12 @@ struct exporter {
 	struct fs_prom_info info;
 	struct utsname uts;
 	struct fs_metrics m;
+	struct fs_pids_budget budget;
 	void *scratch;
 	size_t scratch_n;
 	uint64_t scrapes, errors;
+	uint64_t census_at_ns;	/* when the last census ran */
+	uint32_t census_tasks;	/* the table's size after it */
 };
 
 static void usage(FILE *f)
@@ -136,12 +153,62 @@ static enum MHD_Result text(struct MHD_Connection *conn, unsigned int code,
 		     strlen(msg), MHD_RESPMEM_PERSISTENT);
 }
 
+static void on_event(void *ctx, const struct fs_session *s,
+		     const struct fs_hdr *rec, const struct fs_note *note)
+{
+	struct exporter *x = ctx;
+
+	fs_metrics_event(&x->m, rec);
+}
+
+/*
+ * The tasks as the kernel has them now (a snapshot: the zombies, their
+ * parents and containers) and a PID budget reading, into the model.
+ */
+static int census(struct exporter *x)
+{
+	const struct fs_model *m = fs_session_model(x->s);
+	uint64_t t0 = fs_boot_ns();
+	int err = fs_session_refresh(x->s);
+
+	if (err >= 0)
+		err = fs_session_pids_sample(x->s);
+	if (err < 0)
+		return err;
+	fs_pids_budget_free(&x->budget);
+	memset(&x->budget, 0, sizeof(x->budget));
+	err = fs_pids_budget_sample_recorded(&x->budget, m, &m->pids.last);
+	if (err)
+		return err;
+	x->census_at_ns = fs_boot_ns();
+	x->census_tasks = m->tab.count;
+	x->m.census_ns = x->census_at_ns - t0;
+	x->m.censuses++;
+	return 0;
+}
+
+static bool census_due(const struct exporter *x, uint64_t after_ns)
+{
+	uint64_t now = fs_boot_ns();
+
+	return now - x->census_at_ns >= after_ns ||
+	       fs_session_model(x->s)->tab.count >
+	       2 * x->census_tasks + CENSUS_SLACK;
+}
+
 /* The snapshot of now: the model's zombies, the counters, the losses. */
 static int take(struct exporter *x)
 {
 	const struct fs_stream_stats *st;
+	int err;
 
 	fs_session_poll(x->s, 0);	/* what arrived since the last wake */
+	if (census_due(x, CENSUS_MIN_NS)) {
+		err = census(x);
+		if (err)
+			return err;
+	}
+	fs_metrics_take_pids(&x->m, &x->budget, x->o->top);
 	x->m.have_counters = !fs_session_counters(x->s, x->m.counters);
 	st = fs_session_stats(x->s);
 	x->m.lost_ringbuf = 0;
@@ -165,7 +232,13 @@ static enum MHD_Result metrics(struct exporter *x,
 	size_t len = 0;
 	FILE *f;
 
-	if (take(x) || !(f = open_memstream(&body, &len))) {
+	if (take(x)) {
+		x->errors++;
+		(void)fs_fail(0, "scrape: %s", fs_last_error());
+		return text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "cannot read the kernel's tasks; see the exporter's log\n");
+	}
+	if (!(f = open_memstream(&body, &len))) {
 		x->errors++;
 		return text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			    "out of memory\n");
@@ -258,6 +331,8 @@ static int serve(struct exporter *x, struct MHD_Daemon *d)
 			return fs_fail(FS_EXIT_FAIL, "poll: %s", strerror(errno));
 		MHD_run(d);
 		err = fs_session_poll(x->s, 0);
+		if (err >= 0 && census_due(x, CENSUS_MAX_NS))
+			err = census(x);
 		if (err < 0 && err != -EINTR)
 			return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
@@ -268,7 +343,9 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct exporter_opts o = { .listen = DEFAULT_LISTEN, .top = 20 };
 	struct fs_session_opts so = {
-		.source = { .counters = true, .no_stream = NO_STREAM },
+		.source = { .counters = true, .no_stream = ~STREAMED,
+			    .process_exits_only = true },
+		.on_event = on_event,
 	};
 	struct exporter *x;
 	struct addrinfo *ai;
@@ -289,7 +366,10 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 	uname(&x->uts);
 	x->info = (struct fs_prom_info){ FORKSCOPE_VERSION, FS_ABI_VERSION,
 					 x->uts.release };
+	so.ctx = x;
 	err = fs_cmd_open_session(&x->s, &o.c, &so, FS_EXIT_FAIL);
+	if (!err)
+		err = census(x) ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : 0;
 	if (!err) {
 		d = start(x, ai);
 		if (!d) {
@@ -303,6 +383,7 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 		fs_session_close(x->s);
 	}
 	freeaddrinfo(ai);
+	fs_pids_budget_free(&x->budget);
 	free(x->scratch);
 	free(x);
 	return err;

@@ -158,3 +158,68 @@ int fs_metrics_take_zombies(struct fs_metrics *out, const struct fs_model *m,
 			       FS_METRICS_TOP_MAX);
 	return 0;
 }
+
+void fs_metrics_event(struct fs_metrics *m, const struct fs_hdr *rec)
+{
+	if (rec->type == FS_REC_FORK_FAIL)
+		m->fork_refusals[fs_fork_fail_limit((const void *)rec)]++;
+}
+
+static void take_row(struct fs_metrics_pids *out, const struct fs_pids_row *r)
+{
+	out->path[0] = 0;
+	strncat(out->path, r->path ? r->path : "", FS_METRICS_LABEL_LEN - 1);
+	out->used = r->last.used;
+	out->zombies = r->last.zombies;
+	out->limit = r->limit;
+	out->refused = r->path ? (int64_t)r->last.refused : -1;
+}
+
+/* Per mille of the limit used; unlimited rows after every limited one. */
+static int64_t fullness(const struct fs_pids_row *r)
+{
+	if (r->limit <= 0)
+		return -1;
+	return r->last.used * 1000 / r->limit;
+}
+
+static int by_fullness(const void *a, const void *b)
+{
+	const struct fs_pids_row *x = *(const struct fs_pids_row *const *)a;
+	const struct fs_pids_row *y = *(const struct fs_pids_row *const *)b;
+	int64_t fx = fullness(x), fy = fullness(y);
+
+	if (fx != fy)
+		return fx > fy ? -1 : 1;
+	if (x->last.zombies != y->last.zombies)
+		return x->last.zombies > y->last.zombies ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+void fs_metrics_take_pids(struct fs_metrics *m, const struct fs_pids_budget *b,
+			  uint32_t top)
+{
+	const struct fs_pids_row **rows = malloc((b->n + 1) * sizeof(*rows));
+	size_t n = 0;
+
+	m->nr_pids = 0;
+	m->pids_left_out = 0;
+	m->have_pids = false;
+	if (!rows)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->rows[i].limit > 0 || b->rows[i].last.zombies > 0)
+			rows[n++] = &b->rows[i];
+	qsort(rows, n, sizeof(*rows), by_fullness);
+	take_row(&m->pids[m->nr_pids++], &b->machine);
+	if (top > FS_METRICS_TOP_MAX)
+		top = FS_METRICS_TOP_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (i < top)
+			take_row(&m->pids[m->nr_pids++], rows[i]);
+		else
+			m->pids_left_out++;
+	}
+	m->have_pids = true;
+	free(rows);
+}

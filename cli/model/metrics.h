@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "forkscope/counters.h"
+#include "decode.h"
 #include "model.h"
+#include "pids_budget.h"
 #include "runtime.h"
 
 #define FS_METRICS_TOP_MAX	1000
@@ -28,6 +30,16 @@ struct fs_metrics_parent {
 	uint64_t oldest_exit_ns;	/* 0: a zombie from before watching */
 };
 
+/* One PID budget: a pids cgroup's, or the machine's (path ""). */
+struct fs_metrics_pids {
+	char path[FS_METRICS_LABEL_LEN];
+	int64_t used, zombies;
+	int64_t limit;		/* effective (the smallest over its
+				 * ancestors); -1: none */
+	int64_t refused;	/* forks its pids.max refused (pids.events);
+				 * -1 for the machine */
+};
+
 struct fs_metrics {
 	uint64_t now_ns;
 	bool have_counters;
@@ -40,7 +52,26 @@ struct fs_metrics {
 	bool have_oldest;
 	uint64_t oldest_age_ns;		/* of the oldest zombie whose exit
 					 * was seen */
+	/* Failed forks by the limit that refused them (the records). */
+	uint64_t fork_refusals[FS_LIMIT_COUNT];
+	/* The PID budgets: the machine's first, then the top cgroups. */
+	bool have_pids;
+	uint32_t nr_pids, pids_left_out;
+	struct fs_metrics_pids pids[FS_METRICS_TOP_MAX + 1];
+	uint64_t census_ns;		/* what the last census took */
+	uint64_t censuses;
 };
+
+/* Counts what a record applied tells (failed forks by limit). */
+void fs_metrics_event(struct fs_metrics *m, const struct fs_hdr *rec);
+
+/*
+ * Fills m's PID budgets from a budget sampled once: the machine, then at
+ * most top pids cgroups that have a limit or zombies, the fullest first
+ * (used over limit; unlimited ones by zombies).
+ */
+void fs_metrics_take_pids(struct fs_metrics *m, const struct fs_pids_budget *b,
+			  uint32_t top);
 
 /*
  * Fills m's zombie part from the model as of now_ns, the top parents by

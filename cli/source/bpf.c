@@ -153,6 +153,7 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o)
 		s->skel->rodata->wakeup_bytes = WAKEUP_BYTES_MAX;
 	s->skel->rodata->counting = o->counters;
 	s->skel->rodata->stream_types = ~o->no_stream;
+	s->skel->rodata->process_exits_only = o->process_exits_only;
 	skip_idle_programs(s, o->no_stream);
 	bpf_map__set_max_entries(s->skel->maps.events,
 				 o->ring_bytes ? o->ring_bytes :

@@ -37,10 +37,13 @@ struct fs_source_opts {
 	/*
 	 * The exporter's mode (BPF only): count events in the kernel, read
 	 * with fs_source_counters(), and leave the record types in
-	 * no_stream (bit 1 << FS_REC_*) out of the stream.
+	 * no_stream (bit 1 << FS_REC_*) out of the stream; with
+	 * process_exits_only, the exits of threads too (a process's last
+	 * exit is streamed).
 	 */
 	bool counters;
 	uint32_t no_stream;
+	bool process_exits_only;
 };
 
 /* Returns non-zero to stop the poll early. */

@@ -2,6 +2,7 @@
 /* Metrics as the Prometheus text format or OpenMetrics. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,68 @@ static void zombies(struct out *o, const struct fs_metrics *m)
 	}
 }
 
+/* Label values are the exporter's ABI: short, stable, without spaces. */
+static void refusals(struct out *o, const struct fs_metrics *m)
+{
+	static const char *const limits[FS_LIMIT_COUNT] = {
+		[FS_LIMIT_NONE] = "none",
+		[FS_LIMIT_NPROC] = "RLIMIT_NPROC",
+		[FS_LIMIT_THREADS] = "threads-max",
+		[FS_LIMIT_PID_MAX] = "pid_max",
+		[FS_LIMIT_PIDS_CGROUP] = "pids.max",
+		[FS_LIMIT_MEMORY] = "memory",
+		[FS_LIMIT_PIDNS_DEAD] = "pidns_dead",
+		[FS_LIMIT_UNKNOWN] = "unknown",
+	};
+
+	labelled(o, "forkscope_fork_failures_by_limit_total", "Failed forks by the limit that refused them (none: an error no limit explains).",
+		 "limit", limits, m->fork_refusals, FS_LIMIT_COUNT);
+}
+
+static void pids_family(struct out *o, const struct fs_metrics *m,
+			const char *name, const char *type, const char *help,
+			size_t off)
+{
+	char l[sizeof("cgroup=\"\"") + 5 * FS_METRICS_LABEL_LEN];
+	char path[5 * FS_METRICS_LABEL_LEN];
+
+	family(o, name, type, help);
+	for (uint32_t i = 0; i < m->nr_pids; i++) {
+		const struct fs_metrics_pids *p = &m->pids[i];
+		int64_t v = *(const int64_t *)((const char *)p + off);
+
+		if (v < 0)	/* no limit, or the machine's refusals */
+			continue;
+		fs_escape(path, sizeof(path), p->path, FS_ESC_PROM);
+		snprintf(l, sizeof(l), "cgroup=\"%s\"", path);
+		sample(o, name, l, v);
+	}
+}
+
+static void pids(struct out *o, const struct fs_metrics *m)
+{
+	if (!m->have_pids)
+		return;
+	pids_family(o, m, "forkscope_pids_used", "gauge", "Tasks a pids cgroup holds (pids.current), zombies included; cgroup=\"\": the machine's.",
+		    offsetof(struct fs_metrics_pids, used));
+	pids_family(o, m, "forkscope_pids_zombies", "gauge", "Of them, processes exited and not reaped.",
+		    offsetof(struct fs_metrics_pids, zombies));
+	pids_family(o, m, "forkscope_pids_limit", "gauge", "The limit that applies: the smallest pids.max over the cgroup and its ancestors; the machine's pid_max or threads-max.",
+		    offsetof(struct fs_metrics_pids, limit));
+	pids_family(o, m, "forkscope_pids_refused_total", "counter", "Forks the cgroup's pids.max refused (pids.events).",
+		    offsetof(struct fs_metrics_pids, refused));
+	family(o, "forkscope_pids_cgroups_left_out", "gauge", "pids cgroups with a limit or zombies past the top ones.");
+	sample(o, "forkscope_pids_cgroups_left_out", "", m->pids_left_out);
+}
+
+static void census(struct out *o, const struct fs_metrics *m)
+{
+	family(o, "forkscope_census_duration_seconds", "gauge", "What the last reading of the tasks and pids cgroups took.");
+	seconds(o, "forkscope_census_duration_seconds", m->census_ns);
+	family(o, "forkscope_censuses_total", "counter", "Readings of the tasks and pids cgroups.");
+	sample(o, "forkscope_censuses_total", "", m->censuses);
+}
+
 static void losses(struct out *o, const struct fs_metrics *m)
 {
 	static const char *const reasons[] = {
@@ -197,7 +260,10 @@ int fs_prom_write(FILE *f, const struct fs_metrics *m,
 	struct out o = { f, fmt };
 
 	kernel_counters(&o, m);
+	refusals(&o, m);
 	zombies(&o, m);
+	pids(&o, m);
+	census(&o, m);
 	losses(&o, m);
 	build_info(&o, info);
 	if (fmt == FS_PROM_OPENMETRICS)
