@@ -14,9 +14,11 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "cgroupfs.h"
 #include "cli.h"
 #include "prom_view.h"
 
@@ -31,6 +33,8 @@ FIXTURE(exp) {
 	pid_t leaker;
 	pid_t prom;		/* a Prometheus the test started */
 	char dir[32];		/* its config and data, removed after */
+	char cg[3][PATH_MAX + 160];	/* cgroups made, removed last first */
+	int ncg;
 };
 
 FIXTURE_SETUP(exp)
@@ -41,6 +45,7 @@ FIXTURE_SETUP(exp)
 	self->leaker = 0;
 	self->prom = 0;
 	self->dir[0] = 0;
+	self->ncg = 0;
 	ASSERT_EQ(0, start(&self->r, args, -1));
 	ASSERT_EQ(0, wait_for(&self->r, self->r.err, ", port ")) {
 		err = slurp(self->r.err);
@@ -64,6 +69,8 @@ FIXTURE_TEARDOWN(exp)
 		kill(self->prom, SIGTERM);
 		waitpid(self->prom, NULL, 0);
 	}
+	while (self->ncg > 0)
+		EXPECT_EQ(0, rmdir(self->cg[--self->ncg]));
 	if (self->dir[0]) {
 		char cmd[64];
 
@@ -238,6 +245,185 @@ TEST_F(exp, zombies_of_a_leaking_parent)
 	ASSERT_EQ(1, read(ready[0], &b, 1));
 	/* A parent with no zombies left is no series: absent, not 0. */
 	EXPECT_TRUE(scrape_until(self->port, LEAKER, -1));
+}
+
+/* The value of one series, "name{labels}" as the exporter writes it. */
+static long long series(const char *resp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = resp; (p = strstr(p, name)); p++)
+		if ((p == resp || p[-1] == '\n') && p[n] == ' ')
+			return atoll(p + n + 1);
+	return -1;
+}
+
+/* Scrapes until every series[i] reads want[i]; logs the last scrape. */
+static bool series_until(int port, const char *const *name,
+			 const long long *want, int n)
+{
+	uint64_t end = fs_boot_ns() + WAIT_MS * NSEC_PER_MSEC;
+	char *resp = NULL;
+	int i = 0;
+
+	while (fs_boot_ns() < end) {
+		free(resp);
+		resp = scrape(port, NULL);
+		for (i = 0; resp && i < n; i++)
+			if (series(resp, name[i]) != want[i])
+				break;
+		if (resp && i == n) {
+			free(resp);
+			return true;
+		}
+		usleep(50000);
+	}
+	if (resp && i < n)
+		fprintf(stderr, "# %s: %lld, not %lld; the scrape:\n%s",
+			name[i], series(resp, name[i]), want[i], resp);
+	free(resp);
+	return false;
+}
+
+static int put(const char *dir, const char *file, const char *s)
+{
+	char p[PATH_MAX + 64];
+	int fd, n;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (int)strlen(s) ? 0 : -errno;
+}
+
+/* Makes a cgroup directory the teardown removes. */
+static int make_cg(FIXTURE_DATA(exp) *self, const char *dir)
+{
+	if (self->ncg == 3 || mkdir(dir, 0755))
+		return -1;
+	snprintf(self->cg[self->ncg++], sizeof(self->cg[0]), "%s", dir);
+	return 0;
+}
+
+#define CT_LEAKER	"fs-ct-leaker"
+#define CT_PIDS_MAX	5
+#define CT_ID		"5eed0f0e5c09e1234567890abcdef0123456789abcdef0123456789abcdef012"
+
+/*
+ * Joins the cgroups (the v2 one first: on a v2-only host it is the pids
+ * one too), leaks zombies until a fork is refused, says how many on
+ * ready, then waits to be killed.
+ */
+static pid_t start_ct_leaker(const char *v2dir, const char *pidsdir, int ready)
+{
+	pid_t pid = fork();
+	unsigned char n = 0;
+
+	if (pid)
+		return pid;
+	prctl(PR_SET_NAME, CT_LEAKER);
+	if (put(v2dir, "cgroup.procs", "0") ||
+	    (strcmp(v2dir, pidsdir) && put(pidsdir, "cgroup.procs", "0")))
+		_exit(1);
+	for (;;) {
+		siginfo_t si;
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(0);
+		if (c < 0) {
+			if (errno != EAGAIN)
+				_exit(2);
+			break;
+		}
+		if (waitid(P_PID, c, &si, WEXITED | WNOWAIT))
+			_exit(3);
+		n++;
+	}
+	if (write(ready, &n, 1) != 1)
+		_exit(4);
+	pause();
+	_exit(0);
+}
+
+/*
+ * A leaker in a docker-<id>.scope, in a pids cgroup of pids.max 5: its
+ * four zombies under the container's name and its comm, the budget full
+ * (5 used, 4 of them zombies, limit 5), one fork refused by pids.max,
+ * counted by the cgroup and by the exporter's failed-fork records.
+ */
+TEST_F(exp, a_container_at_its_pid_limit)
+{
+	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
+	const char *root = fs_cgroup_pids_root();
+	char top[32], v2dir[PATH_MAX + 160], pidsdir[PATH_MAX + 160];
+	char pidspath[160], zname[256], used[256], zombies[256], limit[256];
+	char refused[256];
+	const char *by_limit =
+		"forkscope_fork_failures_by_limit_total{limit=\"pids.max\"}";
+	long long refused0;
+	int ready[2];
+	unsigned char n = 0;
+	char *resp;
+
+	if (!mnt->v2[0] || !root)
+		SKIP(return, "needs cgroup v2 and a pids controller");
+	snprintf(top, sizeof(top), "/forkscope-exp-%d", getpid());
+	snprintf(v2dir, sizeof(v2dir), "%s%s", mnt->v2, top);
+	ASSERT_EQ(0, make_cg(self, v2dir));
+	if (!mnt->pids_v1[0]) {
+		put(mnt->v2, "cgroup.subtree_control", "+pids");
+		put(v2dir, "cgroup.subtree_control", "+pids");
+	}
+	snprintf(v2dir + strlen(v2dir), sizeof(v2dir) - strlen(v2dir),
+		 "/docker-%s.scope", CT_ID);
+	ASSERT_EQ(0, make_cg(self, v2dir));
+	if (mnt->pids_v1[0]) {
+		snprintf(pidspath, sizeof(pidspath), "%s", top);
+		snprintf(pidsdir, sizeof(pidsdir), "%s%s", root, top);
+		ASSERT_EQ(0, make_cg(self, pidsdir));
+	} else {
+		snprintf(pidspath, sizeof(pidspath), "%s/docker-%s.scope", top,
+			 CT_ID);
+		snprintf(pidsdir, sizeof(pidsdir), "%s", v2dir);
+	}
+	ASSERT_EQ(0, put(pidsdir, "pids.max", "5"));
+
+	resp = scrape(self->port, NULL);
+	ASSERT_NE(NULL, resp);
+	refused0 = series(resp, by_limit);
+	free(resp);
+	ASSERT_LE(0, refused0);
+
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	self->leaker = start_ct_leaker(v2dir, pidsdir, ready[1]);
+	ASSERT_LT(0, self->leaker);
+	ASSERT_EQ(1, read(ready[0], &n, 1));
+	ASSERT_EQ(CT_PIDS_MAX - 1, n);
+
+	snprintf(zname, sizeof(zname),
+		 "forkscope_zombies{container=\"docker:%.12s\",parent_comm=\"%s\"}",
+		 CT_ID, CT_LEAKER);
+	snprintf(used, sizeof(used), "forkscope_pids_used{cgroup=\"%s\"}",
+		 pidspath);
+	snprintf(zombies, sizeof(zombies),
+		 "forkscope_pids_zombies{cgroup=\"%s\"}", pidspath);
+	snprintf(limit, sizeof(limit), "forkscope_pids_limit{cgroup=\"%s\"}",
+		 pidspath);
+	snprintf(refused, sizeof(refused),
+		 "forkscope_pids_refused_total{cgroup=\"%s\"}", pidspath);
+	{
+		const char *names[] = { zname, used, zombies, limit, refused,
+					by_limit };
+		const long long want[] = { CT_PIDS_MAX - 1, CT_PIDS_MAX,
+					   CT_PIDS_MAX - 1, CT_PIDS_MAX, 1,
+					   refused0 + 1 };
+
+		EXPECT_TRUE(series_until(self->port, names, want, 6));
+	}
 }
 
 /* A loopback port free now: the kernel's pick, for a server to take. */

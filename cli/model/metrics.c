@@ -6,21 +6,37 @@
 
 #include "metrics.h"
 
-/* One zombie's parent key, then, merged, one parent's zombies. */
+/*
+ * One zombie's parent key, then, merged, one parent's zombies. The key is
+ * what the labels show: two cgroups that name no container (the host's
+ * root and its sessions) are one "" container.
+ */
 struct zkey {
-	const struct fs_cgroup *cg;	/* the zombie's container; NULL: none */
+	enum fs_runtime runtime;	/* the zombie's container */
+	const char *id, *unit;		/* NULL: none */
 	char comm[FS_COMM_LEN];		/* its parent's */
 	uint32_t zombies;
 	uint64_t oldest_exit_ns;	/* 0: unknown */
 };
 
+static int strcmp_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !!a - !!b;
+	return strcmp(a, b);
+}
+
 static int by_key(const void *a, const void *b)
 {
 	const struct zkey *x = a, *y = b;
+	int c;
 
-	if (x->cg != y->cg)
-		return x->cg < y->cg ? -1 : 1;
-	return strncmp(x->comm, y->comm, FS_COMM_LEN);
+	if (x->runtime != y->runtime)
+		return x->runtime < y->runtime ? -1 : 1;
+	c = strcmp_null(x->id, y->id);
+	if (!c)
+		c = strcmp_null(x->unit, y->unit);
+	return c ? c : strncmp(x->comm, y->comm, FS_COMM_LEN);
 }
 
 /* Most zombies first; then the oldest (known) exit; then by name. */
@@ -51,6 +67,7 @@ static size_t collect(const struct fs_model *m, struct zkey *keys, size_t cap,
 	size_t n = 0;
 
 	fs_proctab_for_each(&m->tab, e) {
+		const struct fs_cgroup *cg;
 		const struct fs_task *p;
 		struct zkey *k;
 
@@ -59,7 +76,12 @@ static size_t collect(const struct fs_model *m, struct zkey *keys, size_t cap,
 			continue;
 		k = &keys[n++];
 		memset(k, 0, sizeof(*k));
-		k->cg = fs_model_container(m, &e->id);
+		cg = fs_model_container(m, &e->id);
+		if (cg && (cg->id || cg->unit)) {
+			k->runtime = cg->runtime;
+			k->id = cg->id;
+			k->unit = cg->unit;
+		}
 		p = fs_proctab_get(tab, e->ppid);
 		if (p && p->tgid)
 			memcpy(k->comm, p->comm, FS_COMM_LEN);
@@ -118,11 +140,9 @@ static void fill_top(struct fs_metrics *out, const struct zkey *keys,
 		}
 		p = &out->top[out->nr_top++];
 		memset(p, 0, sizeof(*p));
-		if (keys[i].cg) {
-			p->runtime = keys[i].cg->runtime;
-			copy_label(p->id, keys[i].cg->id);
-			copy_label(p->unit, keys[i].cg->unit);
-		}
+		p->runtime = keys[i].runtime;
+		copy_label(p->id, keys[i].id);
+		copy_label(p->unit, keys[i].unit);
 		memcpy(p->comm, keys[i].comm, FS_COMM_LEN);
 		p->zombies = keys[i].zombies;
 		p->oldest_exit_ns = keys[i].oldest_exit_ns;
