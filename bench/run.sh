@@ -28,7 +28,7 @@ else
 	nreplay=20000 replays=11
 fi
 pairs=${PAIRS:-$pairs}
-tools=${TOOLS:-forkscope forkscope-cow forkscope-record forkstat bpftrace execsnoop+exitsnoop perf-trace}
+tools=${TOOLS:-forkscope forkscope-cow forkscope-record forkscope-exporter forkstat bpftrace execsnoop+exitsnoop perf-trace}
 # "reader": forkscope trace's own CPU, text against --json (reader_cost);
 # "replay": reading a recording back, and its size (replay_cost).
 workloads=${WORKLOADS:-fork spawn thread cow multi reader replay}
@@ -96,6 +96,11 @@ start_tracer() {
 			> "$2" 2> "$2.err" &
 		started $!
 		wait_for "tracing with" "$2.err" "$1" ;;
+	forkscope-exporter)
+		# Counts in the kernel; its scrape at the end is its output.
+		$fs exporter --listen 127.0.0.1:0 2> "$2.err" &
+		started $!
+		wait_for ", port " "$2.err" "$1" ;;
 	forkscope-record)
 		# Says nothing as it starts: the file is made at its snapshot,
 		# once the programs are attached. Read back by traced().
@@ -176,6 +181,10 @@ traced() {	# TOOL WORKLOAD
 	c0=$(tracer_cpu)
 	t=$(workload "$2" "$work/pids")
 	c1=$(tracer_cpu)
+	if [ "$1" = forkscope-exporter ]; then
+		curl -s "http://127.0.0.1:$(sed -n 's/.*, port \([0-9]*\).*/\1/p' \
+			"$work/out.err")/metrics" > "$work/out"
+	fi
 	stop_tracers
 	# What the recording holds, as trace shows it, for seen.py.
 	if [ "$1" = forkscope-record ]; then
@@ -436,6 +445,8 @@ PY
 }
 cow_server start
 bpf_rows=$( { bpf_cost forkscope fork; bpf_cost forkscope spawn;
+	      bpf_cost forkscope-exporter fork;
+	      bpf_cost forkscope-exporter spawn;
 	      bpf_cost forkscope-cow cow; } )
 cow_server stop
 

@@ -18,6 +18,7 @@ NUM = re.compile(r"\d+")
 LOST = [re.compile(p, re.I) for p in (
     r"lost (\d+) events",            # libbpf-tools, bpftrace, perf trace
     r"records received \d+ \(\d+ bytes\); lost (\d+)",  # forkscope's summary
+    r"^forkscope_records_lost_total\{[^}]*\} (\d+)",  # its exporter's scrape
 )]
 
 
@@ -48,6 +49,11 @@ def forkscope(prefix):
         else:
             seen[f[1]].add(int(f[2]))
     return seen
+
+
+def counts_only(prefix):
+    # the exporter counts in the kernel: no event to miss, losses its own
+    return {"fork": None, "exec": None, "exit": None, "reap": None}
 
 
 def forkstat(prefix):
@@ -106,6 +112,7 @@ PARSERS = {
     "forkscope": forkscope,
     "forkscope-cow": forkscope,
     "forkscope-record": forkscope,  # its recording, read by trace -i
+    "forkscope-exporter": counts_only,
     "forkstat": forkstat,
     "bpftrace": bpftrace,
     "execsnoop+exitsnoop": snoops,

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -424,6 +425,72 @@ TEST_F(exp, a_container_at_its_pid_limit)
 
 		EXPECT_TRUE(series_until(self->port, names, want, 6));
 	}
+}
+
+#define COW_PAGES	4096
+
+/* A child writes each page of its parent's COW_PAGES: that many faults. */
+static int cow_child(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *mem = mmap(NULL, COW_PAGES * pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t c;
+	int st;
+
+	if (mem == MAP_FAILED)
+		return -1;
+	memset(mem, 1, COW_PAGES * pg);
+	c = fork();
+	if (c == 0) {
+		for (long i = 0; i < COW_PAGES; i++)
+			mem[i * pg] = 2;
+		_exit(0);
+	}
+	munmap(mem, COW_PAGES * pg);
+	return c > 0 && waitpid(c, &st, 0) == c && st == 0 ? 0 : -1;
+}
+
+/*
+ * With --cow: the machine's COW faults grow by at least the child's
+ * writes (the counter is machine-wide: others fault too), and the
+ * count of a process that ended stays in it.
+ */
+TEST(cow_faults_counted)
+{
+	const char *args[] = { "exporter", "--cow", "--listen", "127.0.0.1:0",
+			       NULL };
+	const char *name = "forkscope_cow_faults_total";
+	long long before, after;
+	struct run r;
+	char *err, *p, *resp;
+	int port;
+
+	ASSERT_EQ(0, start(&r, args, -1));
+	ASSERT_EQ(0, wait_for(&r, r.err, ", port "));
+	err = slurp(r.err);
+	p = strstr(err, ", port ");
+	port = p ? atoi(p + 7) : 0;
+	free(err);
+	ASSERT_LT(0, port);
+	resp = scrape(port, NULL);
+	ASSERT_NE(NULL, resp);
+	before = series(resp, name);
+	free(resp);
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, cow_child());
+	/*
+	 * The child's exit record carries its count, in the ring before its
+	 * parent's wait returned, and a scrape takes what is in the ring.
+	 */
+	resp = scrape(port, NULL);
+	ASSERT_NE(NULL, resp);
+	after = series(resp, name);
+	free(resp);
+	EXPECT_LE(before + COW_PAGES, after) TH_LOG("%lld then %lld", before, after);
+	kill(r.pid, SIGTERM);
+	EXPECT_EQ(0, finish(&r));
+	release(&r);
 }
 
 /* A loopback port free now: the kernel's pick, for a server to take. */

@@ -50,6 +50,7 @@ struct exporter_opts {
 	struct fs_cmd_opts c;	/* -v */
 	const char *listen;
 	long top;
+	bool cow;
 };
 
 struct exporter {
@@ -71,16 +72,26 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: forkscope exporter [OPTIONS]\n"
 "Serve /metrics for Prometheus: forks, execs, exits and failures counted\n"
-"in the kernel, zombies by container and parent command. Runs until\n"
-"stopped. See docs/exporter.md for the metrics.\n"
+"in the kernel; zombies by container and parent command and the PID\n"
+"budgets, read from the kernel at each scrape. Runs until stopped. See\n"
+"docs/exporter.md for the metrics.\n"
 "\n"
 "  -l, --listen ADDR:PORT  where to listen (default " DEFAULT_LISTEN ");\n"
 "                          another address, such as 0.0.0.0:10090 or\n"
 "                          [::]:10090, exposes the metrics beyond the host\n"
-"  -n, --top N             zombie series for at most N parents (default\n"
-"                          20, at most 1000); the rest are summed\n"
+"  -n, --top N             zombie series for at most N parents, PID budget\n"
+"                          series for at most N pids cgroups (default 20,\n"
+"                          at most 1000); the rest are summed\n"
+"      --cow               count copy-on-write faults too (each such fault\n"
+"                          then costs ~250 ns: see docs/exporter.md)\n"
 "  -v, --verbose           show libbpf and verifier messages\n"
-"  -h, --help              this help\n");
+"  -h, --help              this help\n"
+"\n"
+"EXAMPLES\n"
+"  forkscope exporter                       # metrics for a local Prometheus\n"
+"  forkscope exporter -l 0.0.0.0:10090      # scraped from other hosts too\n"
+"  forkscope exporter -n 5 --cow            # fewer series; COW faults too\n"
+"  curl -s localhost:10090/metrics | grep zombies   # what a scrape sees\n");
 }
 
 #define OPT(field)	offsetof(struct exporter_opts, field)
@@ -95,6 +106,7 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "top", .letter = 'n', .kind = FS_OPT_LONG,
 		  .off = OPT(top), .min = 1, .max = FS_METRICS_TOP_MAX,
 		  .wants = "--top wants a whole number from 1 to 1000" },
+		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
 		{}
 	},
 };
@@ -173,6 +185,8 @@ static int census(struct exporter *x)
 
 	if (err >= 0)
 		err = fs_session_pids_sample(x->s);
+	if (err >= 0 && x->o->cow)
+		err = fs_session_cow_sample(x->s);
 	if (err < 0)
 		return err;
 	fs_pids_budget_free(&x->budget);
@@ -209,6 +223,8 @@ static int take(struct exporter *x)
 			return err;
 	}
 	fs_metrics_take_pids(&x->m, &x->budget, x->o->top);
+	if (x->o->cow)
+		fs_metrics_take_cow(&x->m, fs_session_model(x->s));
 	x->m.have_counters = !fs_session_counters(x->s, x->m.counters);
 	st = fs_session_stats(x->s);
 	x->m.lost_ringbuf = 0;
@@ -367,6 +383,7 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 	x->info = (struct fs_prom_info){ FORKSCOPE_VERSION, FS_ABI_VERSION,
 					 x->uts.release };
 	so.ctx = x;
+	so.source.cow = o.cow;
 	err = fs_cmd_open_session(&x->s, &o.c, &so, FS_EXIT_FAIL);
 	if (!err)
 		err = census(x) ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : 0;

@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: forkscope [-j] [-v] COMMAND [OPTIONS]\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nGlobal options:\n"
 		   "  -j, --json     JSON output (every command)\n"
 		   "  -v, --verbose  show libbpf and verifier messages\n"

@@ -181,8 +181,24 @@ int fs_metrics_take_zombies(struct fs_metrics *out, const struct fs_model *m,
 
 void fs_metrics_event(struct fs_metrics *m, const struct fs_hdr *rec)
 {
+	const struct fs_rec_exit *e = (const void *)rec;
+
 	if (rec->type == FS_REC_FORK_FAIL)
 		m->fork_refusals[fs_fork_fail_limit((const void *)rec)]++;
+	else if (rec->type == FS_REC_EXIT && (e->flags & FS_EXIT_GROUP_DEAD))
+		m->cow_faults_gone += e->cow_faults;
+}
+
+void fs_metrics_take_cow(struct fs_metrics *m, const struct fs_model *model)
+{
+	const struct fs_task *e;
+	uint64_t live = 0;
+
+	fs_proctab_for_each(&model->tab, e)
+		if (e->tgid && e->pid == e->tgid && fs_task_is_live(e))
+			live += e->cow_faults;
+	m->cow_faults = m->cow_faults_gone + live;
+	m->have_cow = true;
 }
 
 static void take_row(struct fs_metrics_pids *out, const struct fs_pids_row *r)

@@ -58,12 +58,25 @@ struct fs_metrics {
 	bool have_pids;
 	uint32_t nr_pids, pids_left_out;
 	struct fs_metrics_pids pids[FS_METRICS_TOP_MAX + 1];
+	/* COW faults (with --cow): of processes gone, and in all. */
+	bool have_cow;
+	uint64_t cow_faults_gone, cow_faults;
 	uint64_t census_ns;		/* what the last census took */
 	uint64_t censuses;
 };
 
-/* Counts what a record applied tells (failed forks by limit). */
+/*
+ * Counts what a record applied tells: failed forks by limit, the COW
+ * faults of a process that ended (its exit record carries them).
+ */
 void fs_metrics_event(struct fs_metrics *m, const struct fs_hdr *rec);
+
+/*
+ * The COW faults so far: those of processes gone plus the live ones' as
+ * last sampled into the model. Monotonic: a process's count only moves
+ * from the live sum to the gone one, grown, at its exit.
+ */
+void fs_metrics_take_cow(struct fs_metrics *m, const struct fs_model *model);
 
 /*
  * Fills m's PID budgets from a budget sampled once: the machine, then at

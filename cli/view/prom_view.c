@@ -221,6 +221,14 @@ static void pids(struct out *o, const struct fs_metrics *m)
 	sample(o, "forkscope_pids_cgroups_left_out", "", m->pids_left_out);
 }
 
+static void cow(struct out *o, const struct fs_metrics *m)
+{
+	if (!m->have_cow)
+		return;
+	family(o, "forkscope_cow_faults_total", "counter", "Write faults on pages shared since a fork (copy-on-write), since the exporter started.");
+	sample(o, "forkscope_cow_faults_total", "", m->cow_faults);
+}
+
 static void census(struct out *o, const struct fs_metrics *m)
 {
 	family(o, "forkscope_census_duration_seconds", "gauge", "What the last reading of the tasks and pids cgroups took.");
@@ -263,6 +271,7 @@ int fs_prom_write(FILE *f, const struct fs_metrics *m,
 	refusals(&o, m);
 	zombies(&o, m);
 	pids(&o, m);
+	cow(&o, m);
 	census(&o, m);
 	losses(&o, m);
 	build_info(&o, info);
