@@ -385,6 +385,9 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 	so.ctx = x;
 	so.source.cow = o.cow;
 	err = fs_cmd_open_session(&x->s, &o.c, &so, FS_EXIT_FAIL);
+	if (!err && fs_session_counters(x->s, x->m.counters))
+		err = fs_fail(FS_EXIT_FAIL, "needs the BPF producer's in-kernel counters, which %s does not keep",
+			      fs_session_describe(x->s));
 	if (!err)
 		err = census(x) ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) : 0;
 	if (!err) {
@@ -397,8 +400,9 @@ int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g)
 			err = serve(x, d);
 			MHD_stop_daemon(d);
 		}
-		fs_session_close(x->s);
 	}
+	if (x->s)
+		fs_session_close(x->s);
 	freeaddrinfo(ai);
 	fs_pids_budget_free(&x->budget);
 	free(x->scratch);
