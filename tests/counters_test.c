@@ -112,11 +112,21 @@ static uint32_t counter_of(const struct fs_hdr *h)
 	}
 }
 
-/* Delivers until a poll finds nothing: everything submitted is in. */
+/*
+ * Delivers what was submitted before now: until a poll finds nothing, or
+ * a record stamped DRAIN_PAST_NS after now is in (the ring hands records
+ * over in the order they were reserved, each stamped as it was). Not
+ * until the machine is quiet: other work may never let it be.
+ */
+#define DRAIN_PAST_NS	(10 * NSEC_PER_MSEC)
+
 static void drain(struct collect *c)
 {
+	uint64_t now = fs_boot_ns();
+
 	while (fs_source_poll(c->src, 100) > 0)
-		;
+		if (c->n && c->recs[c->n - 1]->ts_ns > now + DRAIN_PAST_NS)
+			break;
 	fs_source_flush_losses(c->src);
 }
 
