@@ -13,6 +13,8 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tmpfs tmp /tmp
+# Loopback, for the exporter's HTTP (busybox's ip).
+ip link set lo up
 out=/dev/ttyS1
 echo "# guest kernel $(uname -r)" > $out
 [ -f /forkscope.ko ] && insmod /forkscope.ko $(cat /modparams 2>/dev/null) >> $out 2>&1
