@@ -258,7 +258,7 @@ static bool tally(struct seen *s, char *out, pid_t kid, const char *runtime,
 {
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
-		struct json_object *o = json_tokener_parse(l);
+		struct json_object *o = json_parse_deep(l);
 
 		if (!o || !get_str(o, "event"))
 			return false;
@@ -424,7 +424,7 @@ TEST_F(containers, tree_groups_processes_by_container)
 	hold_two(_metadata, self, false, kid, gc, paths);
 
 	ASSERT_EQ(0, run_to_end(grouped, &out, &err)) TH_LOG("%s", err);
-	o = json_tokener_parse(out);
+	o = json_parse_deep(out);
 	ASSERT_NE(NULL, o);
 	ASSERT_TRUE(json_object_object_get_ex(o, "containers", &list));
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -512,12 +512,15 @@ TEST_F(containers, zombies_of_one_container)
 /*
  * pids --container: of two pids cgroups with a pids.max, each holding a
  * kid and its grandchild, only the container's is shown, with its use.
+ * Forecasts off (-H 0): the machine's budget is the container's too, and
+ * other work's forks over the 0.2 s window made it "full within the
+ * hour" (exit 1) one run in four beside other suites.
  */
 TEST_F(containers, pids_of_one_container)
 {
 	const struct fs_cgroup_mounts *mnt = fs_cgroup_mounts();
-	const char *args[] = { "pids", "-d", "0.2", "-j", "--container",
-			       self->prefix[1], NULL };
+	const char *args[] = { "pids", "-d", "0.2", "-H", "0", "-j",
+			       "--container", self->prefix[1], NULL };
 	char kube[96], pod[160], ctr[256], beside[96], *out, *err;
 	struct json_object *o, *rows, *row;
 	pid_t kid, sib;
@@ -547,7 +550,7 @@ TEST_F(containers, pids_of_one_container)
 	ASSERT_NE(0, grandchild(kid, 'S'));
 	ASSERT_NE(0, grandchild(sib, 'S'));
 	EXPECT_EQ(0, run_to_end(args, &out, &err)) TH_LOG("%s", err);
-	o = json_tokener_parse(out);
+	o = json_parse_deep(out);
 	ASSERT_NE(NULL, o) TH_LOG("%s", out);
 	rows = get(o, "cgroups");
 	ASSERT_NE(NULL, rows) TH_LOG("%s", out);

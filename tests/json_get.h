@@ -11,6 +11,27 @@
 #include <string.h>
 #include <json-c/json.h>
 
+/*
+ * Parses forkscope's JSON, NULL when it is not. A tree nests two levels a
+ * generation: json-c's default depth (32) is a process 16 deep, which a
+ * busy machine's tree passes (another suite's fork chain, say).
+ */
+static inline struct json_object *json_parse_deep(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new_ex(4096);
+	struct json_object *o;
+
+	if (!tok)
+		return NULL;
+	o = json_tokener_parse_ex(tok, text, strlen(text));
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
 /* The value at path, or NULL when a part of it is missing. */
 static inline struct json_object *get(struct json_object *o, const char *path)
 {

@@ -82,7 +82,7 @@ static int parse_lines(char *s, struct json_object **objs, int max)
 
 	for (char *save = NULL, *l = strtok_r(s, "\n", &save); l && n < max;
 	     l = strtok_r(NULL, "\n", &save)) {
-		struct json_object *o = json_tokener_parse(l);
+		struct json_object *o = json_parse_deep(l);
 
 		if (o)
 			objs[n++] = o;

@@ -177,7 +177,7 @@ static struct json_object *run_pids(FIXTURE_DATA(pids) *self,
 	*st = finish(&self->r);
 	self->running = false;
 	out = slurp(self->r.out);
-	o = json_tokener_parse(out);
+	o = json_parse_deep(out);
 	free(out);
 	release(&self->r);
 	return o;
@@ -209,7 +209,7 @@ TEST_F(pids, budget_counts_and_forecast_match_the_workload)
 	self->running = false;
 	t1 = fs_boot_ns();
 	out = slurp(self->r.out);
-	rep = json_tokener_parse(out);
+	rep = json_parse_deep(out);
 	ASSERT_NE(NULL, rep) TH_LOG("not JSON: %s", out);
 	free(out);
 	release(&self->r);
@@ -288,7 +288,7 @@ TEST_F(pids, a_recording_is_judged_from_its_readings)
 		  "-H", "1h", NULL }, -1));
 	EXPECT_EQ(1, finish(&again));	/* it runs out within the hour */
 	out = slurp(again.out);
-	rep = json_tokener_parse(out);
+	rep = json_parse_deep(out);
 	ASSERT_NE(NULL, rep) TH_LOG("not JSON: %s", out);
 	free(out);
 	release(&again);

@@ -752,21 +752,6 @@ static int bad_numbers(struct json_object *o, const char *key, char *why,
 	}
 }
 
-/*
- * A tree nests two levels a generation: json-c's default depth (32) is
- * a process 16 deep, which a busy machine's tree passes.
- */
-static struct json_object *parse_deep(const char *text)
-{
-	struct json_tokener *tok = json_tokener_new_ex(4096);
-	struct json_object *o = json_tokener_parse_ex(tok, text, strlen(text));
-
-	if (json_tokener_get_error(tok) != json_tokener_success)
-		o = NULL;
-	json_tokener_free(tok);
-	return o;
-}
-
 /* Every line of text is a JSON object whose numbers keep the rule. */
 static void expect_json_numbers(struct __test_metadata *_metadata,
 				const char *what, char *text)
@@ -776,7 +761,7 @@ static void expect_json_numbers(struct __test_metadata *_metadata,
 
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save), lines++) {
-		struct json_object *o = parse_deep(l);
+		struct json_object *o = json_parse_deep(l);
 
 		ASSERT_NE(NULL, o) TH_LOG("%s: not JSON: %.300s", what, l);
 		EXPECT_EQ(0, bad_numbers(o, NULL, why, sizeof(why))) {
