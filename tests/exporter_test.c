@@ -272,8 +272,8 @@ TEST_F(exp, zombies_of_a_leaking_parent)
 	EXPECT_TRUE(scrape_until(self->port, LEAKER, NR_ZOMBIES));
 	ASSERT_EQ(1, write(go[1], &b, 1));
 	ASSERT_EQ(1, read(ready[0], &b, 1));
-	/* A parent with no zombies left is no series: absent, not 0. */
-	EXPECT_TRUE(scrape_until(self->port, LEAKER, -1));
+	/* Its series goes to 0 (and ends FS_METRICS_ZERO_HOLD_NS later). */
+	EXPECT_TRUE(scrape_until(self->port, LEAKER, 0));
 }
 
 /* The value of one series, "name{labels}" as the exporter writes it. */
@@ -644,8 +644,8 @@ TEST_F_TIMEOUT(exp, real_prometheus, 120)
 	EXPECT_TRUE(promql_until(port, q, ",\"3\"]}]"));
 	ASSERT_EQ(1, write(go[1], &b, 1));
 	ASSERT_EQ(1, read(ready[0], &b, 1));
-	/* Gone from the scrape: stale, so the query finds nothing. */
-	EXPECT_TRUE(promql_until(port, q, "\"result\":[]"));
+	/* To 0 after the reap, as the graph should go. */
+	EXPECT_TRUE(promql_until(port, q, ",\"0\"]}]"));
 }
 
 /* promtool check metrics on the body of a scrape in a format. */

@@ -149,6 +149,66 @@ static void fill_top(struct fs_metrics *out, const struct zkey *keys,
 	}
 }
 
+static bool same_parent(const struct fs_metrics_parent *a,
+			const struct fs_metrics_parent *b)
+{
+	return a->runtime == b->runtime && !strcmp(a->id, b->id) &&
+	       !strcmp(a->unit, b->unit) &&
+	       !strncmp(a->comm, b->comm, FS_COMM_LEN);
+}
+
+static bool in_top(const struct fs_metrics *m, const struct fs_metrics_parent *p)
+{
+	for (uint32_t i = 0; i < m->nr_top; i++)
+		if (same_parent(&m->top[i], p))
+			return true;
+	return false;
+}
+
+/* Shown now with zombies: held until now + the hold, the oldest evicted. */
+static void hold(struct fs_metrics *m, const struct fs_metrics_parent *p,
+		 uint64_t until)
+{
+	uint32_t slot, oldest = 0;
+
+	for (uint32_t i = 0; i < m->nr_held; i++) {
+		if (same_parent(&m->held[i], p)) {
+			m->held[i] = *p;
+			m->held_until_ns[i] = until;
+			return;
+		}
+		if (m->held_until_ns[i] < m->held_until_ns[oldest])
+			oldest = i;
+	}
+	slot = m->nr_held < FS_METRICS_TOP_MAX ? m->nr_held++ : oldest;
+	m->held[slot] = *p;
+	m->held_until_ns[slot] = until;
+}
+
+/* Parents held and not in the top: shown with 0 while there is room. */
+static void show_held(struct fs_metrics *m, uint32_t top)
+{
+	uint32_t w = 0;
+
+	for (uint32_t i = 0; i < m->nr_held; i++) {
+		if (m->held_until_ns[i] <= m->now_ns)
+			continue;	/* expired: its series ends */
+		m->held[w] = m->held[i];
+		m->held_until_ns[w++] = m->held_until_ns[i];
+	}
+	m->nr_held = w;
+	for (uint32_t i = 0; i < m->nr_held && m->nr_top < top; i++) {
+		struct fs_metrics_parent *p;
+
+		if (in_top(m, &m->held[i]))
+			continue;
+		p = &m->top[m->nr_top++];
+		*p = m->held[i];
+		p->zombies = 0;
+		p->oldest_exit_ns = 0;
+	}
+}
+
 int fs_metrics_take_zombies(struct fs_metrics *out, const struct fs_model *m,
 			    uint64_t now_ns, uint32_t top, void **scratch,
 			    size_t *scratch_n)
@@ -174,8 +234,12 @@ int fs_metrics_take_zombies(struct fs_metrics *out, const struct fs_model *m,
 	qsort(keys, n, sizeof(*keys), by_key);
 	n = merge(keys, n);
 	qsort(keys, n, sizeof(*keys), by_count);
-	fill_top(out, keys, n, top < FS_METRICS_TOP_MAX ? top :
-			       FS_METRICS_TOP_MAX);
+	if (top > FS_METRICS_TOP_MAX)
+		top = FS_METRICS_TOP_MAX;
+	fill_top(out, keys, n, top);
+	for (uint32_t i = 0; i < out->nr_top; i++)
+		hold(out, &out->top[i], now_ns + FS_METRICS_ZERO_HOLD_NS);
+	show_held(out, top);
 	return 0;
 }
 

@@ -17,6 +17,12 @@
 #include "runtime.h"
 
 #define FS_METRICS_TOP_MAX	1000
+/*
+ * A parent shown with zombies is shown with 0 for this long after its
+ * last one is reaped, so a graph goes to 0 rather than stopping, and
+ * delta() sees the fall; then its series ends.
+ */
+#define FS_METRICS_ZERO_HOLD_NS	(300ULL * 1000000000ULL)
 #define FS_METRICS_LABEL_LEN	128	/* a container's id or unit, cut */
 
 /* The zombies of one (container, parent command). */
@@ -48,6 +54,10 @@ struct fs_metrics {
 	uint32_t zombies;		/* every process zombie the model has */
 	uint32_t nr_top;
 	struct fs_metrics_parent top[FS_METRICS_TOP_MAX];
+	/* Parents shown with zombies lately, until when to show them. */
+	uint32_t nr_held;
+	struct fs_metrics_parent held[FS_METRICS_TOP_MAX];
+	uint64_t held_until_ns[FS_METRICS_TOP_MAX];
 	uint32_t parents_left_out, zombies_left_out;
 	bool have_oldest;
 	uint64_t oldest_age_ns;		/* of the oldest zombie whose exit
@@ -88,7 +98,8 @@ void fs_metrics_take_pids(struct fs_metrics *m, const struct fs_pids_budget *b,
 
 /*
  * Fills m's zombie part from the model as of now_ns, the top parents by
- * zombies (ties: the oldest first), at most top of them. Uses scratch
+ * zombies (ties: the oldest first), at most top of them, then, room
+ * left, those shown with zombies within FS_METRICS_ZERO_HOLD_NS with 0. Uses scratch
  * memory kept in *scratch between calls (free it with free()); -ENOMEM.
  */
 int fs_metrics_take_zombies(struct fs_metrics *m, const struct fs_model *model,
