@@ -6,6 +6,9 @@
 #ifndef FS_TEST_CLI_H
 #define FS_TEST_CLI_H
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +100,22 @@ static inline void release(struct run *r)
  * Runs forkscope with args to its end: its exit status, its stdout in
  * *out and stderr in *err (either may be NULL), freed by the caller.
  */
+/* Writes s into dir/file (a cgroup's knob): 0 or -errno. */
+static inline int write_file(const char *dir, const char *file,
+			     const char *s)
+{
+	char p[2 * PATH_MAX + 64];
+	int fd, n;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (int)strlen(s) ? 0 : -errno;
+}
+
 static inline int run_to_end(const char *const args[], char **out,
 			     char **err)
 {

@@ -314,20 +314,6 @@ static bool series_until(int port, const char *const *name,
 	return false;
 }
 
-static int put(const char *dir, const char *file, const char *s)
-{
-	char p[PATH_MAX + 64];
-	int fd, n;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	fd = open(p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -errno;
-}
-
 /* Makes a cgroup directory the teardown removes. */
 static int make_cg(FIXTURE_DATA(exp) *self, const char *dir)
 {
@@ -354,8 +340,8 @@ static pid_t start_ct_leaker(const char *v2dir, const char *pidsdir, int ready)
 	if (pid)
 		return pid;
 	prctl(PR_SET_NAME, CT_LEAKER);
-	if (put(v2dir, "cgroup.procs", "0") ||
-	    (strcmp(v2dir, pidsdir) && put(pidsdir, "cgroup.procs", "0")))
+	if (write_file(v2dir, "cgroup.procs", "0") ||
+	    (strcmp(v2dir, pidsdir) && write_file(pidsdir, "cgroup.procs", "0")))
 		_exit(1);
 	for (;;) {
 		siginfo_t si;
@@ -404,8 +390,8 @@ TEST_F(exp, a_container_at_its_pid_limit)
 	snprintf(v2dir, sizeof(v2dir), "%s%s", mnt->v2, top);
 	ASSERT_EQ(0, make_cg(self, v2dir));
 	if (!mnt->pids_v1[0]) {
-		put(mnt->v2, "cgroup.subtree_control", "+pids");
-		put(v2dir, "cgroup.subtree_control", "+pids");
+		write_file(mnt->v2, "cgroup.subtree_control", "+pids");
+		write_file(v2dir, "cgroup.subtree_control", "+pids");
 	}
 	snprintf(v2dir + strlen(v2dir), sizeof(v2dir) - strlen(v2dir),
 		 "/docker-%s.scope", CT_ID);
@@ -419,7 +405,7 @@ TEST_F(exp, a_container_at_its_pid_limit)
 			 CT_ID);
 		snprintf(pidsdir, sizeof(pidsdir), "%s", v2dir);
 	}
-	ASSERT_EQ(0, put(pidsdir, "pids.max", "5"));
+	ASSERT_EQ(0, write_file(pidsdir, "pids.max", "5"));
 
 	resp = scrape(self->port, NULL);
 	ASSERT_NE(NULL, resp);

@@ -16,13 +16,15 @@
  * generation: json-c's default depth (32) is a process 16 deep, which a
  * busy machine's tree passes (another suite's fork chain, say).
  */
-static inline struct json_object *json_parse_deep(const char *text)
+static inline struct json_object *json_parse_with(const char *text,
+						  int depth, int flags)
 {
-	struct json_tokener *tok = json_tokener_new_ex(4096);
+	struct json_tokener *tok = json_tokener_new_ex(depth);
 	struct json_object *o;
 
 	if (!tok)
 		return NULL;
+	json_tokener_set_flags(tok, flags);
 	o = json_tokener_parse_ex(tok, text, strlen(text));
 	if (json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(o);
@@ -30,6 +32,11 @@ static inline struct json_object *json_parse_deep(const char *text)
 	}
 	json_tokener_free(tok);
 	return o;
+}
+
+static inline struct json_object *json_parse_deep(const char *text)
+{
+	return json_parse_with(text, 4096, 0);
 }
 
 /* The value at path, or NULL when a part of it is missing. */

@@ -16,6 +16,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 #include "json.h"
+#include "json_get.h"
 
 /* A writer into memory: begin() then the calls, then end() for the text. */
 struct mem {
@@ -58,18 +59,9 @@ static char *string(const char *s)
 /* Parses text strictly, UTF-8 checked; NULL when json-c rejects it. */
 static struct json_object *parse(const char *text)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
-
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-				    JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, text, strlen(text));
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
+	return json_parse_with(text, JSON_TOKENER_DEFAULT_DEPTH,
+			       JSON_TOKENER_STRICT |
+			       JSON_TOKENER_VALIDATE_UTF8);
 }
 
 TEST(every_kind_of_value_compact_in_order)

@@ -36,21 +36,6 @@ FIXTURE(pids) {
 	bool running;
 };
 
-/* Writes s into dir/file. */
-static int put(const char *dir, const char *file, const char *s)
-{
-	char p[PATH_MAX + 64];
-	int fd, n;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	fd = open(p, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -errno;
-}
-
 /* n children that exit at once, each a zombie (waited WNOWAIT) on return. */
 static int make_zombies(int n)
 {
@@ -77,7 +62,7 @@ static pid_t spawn_leaker(const char *dir, int cmd, int done)
 	if (pid == 0) {
 		unsigned char n;
 
-		if (put(dir, "cgroup.procs", "0") || make_zombies(ZOMBIES0))
+		if (write_file(dir, "cgroup.procs", "0") || make_zombies(ZOMBIES0))
 			_exit(1);
 		write(done, "r", 1);
 		while (read(cmd, &n, 1) == 1) {
@@ -104,9 +89,9 @@ FIXTURE_SETUP(pids)
 	snprintf(self->dir, sizeof(self->dir), "%s%s", root, self->path);
 	/* v2: the root must hand pids down (a guest's cgroup2). */
 	if (!fs_cgroup_mounts()->pids_v1[0])
-		put(root, "cgroup.subtree_control", "+pids");
+		write_file(root, "cgroup.subtree_control", "+pids");
 	ASSERT_EQ(0, mkdir(self->dir, 0755)) TH_LOG("%s: %m", self->dir);
-	ASSERT_EQ(0, put(self->dir, "pids.max", "64"));
+	ASSERT_EQ(0, write_file(self->dir, "pids.max", "64"));
 	ASSERT_EQ(0, pipe2(cmd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(done, O_CLOEXEC));
 	self->leaker = spawn_leaker(self->dir, cmd[0], done[1]);

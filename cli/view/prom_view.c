@@ -167,20 +167,14 @@ static void zombies(struct out *o, const struct fs_metrics *m)
 	}
 }
 
-/* Label values are the exporter's ABI: short, stable, without spaces. */
+/* Label values are the exporter's ABI: the decoder's names, no spaces. */
 static void refusals(struct out *o, const struct fs_metrics *m)
 {
-	static const char *const limits[FS_LIMIT_COUNT] = {
-		[FS_LIMIT_NONE] = "none",
-		[FS_LIMIT_NPROC] = "RLIMIT_NPROC",
-		[FS_LIMIT_THREADS] = "threads-max",
-		[FS_LIMIT_PID_MAX] = "pid_max",
-		[FS_LIMIT_PIDS_CGROUP] = "pids.max",
-		[FS_LIMIT_MEMORY] = "memory",
-		[FS_LIMIT_PIDNS_DEAD] = "pidns_dead",
-		[FS_LIMIT_UNKNOWN] = "unknown",
-	};
+	const char *limits[FS_LIMIT_COUNT];
 
+	for (int l = 0; l < FS_LIMIT_COUNT; l++)
+		limits[l] = l == FS_LIMIT_PIDNS_DEAD ? "pidns_dead" :
+			    fs_fork_limit_name(l);
 	labelled(o, "forkscope_fork_failures_by_limit_total", "Failed forks by the limit that refused them (none: an error no limit explains).",
 		 "limit", limits, m->fork_refusals, FS_LIMIT_COUNT);
 }
