@@ -18,11 +18,14 @@ run() {
 	shift
 	echo "# suite $name"
 	log=$(mktemp)
+	t0=$(date +%s)
 	# A file, not a pipe: a process a failed test leaves behind must not
 	# keep the run waiting for end-of-file.
 	"$@" > "$log" 2>&1
 	rc=$?
 	cat "$log"
+	# What each costs of CI's 20 minutes.
+	echo "# suite $name took $(( $(date +%s) - t0 )) s"
 	sums=$(awk '/^# Totals:/ {
 		for (i = 1; i <= NF; i++) {
 			split($i, kv, ":")
