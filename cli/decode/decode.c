@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "stack.h"
 
 static const struct {
 	const char *name;
@@ -29,6 +30,8 @@ static const struct {
 	[FS_REC_EXEC_FAIL]	= { "exec-failed",
 				    sizeof(struct fs_rec_exec_fail) },
 	[FS_REC_PIDS]		= { "pids",	sizeof(struct fs_rec_pids) },
+	[FS_REC_FORK_STACK]	= { "fork-stack",
+				    sizeof(struct fs_rec_fork_stack) },
 };
 
 /* One reader of exec strings serves both: the layouts must agree. */
@@ -123,6 +126,18 @@ static int check_pids(const struct fs_rec_pids *p)
 	return 0;
 }
 
+static int check_fork_stack(const struct fs_rec_fork_stack *r)
+{
+	size_t len;
+
+	var_part(&r->hdr, &len);
+	if (r->nr_ips > FS_STACK_MAX_IPS || r->stack_len > FS_STACK_COPY_MAX ||
+	    (size_t)r->nr_ips * 8 + r->stack_len > len)
+		return fs_error(EBADMSG, "fork-stack record's %u addresses and %u stack bytes do not fit its %zu bytes",
+				r->nr_ips, r->stack_len, len);
+	return 0;
+}
+
 int fs_record_check(const void *buf, size_t len)
 {
 	const struct fs_hdr *h = buf;
@@ -146,6 +161,8 @@ int fs_record_check(const void *buf, size_t len)
 		return check_cgroup_path(buf);
 	if (h->type == FS_REC_PIDS)
 		return check_pids(buf);
+	if (h->type == FS_REC_FORK_STACK)
+		return check_fork_stack(buf);
 	return 0;
 }
 
@@ -162,6 +179,16 @@ const char *fs_exec_args(const struct fs_rec_exec *r)
 const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r)
 {
 	return (const char *)r + r->hdr.fixed;
+}
+
+const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r)
+{
+	return (const uint64_t *)((const char *)r + r->hdr.fixed);
+}
+
+const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r)
+{
+	return (const unsigned char *)(fs_fork_stack_ips(r) + r->nr_ips);
 }
 
 const char *fs_pids_path(const struct fs_rec_pids *r)
@@ -303,4 +330,42 @@ const char *fs_errno_name(int err)
 		return name;
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
+}
+
+const char *fs_stack_method_name(enum fs_stack_method m)
+{
+	static const char *const names[] = {
+		[FS_STACK_NONE] = "none", [FS_STACK_DWARF] = "dwarf",
+		[FS_STACK_FP] = "fp", [FS_STACK_EXITED] = "exited",
+	};
+
+	return m < ARRAY_SIZE(names) ? names[m] : "?";
+}
+
+/* The C library's ways into fork: a call site is who called them. */
+static bool fork_wrapper(const char *fn)
+{
+	static const char *const names[] = {
+		"fork", "_Fork", "__libc_fork", "__fork", "vfork", "__vfork",
+		"clone", "__clone", "clone3", "__clone3", "__clone_internal",
+		"__clone3_internal", "__clone_internal_fallback",
+		"arch_fork", "posix_spawn", "__spawni", "__spawnix",
+	};
+
+	for (size_t i = 0; fn && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(fn, names[i]))
+			return true;
+	return false;
+}
+
+uint32_t fs_stack_site_frame(const struct fs_stack *s)
+{
+	uint32_t i = 0;
+
+	/* An unnamed frame is skipped only in the C library itself. */
+	while (i + 1 < s->nr && (fork_wrapper(s->frames[i].function) ||
+				 (!s->frames[i].function && s->frames[i].module &&
+				  strstr(s->frames[i].module, "/libc.so"))))
+		i++;
+	return i < s->nr ? i : 0;
 }

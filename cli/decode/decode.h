@@ -64,6 +64,9 @@ bool fs_wait_result_reaped(const struct fs_rec_wait_result *r);
 const char *fs_exec_filename(const struct fs_rec_exec *r);
 const char *fs_exec_args(const struct fs_rec_exec *r);
 const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r);
+/* A fork stack's frame-pointer addresses and its copy of the stack. */
+const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r);
+const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r);
 /* A pids reading's cgroup path; "" for the machine. */
 const char *fs_pids_path(const struct fs_rec_pids *r);
 /* The container identity a record carries (fork: the child's), or NULL. */

@@ -55,6 +55,7 @@ enum fs_rec_type {
 	FS_REC_FORK_FAIL	= 13,	/* fork/vfork/clone/clone3 failed */
 	FS_REC_EXEC_FAIL	= 14,	/* execve/execveat failed */
 	FS_REC_PIDS		= 15,	/* the reader's: a PID budget reading */
+	FS_REC_FORK_STACK	= 16,	/* a target's user stack at a fork */
 	FS_REC_TYPE_MAX,
 };
 
@@ -485,5 +486,53 @@ struct fs_rec_exec_fail {
 	__u16 syscall;		/* FS_EXEC_SYS_* */
 	__u16 reserved;
 };
+
+/*
+ * A fork's user stack, for zombie leaks traced to the line that forks.
+ * Captured only for the processes the reader asked for (a BPF map of
+ * target tgids), right after the FORK record of the same fork.
+ *
+ * x86-64 only: regs are the parent's user registers at the fork syscall
+ * in DWARF register order (rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp,
+ * r8..r15, then rip: 17), what a DWARF unwinder starts from.
+ *
+ * Variable part: nr_ips return addresses of a frame-pointer walk
+ * (bpf_get_stack, BPF_F_USER_STACK: innermost first; it stops early in
+ * code built without frame pointers), then stack_len bytes of the user
+ * stack copied from regs[7] (sp) up, then zeros to a multiple of 8. The
+ * copy is bounded at FS_STACK_COPY_MAX, perf's default --call-graph dwarf
+ * dump: enough for the frames of a fork's callers in ordinary code (a
+ * deep or stack-hungry chain unwinds partially, and says so), small
+ * enough that a target's fork costs a copy of 8 KiB. It is shorter when
+ * the stack's mapping ends first.
+ */
+#define FS_STACK_NR_REGS	17
+#define FS_STACK_REG_SP		7
+#define FS_STACK_REG_IP		16
+#define FS_STACK_MAX_IPS	64
+#define FS_STACK_COPY_MAX	8192
+
+/* fs_rec_fork_stack.flags */
+#define FS_FSTACK_NO_REGS	(1U << 0)	/* no user registers (a kernel
+						 * thread): nothing to unwind */
+#define FS_FSTACK_COPY_FAULT	(1U << 1)	/* the copy stopped at a fault
+						 * before FS_STACK_COPY_MAX */
+
+/* Subject: the task that forked (the parent), as fs_rec_fork's. */
+struct fs_rec_fork_stack {
+	struct fs_hdr hdr;
+	__s32 child_pid;
+	__s32 child_tgid;
+	__u64 child_start_ns;	/* with child_pid: the fork's child */
+	__u64 regs[FS_STACK_NR_REGS];
+	__u16 nr_ips;		/* 0..FS_STACK_MAX_IPS */
+	__u16 flags;		/* FS_FSTACK_* */
+	__u32 stack_len;	/* 0..FS_STACK_COPY_MAX */
+};
+
+#define FS_FORK_STACK_SIZE(nr_ips, stack_len)				\
+	FS_ALIGN8(sizeof(struct fs_rec_fork_stack) + (nr_ips) * 8 + (stack_len))
+#define FS_FORK_STACK_MAX_SIZE						\
+	FS_FORK_STACK_SIZE(FS_STACK_MAX_IPS, FS_STACK_COPY_MAX)
 
 #endif /* FORKSCOPE_RECORD_H */
