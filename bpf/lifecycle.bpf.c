@@ -112,7 +112,165 @@ static __always_inline void submit(struct fs_hdr *rec)
 	bpf_ringbuf_submit(rec, wakeup_flags(rec->size));
 }
 
-static __always_inline int on_fork(struct task_struct *parent,
+/*
+ * Fork stacks (FS_REC_FORK_STACK): for the target processes alone. Off
+ * unless the loader asks (the verifier then drops the code); on, a fork
+ * elsewhere pays one hash lookup, or none when every process is a target.
+ */
+const volatile bool stacks_enabled;
+bool stacks_all;	/* every process is a target (trace --stacks) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} stack_targets SEC(".maps");
+
+struct stack_scratch {
+	struct fs_rec_fork_stack r;
+	__u64 ips[FS_STACK_MAX_IPS];
+	/* The copy, then room for the verifier's bound on its last piece. */
+	char copy[FS_STACK_COPY_MAX + 4096];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_scratch);
+} stack_scratch SEC(".maps");
+
+#ifdef __TARGET_ARCH_x86
+static __always_inline void stack_regs(struct fs_rec_fork_stack *r,
+				       struct pt_regs *regs)
+{
+	r->regs[0] = regs->ax;
+	r->regs[1] = regs->dx;
+	r->regs[2] = regs->cx;
+	r->regs[3] = regs->bx;
+	r->regs[4] = regs->si;
+	r->regs[5] = regs->di;
+	r->regs[6] = regs->bp;
+	r->regs[7] = regs->sp;
+	r->regs[8] = regs->r8;
+	r->regs[9] = regs->r9;
+	r->regs[10] = regs->r10;
+	r->regs[11] = regs->r11;
+	r->regs[12] = regs->r12;
+	r->regs[13] = regs->r13;
+	r->regs[14] = regs->r14;
+	r->regs[15] = regs->r15;
+	r->regs[16] = regs->ip;
+}
+
+/*
+ * The stack from sp up, a page at a time: the first fault (the end of
+ * the stack's mapping) ends the copy with what was read before it.
+ */
+static __always_inline __u32 copy_stack(struct stack_scratch *x, __u64 sp)
+{
+	__u32 got = 0;
+
+	for (int i = 0; i < FS_STACK_COPY_MAX / 4096 + 1; i++) {
+		__u32 len = 4096 - ((sp + got) & 4095);
+
+		if (got >= FS_STACK_COPY_MAX)
+			break;
+		if (len > FS_STACK_COPY_MAX - got)
+			len = FS_STACK_COPY_MAX - got;
+		if (len > 4096 || got > FS_STACK_COPY_MAX)	/* verifier */
+			break;
+		if (bpf_probe_read_user(x->copy + got, len,
+					(void *)(sp + got))) {
+			x->r.flags |= FS_FSTACK_COPY_FAULT;
+			break;
+		}
+		got += len;
+	}
+	return got;
+}
+
+/*
+ * Built in the scratch (ips, then the copy moved down to follow them) and
+ * copied into the ring at the size it takes.
+ */
+static __always_inline void send_fork_stack(void *ctx,
+					    struct task_struct *parent,
+					    struct task_struct *child)
+{
+	struct stack_scratch *x;
+	struct pt_regs *regs;
+	__u32 size, used, nr = 0, len = 0;
+	long got;
+
+	x = bpf_map_lookup_elem(&stack_scratch, &(__u32){0});
+	if (!x)
+		return;
+	fill_hdr(&x->r.hdr, FS_REC_FORK_STACK, sizeof(x->r), parent, true);
+	x->r.child_pid = child->pid;
+	x->r.child_tgid = child->tgid;
+	x->r.child_start_ns = child->start_boottime;
+	x->r.flags = 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	if (!parent->mm || !regs) {
+		x->r.flags |= FS_FSTACK_NO_REGS;
+		__builtin_memset(x->r.regs, 0, sizeof(x->r.regs));
+	} else {
+		stack_regs(&x->r, regs);
+		got = bpf_get_stack(ctx, x->ips, sizeof(x->ips),
+				    BPF_F_USER_STACK);
+		nr = got > 0 ? (__u64)got / 8 : 0;
+		len = copy_stack(x, x->r.regs[FS_STACK_REG_SP]);
+	}
+	/* Bounds the verifier sees on the registers used (no folding). */
+	asm volatile("" : "+r"(nr), "+r"(len));
+	if (nr > FS_STACK_MAX_IPS)
+		nr = FS_STACK_MAX_IPS;
+	if (len > FS_STACK_COPY_MAX)
+		len = FS_STACK_COPY_MAX;
+	asm volatile("" : "+r"(nr));
+	nr &= 2 * FS_STACK_MAX_IPS - 1;	/* a no-op the verifier needs */
+	/* The copy follows the addresses taken: move it down after them. */
+	if (nr < FS_STACK_MAX_IPS && len)
+		bpf_probe_read_kernel((char *)x->ips + nr * 8, len, x->copy);
+	x->r.nr_ips = nr;
+	x->r.stack_len = len;
+	size = FS_FORK_STACK_SIZE(nr, len);
+	/* Zero the padding (at most 7 bytes past the data). */
+	used = nr * 8 + len;
+	asm volatile("" : "+r"(used));
+	if (used <= sizeof(x->ips) + FS_STACK_COPY_MAX)
+		__builtin_memset((char *)x->ips + used, 0, 8);
+	x->r.hdr.size = size;
+	if (size > FS_FORK_STACK_MAX_SIZE ||
+	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
+		__sync_fetch_and_add(&ringbuf_drops[FS_REC_FORK_STACK], 1);
+}
+#else
+static __always_inline void send_fork_stack(void *ctx,
+					    struct task_struct *parent,
+					    struct task_struct *child)
+{
+}
+#endif
+
+static __always_inline void fork_stack(void *ctx, struct task_struct *parent,
+				       struct task_struct *child)
+{
+	__u32 tgid = parent->tgid;
+
+	if (!stacks_enabled)
+		return;
+	/* Forks of processes only: a thread never becomes a zombie. */
+	if (child->pid != child->tgid)
+		return;
+	if (!stacks_all && !bpf_map_lookup_elem(&stack_targets, &tgid))
+		return;
+	send_fork_stack(ctx, parent, child);
+}
+
+static __always_inline int on_fork(void *ctx, struct task_struct *parent,
 				   struct task_struct *child)
 {
 	__u32 flags = fs_fork_flags(child->pid, child->tgid, child->mm,
@@ -133,6 +291,7 @@ static __always_inline int on_fork(struct task_struct *parent,
 	r->child_start_ns = child->start_boottime;
 	read_ident(child, &r->child);
 	submit(&r->hdr);
+	fork_stack(ctx, parent, child);
 	return 0;
 }
 
@@ -355,7 +514,7 @@ static __always_inline int on_free(struct task_struct *p)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(ctx, parent, child);
 }
 
 SEC("tp_btf/sched_process_exec")
