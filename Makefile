@@ -37,7 +37,7 @@ CFLAGS	+= -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit \
 	   -std=gnu11 -D_GNU_SOURCE -Iinclude
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	   -Iinclude -I$(O)
-LIBS	= $(shell pkg-config --libs libbpf libprotobuf-c libmicrohttpd) -lelf -lz -lzstd -lm
+LIBS	= $(shell pkg-config --libs libbpf libprotobuf-c libmicrohttpd libdw) -lelf -lz -lzstd -lm
 # The suites read what forkscope writes with a parser of their own.
 TEST_LIBS = $(LIBS) $(shell pkg-config --libs json-c)
 

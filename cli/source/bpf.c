@@ -146,6 +146,7 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o)
 	s->base.exact_group_dead = exit_tp_has_group_dead();
 	s->skel->rodata->exit_has_group_dead = s->base.exact_group_dead;
 	s->skel->rodata->cow_enabled = s->cow != NULL;
+	s->skel->rodata->stacks_enabled = o->stacks;
 	/* Wake the reader at 1/8 full at most: it drains on timeouts too. */
 	s->skel->rodata->wakeup_bytes = (o->ring_bytes ? o->ring_bytes :
 					 DEFAULT_RING_BYTES) / 8;
@@ -465,7 +466,27 @@ static void bpf_close(struct fs_source *base)
 	free(s);
 }
 
+static int bpf_stack_target(struct fs_source *base, int32_t tgid, bool on)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	__u32 key = tgid;
+	__u8 one = 1;
+	int fd = bpf_map__fd(s->skel->maps.stack_targets);
+
+	if (!s->skel->rodata->stacks_enabled)
+		return -ENOTSUP;
+	if (!tgid) {
+		s->skel->bss->stacks_all = on;
+		return 0;
+	}
+	if (!on)
+		return bpf_map_delete_elem(fd, &key) && errno != ENOENT ?
+		       -errno : 0;
+	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
+}
+
 static const struct fs_source_ops bpf_ops = {
+	.stack_target = bpf_stack_target,
 	.poll = bpf_poll,
 	.snapshot = bpf_snapshot,
 	.cow_sample = bpf_cow_sample,

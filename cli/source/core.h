@@ -26,6 +26,8 @@ struct fs_source_ops {
 	int (*poll_until)(struct fs_source *s, uint64_t ns);
 	uint64_t (*next_ns)(struct fs_source *s);
 	uint64_t (*now)(const struct fs_source *s);
+	/* Optional: fork stacks of tgid on or off (0: every process). */
+	int (*stack_target)(struct fs_source *s, int32_t tgid, bool on);
 	bool (*done)(const struct fs_source *s);
 	const struct fs_file_meta *(*meta)(const struct fs_source *s);
 	const struct fs_file_end *(*end)(const struct fs_source *s);
@@ -60,6 +62,7 @@ struct fs_source {
 	/* The sysctls failed forks are judged by, and when they were read. */
 	struct fs_kernel_limits limits;
 	uint64_t limits_read_ns;
+	struct fs_stacks *stacks;	/* made at the first stack resolved */
 };
 
 /*

@@ -148,6 +148,11 @@ struct fs_source *fs_source_kmod_open(const struct fs_source_opts *o)
 		kmod_close(&s->base);
 		return NULL;
 	}
+	if (o->stacks) {
+		fs_error(ENOTSUP, "the forkscope module captures no fork stacks: --stacks needs the BPF source");
+		kmod_close(&s->base);
+		return NULL;
+	}
 	s->base.exact_group_dead = info.exact_group_dead;
 	if (o->cow && info.cow_kind) {
 		s->base.cow_kind = info.cow_kind;

@@ -15,6 +15,7 @@
 #include "backends.h"
 #include "core.h"
 #include "procfs.h"
+#include "stacks.h"
 
 int fs_source_kind(const char *name)
 {
@@ -206,10 +207,32 @@ bool fs_source_done(const struct fs_source *s)
 	return s->ops->done && s->ops->done(s);
 }
 
+int fs_source_stack_target(struct fs_source *s, int32_t tgid, bool on)
+{
+	return s->ops->stack_target ? s->ops->stack_target(s, tgid, on) :
+				      -ENOTSUP;
+}
+
+const struct fs_stack *fs_source_resolve_stack(struct fs_source *s,
+					       const struct fs_rec_fork_stack *r)
+{
+	static const struct fs_stack none = { .method = FS_STACK_EXITED };
+
+	if (!s->stacks)
+		s->stacks = fs_stacks_new();
+	return s->stacks ? fs_stacks_resolve(s->stacks, r) : &none;
+}
+
+void fs_source_forget_stacks(struct fs_source *s, int32_t tgid)
+{
+	fs_stacks_forget(s->stacks, tgid);
+}
+
 void fs_source_close(struct fs_source *s)
 {
 	if (!s)
 		return;
+	fs_stacks_free(s->stacks);
 	fs_source_forget_names(s);
 	s->ops->close(s);
 }

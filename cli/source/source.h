@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "decode.h"
 #include "forkscope/counters.h"
+#include "stack.h"
 #include "forkscope/file.h"
 
 enum fs_source_kind {
@@ -33,6 +34,12 @@ struct fs_source_opts {
 	const char *input;
 	size_t ring_bytes;	/* kernel buffer size; 0: default */
 	bool cow;		/* count copy-on-write faults per process */
+	/*
+	 * Capture the user stack of the target processes' forks
+	 * (FS_REC_FORK_STACK): fs_source_stack_target() names them. BPF
+	 * only: the module refuses it.
+	 */
+	bool stacks;
 	bool verbose;		/* let libbpf and the kernel verifier talk */
 	/*
 	 * The exporter's mode (BPF only): count events in the kernel, read
@@ -125,6 +132,21 @@ bool fs_source_done(const struct fs_source *s);
  * the machine (host, kernel, boot), the clock, the hooks, the COW method.
  */
 void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m);
+/*
+ * Fork stacks (opts.stacks): tgid's forks are captured from now (on) or
+ * no longer (off); every process's with tgid 0 (on only). -ENOTSUP from
+ * a source that captures none (a recording, or opened without stacks).
+ */
+int fs_source_stack_target(struct fs_source *s, int32_t tgid, bool on);
+/*
+ * A fork stack record resolved against the process as it is mapped now,
+ * or as its mappings were kept since its first stack: unwound and named
+ * (see stack.h). Valid until the next call; never NULL.
+ */
+const struct fs_stack *fs_source_resolve_stack(struct fs_source *s,
+					       const struct fs_rec_fork_stack *r);
+/* tgid exec'd or exited: the mappings kept for it are dropped. */
+void fs_source_forget_stacks(struct fs_source *s, int32_t tgid);
 /* "bpf (tp_btf)": what was picked, for the user to see. */
 const char *fs_source_describe(const struct fs_source *s);
 void fs_source_close(struct fs_source *s);
