@@ -29,6 +29,7 @@ struct record_opts {
 	const char *output;
 	double duration_s;
 	bool cow;
+	bool stacks;
 	size_t ring_bytes;
 	uint64_t max_bytes;
 	long rotate;
@@ -60,6 +61,8 @@ static void usage(FILE *f)
 "  -e, --events LIST    only these events: " FS_EVENT_NAMES "\n"
 "      --no-threads     leave out thread creation, exit and release\n"
 "      --cow            count COW faults, sampled every second\n"
+"      --stacks         capture the user stack of each selected process's\n"
+"                       forks, resolved as recorded (BPF source only)\n"
 "      --max-size SIZE  stop when FILE reaches SIZE (100M, 2G, 512K; a bare\n"
 "                       number is megabytes)...\n"
 "      --rotate N       ...or, with --rotate, start FILE anew and keep the\n"
@@ -77,7 +80,9 @@ static void usage(FILE *f)
 "  forkscope record -o make.fsr -- make -j8  # everything make started\n"
 "  forkscope record -o leak.fsr --max-size 100M --rotate 5 -p 1234\n"
 "                                   # a week of one server, in 600 MB\n"
-"  forkscope tree -i make.fsr --at 2.5  # then: the tree 2.5 s into it\n");
+"  forkscope tree -i make.fsr --at 2.5  # then: the tree 2.5 s into it\n"
+"  forkscope record -o srv.fsr -p 1234 --stacks\n"
+"                                   # with the line each fork came from\n");
 }
 
 /* --max-size: 64K to 1T, in K, M, G or T (powers of 1024); bare: M. */
@@ -117,6 +122,7 @@ static const struct fs_cmd_spec spec = {
 		  .wants = "--duration wants seconds > 0" },
 		FS_EVENT_FILTER_OPTS(OPT(f)),
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
+		{ .name = "stacks", .kind = FS_OPT_FLAG, .off = OPT(stacks) },
 		{ .name = "max-size", .kind = FS_OPT_CUSTOM,
 		  .off = OPT(max_bytes), .parse = parse_size },
 		{ .name = "rotate", .kind = FS_OPT_LONG, .off = OPT(rotate),
@@ -178,6 +184,7 @@ static int run(struct recorder *r)
 {
 	struct fs_session_opts so = {
 		.source = { .ring_bytes = r->o.ring_bytes, .cow = r->o.cow },
+		.stacks = r->o.stacks ? FS_STACKS_SELECTED : FS_STACKS_OFF,
 	};
 	struct fs_session *s = NULL;
 	const char *why;

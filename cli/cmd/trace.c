@@ -16,6 +16,7 @@
 #include "event_filter.h"
 #include "explain.h"
 #include "session.h"
+#include "stack_view.h"
 #include "recording_view.h"
 #include "summary_view.h"
 
@@ -27,6 +28,7 @@ struct trace_opts {
 	struct fs_event_filter f;	/* -e, -c, --no-threads */
 	bool explain;
 	bool cow;
+	bool stacks;
 	double duration_s;
 	size_t ring_bytes;
 };
@@ -55,6 +57,8 @@ static void usage(FILE *f)
 "      --no-threads     leave out thread creation, exit and release\n"
 "  -x, --explain        add a line on what the kernel just did\n"
 "      --cow            count COW faults: each process's exit shows its own\n"
+"      --stacks         show the user stack each selected process forked\n"
+"                       from: function, file and line (BPF source only)\n"
 "  -d, --duration SECS  stop after SECS seconds (default: until Ctrl-C)\n"
 "  -j, --json           JSON lines (schema: docs/json.md)\n"
 "  -i, --input FILE     read a recording (forkscope record) instead\n"
@@ -70,7 +74,9 @@ static void usage(FILE *f)
 "                                   # which forks and execs fail, and why\n"
 "  forkscope trace --container 3f4a -e exec,exit\n"
 "                                   # what container 3f4a runs, how it ends\n"
-"  forkscope trace -d 60 -j > t.json  # a minute of it as JSON lines\n");
+"  forkscope trace -d 60 -j > t.json  # a minute of it as JSON lines\n"
+"  forkscope trace -p 4242 --stacks -e fork\n"
+"                                   # which lines of 4242's code fork\n");
 }
 
 #define OPT(field)	offsetof(struct trace_opts, field)
@@ -84,6 +90,7 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "explain", .letter = 'x', .kind = FS_OPT_FLAG,
 		  .off = OPT(explain) },
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
+		{ .name = "stacks", .kind = FS_OPT_FLAG, .off = OPT(stacks) },
 		{ .name = "duration", .letter = 'd', .kind = FS_OPT_DOUBLE,
 		  .off = OPT(duration_s), .min = 0.001, .max = 1e7,
 		  .wants = "--duration wants seconds > 0" },
@@ -104,6 +111,13 @@ static void on_event(void *ctx, const struct fs_session *s,
 	struct trace *t = ctx;
 	char why_buf[256];
 
+	if (rec->type == FS_REC_FORK_STACK && n->site &&
+	    fs_event_wanted(&t->o.f, rec, n)) {
+		if (t->o.c.json)
+			fs_event_json(stdout, fs_session_model(s), rec, n, NULL);
+		else
+			fs_site_text(stdout, n->site, "    ");
+	}
 	if (rec->type != FS_REC_REAP && (FS_ALL_EVENTS & (1U << rec->type)) &&
 	    fs_event_wanted(&t->o.f, rec, n)) {
 		const char *why = t->o.explain ?
@@ -174,6 +188,7 @@ static int run(struct trace *t)
 			.ring_bytes = t->o.ring_bytes,
 			.cow = t->o.cow,
 		},
+		.stacks = t->o.stacks ? FS_STACKS_SELECTED : FS_STACKS_OFF,
 		.on_event = on_event,
 		.on_resync = on_resync,
 		.ctx = t,

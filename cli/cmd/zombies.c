@@ -15,6 +15,7 @@
 struct zombies_opts {
 	struct fs_cmd_opts c;	/* -i, -j, -v */
 	bool watch;
+	bool stacks;
 	double min_age_s;
 	const char *at;
 };
@@ -38,6 +39,9 @@ static void usage(FILE *f)
 "  -m, --min-age SECS     report zombies at least this old (default 1)\n"
 "  -w, --watch            keep reporting (with -i: every interval of the\n"
 "                         recording, from its start)\n"
+"      --stacks           capture the user stack of each leaking parent's\n"
+"                         forks from when it is found: zombies grouped by\n"
+"                         the line that forked them (BPF source only)\n"
 "  -i, --input FILE       the zombies in a recording (forkscope record): at\n"
 "                         its end, or --at TIME\n"
 "      --record FILE      keep what was watched in FILE, for -i later\n"
@@ -52,7 +56,8 @@ static void usage(FILE *f)
 "  forkscope zombies                # any zombies? which parent leaks them?\n"
 "  forkscope zombies -m 30 -j       # a health check: exit 1 if any >= 30 s\n"
 "  forkscope zombies --container 3f4a  # does this container's PID 1 reap?\n"
-"  forkscope zombies -w -I 60       # a report a minute: is the pile growing?\n");
+"  forkscope zombies -w -I 60       # a report a minute: is the pile growing?\n"
+"  forkscope zombies -w --stacks    # which line forks the zombies?\n");
 }
 
 #define OPT(field)	offsetof(struct zombies_opts, field)
@@ -68,6 +73,7 @@ static const struct fs_cmd_spec spec = {
 		  .wants = "--min-age wants seconds >= 0" },
 		{ .name = "watch", .letter = 'w', .kind = FS_OPT_FLAG,
 		  .off = OPT(watch) },
+		{ .name = "stacks", .kind = FS_OPT_FLAG, .off = OPT(stacks) },
 		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
 		  .wants = "--at wants a time" },
 		{}
@@ -104,6 +110,7 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct zombies_opts o = { .min_age_s = 1 };
+	struct fs_session_opts so = { 0 };
 	struct fs_session *s;
 	bool found = false, reported = false;
 	uint64_t at = UINT64_MAX;
@@ -111,7 +118,12 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 
 	if (fs_cmd_parse(&spec, argc, argv, g, &o.c, &o) < 0)
 		return FS_EXIT_USAGE;
-	err = fs_cmd_open_session(&s, &o.c, NULL, FS_EXIT_NOCHECK);
+	/* A zombie as old as --min-age (250 ms at least) names a leak. */
+	so.stacks = o.stacks ? FS_STACKS_ZOMBIE_PARENTS : FS_STACKS_OFF;
+	so.stacks_zombie_ns = o.min_age_s * NSEC_PER_SEC;
+	if (so.stacks_zombie_ns < 250 * NSEC_PER_MSEC)
+		so.stacks_zombie_ns = 250 * NSEC_PER_MSEC;
+	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_NOCHECK);
 	if (err)
 		return err;
 	if (o.at && fs_cmd_at("zombies", o.at, s, &at)) {

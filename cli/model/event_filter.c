@@ -18,9 +18,13 @@ static bool is_thread_event(const struct fs_hdr *rec)
 bool fs_event_wanted(const struct fs_event_filter *f, const struct fs_hdr *rec,
 		     const struct fs_note *note)
 {
+	/* A fork's stack goes with the fork. */
+	unsigned int type = rec->type == FS_REC_FORK_STACK ? FS_REC_FORK :
+							      rec->type;
+
 	if (rec->type == FS_REC_LOST)
 		return true;
-	if (!(f->events & (1U << rec->type)) || !note->selected)
+	if (!(f->events & (1U << type)) || !note->selected)
 		return false;
 	if (f->no_threads && is_thread_event(rec))
 		return false;

@@ -33,12 +33,13 @@ void fs_model_free(struct fs_model *m)
 	fs_model_forget_cgroups(m);
 	fs_proctab_free(&m->tab);
 	fs_pids_readings_free(&m->pids);
+	fs_callsites_free(&m->sites);
 }
 
 uint64_t fs_model_bytes(const struct fs_model *m)
 {
 	return (uint64_t)(m->tab.mask + 1) * sizeof(struct fs_task) +
-	       m->cmd_bytes + m->cgroup_bytes;
+	       m->cmd_bytes + m->cgroup_bytes + m->sites.bytes;
 }
 
 bool fs_task_is_zombie(const struct fs_task *t)
@@ -240,6 +241,7 @@ static void release(struct fs_model *m, struct fs_task *t, uint64_t ts,
 	t->reaper = waiter ? waiter->tgid : 0;
 	if (how == FS_RELEASE_AUTO)
 		t->flags |= FS_TASK_AUTOREAP;
+	fs_callsites_released(&m->sites, t->pid, t->start_ns);
 
 	note->released = how;
 	note->gone = *t;

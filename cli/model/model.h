@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include "forkscope/record.h"
+#include "callsites.h"
 #include "idmap.h"
 #include "pids_readings.h"
 #include "proctab.h"
@@ -38,6 +39,8 @@ struct fs_model {
 	uint64_t cgroup_bytes;	/* paths held */
 	/* A recording's PID budget readings (FS_REC_PIDS). */
 	struct fs_pids_readings pids;
+	/* Fork call sites (FS_REC_FORK_STACK), resolved by the session. */
+	struct fs_callsites sites;
 };
 
 /* How a task was released (stopped being a zombie). */
@@ -77,6 +80,8 @@ struct fs_note {
 	uint64_t zombie_ns;	/* exit to release, when both are known */
 	int32_t reaper;		/* tgid that waited, 0: none */
 	char reaper_comm[FS_COMM_LEN];
+	/* fork-stack: the child's call site, as the session resolved it */
+	const struct fs_site *site;
 };
 
 int fs_model_init(struct fs_model *m, int32_t select_pid);

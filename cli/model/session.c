@@ -8,6 +8,7 @@
 #include "session.h"
 
 #define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
+#define TARGET_SCAN_NS	(250 * NSEC_PER_MSEC)
 
 struct fs_session {
 	struct fs_source *src;
@@ -20,6 +21,10 @@ struct fs_session {
 	/* Replaying: a recorded snapshot taken after losses is under way. */
 	bool replayed_resync;
 	uint64_t swept_before;
+	/* --stacks: the tgids whose forks are captured; or all of them. */
+	struct fs_idmap targets;
+	bool stacks_all;
+	uint64_t last_target_scan_ns;
 };
 
 static volatile sig_atomic_t stop;
@@ -63,6 +68,88 @@ static void replayed_sync(struct fs_session *s, const struct fs_hdr *rec,
 	}
 }
 
+static void target(struct fs_session *s, int32_t tgid)
+{
+	bool added;
+
+	if (tgid <= 0 || s->stacks_all ||
+	    !fs_idmap_put(&s->targets, tgid, &added) || !added)
+		return;
+	fs_source_stack_target(s->src, tgid, true);
+}
+
+static void untarget(struct fs_session *s, int32_t tgid)
+{
+	if (tgid <= 0 || !fs_idmap_get(&s->targets, tgid))
+		return;
+	fs_idmap_del(&s->targets, tgid);
+	fs_source_stack_target(s->src, tgid, false);
+}
+
+/* Every process, or those the selection holds now. */
+static void target_selected(struct fs_session *s)
+{
+	struct fs_task *t;
+
+	if (!s->o.select_pid && !s->o.select_cgroup &&
+	    !s->o.select_container) {
+		s->stacks_all = !fs_source_stack_target(s->src, 0, true);
+		return;
+	}
+	fs_proctab_for_each(&s->model.tab, t)
+		if (t->pid == t->tgid && fs_task_is_live(t) &&
+		    fs_model_task_selected(&s->model, t))
+			target(s, t->tgid);
+}
+
+/* The parents of zombies old enough to call a leak. */
+static void target_zombie_parents(struct fs_session *s, uint64_t now)
+{
+	struct fs_task *t;
+
+	s->last_target_scan_ns = now;
+	fs_proctab_for_each(&s->model.tab, t) {
+		if (!fs_task_is_zombie(t) || t->pid != t->tgid)
+			continue;
+		if ((t->flags & FS_TASK_EXIT_UNKNOWN) ||
+		    now - t->exit_ns >= s->o.stacks_zombie_ns)
+			target(s, t->ppid);
+	}
+}
+
+/*
+ * A fork stack is resolved as it arrives: the parent's mappings are
+ * read now, while it most likely runs the image that forked. Exec and
+ * exit end what was kept of a process.
+ */
+static void follow_stacks(struct fs_session *s, const struct fs_hdr *rec,
+			  struct fs_note *note)
+{
+	const struct fs_rec_fork *f = (const void *)rec;
+	const struct fs_rec_exit *e = (const void *)rec;
+
+	switch (rec->type) {
+	case FS_REC_FORK_STACK:
+		note->site = fs_callsites_add(&s->model.sites, (const void *)rec,
+				fs_source_resolve_stack(s->src, (const void *)rec));
+		break;
+	case FS_REC_FORK:
+		if (s->o.stacks == FS_STACKS_SELECTED && note->selected &&
+		    !(f->flags & FS_FORK_THREAD))
+			target(s, f->child_tgid);
+		break;
+	case FS_REC_EXEC:
+		fs_source_forget_stacks(s->src, rec->tgid);
+		break;
+	case FS_REC_EXIT:
+		if (!(e->flags & FS_EXIT_GROUP_DEAD))
+			break;
+		fs_source_forget_stacks(s->src, rec->tgid);
+		untarget(s, rec->tgid);
+		break;
+	}
+}
+
 static int on_record(void *ctx, const struct fs_hdr *rec)
 {
 	struct fs_session *s = ctx;
@@ -72,6 +159,7 @@ static int on_record(void *ctx, const struct fs_hdr *rec)
 	if (sync)
 		replayed_sync(s, rec, false);
 	fs_model_apply(&s->model, rec, &note);
+	follow_stacks(s, rec, &note);
 	if (s->o.on_event)
 		s->o.on_event(s->o.ctx, s, rec, &note);
 	if (s->o.recorder)
@@ -102,7 +190,8 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		return NULL;
 	}
 	s->o = *o;
-	s->src = fs_source_open(&o->source, on_record, s);
+	s->o.source.stacks = o->stacks != FS_STACKS_OFF;
+	s->src = fs_source_open(&s->o.source, on_record, s);
 	if (!s->src) {
 		free(s);
 		return NULL;
@@ -135,6 +224,10 @@ struct fs_session *fs_session_open(const struct fs_session_opts *o)
 		return NULL;
 	}
 	s->last_loss_check_ns = fs_boot_ns();
+	if (s->o.stacks == FS_STACKS_SELECTED)
+		target_selected(s);
+	else if (s->o.stacks == FS_STACKS_ZOMBIE_PARENTS)
+		target_zombie_parents(s, fs_boot_ns());
 	return s;
 }
 
@@ -197,6 +290,9 @@ int fs_session_poll(struct fs_session *s, int timeout_ms)
 	}
 	if (s->model.need_resync)
 		fs_session_refresh(s);
+	if (s->o.stacks == FS_STACKS_ZOMBIE_PARENTS &&
+	    now - s->last_target_scan_ns >= TARGET_SCAN_NS)
+		target_zombie_parents(s, now);
 	if (n == -EINTR)
 		n = 0;
 	if (n < 0)
@@ -257,6 +353,7 @@ void fs_session_close(struct fs_session *s)
 	if (!s)
 		return;
 	fs_source_close(s->src);
+	fs_idmap_clear(&s->targets, NULL);
 	fs_model_free(&s->model);
 	free(s);
 }

@@ -26,12 +26,26 @@ typedef void (*fs_event_fn)(void *ctx, const struct fs_session *s,
 typedef void (*fs_resync_fn)(void *ctx, const struct fs_session *s,
 			     uint64_t swept);
 
+/* Whose forks have their user stacks captured (--stacks). */
+enum fs_stack_targets {
+	FS_STACKS_OFF,
+	/* trace, record: the selected processes, those forked later too */
+	FS_STACKS_SELECTED,
+	/*
+	 * zombies: each parent of a zombie older than stacks_zombie_ns, from
+	 * the first look at it on (every 250 ms), until it exits
+	 */
+	FS_STACKS_ZOMBIE_PARENTS,
+};
+
 struct fs_session_opts {
 	struct fs_source_opts source;
 	int32_t select_pid;	/* -p: must exist when the session opens */
 	const char *select_cgroup;	/* --cgroup (fs_model_filter) */
 	const char *select_container;	/* --container: an ambiguous
 					 * prefix fails the open (-EINVAL) */
+	enum fs_stack_targets stacks;
+	uint64_t stacks_zombie_ns;
 	fs_event_fn on_event;	/* may be NULL */
 	fs_resync_fn on_resync;	/* may be NULL */
 	/*

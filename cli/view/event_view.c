@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "container.h"
 #include "event_view.h"
+#include "stack_view.h"
 #include "json.h"
 #include "status.h"
 
@@ -704,6 +705,19 @@ static void json_end(struct fs_json *j, const char *explain)
 	fs_json_end(j);
 }
 
+static void json_fork_stack(struct fs_json *j,
+			    const struct fs_rec_fork_stack *r,
+			    const struct fs_note *n)
+{
+	fs_json_int(j, "child", r->child_pid);
+	fs_json_u64(j, "child_start_ns", r->child_start_ns);
+	fs_json_int(j, "stack_bytes", r->stack_len);
+	if (n->site)
+		fs_site_json(j, "stack", n->site);
+	else
+		fs_json_null(j, "stack");
+}
+
 void fs_event_json(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		   const struct fs_note *n, const char *explain)
 {
@@ -742,6 +756,9 @@ void fs_event_json(FILE *f, const struct fs_model *m, const struct fs_hdr *rec,
 		break;
 	case FS_REC_LOST:
 		json_lost(&j, (const void *)rec);
+		break;
+	case FS_REC_FORK_STACK:
+		json_fork_stack(&j, (const void *)rec, n);
 		break;
 	}
 	json_end(&j, explain);

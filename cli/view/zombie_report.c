@@ -9,6 +9,7 @@
 #include "container.h"
 #include "escape.h"
 #include "json.h"
+#include "stack_view.h"
 #include "status.h"
 #include "zombie_report.h"
 
@@ -108,6 +109,63 @@ static void judge(struct fs_zombie_parent *p, uint64_t watched_ns)
 	p->per_min = watched_ns ? p->new * 60.0 * NSEC_PER_SEC / watched_ns : 0;
 }
 
+static struct fs_zombie_site *site_slot(struct fs_zombie_parent *p,
+					const struct fs_site *site)
+{
+	for (uint32_t i = 0; i < p->nr_sites; i++)
+		if (p->sites[i].site == site)
+			return &p->sites[i];
+	p->sites[p->nr_sites].site = site;
+	return &p->sites[p->nr_sites++];
+}
+
+static int by_site(const void *a, const void *b)
+{
+	const struct fs_zombie_site *x = a, *y = b;
+
+	if (x->nr != y->nr)
+		return x->nr > y->nr ? -1 : 1;
+	return (x->forked < y->forked) - (x->forked > y->forked);
+}
+
+/*
+ * The parent's zombies by the site each was forked from, and the sites
+ * it forked from while watched that left none: only with fork stacks.
+ */
+static int group_sites(struct fs_zombie_parent *p, const struct fs_model *m)
+{
+	const struct fs_callsites *c = &m->sites;
+	uint32_t uses = 0;
+
+	for (uint32_t i = 0; i < c->nr_uses; i++)
+		uses += c->uses[i].parent == p->pid;
+	if (!uses)
+		return 0;
+	p->sites = calloc(uses + p->nr, sizeof(*p->sites));
+	if (!p->sites)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c->nr_uses; i++) {
+		const struct fs_site_use *u = &c->uses[i];
+		struct fs_zombie_site *s;
+
+		if (u->parent != p->pid)
+			continue;
+		s = site_slot(p, c->sites[u->site]);
+		s->forked += u->forked;
+		s->reaped += u->reaped;
+	}
+	for (uint32_t i = 0; i < p->nr; i++) {
+		struct fs_zombie_site *s = site_slot(p, p->z[i].site);
+
+		if (!s->nr++ || p->z[i].age_ns > s->oldest_ns)
+			s->oldest_ns = p->z[i].age_ns;
+		if (s->nr == 1 || p->z[i].age_ns < s->newest_ns)
+			s->newest_ns = p->z[i].age_ns;
+	}
+	qsort(p->sites, p->nr_sites, sizeof(*p->sites), by_site);
+	return 0;
+}
+
 static bool same_container(const struct fs_ident *a, const struct fs_ident *b)
 {
 	return a->cgroup == b->cgroup && a->pids_cgroup == b->pids_cgroup &&
@@ -205,6 +263,7 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		struct fs_zombie_parent *p;
 
 		memcpy(z.comm, e->comm, sizeof(z.comm));
+		z.site = fs_callsites_of(&m->sites, e->pid, e->start_ns);
 		z.age_ns = zombie_age(m, e, now, &z.age_known);
 		z.adopted = e->flags & FS_TASK_ADOPTED;
 		if (fs_task_leader_waits(e)) {
@@ -223,8 +282,11 @@ int fs_zombie_report_build(struct fs_zombie_report *r,
 		p->new += z.age_known;	/* its exit was seen: while watched */
 		r->nr_zombies++;
 	}
-	for (size_t i = 0; i < r->nr_parents; i++)
+	for (size_t i = 0; i < r->nr_parents; i++) {
 		judge(&r->parents[i], r->watched_ns);
+		if (group_sites(&r->parents[i], m))
+			goto nomem;
+	}
 	group(r);
 	return 0;
 nomem:
@@ -234,8 +296,10 @@ nomem:
 
 void fs_zombie_report_free(struct fs_zombie_report *r)
 {
-	for (size_t i = 0; r->parents && i < r->nr_parents; i++)
+	for (size_t i = 0; r->parents && i < r->nr_parents; i++) {
 		free(r->parents[i].z);
+		free(r->parents[i].sites);
+	}
 	free(r->parents);
 	free(r->leaders);
 	free(r->containers);
@@ -318,6 +382,35 @@ static void ns_init_text(FILE *f, const struct fs_zombie_report *r,
 	fprintf(f, "    fix: %s.\n", ADVICE);
 }
 
+/*
+ * "38 zombies forked from spawn_worker (worker.c:118) <- main, ages 2s
+ * to 1m", and for a site that left none: "0 left of 20 forked from
+ * run_hook (hooks.c:44): it waits".
+ */
+static void site_text(FILE *f, const struct fs_zombie_site *s)
+{
+	char a[32], b[32];
+
+	if (!s->site) {
+		fprintf(f, "    %u zombie%s forked before their parent's stack was captured\n",
+			s->nr, s->nr == 1 ? "" : "s");
+		return;
+	}
+	if (s->nr) {
+		fprintf(f, "    %u zombie%s forked from ", s->nr,
+			s->nr == 1 ? "" : "s");
+		fs_site_line(f, s->site, 4);
+		fprintf(f, ", aged %s to %s\n",
+			fs_fmt_duration(a, sizeof(a), s->newest_ns),
+			fs_fmt_duration(b, sizeof(b), s->oldest_ns));
+		return;
+	}
+	fprintf(f, "    0 left of %u forked from ", s->forked);
+	fs_site_line(f, s->site, 4);
+	fprintf(f, ": %s\n", s->forked == s->reaped ? "it waits" :
+		"not yet exited");
+}
+
 static void parent_text(FILE *f, const struct fs_zombie_report *r,
 			const struct fs_zombie_parent *p)
 {
@@ -342,6 +435,8 @@ static void parent_text(FILE *f, const struct fs_zombie_report *r,
 		ns_init_text(f, r, p);
 	else
 		fprintf(f, "    why: %s\n", verdict_reason[p->verdict]);
+	for (uint32_t i = 0; i < p->nr_sites; i++)
+		site_text(f, &p->sites[i]);
 	for (uint32_t j = 0; j < p->nr; j++)
 		fprintf(f, "    %7d %-16s zombie for %-12s %s%s\n", p->z[j].pid,
 			fs_escape(name, sizeof(name), p->z[j].comm,
@@ -391,6 +486,25 @@ static void json_zombie(struct fs_json *j, const struct fs_zombie_report *r,
 	fs_json_container(j, "container", r->m, &z->id);
 }
 
+static void json_site(struct fs_json *j, const struct fs_zombie_site *s)
+{
+	fs_json_object(j, NULL);
+	fs_json_int(j, "nr_zombies", s->nr);
+	fs_json_int(j, "forked", s->forked);
+	fs_json_int(j, "reaped", s->reaped);
+	fs_json_bool(j, "waits", s->site && !s->nr && s->forked &&
+				 s->forked == s->reaped);
+	if (s->nr) {
+		fs_json_u64(j, "oldest_ns", s->oldest_ns);
+		fs_json_u64(j, "newest_ns", s->newest_ns);
+	}
+	if (s->site)
+		fs_site_json(j, "stack", s->site);
+	else
+		fs_json_null(j, "stack");
+	fs_json_close(j);
+}
+
 static void json_parent(struct fs_json *j, const struct fs_zombie_report *r,
 			const struct fs_zombie_parent *p)
 {
@@ -414,6 +528,10 @@ static void json_parent(struct fs_json *j, const struct fs_zombie_report *r,
 	fs_json_int(j, "nr_adopted", p->adopted);
 	fs_json_int(j, "nr_new", p->new);
 	fs_json_fixed(j, "zombies_per_min", llround(p->per_min * 100), 2);
+	fs_json_array(j, "sites");
+	for (uint32_t i = 0; i < p->nr_sites; i++)
+		json_site(j, &p->sites[i]);
+	fs_json_close(j);
 	fs_json_array(j, "zombies");
 	for (uint32_t i = 0; i < p->nr; i++) {
 		fs_json_object(j, NULL);

@@ -31,6 +31,20 @@ struct fs_zombie {
 	bool adopted;		/* its parent exited: an orphan, reparented */
 	char comm[FS_COMM_LEN];
 	struct fs_ident id;	/* its container */
+	const struct fs_site *site;	/* forked from; NULL: not captured */
+};
+
+/*
+ * One fork call site of a parent (--stacks): its zombies, and what the
+ * parent forked and reaped there while watched. A site whose children
+ * were all reaped is there too: the one that waits.
+ */
+struct fs_zombie_site {
+	const struct fs_site *site;	/* NULL: zombies without a stack */
+	uint32_t nr;			/* zombies from it */
+	uint32_t forked;		/* children forked there, watched */
+	uint32_t reaped;		/* of them, reaped */
+	uint64_t oldest_ns, newest_ns;	/* its zombies' ages */
 };
 
 struct fs_zombie_parent {
@@ -45,6 +59,9 @@ struct fs_zombie_parent {
 	uint32_t new;		/* of them, exited while watched */
 	double per_min;		/* new ones per minute watched */
 	struct fs_zombie *z;
+	/* By call site, most zombies first; none without stacks. */
+	struct fs_zombie_site *sites;
+	uint32_t nr_sites;
 	struct fs_ident id;	/* its container (its first zombie's when
 				 * the parent's is not known) */
 	size_t container;	/* index in the report's containers */
