@@ -284,7 +284,7 @@ $(O)/fuzz/record_fuzz: tests/fuzz/record_fuzz.c $(HDRS) $(PB_HDRS) \
 	$(call msg,FUZZ,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ALL_LAYER_INC) \
 		-I$(O)/proto $< $(O)/fuzz/libforkscope.a \
-		$(shell pkg-config --libs libprotobuf-c) -lzstd -lm -o $@
+		$(shell pkg-config --libs libprotobuf-c libdw) -lzstd -lm -o $@
 
 # Runs inside test guests, which have no libc of their own for it.
 $(O)/vmexit: tests/vm/vmexit.c | $(O)

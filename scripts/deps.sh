@@ -7,9 +7,11 @@ set -eu
 # protobuf-c: the Perfetto export's messages (protoc-c compiles them).
 # xxd: export --html's page is compiled in as C arrays (Makefile).
 # scdoc turns man/*.scd into man pages. libmicrohttpd: the exporter's HTTP.
+# libdw: --stacks unwinds and names fork stacks; binutils (objcopy, strip,
+# readelf): stacks_test's stripped program and its separate debug file.
 pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 	pkg-config make gcc libprotobuf-c-dev protobuf-c-compiler xxd scdoc
-	libmicrohttpd-dev"
+	libmicrohttpd-dev libdw-dev binutils"
 # json-c: the suites parse forkscope's JSON with a parser it does not use;
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in

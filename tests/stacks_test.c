@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --stacks: the fork call sites of real processes, named. Each test
+ * builds tests/progs/fork_sites.c its way (frame pointers or none, a
+ * stripped binary with its debug file found by build-id, a call site in
+ * a shared library) and runs it: it leaves one zombie, then forks N
+ * children from leak_site(), which never waits, and N from wait_site(),
+ * which does. zombies --stacks must name leak_site and its line for
+ * exactly N zombies, and wait_site as the site that waits; a parent gone
+ * before its stacks are resolved gets "exited", not a guess.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "cli.h"
+#include "json_get.h"
+
+#define N		5
+#define REPORT_MS	20000	/* a bound on a failure, never a wait */
+#define PROGS		"tests/progs"
+
+/* The line of f holding marker: where the test expects a call site. */
+static int line_of(const char *f, const char *marker)
+{
+	char buf[256];
+	int n = 0;
+	FILE *in = fopen(f, "r");
+
+	if (!in)
+		return -1;
+	while (fgets(buf, sizeof(buf), in)) {
+		n++;
+		if (strstr(buf, marker)) {
+			fclose(in);
+			return n;
+		}
+	}
+	fclose(in);
+	return -1;
+}
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* The program under test, reading its go line from a pipe. */
+struct prog {
+	pid_t pid;
+	int go;			/* write end of its stdin */
+	FILE *out;		/* its stdout */
+};
+
+static int prog_start(struct prog *p, const char *bin, const char *mode)
+{
+	int in[2], out[2];
+	char line[32];
+
+	if (pipe(in) || pipe(out))
+		return -1;
+	p->pid = fork();
+	if (p->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(bin, bin, "5", mode, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	p->go = in[1];
+	p->out = fdopen(out[0], "r");
+	/* Its first zombie is there once it says ready. */
+	return p->out && fgets(line, sizeof(line), p->out) &&
+	       !strcmp(line, "ready\n") ? 0 : -1;
+}
+
+/* Tells it to fork; returns once it has. */
+static int prog_fork(struct prog *p)
+{
+	char line[32];
+
+	if (write(p->go, "go\n", 3) != 3)
+		return -1;
+	return fgets(line, sizeof(line), p->out) &&
+	       !strcmp(line, "forked\n") ? 0 : -1;
+}
+
+static void prog_end(struct prog *p)
+{
+	if (p->go >= 0)
+		close(p->go);
+	p->go = -1;
+	if (p->out)
+		fclose(p->out);
+	p->out = NULL;
+	if (p->pid > 0)
+		waitpid(p->pid, NULL, 0);
+	p->pid = 0;
+}
+
+/* The site in parent whose call-site frame is function, or NULL. */
+static struct json_object *site_of(struct json_object *parent,
+				   const char *function)
+{
+	struct json_object *sites = get(parent, "sites");
+
+	for (size_t i = 0; sites && i < json_object_array_length(sites); i++) {
+		struct json_object *s = json_object_array_get_idx(sites, i);
+		struct json_object *frames = get(s, "stack.frames");
+		int64_t at = get_int(s, "stack.site_frame");
+		struct json_object *f;
+
+		if (!frames || at < 0 ||
+		    (size_t)at >= json_object_array_length(frames))
+			continue;
+		f = json_object_array_get_idx(frames, at);
+		if (!strcmp(get_text(f, "function"), function))
+			return s;
+	}
+	return NULL;
+}
+
+static struct json_object *site_frame(struct json_object *site)
+{
+	return json_object_array_get_idx(get(site, "stack.frames"),
+					 get_int(site, "stack.site_frame"));
+}
+
+/* The parent pid in the last report line of out, or NULL. */
+static struct json_object *last_parent(const char *out, pid_t pid,
+				       struct json_object **root)
+{
+	const char *line = out, *nl;
+	struct json_object *parents;
+
+	*root = NULL;
+	for (const char *p = out; (nl = strchr(p, '\n')) && nl[1]; p = nl + 1)
+		line = nl + 1;
+	*root = json_tokener_parse(line);
+	parents = *root ? get(*root, "parents") : NULL;
+	for (size_t i = 0; parents && i < json_object_array_length(parents);
+	     i++) {
+		struct json_object *p = json_object_array_get_idx(parents, i);
+
+		if (get_int(p, "pid") == pid)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Waits for a report whose site of function holds want zombies: reports
+ * come every interval; the bound is for a run that never gets there.
+ */
+static int wait_report(struct run *r, pid_t pid, const char *function,
+		       int want)
+{
+	uint64_t end = fs_boot_ns() + REPORT_MS * NSEC_PER_MSEC;
+
+	while (fs_boot_ns() < end) {
+		char *out = slurp(r->out);
+		struct json_object *root, *p = last_parent(out, pid, &root);
+		struct json_object *s = p ? site_of(p, function) : NULL;
+		bool done = s && get_int(s, "nr_zombies") == want;
+
+		json_object_put(root);
+		free(out);
+		if (done)
+			return 0;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
+			return -1;
+		usleep(50000);
+	}
+	return -1;
+}
+
+FIXTURE(stacks) {
+	char dir[64];
+	char src[256];
+	int leak_line, wait_line, lib_line;
+};
+
+FIXTURE_SETUP(stacks)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/fs-stacks-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->src, sizeof(self->src), PROGS "/fork_sites.c");
+	self->leak_line = line_of(self->src, "LEAK SITE");
+	self->wait_line = line_of(self->src, "WAIT SITE");
+	self->lib_line = line_of(PROGS "/libforksite.c", "LIB SITE");
+	ASSERT_LT(0, self->leak_line);
+	ASSERT_LT(0, self->wait_line);
+	ASSERT_LT(0, self->lib_line);
+}
+
+FIXTURE_TEARDOWN(stacks)
+{
+	sh("rm -rf %s", self->dir);
+}
+
+/*
+ * Runs bin under zombies --stacks until the report names leak_site's N
+ * zombies; checks both sites and, with lib, lib_leak's. Returns the
+ * method of leak_site's stack in method.
+ */
+static void check_sites(struct __test_metadata *_metadata,
+			FIXTURE_DATA(stacks) *self, const char *bin,
+			bool lib, char *method, size_t len)
+{
+	const char *const args[] = { "zombies", "--stacks", "-w", "-I", "0.2",
+				     "-m", "0.3", "-j", NULL };
+	struct json_object *root, *p, *leak, *wait, *f;
+	struct prog prog = { .go = -1 };
+	struct run r;
+	char *out;
+
+	ASSERT_EQ(0, prog_start(&prog, bin, ""));
+	ASSERT_EQ(0, start(&r, args, -1));
+	/* Polling: it has snapshotted and made the leaking parent a target. */
+	ASSERT_EQ(0, wait_polling(&r));
+	ASSERT_EQ(0, prog_fork(&prog));
+	EXPECT_EQ(0, wait_report(&r, prog.pid, "leak_site", N));
+	if (lib)
+		EXPECT_EQ(0, wait_report(&r, prog.pid, "lib_leak", N));
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));	/* zombies found */
+	out = slurp(r.out);
+	p = last_parent(out, prog.pid, &root);
+	ASSERT_NE(NULL, p);
+	/* One zombie forked before the parent was a target, N after. */
+	EXPECT_EQ(N + 1 + (lib ? N : 0), get_int(p, "nr_zombies"));
+	leak = site_of(p, "leak_site");
+	ASSERT_NE(NULL, leak);
+	EXPECT_EQ(N, get_int(leak, "nr_zombies"));
+	EXPECT_EQ(N, get_int(leak, "forked"));
+	EXPECT_EQ(0, get_int(leak, "reaped"));
+	EXPECT_STREQ("false", get_text(leak, "waits"));
+	EXPECT_STREQ("false", get_text(leak, "stack.partial"));
+	f = site_frame(leak);
+	EXPECT_EQ(self->leak_line, get_int(f, "line"));
+	EXPECT_NE(NULL, strstr(get_text(f, "file"), "fork_sites.c"));
+	EXPECT_STREQ(bin, get_text(f, "module"));
+	EXPECT_EQ(40, strlen(get_text(f, "build_id")));
+	snprintf(method, len, "%s", get_text(leak, "stack.method"));
+	/* The waiting site: all its children reaped, none blamed. */
+	wait = site_of(p, "wait_site");
+	ASSERT_NE(NULL, wait);
+	EXPECT_EQ(0, get_int(wait, "nr_zombies"));
+	EXPECT_EQ(N, get_int(wait, "forked"));
+	EXPECT_EQ(N, get_int(wait, "reaped"));
+	EXPECT_STREQ("true", get_text(wait, "waits"));
+	EXPECT_EQ(self->wait_line, get_int(site_frame(wait), "line"));
+	if (lib) {
+		struct json_object *l = site_of(p, "lib_leak");
+
+		ASSERT_NE(NULL, l);
+		EXPECT_EQ(N, get_int(l, "nr_zombies"));
+		f = site_frame(l);
+		EXPECT_EQ(self->lib_line, get_int(f, "line"));
+		EXPECT_NE(NULL, strstr(get_text(f, "module"),
+				       "/libforksite.so"));
+		/* Its caller, in the executable: the stack goes on. */
+		f = json_object_array_get_idx(get(l, "stack.frames"),
+				get_int(l, "stack.site_frame") + 1);
+		EXPECT_STREQ("main", get_text(f, "function"));
+	}
+	json_object_put(root);
+	free(out);
+	/* The text says the same in words. */
+	prog_end(&prog);
+	release(&r);
+}
+
+TEST_F(stacks, no_frame_pointers_unwound_by_dwarf)
+{
+	char bin[128], method[16];
+
+	snprintf(bin, sizeof(bin), "%s/nofp", self->dir);
+	ASSERT_EQ(0, sh("cc -O2 -g -fomit-frame-pointer -o %s %s", bin,
+			self->src));
+	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	/* The frame-pointer walk stops short here: DWARF gave it. */
+	EXPECT_STREQ("dwarf", method);
+}
+
+TEST_F(stacks, frame_pointers)
+{
+	char bin[128], method[16];
+
+	snprintf(bin, sizeof(bin), "%s/fp", self->dir);
+	ASSERT_EQ(0, sh("cc -O0 -g -fno-omit-frame-pointer -o %s %s", bin,
+			self->src));
+	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	EXPECT_TRUE(!strcmp(method, "dwarf") || !strcmp(method, "fp"));
+}
+
+/*
+ * Stripped of every symbol, its debug file where Debian's -dbgsym
+ * packages put them, by build-id, under FORKSCOPE_DEBUGINFO_PATH.
+ */
+TEST_F(stacks, stripped_with_a_debug_file_by_build_id)
+{
+	char bin[128], method[16];
+
+	snprintf(bin, sizeof(bin), "%s/stripped", self->dir);
+	ASSERT_EQ(0, sh("cc -O2 -g -fomit-frame-pointer -Wl,--build-id=sha1 -o %s %s && "
+			"objcopy --only-keep-debug %s %s.debug && "
+			"strip --strip-all %s && "
+			"id=$(readelf -n %s | awk '/Build ID/ { print $3 }') && "
+			"d=%s/debug/.build-id/$(echo $id | cut -c1-2) && "
+			"mkdir -p $d && "
+			"mv %s.debug $d/$(echo $id | cut -c3-).debug",
+			bin, self->src, bin, bin, bin, bin, self->dir, bin));
+	/* Nothing names leak_site in the binary itself now. */
+	ASSERT_NE(0, sh("nm %s 2>/dev/null | grep -q leak_site", bin));
+	ASSERT_EQ(0, sh("test -z \"$(readelf -S %s | grep -w .symtab)\"",
+			bin));
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/debug", self->dir);
+		setenv("FORKSCOPE_DEBUGINFO_PATH", path, 1);
+	}
+	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	unsetenv("FORKSCOPE_DEBUGINFO_PATH");
+	EXPECT_STREQ("dwarf", method);
+}
+
+TEST_F(stacks, a_call_site_in_a_shared_library)
+{
+	char bin[128], method[16];
+
+	snprintf(bin, sizeof(bin), "%s/withlib", self->dir);
+	ASSERT_EQ(0, sh("cc -O2 -g -fPIC -shared -o %s/libforksite.so %s && "
+			"cc -O2 -g -DSHARED_SITE -o %s %s -L%s -lforksite -Wl,-rpath,%s",
+			self->dir, PROGS "/libforksite.c", bin, self->src,
+			self->dir, self->dir));
+	check_sites(_metadata, self, bin, true, method, sizeof(method));
+}
+
+/*
+ * The parent forks and exits while forkscope is stopped: when it reads
+ * the stacks the process is gone, and they say so.
+ */
+TEST_F(stacks, a_parent_gone_before_resolving_is_exited)
+{
+	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
+			       NULL, NULL };
+	struct prog prog = { .go = -1 };
+	char bin[128], pid[16], *out, *line, *save;
+	int stacks = 0, exited = 0;
+	struct run r;
+
+	snprintf(bin, sizeof(bin), "%s/gone", self->dir);
+	ASSERT_EQ(0, sh("cc -O2 -g -o %s %s", bin, self->src));
+	ASSERT_EQ(0, prog_start(&prog, bin, "exit"));
+	snprintf(pid, sizeof(pid), "%d", prog.pid);
+	args[6] = pid;
+	ASSERT_EQ(0, start_trace(&r, args));
+	ASSERT_EQ(0, kill(r.pid, SIGSTOP));
+	ASSERT_EQ(0, prog_fork(&prog));
+	prog_end(&prog);		/* exited and reaped */
+	/* Stopping, it drains the ring: every stack is read after the exit. */
+	ASSERT_EQ(0, kill(r.pid, SIGCONT));
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(0, finish(&r));
+	out = slurp(r.out);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line);
+
+		if (o && !strcmp(get_text(o, "event"), "fork-stack")) {
+			stacks++;
+			exited += !strcmp(get_text(o, "stack.method"),
+					  "exited") &&
+				  json_object_array_length(
+					get(o, "stack.frames")) == 0;
+		}
+		json_object_put(o);
+	}
+	/* N from each site; the first zombie's fork was before tracing. */
+	EXPECT_EQ(2 * N, stacks);
+	EXPECT_EQ(2 * N, exited);
+	free(out);
+	release(&r);
+}
+
+/* The module captures no stacks: one line, and no trace. */
+TEST(kmod_source_refuses_stacks)
+{
+	const char *const args[] = { "-s", "kmod", "trace", "--stacks", "-d",
+				     "0.1", NULL };
+	char *err;
+	int st;
+
+	st = run_to_end(args, NULL, &err);
+	EXPECT_NE(0, st);
+	EXPECT_NE(NULL, strstr(err, "captures no fork stacks"));
+	EXPECT_EQ(1, count_lines(err));
+	free(err);
+}
+
+TEST_HARNESS_MAIN
