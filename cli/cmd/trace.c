@@ -72,8 +72,6 @@ static void usage(FILE *f)
 "  forkscope trace -p $$ -x         # what this shell starts, step by step\n"
 "  forkscope trace -e fork-failed,exec-failed\n"
 "                                   # which forks and execs fail, and why\n"
-"  forkscope trace --container 3f4a -e exec,exit\n"
-"                                   # what container 3f4a runs, how it ends\n"
 "  forkscope trace -d 60 -j > t.json  # a minute of it as JSON lines\n"
 "  forkscope trace -p 4242 --stacks -e fork\n"
 "                                   # which lines of 4242's code fork\n");

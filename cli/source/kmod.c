@@ -113,6 +113,11 @@ struct fs_source *fs_source_kmod_open(const struct fs_source_opts *o)
 	struct kmod_source *s = calloc(1, sizeof(*s));
 	struct fs_kmod_info info;
 
+	if (o->stacks) {
+		fs_error(ENOTSUP, "the forkscope module captures no fork stacks: --stacks needs the BPF source");
+		free(s);
+		return NULL;
+	}
 	if (!s) {
 		fs_error(ENOMEM, "out of memory");
 		return NULL;
@@ -145,11 +150,6 @@ struct fs_source *fs_source_kmod_open(const struct fs_source_opts *o)
 		return NULL;
 	}
 	if (fs_abi_check(info.abi, "the forkscope module")) {
-		kmod_close(&s->base);
-		return NULL;
-	}
-	if (o->stacks) {
-		fs_error(ENOTSUP, "the forkscope module captures no fork stacks: --stacks needs the BPF source");
 		kmod_close(&s->base);
 		return NULL;
 	}
