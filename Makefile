@@ -73,6 +73,11 @@ LIB_OBJS += $(O)/cli/view/html_assets.o
 HDRS	:= $(wildcard include/forkscope/*.h $(LAYERS:%=cli/%/*.h) bpf/*.h)
 
 TEST_SRCS := $(wildcard tests/*_test.c)
+# stacks_test's parents (tests/progs/), built the ways binaries are
+# shipped, beside the suites so that the guests get them too.
+PROGS_DIR := $(O)/tests/progs
+STACK_PROGS := $(addprefix $(PROGS_DIR)/,nofp fp stripped withlib \
+	       libforksite.so)
 TESTS	:= $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 KSFT_DIR := $(O)/kselftest
 KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
@@ -114,7 +119,7 @@ check: test-deps
 	@$(MAKE) --no-print-directory all tests kmods fuzz
 	@tests/run.sh $(O)
 
-tests: $(TESTS)
+tests: $(TESTS) $(STACK_PROGS)
 
 # Overhead and loss of tracing, the inspector's speed: bench/results.md.
 bench:
@@ -328,6 +333,39 @@ $(O)/tests/%: tests/%.c tests/*.h $(O)/libforkscope.a $(KSFT_HDR) | $(O)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Wno-sign-compare -I$(KSFT_DIR) -Itests $< \
 		$(O)/libforkscope.a $(TEST_LIBS) -lpthread -o $@
+
+$(PROGS_DIR):
+	@mkdir -p $@
+
+# Debian's way: -O2, no frame pointers.
+$(PROGS_DIR)/nofp: tests/progs/fork_sites.c | $(PROGS_DIR)
+	$(call msg,PROG,$@)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer $< -o $@
+
+$(PROGS_DIR)/fp: tests/progs/fork_sites.c | $(PROGS_DIR)
+	$(call msg,PROG,$@)
+	$(Q)$(CC) -O0 -g -fno-omit-frame-pointer $< -o $@
+
+# No symbols at all; its debug file where a -dbgsym package puts it, by
+# build-id, under $(PROGS_DIR)/debug (FORKSCOPE_DEBUGINFO_PATH).
+$(PROGS_DIR)/stripped: tests/progs/fork_sites.c | $(PROGS_DIR)
+	$(call msg,PROG,$@)
+	$(Q)$(CC) -O2 -g -fomit-frame-pointer -Wl,--build-id=sha1 $< -o $@.full
+	$(Q)id=$$(readelf -n $@.full | awk '/Build ID/ { print $$3 }'); \
+	  d=$(PROGS_DIR)/debug/.build-id/$$(echo $$id | cut -c1-2); \
+	  mkdir -p $$d && \
+	  objcopy --only-keep-debug $@.full $$d/$$(echo $$id | cut -c3-).debug
+	$(Q)strip --strip-all $@.full -o $@
+	$(Q)rm -f $@.full
+
+$(PROGS_DIR)/libforksite.so: tests/progs/libforksite.c | $(PROGS_DIR)
+	$(call msg,PROG,$@)
+	$(Q)$(CC) -O2 -g -fPIC -shared $< -o $@
+
+$(PROGS_DIR)/withlib: tests/progs/fork_sites.c $(PROGS_DIR)/libforksite.so
+	$(call msg,PROG,$@)
+	$(Q)$(CC) -O2 -g -DSHARED_SITE $< -L$(PROGS_DIR) -lforksite \
+		-Wl,-rpath,'$$ORIGIN' -o $@
 
 clean:
 	rm -rf $(O) $(KMOD_OBJS)

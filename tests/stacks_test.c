@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * --stacks: the fork call sites of real processes, named. Each test
- * builds tests/progs/fork_sites.c its way (frame pointers or none, a
- * stripped binary with its debug file found by build-id, a call site in
- * a shared library) and runs it: it leaves one zombie, then forks N
+ * --stacks: the fork call sites of real processes, named. The Makefile
+ * builds tests/progs/fork_sites.c the ways binaries ship (frame pointers
+ * or none, a stripped binary with its debug file found by build-id, a
+ * call site in a shared library) into progs/ beside this suite, which
+ * runs each: it leaves one zombie, then forks N
  * children from leak_site(), which never waits, and N from wait_site(),
  * which does. zombies --stacks must name leak_site and its line for
  * exactly N zombies, and wait_site as the site that waits; a parent gone
@@ -25,37 +26,19 @@
 
 #define N		5
 #define REPORT_MS	20000	/* a bound on a failure, never a wait */
-#define PROGS		"tests/progs"
 
-/* The line of f holding marker: where the test expects a call site. */
-static int line_of(const char *f, const char *marker)
+/* progs/NAME beside this suite's binary: the guests have it there too. */
+static void prog_path(char *buf, size_t len, const char *name)
 {
-	char buf[256];
-	int n = 0;
-	FILE *in = fopen(f, "r");
+	char self[256];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-	if (!in)
-		return -1;
-	while (fgets(buf, sizeof(buf), in)) {
-		n++;
-		if (strstr(buf, marker)) {
-			fclose(in);
-			return n;
-		}
-	}
-	fclose(in);
-	return -1;
-}
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
+	self[n > 0 ? n : 0] = 0;
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(buf, len, "%s/progs/%s", self, name);
 }
 
 /* The program under test, reading its go line from a pipe. */
@@ -63,6 +46,7 @@ struct prog {
 	pid_t pid;
 	int go;			/* write end of its stdin */
 	FILE *out;		/* its stdout */
+	int leak_line, wait_line, lib_line;	/* where it forks */
 };
 
 static int prog_start(struct prog *p, const char *bin, const char *mode)
@@ -90,15 +74,16 @@ static int prog_start(struct prog *p, const char *bin, const char *mode)
 	       !strcmp(line, "ready\n") ? 0 : -1;
 }
 
-/* Tells it to fork; returns once it has. */
+/* Tells it to fork; returns once it has, with its lines of fork. */
 static int prog_fork(struct prog *p)
 {
-	char line[32];
+	char line[64];
 
 	if (write(p->go, "go\n", 3) != 3)
 		return -1;
 	return fgets(line, sizeof(line), p->out) &&
-	       !strcmp(line, "forked\n") ? 0 : -1;
+	       sscanf(line, "forked leak=%d wait=%d lib=%d", &p->leak_line,
+		      &p->wait_line, &p->lib_line) == 3 ? 0 : -1;
 }
 
 static void prog_end(struct prog *p)
@@ -190,37 +175,13 @@ static int wait_report(struct run *r, pid_t pid, const char *function,
 	return -1;
 }
 
-FIXTURE(stacks) {
-	char dir[64];
-	char src[256];
-	int leak_line, wait_line, lib_line;
-};
-
-FIXTURE_SETUP(stacks)
-{
-	snprintf(self->dir, sizeof(self->dir), "/tmp/fs-stacks-XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->dir));
-	snprintf(self->src, sizeof(self->src), PROGS "/fork_sites.c");
-	self->leak_line = line_of(self->src, "LEAK SITE");
-	self->wait_line = line_of(self->src, "WAIT SITE");
-	self->lib_line = line_of(PROGS "/libforksite.c", "LIB SITE");
-	ASSERT_LT(0, self->leak_line);
-	ASSERT_LT(0, self->wait_line);
-	ASSERT_LT(0, self->lib_line);
-}
-
-FIXTURE_TEARDOWN(stacks)
-{
-	sh("rm -rf %s", self->dir);
-}
 
 /*
  * Runs bin under zombies --stacks until the report names leak_site's N
  * zombies; checks both sites and, with lib, lib_leak's. Returns the
  * method of leak_site's stack in method.
  */
-static void check_sites(struct __test_metadata *_metadata,
-			FIXTURE_DATA(stacks) *self, const char *bin,
+static void check_sites(struct __test_metadata *_metadata, const char *name,
 			bool lib, char *method, size_t len)
 {
 	const char *const args[] = { "zombies", "--stacks", "-w", "-I", "0.2",
@@ -228,8 +189,9 @@ static void check_sites(struct __test_metadata *_metadata,
 	struct json_object *root, *p, *leak, *wait, *f;
 	struct prog prog = { .go = -1 };
 	struct run r;
-	char *out;
+	char bin[512], *out;
 
+	prog_path(bin, sizeof(bin), name);
 	ASSERT_EQ(0, prog_start(&prog, bin, ""));
 	ASSERT_EQ(0, start(&r, args, -1));
 	/* Polling: it has snapshotted and made the leaking parent a target. */
@@ -253,7 +215,7 @@ static void check_sites(struct __test_metadata *_metadata,
 	EXPECT_STREQ("false", get_text(leak, "waits"));
 	EXPECT_STREQ("false", get_text(leak, "stack.partial"));
 	f = site_frame(leak);
-	EXPECT_EQ(self->leak_line, get_int(f, "line"));
+	EXPECT_EQ(prog.leak_line, get_int(f, "line"));
 	EXPECT_NE(NULL, strstr(get_text(f, "file"), "fork_sites.c"));
 	EXPECT_STREQ(bin, get_text(f, "module"));
 	EXPECT_EQ(40, strlen(get_text(f, "build_id")));
@@ -265,14 +227,14 @@ static void check_sites(struct __test_metadata *_metadata,
 	EXPECT_EQ(N, get_int(wait, "forked"));
 	EXPECT_EQ(N, get_int(wait, "reaped"));
 	EXPECT_STREQ("true", get_text(wait, "waits"));
-	EXPECT_EQ(self->wait_line, get_int(site_frame(wait), "line"));
+	EXPECT_EQ(prog.wait_line, get_int(site_frame(wait), "line"));
 	if (lib) {
 		struct json_object *l = site_of(p, "lib_leak");
 
 		ASSERT_NE(NULL, l);
 		EXPECT_EQ(N, get_int(l, "nr_zombies"));
 		f = site_frame(l);
-		EXPECT_EQ(self->lib_line, get_int(f, "line"));
+		EXPECT_EQ(prog.lib_line, get_int(f, "line"));
 		EXPECT_NE(NULL, strstr(get_text(f, "module"),
 				       "/libforksite.so"));
 		/* Its caller, in the executable: the stack goes on. */
@@ -287,88 +249,60 @@ static void check_sites(struct __test_metadata *_metadata,
 	release(&r);
 }
 
-TEST_F(stacks, no_frame_pointers_unwound_by_dwarf)
+TEST(no_frame_pointers_unwound_by_dwarf)
 {
-	char bin[128], method[16];
+	char method[16];
 
-	snprintf(bin, sizeof(bin), "%s/nofp", self->dir);
-	ASSERT_EQ(0, sh("cc -O2 -g -fomit-frame-pointer -o %s %s", bin,
-			self->src));
-	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	check_sites(_metadata, "nofp", false, method, sizeof(method));
 	/* The frame-pointer walk stops short here: DWARF gave it. */
 	EXPECT_STREQ("dwarf", method);
 }
 
-TEST_F(stacks, frame_pointers)
+TEST(frame_pointers)
 {
-	char bin[128], method[16];
+	char method[16];
 
-	snprintf(bin, sizeof(bin), "%s/fp", self->dir);
-	ASSERT_EQ(0, sh("cc -O0 -g -fno-omit-frame-pointer -o %s %s", bin,
-			self->src));
-	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	check_sites(_metadata, "fp", false, method, sizeof(method));
 	EXPECT_TRUE(!strcmp(method, "dwarf") || !strcmp(method, "fp"));
 }
 
 /*
- * Stripped of every symbol, its debug file where Debian's -dbgsym
- * packages put them, by build-id, under FORKSCOPE_DEBUGINFO_PATH.
+ * Stripped of every symbol (the Makefile's strip --strip-all), its debug
+ * file where Debian's -dbgsym packages put them, by build-id, under a
+ * directory FORKSCOPE_DEBUGINFO_PATH names.
  */
-TEST_F(stacks, stripped_with_a_debug_file_by_build_id)
+TEST(stripped_with_a_debug_file_by_build_id)
 {
-	char bin[128], method[16];
+	char method[16], debug[512];
 
-	snprintf(bin, sizeof(bin), "%s/stripped", self->dir);
-	ASSERT_EQ(0, sh("cc -O2 -g -fomit-frame-pointer -Wl,--build-id=sha1 -o %s %s && "
-			"objcopy --only-keep-debug %s %s.debug && "
-			"strip --strip-all %s && "
-			"id=$(readelf -n %s | awk '/Build ID/ { print $3 }') && "
-			"d=%s/debug/.build-id/$(echo $id | cut -c1-2) && "
-			"mkdir -p $d && "
-			"mv %s.debug $d/$(echo $id | cut -c3-).debug",
-			bin, self->src, bin, bin, bin, bin, self->dir, bin));
-	/* Nothing names leak_site in the binary itself now. */
-	ASSERT_NE(0, sh("nm %s 2>/dev/null | grep -q leak_site", bin));
-	ASSERT_EQ(0, sh("test -z \"$(readelf -S %s | grep -w .symtab)\"",
-			bin));
-	{
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/debug", self->dir);
-		setenv("FORKSCOPE_DEBUGINFO_PATH", path, 1);
-	}
-	check_sites(_metadata, self, bin, false, method, sizeof(method));
+	prog_path(debug, sizeof(debug), "debug");
+	setenv("FORKSCOPE_DEBUGINFO_PATH", debug, 1);
+	check_sites(_metadata, "stripped", false, method, sizeof(method));
 	unsetenv("FORKSCOPE_DEBUGINFO_PATH");
 	EXPECT_STREQ("dwarf", method);
 }
 
-TEST_F(stacks, a_call_site_in_a_shared_library)
+TEST(a_call_site_in_a_shared_library)
 {
-	char bin[128], method[16];
+	char method[16];
 
-	snprintf(bin, sizeof(bin), "%s/withlib", self->dir);
-	ASSERT_EQ(0, sh("cc -O2 -g -fPIC -shared -o %s/libforksite.so %s && "
-			"cc -O2 -g -DSHARED_SITE -o %s %s -L%s -lforksite -Wl,-rpath,%s",
-			self->dir, PROGS "/libforksite.c", bin, self->src,
-			self->dir, self->dir));
-	check_sites(_metadata, self, bin, true, method, sizeof(method));
+	check_sites(_metadata, "withlib", true, method, sizeof(method));
 }
 
 /*
  * The parent forks and exits while forkscope is stopped: when it reads
  * the stacks the process is gone, and they say so.
  */
-TEST_F(stacks, a_parent_gone_before_resolving_is_exited)
+TEST(a_parent_gone_before_resolving_is_exited)
 {
 	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
 			       NULL, NULL };
 	struct prog prog = { .go = -1 };
-	char bin[128], pid[16], *out, *line, *save;
+	char bin[512], pid[16], *out, *line, *save;
 	int stacks = 0, exited = 0;
 	struct run r;
 
-	snprintf(bin, sizeof(bin), "%s/gone", self->dir);
-	ASSERT_EQ(0, sh("cc -O2 -g -o %s %s", bin, self->src));
+	prog_path(bin, sizeof(bin), "nofp");
 	ASSERT_EQ(0, prog_start(&prog, bin, "exit"));
 	snprintf(pid, sizeof(pid), "%d", prog.pid);
 	args[6] = pid;

@@ -5,7 +5,8 @@
  * from lib_leak() in libforksite.so). It leaves one zombie first, so
  * that `zombies --stacks` finds it leaking before the forks, then waits
  * for a line on stdin; after the forks it says "forked" and, unless
- * told "exit", waits for stdin's end with its zombies.
+ * told "exit", waits for stdin's end with its zombies. "forked" comes with
+ * the lines of the three forks, for the test to expect.
  * Usage: fork_sites N [exit]
  */
 #include <stdio.h>
@@ -16,11 +17,15 @@
 
 #ifdef SHARED_SITE
 pid_t lib_leak(void);
+extern int lib_site_line;
+#else
+static int lib_site_line;
 #endif
+static int leak_line, wait_line;
 
 __attribute__((noinline)) pid_t leak_site(void)
 {
-	pid_t pid = fork();	/* LEAK SITE */
+	pid_t pid = fork(); leak_line = __LINE__;
 
 	if (pid == 0)
 		_exit(0);
@@ -29,8 +34,8 @@ __attribute__((noinline)) pid_t leak_site(void)
 
 __attribute__((noinline)) int wait_site(void)
 {
-	pid_t pid = fork();	/* WAIT SITE */
 	int st = 0;
+	pid_t pid = fork(); wait_line = __LINE__;
 
 	if (pid == 0)
 		_exit(0);
@@ -57,7 +62,8 @@ int main(int argc, char **argv)
 		lib_leak();
 #endif
 	}
-	printf("forked\n");
+	printf("forked leak=%d wait=%d lib=%d\n", leak_line, wait_line,
+	       lib_site_line);
 	fflush(stdout);
 	if (argc > 2 && !strcmp(argv[2], "exit"))
 		return 0;

@@ -2,9 +2,11 @@
 /* A fork call site in a shared library: stacks_test. */
 #include <unistd.h>
 
+int lib_site_line;
+
 __attribute__((noinline)) pid_t lib_leak(void)
 {
-	pid_t pid = fork();	/* LIB SITE */
+	pid_t pid = fork(); lib_site_line = __LINE__;
 
 	if (pid == 0)
 		_exit(0);

@@ -35,6 +35,10 @@ for a in $("$root/bin/busybox" --list); do
 done
 cp "$build/forkscope" "$build/storm" "$build/vmexit" "$root/bin/"
 for s in $suites; do cp "$build/tests/${s#*:}" "$root/tests/"; done
+# stacks_test's parents, beside it as in the build
+case "$suites" in
+*stacks_test*) cp -r "$build/tests/progs" "$root/tests/" ;;
+esac
 echo "$suites" > "$root/suites"
 case "$suites" in
 *kmod:*)
