@@ -95,7 +95,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: bin man $(O)/storm $(O)/vmexit $(O)/decode_bench
+all: bin man $(O)/storm $(O)/vmexit $(O)/decode_bench $(O)/stacks_bench
 
 # What is installed: the binary and its man pages.
 bin: $(O)/forkscope
@@ -239,6 +239,11 @@ $(O)/storm: bench/storm.c | $(O)
 $(O)/decode_bench: bench/decode_bench.c tests/synth.h $(O)/libforkscope.a | $(O)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) -Itests $< $(O)/libforkscope.a $(LIBS) -o $@
+
+# Unwinding and naming fork stacks, warm: it sees the source's resolver.
+$(O)/stacks_bench: bench/stacks_bench.c $(O)/libforkscope.a | $(O)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LAYER_INC) $< $(O)/libforkscope.a $(LIBS) -o $@
 
 # The fuzz target (tests/fuzz/): what reads a recording, compiled again
 # by clang with its sanitizers into $(O)/fuzz: the reader, the decoder,

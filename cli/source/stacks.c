@@ -28,6 +28,17 @@
 struct proc {
 	Dwfl *dwfl;
 	const struct fs_rec_fork_stack *rec;	/* being unwound */
+	/*
+	 * Frames named before, by pc << 1 | activation: libdw finds a
+	 * symbol by a scan of the whole table, which a warm cache skips.
+	 */
+	struct fs_idmap named;
+};
+
+/* A named frame kept; its strings are the Dwfl's, its build-id its own. */
+struct named_frame {
+	struct fs_frame f;
+	char build_id[41];
 };
 
 struct fs_stacks {
@@ -104,8 +115,10 @@ static void proc_free(void *value)
 {
 	struct proc *p = value;
 
-	if (p)
+	if (p) {
+		fs_idmap_clear(&p->named, free);
 		dwfl_end(p->dwfl);
+	}
 	free(p);
 }
 
@@ -259,6 +272,38 @@ static bool outermost(const char *fn)
 		      !strcmp(fn, "__clone3") || !strcmp(fn, "clone"));
 }
 
+static void name_frame(struct fs_stacks *s, Dwfl *dwfl, uint32_t i);
+
+/* Names frame i from the process's cache, filling it on a miss. */
+static void name_cached(struct fs_stacks *s, struct proc *p, uint32_t i)
+{
+	uint64_t key = s->pcs[i] << 1 | s->activation[i];
+	struct fs_idmap_slot *slot;
+	struct named_frame *n;
+	bool added;
+
+	slot = key ? fs_idmap_put(&p->named, key, &added) : NULL;
+	n = slot ? slot->value : NULL;
+	if (n) {
+		s->frames[i] = n->f;
+		if (n->f.build_id)
+			s->frames[i].build_id = n->build_id;
+		return;
+	}
+	name_frame(s, p->dwfl, i);
+	if (!slot)
+		return;
+	n = malloc(sizeof(*n));
+	if (!n) {
+		fs_idmap_del(&p->named, key);
+		return;
+	}
+	n->f = s->frames[i];
+	snprintf(n->build_id, sizeof(n->build_id), "%s",
+		 n->f.build_id ? n->f.build_id : "");
+	slot->value = n;
+}
+
 static void name_frame(struct fs_stacks *s, Dwfl *dwfl, uint32_t i)
 {
 	struct fs_frame *f = &s->frames[i];
@@ -342,7 +387,7 @@ const struct fs_stack *fs_stacks_resolve(struct fs_stacks *s,
 	dwfl_getthread_frames(p->dwfl, r->hdr.pid, on_frame, s);
 	pick_walk(s, p->dwfl, r);
 	for (uint32_t i = 0; i < s->nr_pcs; i++)
-		name_frame(s, p->dwfl, i);
+		name_cached(s, p, i);
 	s->out.nr = s->nr_pcs;
 	return &s->out;
 }
