@@ -101,6 +101,19 @@ start_tracer() {
 		$fs exporter --listen 127.0.0.1:0 2> "$2.err" &
 		started $!
 		wait_for ", port " "$2.err" "$1" ;;
+	forkscope-stacks|forkscope-stacks-idle)
+		# --stacks: every fork a target; -idle: one idle process the
+		# only target, what any other fork pays (a map lookup).
+		if [ "$1" = forkscope-stacks-idle ]; then
+			sleep 3600 &
+			started $!
+			sel="-p $!"
+		else
+			sel=""
+		fi
+		$fs trace --stacks $sel --ring-size 64 > /dev/null 2> "$2.err" &
+		started $!
+		wait_for "tracing with" "$2.err" "$1" ;;
 	forkscope-record)
 		# Says nothing as it starts: the file is made at its snapshot,
 		# once the programs are attached. Read back by traced().
@@ -447,7 +460,8 @@ cow_server start
 bpf_rows=$( { bpf_cost forkscope fork; bpf_cost forkscope spawn;
 	      bpf_cost forkscope-exporter fork;
 	      bpf_cost forkscope-exporter spawn;
-	      bpf_cost forkscope-cow cow; } )
+	      bpf_cost forkscope-cow cow; bpf_cost forkscope-stacks-idle fork;
+	      bpf_cost forkscope-stacks fork; } )
 cow_server stop
 
 # Time to the first record: from starting the tracer to its first event.
@@ -462,6 +476,8 @@ kill $bg
 stop_tracers
 wait $bg 2>/dev/null || true
 first_ms=$(( (t1 - t0) / 1000000 ))
+
+stacks_row=$($build/stacks_bench 20000)
 
 set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	 sed -n 's/.*decode_per_s=\([0-9]*\).*/\1/p; s/.*decode_model_per_s=\([0-9]*\).*/\1/p; s/.*text_ns_per_record=\([0-9]*\) json_ns_per_record=\([0-9]*\).*/\1 \2/p; s/.*bytes_per_process=\([0-9]*\).*/\1/p')
@@ -543,6 +559,12 @@ set -- $($build/decode_bench $([ "$quick" = 1 ] && echo 2000000 20000) |
 	echo "trace's view into /dev/null $3 ns per record as text, $4 ns as"
 	echo "JSON; $5 bytes per tracked process (model bytes, 100,000 live"
 	echo "exec'd processes), first record ${first_ms} ms after start."
+	echo
+	echo "Fork stacks (--stacks): the fork rows above with forkscope-stacks-idle"
+	echo "(one idle process the only target: what every other fork pays) and"
+	echo "forkscope-stacks (every fork a target: registers, frame-pointer walk,"
+	echo "up to 8 KiB of stack copied). Unwinding and naming with warm caches"
+	echo "(stacks_bench, one core): $stacks_row."
 	echo
 	echo "![overhead per tool and workload](overhead.png)"
 } > "$here/results.md"
