@@ -18,6 +18,7 @@
 #include "pids_budget.h"
 #include "proctab.h"
 #include "synth.h"
+#include "zombie_report.h"
 
 /* For views of records no model applied: it names no cgroup. */
 static const struct fs_model no_model;
@@ -40,6 +41,7 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_FORK_FAIL] = sizeof(struct fs_rec_fork_fail),
 		[FS_REC_EXEC_FAIL] = sizeof(struct fs_rec_exec_fail),
 		[FS_REC_PIDS] = sizeof(struct fs_rec_pids),
+		[FS_REC_FORK_STACK] = sizeof(struct fs_rec_fork_stack),
 	};
 	struct synth_exec big;
 	size_t size;
@@ -423,6 +425,88 @@ static void reap_(struct fs_model *m, struct fs_note *n, uint64_t *now,
 
 	synth_hdr(&r.hdr, FS_REC_REAP, sizeof(r), pid, tgid, 0, ++*now, start, "c");
 	fs_model_apply(m, &r.hdr, n);
+}
+
+/* A child's fork stack, as the session hands the model a resolved one. */
+static void site_(struct fs_model *m, uint64_t *now, int ppid, int pid,
+		  uint64_t start, const struct fs_stack *s)
+{
+	struct fs_rec_fork_stack r;
+
+	synth_hdr(&r.hdr, FS_REC_FORK_STACK, sizeof(r), ppid, ppid, 1, ++*now,
+	    10, "p");
+	r.child_pid = r.child_tgid = pid;
+	r.child_start_ns = start;
+	fs_callsites_add(&m->sites, &r, s);
+}
+
+/*
+ * Three children forked from leak_site stay zombies, three from
+ * wait_site are reaped: the report blames the first site with exact
+ * counts and names the second as the one that waits; identical stacks
+ * are one site.
+ */
+TEST_F(model, zombies_are_grouped_by_the_site_that_forked_them)
+{
+	struct fs_frame leak[] = {
+		{ .addr = 0x7f00, .function = "fork",
+		  .module = "/usr/lib/x86_64-linux-gnu/libc.so.6" },
+		{ .addr = 0x1010, .function = "leak_site", .file = "/s/a.c",
+		  .line = 23, .module = "/bin/a" },
+		{ .addr = 0x1100, .function = "main", .file = "/s/a.c",
+		  .line = 54, .module = "/bin/a" },
+	};
+	struct fs_frame wait[] = {
+		{ .addr = 0x7f00, .function = "fork",
+		  .module = "/usr/lib/x86_64-linux-gnu/libc.so.6" },
+		{ .addr = 0x1040, .function = "wait_site", .file = "/s/a.c",
+		  .line = 32, .module = "/bin/a" },
+		{ .addr = 0x1108, .function = "main", .file = "/s/a.c",
+		  .line = 55, .module = "/bin/a" },
+	};
+	struct fs_stack a = { FS_STACK_DWARF, false, 3, leak };
+	struct fs_stack b = { FS_STACK_DWARF, false, 3, wait };
+	struct fs_zombie_report r;
+	const struct fs_zombie_parent *p;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fork_(&self->m, &self->n, &self->now, 1, 100, 100, 10);
+	for (int i = 0; i < 3; i++) {
+		fork_(&self->m, &self->n, &self->now, 100, 200 + i, 200 + i,
+		      60 + i);
+		site_(&self->m, &self->now, 100, 200 + i, 60 + i, &a);
+		exit_(&self->m, &self->n, &self->now, 200 + i, 200 + i, 100,
+		      60 + i, FS_EXIT_GROUP_DEAD, 0);
+		fork_(&self->m, &self->n, &self->now, 100, 300 + i, 300 + i,
+		      70 + i);
+		site_(&self->m, &self->now, 100, 300 + i, 70 + i, &b);
+		exit_(&self->m, &self->n, &self->now, 300 + i, 300 + i, 100,
+		      70 + i, FS_EXIT_GROUP_DEAD, 0);
+		waited_(&self->m, &self->n, &self->now, 100, 300 + i, true, 0);
+	}
+	EXPECT_EQ(2, self->m.sites.nr_sites);
+	ASSERT_EQ(0, fs_zombie_report_build(&r, &self->m, self->now + 10, 0));
+	ASSERT_EQ(1, r.nr_parents);
+	p = &r.parents[0];
+	EXPECT_EQ(3, p->nr);
+	ASSERT_EQ(2, p->nr_sites);
+	EXPECT_EQ(3, p->sites[0].nr);
+	EXPECT_EQ(3, p->sites[0].forked);
+	EXPECT_EQ(0, p->sites[0].reaped);
+	EXPECT_STREQ("leak_site",
+		     p->sites[0].site->stack.frames[p->sites[0].site->frame].function);
+	EXPECT_EQ(0, p->sites[1].nr);
+	EXPECT_EQ(3, p->sites[1].forked);
+	EXPECT_EQ(3, p->sites[1].reaped);
+	f = open_memstream(&out, &len);
+	fs_zombie_report_text(f, &r);
+	fclose(f);
+	EXPECT_NE(NULL, strstr(out, "3 zombies forked from leak_site (a.c:23) <- main (a.c:54), aged"));
+	EXPECT_NE(NULL, strstr(out, "0 left of 3 forked from wait_site (a.c:32) <- main (a.c:55): it waits"));
+	free(out);
+	fs_zombie_report_free(&r);
 }
 
 TEST_F(model, waited_child_is_reaped_by_the_wait_not_the_free)

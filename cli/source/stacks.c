@@ -186,8 +186,12 @@ static bool still_there(const struct fs_hdr *h)
 static struct proc *proc_open(struct fs_stacks *s,
 			      const struct fs_rec_fork_stack *r)
 {
-	struct proc *p = calloc(1, sizeof(*p));
+	struct proc *p;
 
+	/* Cheap first: a recording's long-gone parent reads no maps. */
+	if (!still_there(&r->hdr))
+		return NULL;
+	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->dwfl = dwfl_begin(&s->cb);
