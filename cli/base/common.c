@@ -169,3 +169,47 @@ char *fs_fmt_duration(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%lluh%02llum", s / 3600, s / 60 % 60);
 	return buf;
 }
+
+/*
+ * n / 1024^k (or 1000^k) in the largest unit that leaves at least 1: one
+ * decimal below 10, none above, so a column of them stays narrow.
+ */
+static char *fmt_scaled(char *buf, size_t len, uint64_t n, unsigned int base,
+			const char *const *units, size_t nunits)
+{
+	double v = n;
+	size_t u = 0;
+
+	while (v >= base - 0.5 && u + 1 < nunits) {
+		v /= base;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%llu%s", (unsigned long long)n, units[0]);
+	else if (v < 9.95)
+		snprintf(buf, len, "%.1f%s", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%s", v, units[u]);
+	return buf;
+}
+
+char *fs_fmt_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *const units[] = {
+		" B", " KiB", " MiB", " GiB", " TiB", " PiB", " EiB"
+	};
+
+	return fmt_scaled(buf, len, bytes, 1024, units, ARRAY_SIZE(units));
+}
+
+char *fs_fmt_count(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "", "k", "M", "G", "T", "P", "E" };
+
+	/* Below 10000 every digit fits: people count those exactly. */
+	if (n < 10000) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+		return buf;
+	}
+	return fmt_scaled(buf, len, n, 1000, units, ARRAY_SIZE(units));
+}

@@ -76,5 +76,9 @@ int fs_ensure_tracefs(void);
 
 /* "1.234 ms", "12.0 s": a duration for people. */
 char *fs_fmt_duration(char *buf, size_t len, uint64_t ns);
+/* "512 B", "4.8 MiB", "37 GiB": a size for people, at most 8 columns. */
+char *fs_fmt_bytes(char *buf, size_t len, uint64_t bytes);
+/* "950", "12.3k", "4.1M": a count for people, at most 6 columns. */
+char *fs_fmt_count(char *buf, size_t len, uint64_t n);
 
 #endif
