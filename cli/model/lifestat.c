@@ -40,6 +40,94 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
+/* A child process of parent: in its family, as the tree summary needs. */
+static void family_fork(struct fs_lifestat *r, const struct fs_rec_fork *f)
+{
+	int32_t parent = f->child_ppid ? f->child_ppid : f->hdr.tgid;
+	struct fs_task *p, *c;
+	int32_t branch;
+
+	if (!r->family.slots && fs_proctab_init(&r->family, 64)) {
+		r->failed = ENOMEM;
+		return;
+	}
+	p = fs_proctab_get(&r->family, parent);
+	if (!p) {	/* not seen forked: the command, or older */
+		p = fs_proctab_put(&r->family, parent);
+		if (!p) {
+			r->failed = ENOMEM;
+			return;
+		}
+		memcpy(p->comm, f->hdr.comm, FS_COMM_LEN);
+	}
+	branch = p->ppid ? p->ppid : f->child_tgid;
+	/* A pid used again was a process that ended: its count is in. */
+	c = fs_proctab_put(&r->family, f->child_tgid);
+	if (!c) {
+		r->failed = ENOMEM;
+		return;
+	}
+	c->ppid = branch;
+	memcpy(c->comm, f->hdr.comm, FS_COMM_LEN);
+}
+
+static struct fs_spawn_group *spawn_group(struct fs_lifestat *r,
+					  const char *name)
+{
+	struct fs_spawn_group *g;
+
+	for (size_t i = 0; i < r->nspawned; i++)
+		if (!strcmp(r->spawned[i].name, name))
+			return &r->spawned[i];
+	if (r->nspawned == FS_SPAWN_GROUPS)
+		return NULL;
+	g = &r->spawned[r->nspawned++];
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	return g;
+}
+
+/* A branch is named by what its first process runs now. */
+static void family_exec(struct fs_lifestat *r, const struct fs_hdr *h)
+{
+	struct fs_task *e = r->family.slots ?
+			    fs_proctab_get(&r->family, h->tgid) : NULL;
+
+	if (e)
+		memcpy(e->comm, h->comm, FS_COMM_LEN);
+}
+
+/* An ended process, under its branch's name, by the name it ended with. */
+static void family_exit(struct fs_lifestat *r, const struct fs_hdr *h)
+{
+	struct fs_task *e = r->family.slots ?
+			    fs_proctab_get(&r->family, h->tgid) : NULL;
+	const struct fs_task *b;
+	struct fs_spawn_group *g;
+	size_t i;
+
+	if (!e)
+		return;
+	memcpy(e->comm, h->comm, FS_COMM_LEN);
+	if (!e->ppid)	/* a root: the command itself is not spawned */
+		return;
+	b = fs_proctab_get(&r->family, e->ppid);
+	g = spawn_group(r, b ? b->comm : e->comm);
+	if (!g) {
+		r->spawned_other++;
+		return;
+	}
+	g->processes++;
+	for (i = 0; i < g->n && strcmp(g->e[i].comm, h->comm); i++)
+		;
+	if (i == FS_SPAWN_COMMS) {
+		g->other++;
+		return;
+	}
+	if (i == g->n)
+		memcpy(g->e[g->n++].comm, h->comm, FS_COMM_LEN);
+	g->e[i].n++;
+}
+
 static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x,
 			   const struct fs_note *n)
 {
@@ -48,6 +136,7 @@ static void on_exit_record(struct fs_lifestat *r, const struct fs_rec_exit *x,
 	if (!(x->flags & FS_EXIT_GROUP_DEAD))
 		return;
 	fs_tally_add(&r->statuses, fs_status_str(buf, sizeof(buf), x->status));
+	family_exit(r, &x->hdr);
 	r->cow_faults += x->cow_faults;
 	r->cow_copies += x->cow_copies;
 	if (!x->cow_faults && !x->cow_copies)
@@ -80,13 +169,16 @@ void fs_lifestat_event(struct fs_lifestat *r, const struct fs_hdr *rec,
 		return;
 	switch (rec->type) {
 	case FS_REC_FORK:
-		if (((const struct fs_rec_fork *)rec)->flags & FS_FORK_THREAD)
+		if (((const struct fs_rec_fork *)rec)->flags & FS_FORK_THREAD) {
 			r->threads++;
-		else
-			r->processes++;
+			break;
+		}
+		r->processes++;
+		family_fork(r, (const void *)rec);
 		break;
 	case FS_REC_EXEC:
 		r->execs++;
+		family_exec(r, rec);
 		fs_tally_add(&r->binaries, fs_exec_filename((const void *)rec));
 		if (!n->fork_to_exec_ns)
 			break;
@@ -137,10 +229,34 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Most first; names in order for the same count, so output is stable. */
+static int by_processes(const void *a, const void *b)
+{
+	const struct fs_spawn_group *x = a, *y = b;
+
+	if (x->processes != y->processes)
+		return x->processes < y->processes ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct fs_spawn_group *g = NULL;
+	const typeof(g->e[0]) *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return strcmp(x->comm, y->comm);
+}
+
 void fs_lifestat_finish(struct fs_lifestat *st)
 {
 	if (st->nlat)
 		qsort(st->latency, st->nlat, sizeof(*st->latency), cmp_u64);
+	qsort(st->spawned, st->nspawned, sizeof(st->spawned[0]), by_processes);
+	for (size_t i = 0; i < st->nspawned; i++)
+		qsort(st->spawned[i].e, st->spawned[i].n,
+		      sizeof(st->spawned[i].e[0]), by_count);
 }
 
 /* Nearest-rank percentile of a sorted array. */
@@ -155,6 +271,7 @@ void fs_lifestat_free(struct fs_lifestat *st)
 {
 	free(st->latency);
 	free(st->cow);
+	fs_proctab_free(&st->family);
 	st->latency = NULL;
 	st->cow = NULL;
 }
