@@ -65,8 +65,36 @@ int fs_cow_rates_update(struct fs_cow_rates *st, const struct fs_model *m,
 	return 0;
 }
 
+/* Most faults first, then the fastest, then by pid. */
+static int by_faults(const void *a, const void *b)
+{
+	const struct fs_cow_row *x = a, *y = b;
+
+	if (x->faults != y->faults)
+		return x->faults > y->faults ? -1 : 1;
+	return by_cost(a, b);
+}
+
+const char *const fs_cow_sort_keys[] = {
+	[FS_COW_BY_RATE] = "rate",
+	[FS_COW_BY_FAULTS] = "faults",
+	[FS_COW_BY_PID] = "pid",
+	NULL
+};
+
 struct fs_cow_row *fs_cow_rates_by_cost(const struct fs_cow_rates *st)
 {
+	return fs_cow_rates_sorted(st, FS_COW_BY_RATE);
+}
+
+struct fs_cow_row *fs_cow_rates_sorted(const struct fs_cow_rates *st,
+				       enum fs_cow_sort key)
+{
+	static int (*const cmp[])(const void *, const void *) = {
+		[FS_COW_BY_RATE] = by_cost,
+		[FS_COW_BY_FAULTS] = by_faults,
+		[FS_COW_BY_PID] = by_pid,
+	};
 	struct fs_cow_row *v = malloc((st->nprev + 1) * sizeof(*v));
 
 	if (!v) {
@@ -74,7 +102,7 @@ struct fs_cow_row *fs_cow_rates_by_cost(const struct fs_cow_rates *st)
 		return NULL;
 	}
 	memcpy(v, st->prev, st->nprev * sizeof(*v));
-	qsort(v, st->nprev, sizeof(*v), by_cost);
+	qsort(v, st->nprev, sizeof(*v), cmp[key]);
 	return v;
 }
 

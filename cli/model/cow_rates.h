@@ -38,6 +38,18 @@ int fs_cow_rates_update(struct fs_cow_rates *r, const struct fs_model *m,
  * NULL (with fs_last_error()) when out of memory.
  */
 struct fs_cow_row *fs_cow_rates_by_cost(const struct fs_cow_rates *r);
+
+/* What a report is sorted by (cow --sort): the first, most, first. */
+enum fs_cow_sort {
+	FS_COW_BY_RATE,		/* faults per second now, like top's %CPU */
+	FS_COW_BY_FAULTS,	/* faults in all */
+	FS_COW_BY_PID,		/* ascending */
+};
+/* Their names, as --sort takes them, by enum fs_cow_sort; NULL-ended. */
+extern const char *const fs_cow_sort_keys[];
+/* As fs_cow_rates_by_cost(), sorted by key. */
+struct fs_cow_row *fs_cow_rates_sorted(const struct fs_cow_rates *r,
+				       enum fs_cow_sort key);
 void fs_cow_rates_free(struct fs_cow_rates *r);
 
 #endif
