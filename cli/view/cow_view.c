@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common.h"
 #include "container.h"
@@ -8,27 +9,49 @@
 #include "escape.h"
 #include "json.h"
 
-void fs_cow_text(FILE *f, const struct fs_cow_report *r)
+#define WIDTH	80	/* a terminal's: every line fits in it */
+
+/* One process: its counts in people's units, cut to the width. */
+static void text_row(FILE *f, const struct fs_cow_report *r,
+		     const struct fs_cow_row *w)
 {
 	static char where[FS_CGROUP_PATH_LEN + 64], esc[4 * sizeof(where)];
-	char name[4 * FS_COMM_LEN];
+	char name[4 * FS_COMM_LEN], rate[16], total[16], size[16];
+	char line[4 * WIDTH];
 
-	fprintf(f, "\n%s, every %.1f s\n", r->method, r->interval_s);
-	fprintf(f, "%7s %7s %-16s %10s %12s %12s %s\n", "PID", "PPID", "COMM",
-		"FAULTS/s", "TOTAL", "EST_BYTES", "");
-	for (size_t i = 0; i < r->n; i++) {
-		const struct fs_cow_row *w = &r->rows[i];
+	fs_container_text(where, sizeof(where), r->m, &w->id, w->pid, true);
+	snprintf(line, sizeof(line), "%7d %7d %-15s %8s %8s %9s %s%s%s",
+		 w->pid, w->ppid,
+		 fs_escape(name, sizeof(name), w->comm, FS_ESC_TERMINAL),
+		 fs_fmt_count(rate, sizeof(rate), llround(w->rate)),
+		 fs_fmt_count(total, sizeof(total), w->faults),
+		 fs_fmt_bytes(size, sizeof(size), w->faults * r->page),
+		 w->exited ? "exited" : "", w->exited && *where ? " " : "",
+		 fs_escape(esc, sizeof(esc), where, FS_ESC_TERMINAL));
+	fs_cut_columns(line, WIDTH - 1);
+	for (size_t n = strlen(line); n && line[n - 1] == ' '; n--)
+		line[n - 1] = 0;	/* no state, no container */
+	fprintf(f, "%s\n", line);
+}
 
-		fs_container_text(where, sizeof(where), r->m, &w->id, w->pid,
-				  true);
-		fprintf(f, "%7d %7d %-16s %10.0f %12llu %12llu %s%s%s\n", w->pid,
-			w->ppid, fs_escape(name, sizeof(name), w->comm,
-					   FS_ESC_TERMINAL),
-			w->rate, (unsigned long long)w->faults,
-			(unsigned long long)w->faults * r->page,
-			w->exited ? "exited" : "", w->exited && *where ? " " : "",
-			fs_escape(esc, sizeof(esc), where, FS_ESC_TERMINAL));
-	}
+void fs_cow_text(FILE *f, const struct fs_cow_report *r)
+{
+	char head[4 * WIDTH], size[16];
+	uint64_t faults = 0;
+
+	for (size_t i = 0; i < r->total; i++)
+		faults += r->rows[i].faults;
+	/* What is counted, how often, in what order: the lines top has. */
+	snprintf(head, sizeof(head), "%s", r->method);
+	fs_cut_columns(head, WIDTH - 1);
+	fprintf(f, "\n%s\n", head);
+	fprintf(f, "every %.1f s, by %s: %zu processes, %zu shown; est. %s copied in all\n",
+		r->interval_s, r->sort ? r->sort : "rate", r->total, r->n,
+		fs_fmt_bytes(size, sizeof(size), faults * r->page));
+	fprintf(f, "%7s %7s %-15s %8s %8s %9s\n", "PID", "PPID", "COMM",
+		"FAULTS/s", "FAULTS", "COPIED");
+	for (size_t i = 0; i < r->n; i++)
+		text_row(f, r, &r->rows[i]);
 }
 
 void fs_cow_json(FILE *f, const struct fs_cow_report *r)

@@ -8,8 +8,10 @@
 #include "cow_rates.h"
 
 struct fs_cow_report {
-	const struct fs_cow_row *rows;	/* costliest first */
+	const struct fs_cow_row *rows;	/* in the order of sort */
 	size_t n;			/* rows shown */
+	size_t total;			/* rows there are (all in rows) */
+	const char *sort;		/* what they are sorted by */
 	const char *method;		/* what is counted */
 	double interval_s;
 	uint64_t now_ns;		/* when sampled */
