@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "common.h"
+#include "screen.h"
 #include "session.h"
 #include "tree_view.h"
 
@@ -22,6 +23,7 @@ struct tree_opts {
 	bool dot;
 	bool cow;
 	bool containers;
+	bool batch;		/* -b: drawings one after another */
 	const char *at;
 };
 
@@ -45,6 +47,10 @@ static void usage(FILE *f)
 "      --at TIME          with -i: the tree TIME into the recording (12.5:\n"
 "                         seconds from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    redraw every SECS seconds (default 1)\n"
+"  -b, --batch            with -f: one drawing after another, as top -b\n"
+"                         does; the default when the output is no terminal\n"
+"                         (on one, each drawing redraws the screen in place,\n"
+"                         cut to its size)\n"
 "  -j, --json             one JSON object per drawing\n"
 "      --dot              Graphviz DOT\n"
 "      --cow              a column of copy-on-write faults per process\n"
@@ -54,6 +60,7 @@ static void usage(FILE *f)
 "EXAMPLES\n"
 "  forkscope tree                   # every process, zombies marked\n"
 "  forkscope tree -p 4242 -f --cow  # 4242's children, live, COW faults too\n"
+"  forkscope tree -f -b -I 5 > log  # a drawing every 5 s, kept in a file\n"
 "  forkscope tree --containers      # which processes each container runs\n"
 "  forkscope tree --dot | dot -Tsvg > tree.svg  # the tree as a picture\n");
 }
@@ -72,6 +79,8 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
 		{ .name = "containers", .kind = FS_OPT_FLAG,
 		  .off = OPT(containers) },
+		{ .name = "batch", .letter = 'b', .kind = FS_OPT_FLAG,
+		  .off = OPT(batch) },
 		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
 		  .wants = "--at wants a time" },
 		{}
@@ -79,22 +88,30 @@ static const struct fs_cmd_spec spec = {
 };
 
 static int draw(const struct tree_opts *o, const struct fs_session *s,
-		bool clear)
+		struct fs_screen *scr)
 {
 	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_session_now(s),
 				   .containers = o->containers };
 	const struct fs_model *m = fs_session_model(s);
+	FILE *f = fs_screen_begin(scr);
+	int err, out;
 
+	if (!f)
+		return fs_error(ENOMEM, "out of memory for a drawing");
 	switch (o->format) {
 	case TREE_JSON:
-		return fs_tree_json(stdout, m, &to);
+		err = fs_tree_json(f, m, &to);
+		break;
 	case TREE_DOT:
-		return fs_tree_dot(stdout, m, &to);
+		err = fs_tree_dot(f, m, &to);
+		break;
 	default:
-		if (clear)
-			fputs("\033[H\033[2J", stdout);
-		return fs_tree_text(stdout, m, &to);
+		if (o->cow && !scr->batch)
+			fprintf(f, "cow: %s\n", fs_session_cow_method(s));
+		err = fs_tree_text(f, m, &to);
 	}
+	out = fs_screen_end(scr, "standard output");
+	return err ? err : out;
 }
 
 int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
@@ -102,6 +119,7 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	struct tree_opts o = {};
 	struct fs_session_opts so = {};
 	bool tty = isatty(STDOUT_FILENO);
+	struct fs_screen scr;
 	struct fs_session *s;
 	uint64_t at = UINT64_MAX;
 	int err = 0, cut = 0;
@@ -110,6 +128,9 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		return FS_EXIT_USAGE;
 	/* -j wins over --dot. */
 	o.format = o.c.json ? TREE_JSON : o.dot ? TREE_DOT : TREE_TEXT;
+	/* Redrawn in place only live, for a person: -f, text, a terminal. */
+	fs_screen_init(&scr, stdout, !o.follow || o.batch || !tty ||
+		       o.format != TREE_TEXT);
 	so.source.cow = o.cow;
 	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_FAIL);
 	if (err)
@@ -121,7 +142,8 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 	/* A recording is drawn where --at says, else where it ends. */
 	if (o.c.input && !o.follow)
 		cut = fs_session_run_until(s, at);
-	if (o.cow && o.format == TREE_TEXT)
+	/* Once above the drawings, unless each screen says it again. */
+	if (o.cow && o.format == TREE_TEXT && scr.batch)
 		printf("cow: %s\n", fs_session_cow_method(s));
 	do {
 		if (o.cow && (err = fs_session_cow_sample(s)) < 0)
@@ -129,15 +151,14 @@ int cmd_tree(int argc, char **argv, const struct fs_global_opts *g)
 		/* Once: as of the end of the watch, as a recording of it ends. */
 		if (!o.follow)
 			fs_session_drain(s);
-		err = draw(&o, s, o.follow && tty);
-		if (!err)
-			err = fs_output_check(stdout, "standard output");
+		err = draw(&o, s, &scr);
 		if (err || !o.follow)
 			break;
-		if (!tty && o.format == TREE_TEXT)
+		if (scr.batch && o.format == TREE_TEXT)
 			fputs("\n", stdout);
 		err = fs_session_run_for(s, o.c.interval_s * 1000);
 	} while (!err && !fs_stop_requested() && !fs_session_done(s));
+	fs_screen_free(&scr);
 	/* What was read of a damaged recording was drawn; then why no more. */
 	err = err || cut ? fs_fail(FS_EXIT_FAIL, "%s", fs_last_error()) :
 			   FS_EXIT_OK;
