@@ -22,6 +22,7 @@
 struct stat_run {
 	struct fs_cmd_opts c;	/* -j, -v */
 	const char *output;	/* -o: where the report goes; else stderr */
+	bool cow;		/* --cow: taken, as stat always counts them */
 	FILE *out;
 	char **cmd;
 	pid_t child;
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 "      --container ID count only CMD's processes in container ID (an id,\n"
 "                  a unique prefix of one, or a systemd unit); with\n"
 "                  either, CMD itself is not counted as created\n"
+"      --cow       COW faults per process (always counted in stat: the\n"
+"                  option is taken as record and tree take it)\n"
 "  -j, --json      one JSON object\n"
 "  -o, --output FILE  write the report to FILE (default: stderr, as the\n"
 "                  command's own output goes to stdout)\n"
@@ -62,6 +65,7 @@ static void usage(FILE *f)
 "EXAMPLES\n"
 "  forkscope stat -- make -j4       # what does a build start, and run?\n"
 "  forkscope stat -- ./test.sh      # does it leave zombies? fork-to-exec?\n"
+"  forkscope stat --cow -- python3 pool.py  # what do its workers copy?\n"
 "  forkscope stat -j -o ci.json -- ./ci.sh  # the same as JSON, to a file\n"
 "  forkscope stat -i make.fsr       # the report on a recorded run\n");
 }
@@ -77,6 +81,8 @@ static const struct fs_cmd_spec spec = {
 	.opts = (const struct fs_opt[]){
 		{ .name = "output", .letter = 'o', .kind = FS_OPT_STRING,
 		  .off = OPT(output) },
+		/* As tree and record take it: a line moved over still runs. */
+		{ .name = "cow", .kind = FS_OPT_FLAG, .off = OPT(cow) },
 		{}
 	},
 };
