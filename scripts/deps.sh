@@ -16,14 +16,16 @@ pkgs_build="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 # protoc reads the Perfetto export back as text; html_test looks at export
 # --html's page in a headless chromium, its screenshot's text drawn in
 # DejaVu; bash-completion: docs_test drives the completion through its
-# helpers; clang's runtime (libFuzzer, the sanitizers) for make fuzz. The
+# helpers; tmux and python3: screen_test reads cow's and tree -f's screens
+# in a real terminal, its COW workload in python; clang's runtime
+# (libFuzzer, the sanitizers) for make fuzz. The
 # rest: pkg_test lints the Debian packages, installs them and builds the
 # module through DKMS (the kernels' headers: vm). exporter_test scrapes
 # with curl and checks with promtool and a real Prometheus (Debian's
 # prometheus ships both).
 pkgs_test="linux-source-6.12 xz-utils libjson-c-dev protobuf-compiler chromium
 	fonts-dejavu-core bash-completion dkms lintian man-db libclang-rt-14-dev
-	prometheus curl"
+	prometheus curl tmux python3"
 # dpkg-buildpackage -us -uc -b, with the build set.
 pkgs_pkg="dpkg-dev debhelper dh-dkms"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip libc6-dev

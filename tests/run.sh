@@ -49,6 +49,7 @@ run() {
 
 run layers tests/layers.sh "$build"
 run docs tests/docs_test.sh "$build"
+run screen tests/screen_test.sh "$build"
 if [ "${FORKSCOPE_PKG:-1}" != 0 ]; then
 	run pkg tests/pkg_test.sh "$build"
 fi

@@ -13,7 +13,7 @@
 
 #define WIDTH		80	/* a terminal's: every line fits in it */
 #define TOP		10	/* rows of a list before "N others" */
-#define GROUPS		5	/* spawned groups shown */
+#define SPAWN_LINES	3	/* lines of what was spawned */
 
 /* A line built in pieces, cut to WIDTH columns when printed. */
 struct line {
@@ -194,37 +194,62 @@ static void text_table(FILE *f, const struct fs_stat_report *rep)
 	free(t.cow);
 }
 
-/* What the command started, by name: "40 under pyenv: bash x16, ...". */
-static void text_spawned(FILE *f, const struct fs_lifestat *r)
+/* "bash: 40 processes (bash x34, readlink x5)"; "(...)" if it says more. */
+static void add_group(struct line *l, const struct fs_spawn_group *g)
 {
 	char esc[4 * FS_COMM_LEN];
+
+	add(l, "%s: %llu process%s",
+	    fs_escape(esc, sizeof(esc), g->name, FS_ESC_TERMINAL),
+	    (unsigned long long)g->processes, g->processes == 1 ? "" : "es");
+	if (g->n < 2 && !g->other && !strcmp(g->e[0].comm, g->name))
+		return;
+	for (size_t k = 0; k < g->n; k++)
+		add(l, "%s%s x%llu", k ? ", " : " (",
+		    fs_escape(esc, sizeof(esc), g->e[k].comm, FS_ESC_TERMINAL),
+		    (unsigned long long)g->e[k].n);
+	if (g->other)
+		add(l, ", others x%llu", (unsigned long long)g->other);
+	add(l, ")");
+}
+
+/*
+ * What the command started, by name, most first, as many groups as
+ * SPAWN_LINES lines hold; the rest summed at the end of the last.
+ */
+static void text_spawned(FILE *f, const struct fs_lifestat *r)
+{
+	struct line l = {}, item;
 	uint64_t rest = r->spawned_other;
-	struct line l = {};
+	size_t lines = 0, names = 0, i;
 
-	for (size_t i = 0; i < r->nspawned; i++) {
-		const struct fs_spawn_group *g = &r->spawned[i];
-
-		if (i >= GROUPS) {
-			rest += g->processes;
-			continue;
+	for (i = 0; i < r->nspawned; i++) {
+		item = (struct line){};
+		add_group(&item, &r->spawned[i]);
+		/*
+		 * "; ", the item, and a ";" when it ends its line; the last
+		 * line keeps room to say how many more.
+		 */
+		if (l.n && fs_columns(l.s) + 3 + fs_columns(item.s) >
+			   WIDTH - 1 - (lines + 1 == SPAWN_LINES ? 32 : 0)) {
+			if (++lines == SPAWN_LINES)
+				break;
+			add(&l, ";");
+			put(f, &l);
 		}
-		add(&l, " %s %llu under %s:", i ? "        " : "spawned:",
-		    (unsigned long long)g->processes,
-		    fs_escape(esc, sizeof(esc), g->name, FS_ESC_TERMINAL));
-		for (size_t k = 0; k < g->n; k++)
-			add(&l, "%s %s x%llu", k ? "," : "",
-			    fs_escape(esc, sizeof(esc), g->e[k].comm,
-				      FS_ESC_TERMINAL),
-			    (unsigned long long)g->e[k].n);
-		if (g->other)
-			add(&l, ", others x%llu", (unsigned long long)g->other);
-		put(f, &l);
+		add(&l, "%s%s", l.n ? "; " : lines ? "          " : " spawned: ",
+		    item.s);
 	}
-	if (rest) {
-		add(&l, " %s %llu under other names", r->nspawned ? "        " :
-			"spawned:", (unsigned long long)rest);
+	for (; i < r->nspawned; i++, names++)
+		rest += r->spawned[i].processes;
+	if (rest && !l.n)
+		add(&l, " spawned: ");
+	if (rest)
+		add(&l, "%s%llu more under %s", l.n > 10 ? "; " : "",
+		    (unsigned long long)rest,
+		    names == 1 ? "another name" : "other names");
+	if (l.n)
 		put(f, &l);
-	}
 }
 
 static void text_title(FILE *f, const struct fs_stat_report *rep)
@@ -239,7 +264,8 @@ static void text_title(FILE *f, const struct fs_stat_report *rep)
 		return;
 	}
 	/* The command line alone on its line: as much of it as fits. */
-	add(&l, " %s", fs_escape_cmdline(cmd, sizeof(cmd), rep->cmd, WIDTH));
+	add(&l, " %s", fs_escape_cmdline(cmd, sizeof(cmd), rep->cmd,
+					 WIDTH - 2));
 	put(f, &l);
 	fprintf(f, " %s after %s\n", fs_status_str(buf, sizeof(buf),
 						 rep->status), took);
