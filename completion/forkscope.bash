@@ -12,6 +12,8 @@
 # the binary.
 _forkscope_events="fork exec exit wait reap cgroup fork-failed exec-failed"
 _forkscope_sources="auto bpf kmod"
+# What cow --sort takes; tests/docs_test.sh checks them against the binary.
+_forkscope_sort_keys="rate faults pid"
 
 # forkscope lives in sbin, which a user's PATH may lack (sudo forkscope).
 _forkscope_bin()
@@ -102,6 +104,7 @@ _forkscope_value()
 	comm) _forkscope_comms "$3" ;;
 	events) _forkscope_list "$3" $_forkscope_events ;;
 	source) COMPREPLY=($(compgen -W "$_forkscope_sources" -- "$3")) ;;
+	sort) COMPREPLY=($(compgen -W "$_forkscope_sort_keys" -- "$3")) ;;
 	cgroup)
 		mapfile -t COMPREPLY < <(_forkscope_cgroups "$3")
 		compopt -o nospace
