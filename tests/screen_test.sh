@@ -178,8 +178,13 @@ do /bin/$b > /dev/null 2>&1; done
 for i in 1 2 3 4 5; do /bin/echo > /dev/null; /bin/ls / > /dev/null; done
 /bin/sh -c "/bin/true; /bin/true" &
 /bin/sh -c "/bin/true" & wait'
-forkscope stat -o "$tmp/stat" -- /bin/sh -c "$script"
-forkscope stat -j -o "$tmp/stat.json" -- /bin/sh -c "$script"
+# The text and the JSON of one run: its recording, reported twice.
+forkscope stat -o "$tmp/live" --record "$tmp/stat.fsr" -- /bin/sh -c "$script" \
+	2> /dev/null
+forkscope stat -o "$tmp/stat" -i "$tmp/stat.fsr"
+forkscope stat -j -o "$tmp/stat.json" -i "$tmp/stat.fsr"
+check "stat -i: the report the run gave" "" \
+	"$(diff <(sed 3d "$tmp/live") <(sed 3d "$tmp/stat"))"
 check "stat: fits 24 lines" yes "$( (($(wc -l < "$tmp/stat") <= 24)) && echo yes)"
 check "stat: every line within 80 columns" yes \
 	"$( (($(widest "$tmp/stat") < 80)) && echo yes)"
@@ -205,6 +210,50 @@ check "stat: its JSON counts each spawned group" "5 5 3" \
 d = json.load(open(sys.argv[1]))
 g = {x["name"]: x for x in d["spawned"]}
 print(g["sh"]["processes"], g["echo"]["processes"], g["sh"]["by_comm"]["true"])' "$tmp/stat.json")"
+
+# Every figure a person reads is in the JSON, or summed from it.
+# Ten binaries, ten processes by COW, eight names spawned: all checked.
+check "stat: every figure of the text in its JSON" "10 10 8" \
+	"$(python3 - "$tmp/stat" "$tmp/stat.json" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read().splitlines()
+d = json.load(open(sys.argv[2]))
+bad = []
+seen = {"exec": 0, "cow": 0, "spawned": 0}
+def want(ok, what):
+    seen[what.split()[0]] = seen.get(what.split()[0], 0) + 1
+    if not ok:
+        bad.append(what)
+m = re.search(r"; (\d+) process\w* .*?, (\d+) threads?, (\d+) execs?", text[2])
+want(m and [int(x) for x in m.groups()] ==
+     [d["processes"], d["threads"], d["execs"]], "processes, threads, execs")
+for name, n in re.findall(r"([^:,]+?) x(\d+)", text[4].split(":", 1)[1]):
+    want(d["exit_statuses"].get(name.strip()) == int(n), "exit " + name)
+m = re.search(r"failed: (\d+) forks?, (\d+) execs?", text[5])
+want(m and [int(x) for x in m.groups()] ==
+     [d["fork_failures"], d["exec_failures"]], "failures")
+m = re.match(r" (\d+) zombies?", text[6])
+want(m and int(m.group(1)) == d["zombies_left"], "zombies")
+cow = {p["pid"]: p for p in d["cow"]["per_process"]}
+rows = text[text.index(next(l for l in text if "EXECS BINARY" in l)) + 1:]
+execs = d["execs_by_binary"]
+for row in rows:
+    m = re.match(r" +(\d+) (\S.*?) {2,}", row + "  ")
+    if m and not m.group(2).startswith("other"):
+        key = m.group(2).lstrip("\u2026")
+        hit = [k for k in execs if k.endswith(key)]
+        want(len(hit) == 1 and execs[hit[0]] == int(m.group(1)), "exec " + key)
+    m = re.search(r" (\d+) +[\d.]+ [KMG]?i?B +(\d+) (\S+)$", row)
+    if m and not row.endswith(" others"):
+        p = cow.get(int(m.group(2)))
+        want(p and p["faults"] == int(m.group(1)) and p["comm"] == m.group(3),
+             "cow of " + m.group(2))
+for name, n in re.findall(r"(\w+): (\d+) process", "".join(text)):
+    g = [x for x in d["spawned"] if x["name"] == name]
+    want(g and g[0]["processes"] == int(n), "spawned " + name)
+print(" ".join(bad + [str(seen[k]) for k in ("exec", "cow", "spawned")]))
+PY
+)"
 
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"

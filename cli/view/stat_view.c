@@ -252,28 +252,36 @@ static void text_spawned(FILE *f, const struct fs_lifestat *r)
 		put(f, &l);
 }
 
+/* The command line, then how it ended and what it created. */
 static void text_title(FILE *f, const struct fs_stat_report *rep)
 {
+	const struct fs_lifestat *r = rep->st;
 	char buf[64], took[32], cmd[4 * WIDTH * 8];
 	struct line l = {};
 
 	fprintf(f, "\n");
 	fs_fmt_duration(took, sizeof(took), rep->ns);
 	if (!rep->cmd[0]) {	/* a recording of the machine: no command */
-		fprintf(f, " Lifecycle stats of the recording, %s\n", took);
-		return;
+		add(&l, " the recording, %s", took);
+	} else {
+		/* The command line alone on its line: as much as fits. */
+		add(&l, " %s", fs_escape_cmdline(cmd, sizeof(cmd), rep->cmd,
+						 WIDTH - 2));
+		put(f, &l);
+		add(&l, " %s after %s", fs_status_str(buf, sizeof(buf),
+						     rep->status), took);
 	}
-	/* The command line alone on its line: as much of it as fits. */
-	add(&l, " %s", fs_escape_cmdline(cmd, sizeof(cmd), rep->cmd,
-					 WIDTH - 2));
+	add(&l, "; %llu process%s %s, %llu thread%s, %llu exec%s",
+	    (unsigned long long)r->processes, r->processes == 1 ? "" : "es",
+	    rep->filtered ? "(in --cgroup/--container)" : "(the command too)",
+	    (unsigned long long)r->threads, r->threads == 1 ? "" : "s",
+	    (unsigned long long)r->execs, r->execs == 1 ? "" : "s");
 	put(f, &l);
-	fprintf(f, " %s after %s\n", fs_status_str(buf, sizeof(buf),
-						 rep->status), took);
 }
 
 static void text_failures(struct line *l, const struct fs_lifestat *r)
 {
-	add(l, "; failed: %llu fork%s", (unsigned long long)r->fork_failures,
+	add(l, " failed: %llu fork%s", (unsigned long long)r->fork_failures,
 	    r->fork_failures == 1 ? "" : "s");
 	if (r->fork_refusals.n) {
 		add(l, " (");
@@ -296,13 +304,6 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	struct line l = {};
 
 	text_title(f, rep);
-	add(&l, " %llu processes %s, %llu thread%s, %llu exec%s",
-	    (unsigned long long)r->processes,
-	    rep->filtered ? "in the cgroup or container" :
-			    "with the command itself",
-	    (unsigned long long)r->threads, r->threads == 1 ? "" : "s",
-	    (unsigned long long)r->execs, r->execs == 1 ? "" : "s");
-	put(f, &l);
 	if (r->nlat) {
 		char p50[32], p90[32], p99[32], max[32];
 
@@ -316,6 +317,7 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	}
 	add(&l, " exits: ");
 	add_tally(&l, &r->statuses);
+	put(f, &l);
 	text_failures(&l, r);
 	put(f, &l);
 	add(&l, " %zu zombie%s left behind; children waited %s in all to be reaped",
