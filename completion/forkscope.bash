@@ -12,8 +12,10 @@
 # the binary.
 _forkscope_events="fork exec exit wait reap cgroup fork-failed exec-failed"
 _forkscope_sources="auto bpf kmod"
-# What cow --sort takes; tests/docs_test.sh checks them against the binary.
-_forkscope_sort_keys="rate faults pid"
+# What cow and tree --sort take; tests/docs_test.sh checks them against
+# the binary.
+_forkscope_cow_sort_keys="rate faults pid"
+_forkscope_tree_sort_keys="pid age cow"
 
 # forkscope lives in sbin, which a user's PATH may lack (sudo forkscope).
 _forkscope_bin()
@@ -104,7 +106,10 @@ _forkscope_value()
 	comm) _forkscope_comms "$3" ;;
 	events) _forkscope_list "$3" $_forkscope_events ;;
 	source) COMPREPLY=($(compgen -W "$_forkscope_sources" -- "$3")) ;;
-	sort) COMPREPLY=($(compgen -W "$_forkscope_sort_keys" -- "$3")) ;;
+	sort)	# $cmd: the command _forkscope found
+		local keys=_forkscope_${cmd}_sort_keys
+		COMPREPLY=($(compgen -W "${!keys-}" -- "$3"))
+		;;
 	cgroup)
 		mapfile -t COMPREPLY < <(_forkscope_cgroups "$3")
 		compopt -o nospace

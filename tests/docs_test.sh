@@ -3,7 +3,7 @@
 # examples using only its own options, its man page lists the same options
 # and examples, and bash completion (completion/forkscope.bash, driven
 # through its function as bash would call it) offers the commands, each
-# command's options, trace's events, --source values, cow --sort keys,
+# command's options, trace's events, --source values, --sort keys,
 # live pids, command names and cgroups, files for -o, and the command stat
 # runs. KTAP output.
 # Usage: tests/docs_test.sh BUILD_DIR   (as root: it makes a cgroup)
@@ -168,12 +168,18 @@ check "--source value by prefix" "kmod" "$(comp 'forkscope --source k')"
 check "cow --sort keys" "faults
 pid
 rate" "$(comp 'forkscope cow --sort ' | sort)"
-bad=""
-for k in $(comp 'forkscope cow --sort '); do
-	forkscope cow --sort "$k" --help > /dev/null 2>&1 || bad="$bad $k"
+check "tree --sort keys" "age
+cow
+pid" "$(comp 'forkscope tree --sort ' | sort)"
+for c in cow tree; do
+	bad=""
+	for k in $(comp "forkscope $c --sort "); do
+		forkscope $c --sort "$k" --help > /dev/null 2>&1 || bad="$bad $k"
+	done
+	forkscope $c --sort nosuchkey --help > /dev/null 2>&1 &&
+		bad="$bad nosuchkey"
+	check "$c takes every --sort key offered, and no other" "" "$bad"
 done
-forkscope cow --sort nosuchkey --help > /dev/null 2>&1 && bad="$bad nosuchkey"
-check "cow takes every --sort key offered, and no other" "" "$bad"
 
 # Each command's options, as its --help lists them, and each one parses.
 for c in $commands; do

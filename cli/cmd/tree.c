@@ -24,8 +24,22 @@ struct tree_opts {
 	bool cow;
 	bool containers;
 	bool batch;		/* -b: drawings one after another */
+	enum fs_tree_sort sort;	/* --sort KEY: siblings' order */
 	const char *at;
 };
+
+/* --sort KEY: one of fs_tree_sort_keys. */
+static int parse_sort(const char *cmd, const char *arg, void *dest)
+{
+	for (int i = 0; fs_tree_sort_keys[i]; i++) {
+		if (!strcmp(arg, fs_tree_sort_keys[i])) {
+			*(enum fs_tree_sort *)dest = i;
+			return 0;
+		}
+	}
+	return fs_usage_error(cmd, "--sort wants pid, age or cow, not '%s'",
+			      arg);
+}
 
 static void usage(FILE *f)
 {
@@ -47,6 +61,8 @@ static void usage(FILE *f)
 "      --at TIME          with -i: the tree TIME into the recording (12.5:\n"
 "                         seconds from its start; 21:14:55: when it was)\n"
 "  -I, --interval SECS    redraw every SECS seconds (default 1)\n"
+"      --sort KEY         siblings by pid (the default), age (the youngest\n"
+"                         first) or cow (the most COW faults first)\n"
 "  -b, --batch            with -f: one drawing after another, as top -b\n"
 "                         does; the default when the output is no terminal\n"
 "                         (on one, each drawing redraws the screen in place,\n"
@@ -59,7 +75,7 @@ static void usage(FILE *f)
 "\n"
 "EXAMPLES\n"
 "  forkscope tree                   # every process, zombies marked\n"
-"  forkscope tree -p 4242 -f --cow  # 4242's children, live, COW faults too\n"
+"  forkscope tree -p 4242 -f --cow --sort cow  # live, costliest first\n"
 "  forkscope tree -f -b -I 5 > log  # a drawing every 5 s, kept in a file\n"
 "  forkscope tree --containers      # which processes each container runs\n"
 "  forkscope tree --dot | dot -Tsvg > tree.svg  # the tree as a picture\n");
@@ -81,6 +97,8 @@ static const struct fs_cmd_spec spec = {
 		  .off = OPT(containers) },
 		{ .name = "batch", .letter = 'b', .kind = FS_OPT_FLAG,
 		  .off = OPT(batch) },
+		{ .name = "sort", .kind = FS_OPT_CUSTOM, .off = OPT(sort),
+		  .parse = parse_sort },
 		{ .name = "at", .kind = FS_OPT_STRING, .off = OPT(at), .min = 1,
 		  .wants = "--at wants a time" },
 		{}
@@ -91,7 +109,7 @@ static int draw(const struct tree_opts *o, const struct fs_session *s,
 		struct fs_screen *scr)
 {
 	struct fs_tree_opts to = { .root = o->c.pid, .now_ns = fs_session_now(s),
-				   .containers = o->containers };
+				   .containers = o->containers, .sort = o->sort };
 	const struct fs_model *m = fs_session_model(s);
 	FILE *f = fs_screen_begin(scr);
 	int err, out;

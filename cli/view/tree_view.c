@@ -45,14 +45,41 @@ static bool member(const struct tree *tr, const struct fs_task *t)
 	       (!tr->group || !strcmp(group_of(tr->m, t), tr->group));
 }
 
-static int by_parent(const void *a, const void *b)
+const char *const fs_tree_sort_keys[] = {
+	[FS_TREE_BY_PID] = "pid",
+	[FS_TREE_BY_AGE] = "age",
+	[FS_TREE_BY_COW] = "cow",
+	NULL
+};
+
+/* Siblings by the key, then by pid: a key's ties keep a stable order. */
+static int by_key(const struct fs_task *x, const struct fs_task *y,
+		  enum fs_tree_sort key)
+{
+	switch (key) {
+	case FS_TREE_BY_AGE:
+		if (x->start_ns != y->start_ns)
+			return x->start_ns > y->start_ns ? -1 : 1;
+		break;
+	case FS_TREE_BY_COW:
+		if (x->cow_faults != y->cow_faults)
+			return x->cow_faults > y->cow_faults ? -1 : 1;
+		break;
+	default:
+		break;
+	}
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* By ppid first, so that a node's children are one run. */
+static int by_parent(const void *a, const void *b, void *key)
 {
 	const struct fs_task *x = *(const struct fs_task *const *)a;
 	const struct fs_task *y = *(const struct fs_task *const *)b;
 
 	if (x->ppid != y->ppid)
 		return x->ppid < y->ppid ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return by_key(x, y, *(const enum fs_tree_sort *)key);
 }
 
 static int tree_build(struct tree *tr, const struct fs_model *m,
@@ -70,7 +97,8 @@ static int tree_build(struct tree *tr, const struct fs_model *m,
 	fs_proctab_for_each(&m->tab, e)
 		if (member(tr, e))
 			tr->procs[tr->n++] = e;
-	qsort(tr->procs, tr->n, sizeof(*tr->procs), by_parent);
+	qsort_r(tr->procs, tr->n, sizeof(*tr->procs), by_parent,
+		(void *)&o->sort);
 	return 0;
 }
 

@@ -11,11 +11,21 @@
 #include <stdio.h>
 #include "model.h"
 
+/* The order of a node's children (tree --sort). */
+enum fs_tree_sort {
+	FS_TREE_BY_PID,		/* ascending, like pstree */
+	FS_TREE_BY_AGE,		/* the youngest first: what just started */
+	FS_TREE_BY_COW,		/* the most COW faults first, like top */
+};
+/* Their names, as --sort takes them, by enum fs_tree_sort; NULL-ended. */
+extern const char *const fs_tree_sort_keys[];
+
 struct fs_tree_opts {
 	int32_t root;		/* draw only this subtree; 0: everything */
 	uint64_t now_ns;	/* CLOCK_BOOTTIME "now" for ages */
 	bool containers;	/* a tree per container under a heading
 				 * (text, JSON); dot ignores it */
+	enum fs_tree_sort sort;	/* siblings' order */
 };
 
 /* 0, or -ENOENT when opts->root is not a live process (fs_last_error()). */
