@@ -105,9 +105,11 @@ until [ "$(pgrep -c -P "$parent")" -ge 12 ]; do sleep 0.05; done
 # --- cow, redrawn in place
 # The children write once cow watches: their faults are counted.
 screen bypid forkscope cow -p "$parent" -I 0.2 --sort pid
+screen treecow forkscope tree -f --cow --sort cow -I 0.2 -p "$parent"
 screen main forkscope cow -p "$parent" -I 0.2 -n 10 --sort faults
 until_shows 'PID    PPID COMM' 1 main
 until_shows 'PID    PPID COMM' 1 bypid
+until_shows "^$parent python3 " 1 treecow
 touch "$tmp/go"
 for i in $(seq 12); do until [ -e "$tmp/go$i" ]; do sleep 0.05; done; done
 # Every child's faults counted, shown by a redraw after the last write.
@@ -139,6 +141,12 @@ check "cow --sort pid: every child, in pid order" \
 	"$(pgrep -P "$parent" | sort -n)" "$pids"
 done_with bypid
 done_with main
+until_shows ' cow=3[0-9]{3}' 1 treecow
+shows treecow > "$tmp/tree"
+pids=$(sed -nE 's/^[│ ]*[└├]─ ([0-9]+) python3 .* cow=[0-9]+.*/\1/p' "$tmp/tree")
+check "tree -f --sort cow: the children that wrote most first" \
+	"$(pgrep -P "$parent" | sort -rn)" "$pids"
+done_with treecow
 
 # --- batch: not a terminal, or -b
 forkscope cow -p "$parent" -I 0.1 -c 3 > "$tmp/pipe"
