@@ -17,7 +17,7 @@ import sys
 NUM = re.compile(r"\d+")
 LOST = [re.compile(p, re.I) for p in (
     r"lost (\d+) events",            # libbpf-tools, bpftrace, perf trace
-    r"records received \d+ \(\d+ bytes\); lost (\d+)",  # forkscope's summary
+    r"records received \d+ \([^)]*\); lost (\d+)",  # forkscope's summary
     r"^forkscope_records_lost_total\{[^}]*\} (\d+)",  # its exporter's scrape
 )]
 

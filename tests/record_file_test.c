@@ -218,7 +218,7 @@ static bool only_banner_summary_and(const char *err, const char *error_line)
 {
 	static const char *const ok[] = {
 		"forkscope: reading ", "events shown: ", "records received ",
-		"process table: ", "",
+		"lost to: ", "process table: ", "",
 	};
 	const char *l = err, *last = NULL;
 

@@ -19,12 +19,12 @@ void fs_recording_text(FILE *f, const char *name, const struct fs_file_meta *m)
 
 void fs_record_report_text(FILE *f, const struct fs_record_report *r)
 {
-	char dur[32];
+	char dur[32], size[16];
 
-	fprintf(f, "forkscope: recorded %llu records in %s to %s: %llu bytes (%.1f per record)",
+	fprintf(f, "forkscope: recorded %llu records in %s to %s: %s (%.1f bytes a record)",
 		(unsigned long long)r->records,
 		fs_fmt_duration(dur, sizeof(dur), r->ns), r->path,
-		(unsigned long long)r->bytes,
+		fs_fmt_bytes(size, sizeof(size), r->bytes),
 		r->records ? (double)r->bytes / r->records : 0.0);
 	if (r->parts > 1)
 		fprintf(f, " in %u files", r->parts);

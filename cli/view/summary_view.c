@@ -14,6 +14,7 @@ void fs_summary_text(FILE *f, const struct fs_trace_summary *s)
 {
 	const struct fs_stream_stats *st = s->stats;
 	uint64_t ring = 0;
+	char size[16];
 
 	for (int i = 1; i < FS_REC_TYPE_MAX; i++)
 		ring += st->ringbuf_lost[i];
@@ -23,18 +24,21 @@ void fs_summary_text(FILE *f, const struct fs_trace_summary *s)
 		if (listed(s, i))
 			fprintf(f, " %s %llu", fs_record_name(i),
 				(unsigned long long)s->shown[i]);
-	fprintf(f, "\nrecords received %llu (%llu bytes); lost %llu (ring buffer full %llu, skipped program runs %llu, malformed %llu)\n",
+	fprintf(f, "\nrecords received %llu (%s); lost %llu\n",
 		(unsigned long long)st->records,
-		(unsigned long long)st->bytes,
-		(unsigned long long)s->model->lost,
-		(unsigned long long)ring,
-		(unsigned long long)st->recursion_lost,
-		(unsigned long long)st->malformed);
+		fs_fmt_bytes(size, sizeof(size), st->bytes),
+		(unsigned long long)s->model->lost);
+	/* Every loss by its cause; a line of zeros says nothing. */
+	if (s->model->lost || ring || st->recursion_lost || st->malformed)
+		fprintf(f, "lost to: ring buffer full %llu, skipped program runs %llu, malformed %llu\n",
+			(unsigned long long)ring,
+			(unsigned long long)st->recursion_lost,
+			(unsigned long long)st->malformed);
 	if (s->cow)
 		fprintf(f, "COW faults not counted %llu\n",
 			(unsigned long long)st->cow_lost);
-	fprintf(f, "process table: %u tasks, %llu KiB\n", s->model->tab.count,
-		(unsigned long long)fs_model_bytes(s->model) >> 10);
+	fprintf(f, "process table: %u tasks, %s\n", s->model->tab.count,
+		fs_fmt_bytes(size, sizeof(size), fs_model_bytes(s->model)));
 }
 
 /* {"fork": N, ...}: a count per type the trace could show. */
