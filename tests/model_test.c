@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "escape.h"
 #include "event_view.h"
+#include "lifestat.h"
 #include "model.h"
 #include "pids_budget.h"
 #include "proctab.h"
@@ -196,6 +197,111 @@ TEST(durations_round_like_printf)
 	EXPECT_STREQ("1.50 s", fs_fmt_duration(buf, sizeof(buf), 1500000000));
 	EXPECT_STREQ("2m30s", fs_fmt_duration(buf, sizeof(buf), 150 * NSEC_PER_SEC));
 	EXPECT_STREQ("3h00m", fs_fmt_duration(buf, sizeof(buf), 3 * 3600 * NSEC_PER_SEC));
+}
+
+TEST(sizes_and_counts_for_people)
+{
+	char buf[32];
+
+	EXPECT_STREQ("0 B", fs_fmt_bytes(buf, sizeof(buf), 0));
+	EXPECT_STREQ("1023 B", fs_fmt_bytes(buf, sizeof(buf), 1023));
+	EXPECT_STREQ("1.0 KiB", fs_fmt_bytes(buf, sizeof(buf), 1024));
+	EXPECT_STREQ("9.9 KiB", fs_fmt_bytes(buf, sizeof(buf), 10137));
+	EXPECT_STREQ("10 KiB", fs_fmt_bytes(buf, sizeof(buf), 10240 - 1));
+	EXPECT_STREQ("53 MiB", fs_fmt_bytes(buf, sizeof(buf), 53ULL << 20));
+	EXPECT_STREQ("1.0 MiB", fs_fmt_bytes(buf, sizeof(buf), (1 << 20) - 1));
+	EXPECT_STREQ("16 EiB", fs_fmt_bytes(buf, sizeof(buf), UINT64_MAX));
+	EXPECT_STREQ("9999", fs_fmt_count(buf, sizeof(buf), 9999));
+	EXPECT_STREQ("10k", fs_fmt_count(buf, sizeof(buf), 10000));
+	EXPECT_STREQ("999k", fs_fmt_count(buf, sizeof(buf), 999499));
+	EXPECT_STREQ("1.0M", fs_fmt_count(buf, sizeof(buf), 999500));
+	EXPECT_STREQ("18E", fs_fmt_count(buf, sizeof(buf), UINT64_MAX));
+}
+
+TEST(command_lines_cut_for_people)
+{
+	char *argv[] = { "sh", "-c", "a\nb\tc", NULL };
+	char buf[64], tree[] = "\u2514\u2500 12 abcdef";
+
+	EXPECT_STREQ("sh -c 'a\\nb\\tc'",
+		     fs_escape_cmdline(buf, sizeof(buf), argv, 80));
+	/* Seven columns kept, then the ellipsis: eight in all. */
+	EXPECT_STREQ("sh -c '\u2026", fs_escape_cmdline(buf, sizeof(buf),
+							 argv, 8));
+	EXPECT_EQ(8, fs_columns(buf));
+	/* A cut never splits a UTF-8 sequence. */
+	fs_cut_columns(tree, 4);
+	EXPECT_STREQ("\u2514\u2500 \u2026", tree);
+	/* Too few bytes after the cut for the ellipsis: a column less. */
+	strcpy(buf, "abcd");
+	fs_cut_columns(buf, 3);
+	EXPECT_STREQ("a\u2026", buf);
+	strcpy(buf, "abc");
+	fs_cut_columns(buf, 3);
+	EXPECT_STREQ("abc", buf);
+}
+
+/* A fork, exec or exit record, counted as stat counts a selected one. */
+static void stat_rec(struct fs_lifestat *st, unsigned int type, int tgid,
+		     int child, const char *comm)
+{
+	struct fs_note n = { .selected = true };
+	union {
+		struct fs_hdr h;
+		struct fs_rec_fork f;
+		struct fs_rec_exit x;
+	} r;
+
+	synth_hdr(&r.h, type, type == FS_REC_FORK ? sizeof(r.f) : sizeof(r.x),
+		  tgid, tgid, 1, 1, 1, comm);
+	if (type == FS_REC_FORK) {
+		r.f.child_pid = r.f.child_tgid = child;
+		r.f.child_ppid = tgid;
+	} else {
+		r.x.flags = FS_EXIT_GROUP_DEAD;
+	}
+	fs_lifestat_event(st, &r.h, &n);
+}
+
+TEST(stat_groups_what_the_command_spawned_by_its_children)
+{
+	struct fs_lifestat *st = calloc(1, sizeof(*st));
+	struct synth_exec x;
+	struct fs_note n = { .selected = true };
+
+	ASSERT_NE(NULL, st);
+	/* 100 runs 200, which execs bash and runs readlink and bash. */
+	stat_rec(st, FS_REC_FORK, 100, 200, "sh");
+	synth_exec(&x, 200, 200, 100, 2, 1, "bash", 200, "/bin/bash", "", 0);
+	fs_lifestat_event(st, &x.r.hdr, &n);
+	stat_rec(st, FS_REC_FORK, 200, 201, "bash");
+	stat_rec(st, FS_REC_FORK, 201, 202, "bash");
+	stat_rec(st, FS_REC_EXIT, 202, 0, "bash");
+	stat_rec(st, FS_REC_EXIT, 201, 0, "readlink");
+	stat_rec(st, FS_REC_EXIT, 200, 0, "bash");
+	/* and two workers that stay python3. */
+	stat_rec(st, FS_REC_FORK, 100, 300, "python3");
+	stat_rec(st, FS_REC_FORK, 100, 301, "python3");
+	stat_rec(st, FS_REC_EXIT, 300, 0, "python3");
+	stat_rec(st, FS_REC_EXIT, 301, 0, "python3");
+	stat_rec(st, FS_REC_EXIT, 100, 0, "python3");	/* not spawned */
+	fs_lifestat_finish(st);
+
+	EXPECT_EQ(5, st->processes);
+	ASSERT_EQ(2, st->nspawned);
+	EXPECT_STREQ("bash", st->spawned[0].name);
+	EXPECT_EQ(3, st->spawned[0].processes);
+	ASSERT_EQ(2, st->spawned[0].n);
+	EXPECT_STREQ("bash", st->spawned[0].e[0].comm);
+	EXPECT_EQ(2, st->spawned[0].e[0].n);
+	EXPECT_STREQ("readlink", st->spawned[0].e[1].comm);
+	EXPECT_EQ(1, st->spawned[0].e[1].n);
+	EXPECT_STREQ("python3", st->spawned[1].name);
+	EXPECT_EQ(2, st->spawned[1].processes);
+	EXPECT_EQ(0, st->spawned_other);
+	EXPECT_EQ(0, st->failed);
+	fs_lifestat_free(st);
+	free(st);
 }
 
 /* The columns of `trace` text: everything after the time of day. */
