@@ -124,7 +124,7 @@ static void show_event(const struct fs_model *m, uint64_t *shown,
 /* tree and zombies, as at --at TIME; all: every format and option. */
 static void show_trees(struct replay *p, bool all)
 {
-	struct fs_tree_opts o = { .now_ns = p->now };
+	struct fs_tree_opts o = { .now_ns = p->now, .sort = p->now % 3 };
 	FILE *f = sink();
 
 	fs_tree_text(f, &p->m, &o);
@@ -165,12 +165,15 @@ static void show_cow(struct replay *p)
 				(p->now - p->prev_sample) / 1e9))
 		return;
 	p->prev_sample = p->now;
-	rows = fs_cow_rates_by_cost(&p->cow);
+	/* Each order in turn, as --sort asks for them. */
+	rows = fs_cow_rates_sorted(&p->cow, p->now % 3);
 	if (!rows)
 		return;
 	r = (struct fs_cow_report){
 		.rows = rows,
 		.n = p->cow.nprev < 20 ? p->cow.nprev : 20,
+		.total = p->cow.nprev,
+		.sort = fs_cow_sort_keys[p->now % 3],
 		.method = p->meta->cow_method,
 		.interval_s = 1,
 		.now_ns = p->now,
