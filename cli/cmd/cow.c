@@ -110,9 +110,7 @@ static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
 		.page = page,
 		.m = m,
 	};
-
 	FILE *f;
-	int err;
 
 	if (!rows)
 		return -ENOMEM;
@@ -126,8 +124,7 @@ static int show(const struct cow_opts *o, const struct fs_cow_rates *st,
 	else
 		fs_cow_text(f, &r);
 	free(rows);
-	err = fs_screen_end(scr, "standard output");
-	return err;
+	return fs_screen_end(scr, "standard output");
 }
 
 int cmd_cow(int argc, char **argv, const struct fs_global_opts *g)

@@ -163,8 +163,6 @@ static void text_table(FILE *f, const struct fs_stat_report *rep)
 	t.nbin = tally_order(&r->binaries, t.bin);
 	for (size_t i = TOP; i < t.nbin; i++)
 		t.bin_rest += r->binaries.e[t.bin[i]].n;
-	if (r->binaries.other && t.nbin == TOP)
-		t.nbin++;	/* the row of the rest says there are more */
 	if (rep->method && r->ncow) {
 		t.cow = calloc(r->ncow, sizeof(*t.cow));
 		if (t.cow) {
