@@ -10,10 +10,11 @@ set -u
 build=$(cd "${1:-build}" && pwd)
 export PATH="$build:$PATH" LC_ALL=C.UTF-8
 tmp=$(mktemp -d)
-sock="forkscope-screen-$$"
+# A server of its own, its socket in tmp: nothing is left behind.
+sock="$tmp/tmux"
 kids=""
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -S "$sock" kill-server 2>/dev/null
 	for k in $kids; do kill "$k" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -45,15 +46,15 @@ term=""
 screen() {
 	term=$1
 	shift
-	tmux -L "$sock" new-session -d -s "$term" -x 80 -y 24 "$*; sleep 600"
+	tmux -S "$sock" new-session -d -s "$term" -x 80 -y 24 "$*; sleep 600"
 }
 done_with() {
-	tmux -L "$sock" kill-session -t "$1"
+	tmux -S "$sock" kill-session -t "$1"
 }
 
 # shows [NAME]: the terminal's screen, as a person sees it.
 shows() {
-	tmux -L "$sock" capture-pane -p -t "${1:-$term}"
+	tmux -S "$sock" capture-pane -p -t "${1:-$term}"
 }
 
 # until_shows ERE [N [NAME]]: waits until the screen has N lines (default
