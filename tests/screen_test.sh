@@ -40,6 +40,10 @@ check() {
 	fi
 }
 
+# A session held for the whole test: closing the last one ends the
+# server, and a session opened while it ends would be lost with it.
+tmux -S "$sock" new-session -d -s hold "sleep 600"
+
 # screen NAME CMD...: runs CMD in a new 80x24 terminal, NAME, the one
 # shows reads from then on. done_with NAME: closes it.
 term=""
