@@ -27,6 +27,7 @@ int cmd_pids(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_cow(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_stat(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_record(int argc, char **argv, const struct fs_global_opts *g);
+int cmd_lint(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_export(int argc, char **argv, const struct fs_global_opts *g);
 int cmd_exporter(int argc, char **argv, const struct fs_global_opts *g);
 

@@ -20,6 +20,7 @@ static const struct command {
 	{ "zombies", cmd_zombies, "un-reaped zombies and the parents that leak them" },
 	{ "pids", cmd_pids, "the PID budget: limits, zombies, when fork fails" },
 	{ "cow", cmd_cow, "processes by copy-on-write faults, like top" },
+	{ "lint", cmd_lint, "the classic fork/exec mistakes, on live processes" },
 	{ "stat", cmd_stat, "run a command, then report its processes' lifecycles" },
 	{ "record", cmd_record, "record lifecycles to a file, for -i FILE later" },
 	{ "export", cmd_export, "a recording's timeline for Perfetto (ui.perfetto.dev)" },

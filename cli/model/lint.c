@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "lint.h"
+
+/* A child of a threaded parent, forked and not yet exec'd nor exited. */
+struct mt_child {
+	int32_t parent;
+	uint64_t parent_start;
+	uint64_t start_ns;	/* the child's */
+	uint64_t fork_ns;
+	uint32_t threads;	/* the parent's at the fork */
+};
+
+/* The same exec failing: in one process, or in a parent's children. */
+struct exec_fail {
+	uint64_t start_ns;	/* whose failures: the process's */
+	uint64_t last_ns;
+	uint32_t count;
+	int err;
+	char filename[FS_FILENAME_LEN];
+};
+
+static const char *const kind_names[FS_LINT_KINDS] = {
+	[FS_LINT_MT_FORK] = "mt-fork",
+	[FS_LINT_ZOMBIES] = "zombies",
+	[FS_LINT_AUTOREAP] = "autoreap",
+	[FS_LINT_EXEC_LOOP] = "exec-loop",
+	[FS_LINT_FORK_FAIL] = "fork-failed",
+};
+
+static const char *const severity_names[] = { "info", "warning", "error" };
+
+const char *fs_lint_kind_name(enum fs_lint_kind k)
+{
+	return k < FS_LINT_KINDS ? kind_names[k] : "?";
+}
+
+const char *fs_lint_severity_name(enum fs_lint_severity s)
+{
+	return s <= FS_SEV_ERROR ? severity_names[s] : "?";
+}
+
+int fs_lint_severity_parse(const char *s)
+{
+	for (int i = 0; i <= FS_SEV_ERROR; i++)
+		if (!strcmp(s, severity_names[i]))
+			return i;
+	return -1;
+}
+
+void fs_lint_init(struct fs_lint *l, const struct fs_lint_opts *o)
+{
+	memset(l, 0, sizeof(*l));
+	l->o = *o;
+}
+
+void fs_lint_free(struct fs_lint *l)
+{
+	fs_idmap_clear(&l->mt_children, free);
+	fs_idmap_clear(&l->exec_fails, free);
+	fs_idmap_clear(&l->child_fails, free);
+	free(l->mt_children.slots);
+	free(l->exec_fails.slots);
+	free(l->child_fails.slots);
+	free(l->f);
+	memset(l, 0, sizeof(*l));
+}
+
+static const struct fs_task *process(const struct fs_model *m, int32_t tgid)
+{
+	const struct fs_task *t;
+
+	if (tgid <= 0)
+		return NULL;
+	t = fs_proctab_get((struct fs_proctab *)&m->tab, tgid);
+	return t && t->tgid ? t : NULL;
+}
+
+static bool same(const struct fs_finding *f, enum fs_lint_kind kind,
+		 int32_t tgid, uint64_t start, const struct fs_finding *key)
+{
+	if (f->kind != kind || f->tgid != tgid || f->start_ns != start)
+		return false;
+	if (kind == FS_LINT_EXEC_LOOP)
+		return f->by_children == key->by_children && f->err == key->err &&
+		       !strcmp(f->filename, key->filename);
+	if (kind == FS_LINT_FORK_FAIL)
+		return f->limit == key->limit && f->err == key->err;
+	return true;
+}
+
+/*
+ * The finding of kind for process tgid (what key says tells findings of
+ * one kind apart), made when new; NULL past FS_LINT_MAX.
+ */
+static struct fs_finding *finding(struct fs_lint *l, const struct fs_model *m,
+				  enum fs_lint_kind kind, int32_t tgid,
+				  const struct fs_finding *key, uint64_t ts)
+{
+	const struct fs_task *p = process(m, tgid);
+	uint64_t start = p ? p->start_ns : 0;
+	struct fs_finding *f;
+
+	for (uint32_t i = 0; i < l->n; i++)
+		if (same(&l->f[i], kind, tgid, start, key))
+			return &l->f[i];
+	if (l->n == FS_LINT_MAX) {
+		l->dropped++;
+		return NULL;
+	}
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 16;
+		struct fs_finding *nf = realloc(l->f, cap * sizeof(*nf));
+
+		if (!nf) {
+			l->failed = -ENOMEM;
+			return NULL;
+		}
+		l->f = nf;
+		l->cap = cap;
+	}
+	f = &l->f[l->n++];
+	*f = key ? *key : (struct fs_finding){};
+	f->count = 0;
+	f->kind = kind;
+	f->sev = kind == FS_LINT_FORK_FAIL ? FS_SEV_ERROR : FS_SEV_WARNING;
+	f->tgid = tgid;
+	f->start_ns = start;
+	f->first_ns = ts;
+	if (p) {
+		f->ppid = p->ppid;
+		f->id = p->id;
+		memcpy(f->comm, p->comm, sizeof(f->comm));
+	}
+	return f;
+}
+
+/* A pending entry of map for id, made (zeroed) when missing. */
+static void *pending(struct fs_lint *l, struct fs_idmap *map, int32_t id,
+		     size_t size)
+{
+	struct fs_idmap_slot *s;
+	bool added;
+
+	if (id <= 0)
+		return NULL;
+	s = fs_idmap_put(map, id, &added);
+	if (!s) {
+		l->failed = -ENOMEM;
+		return NULL;
+	}
+	if (!s->value) {
+		s->value = calloc(1, size);
+		if (!s->value) {
+			fs_idmap_del(map, id);
+			l->failed = -ENOMEM;
+		}
+	}
+	return s->value;
+}
+
+static void *lookup(const struct fs_idmap *map, int32_t id)
+{
+	struct fs_idmap_slot *s = id > 0 ? fs_idmap_get(map, id) : NULL;
+
+	return s ? s->value : NULL;
+}
+
+static void drop(struct fs_idmap *map, int32_t id)
+{
+	struct fs_idmap_slot *s = id > 0 ? fs_idmap_get(map, id) : NULL;
+
+	if (s) {
+		free(s->value);
+		fs_idmap_del(map, id);
+	}
+}
+
+/*
+ * A process forked by a threaded parent: the child has a copy of one
+ * thread and of every lock the others held. Children sharing the
+ * parent's memory (vfork, posix_spawn) and threads are not copies.
+ */
+static void mt_fork(struct fs_lint *l, const struct fs_model *m,
+		    const struct fs_rec_fork *r)
+{
+	const struct fs_task *p = process(m, r->hdr.tgid);
+	uint32_t threads = p ? p->nr_threads + 1 : 1;
+	struct mt_child *c;
+
+	if ((r->flags & (FS_FORK_THREAD | FS_FORK_SHARED_VM)) || threads < 2)
+		return;
+	c = pending(l, &l->mt_children, r->child_pid, sizeof(*c));
+	if (!c)
+		return;
+	c->parent = r->hdr.tgid;
+	c->parent_start = p->start_ns;
+	c->start_ns = r->child_start_ns;
+	c->fork_ns = r->hdr.ts_ns;
+	c->threads = threads;
+}
+
+/* The child of a threaded parent ran ran_ns before exec, exit or now. */
+static struct fs_finding *mt_fork_ran(struct fs_lint *l,
+				      const struct fs_model *m,
+				      const struct mt_child *c, int32_t child,
+				      uint64_t ran_ns, const char *exec)
+{
+	struct fs_finding *f;
+
+	if (ran_ns <= l->o.mt_fork_ns)
+		return NULL;
+	f = finding(l, m, FS_LINT_MT_FORK, c->parent, NULL,
+		    c->fork_ns + ran_ns);
+	if (!f || (f->start_ns && c->parent_start &&
+		   f->start_ns != c->parent_start))
+		return NULL;
+	f->count++;
+	f->last_ns = c->fork_ns + ran_ns;
+	if (c->threads > f->threads)
+		f->threads = c->threads;
+	if (ran_ns >= f->ran_ns) {
+		f->ran_ns = ran_ns;
+		f->child = child;
+		f->execd = exec != NULL;
+		f->still_running = false;
+		snprintf(f->filename, sizeof(f->filename), "%s",
+			 exec ? exec : "");
+	}
+	return f;
+}
+
+/* The pending child's exec or exit: how long it ran as a copy. */
+static struct fs_finding *mt_child_done(struct fs_lint *l,
+					const struct fs_model *m,
+					const struct fs_hdr *h,
+					const char *exec)
+{
+	struct mt_child *c = lookup(&l->mt_children, h->tgid);
+	struct fs_finding *f = NULL;
+
+	if (!c)
+		return NULL;
+	if (h->ts_ns >= c->fork_ns)
+		f = mt_fork_ran(l, m, c, h->tgid, h->ts_ns - c->fork_ns, exec);
+	drop(&l->mt_children, h->tgid);
+	return f;
+}
+
+/* One more of the same failure in t; a new streak when it differs. */
+static uint32_t streak(struct fs_lint *l, struct exec_fail *t, uint64_t start,
+		       uint64_t ts, int err, const char *filename)
+{
+	if (t->count && t->start_ns == start && t->err == err &&
+	    ts - t->last_ns <= l->o.exec_window_ns &&
+	    !strcmp(t->filename, filename)) {
+		t->count++;
+	} else {
+		t->count = 1;
+		t->start_ns = start;
+		t->err = err;
+		snprintf(t->filename, sizeof(t->filename), "%s", filename);
+	}
+	t->last_ns = ts;
+	return t->count;
+}
+
+static struct fs_finding *exec_loop(struct fs_lint *l,
+				    const struct fs_model *m, int32_t tgid,
+				    const struct exec_fail *t, bool children,
+				    uint64_t ts)
+{
+	struct fs_finding key = { .err = t->err, .by_children = children };
+	struct fs_finding *f;
+
+	if (t->count < l->o.exec_repeat)
+		return NULL;
+	snprintf(key.filename, sizeof(key.filename), "%s", t->filename);
+	f = finding(l, m, FS_LINT_EXEC_LOOP, tgid, &key, ts);
+	if (!f)
+		return NULL;
+	/* A streak counts from its first failure; a new one adds to it. */
+	f->count += t->count == l->o.exec_repeat ? t->count : 1;
+	f->last_ns = ts;
+	return f;
+}
+
+static struct fs_finding *exec_failed(struct fs_lint *l,
+				      const struct fs_model *m,
+				      const struct fs_rec_exec_fail *r)
+{
+	const char *filename = fs_exec_filename((const void *)r);
+	struct exec_fail *t;
+
+	if (r->flags & FS_EXEC_FAIL_FATAL)
+		return NULL;
+	t = pending(l, &l->exec_fails, r->hdr.pid, sizeof(*t));
+	if (!t)
+		return NULL;
+	streak(l, t, r->hdr.start_ns, r->hdr.ts_ns, r->err, filename);
+	return exec_loop(l, m, r->hdr.tgid, t, false, r->hdr.ts_ns);
+}
+
+/*
+ * A task that exits after failed execs and no exec that worked (a
+ * search of PATH that found the program drops them): its parent's
+ * children fail one after another, as a restart loop does.
+ */
+static struct fs_finding *failed_child_exits(struct fs_lint *l,
+					     const struct fs_model *m,
+					     const struct fs_hdr *h)
+{
+	struct exec_fail *t = lookup(&l->exec_fails, h->pid), *p;
+	const struct fs_task *parent = process(m, h->ppid);
+	struct fs_finding *f = NULL;
+
+	if (!t)
+		return NULL;
+	p = pending(l, &l->child_fails, h->ppid, sizeof(*p));
+	if (p) {
+		streak(l, p, parent ? parent->start_ns : 0, h->ts_ns, t->err,
+		       t->filename);
+		f = exec_loop(l, m, h->ppid, p, true, h->ts_ns);
+	}
+	drop(&l->exec_fails, h->pid);
+	return f;
+}
+
+/* A child exiting non-zero whose parent ignores SIGCHLD: nobody knows. */
+static struct fs_finding *autoreaped(struct fs_lint *l,
+				     const struct fs_model *m,
+				     const struct fs_rec_exit *r)
+{
+	struct fs_finding *f;
+
+	if (!(r->flags & FS_EXIT_AUTOREAP) || (r->flags & FS_EXIT_THREAD) ||
+	    r->hdr.pid != r->hdr.tgid || !r->status || r->hdr.ppid <= 0)
+		return NULL;
+	f = finding(l, m, FS_LINT_AUTOREAP, r->hdr.ppid, NULL, r->hdr.ts_ns);
+	if (!f)
+		return NULL;
+	f->count++;
+	f->last_ns = r->hdr.ts_ns;
+	f->child = r->hdr.pid;
+	f->status = r->status;
+	return f;
+}
+
+/* What the limit that refused a fork stood at. */
+static void fork_limit(struct fs_finding *f, const struct fs_rec_fork_fail *r)
+{
+	switch (f->limit) {
+	case FS_LIMIT_PIDS_CGROUP:
+		f->used = r->pids_current;
+		f->max = r->pids_max;
+		break;
+	case FS_LIMIT_NPROC:
+		f->used = r->nproc;
+		f->max = r->nproc_max;
+		break;
+	case FS_LIMIT_THREADS:
+		f->used = r->tasks;
+		f->max = r->threads_max;
+		break;
+	case FS_LIMIT_PID_MAX:
+		f->used = r->tasks;
+		f->max = r->pid_max;
+		break;
+	default:
+		f->used = f->max = 0;
+	}
+}
+
+static struct fs_finding *fork_failed(struct fs_lint *l,
+				      const struct fs_model *m,
+				      const struct fs_rec_fork_fail *r)
+{
+	struct fs_finding key = {
+		.err = r->err,
+		.limit = fs_fork_fail_limit(r),
+	};
+	struct fs_finding *f;
+
+	f = finding(l, m, FS_LINT_FORK_FAIL, r->hdr.tgid, &key, r->hdr.ts_ns);
+	if (!f)
+		return NULL;
+	f->count++;
+	f->last_ns = r->hdr.ts_ns;
+	fork_limit(f, r);
+	return f;
+}
+
+static struct fs_finding *exited(struct fs_lint *l, const struct fs_model *m,
+				 const struct fs_rec_exit *r)
+{
+	struct fs_finding *f = NULL, *g;
+
+	if (r->flags & FS_EXIT_GROUP_DEAD)
+		f = mt_child_done(l, m, &r->hdr, NULL);
+	g = failed_child_exits(l, m, &r->hdr);
+	if (!f)
+		f = g;
+	g = autoreaped(l, m, r);
+	return g ? g : f;
+}
+
+const struct fs_finding *fs_lint_event(struct fs_lint *l,
+				       const struct fs_model *m,
+				       const struct fs_hdr *rec,
+				       const struct fs_note *n)
+{
+	if (!n->selected || n->stale)
+		return NULL;
+	switch (rec->type) {
+	case FS_REC_FORK:
+		mt_fork(l, m, (const void *)rec);
+		return NULL;
+	case FS_REC_EXEC: {
+		const struct fs_rec_exec *r = (const void *)rec;
+
+		/* A search of PATH that found the program is no loop. */
+		drop(&l->exec_fails, r->old_pid);
+		drop(&l->exec_fails, r->hdr.pid);
+		return mt_child_done(l, m, rec, fs_exec_filename(r));
+	}
+	case FS_REC_EXIT:
+		return exited(l, m, (const void *)rec);
+	case FS_REC_EXEC_FAIL:
+		return exec_failed(l, m, (const void *)rec);
+	case FS_REC_FORK_FAIL:
+		return fork_failed(l, m, (const void *)rec);
+	}
+	return NULL;
+}
+
+/* Children of threaded parents still running as copies at the end. */
+static void mt_children_left(struct fs_lint *l, const struct fs_model *m,
+			     uint64_t now)
+{
+	struct fs_idmap *map = &l->mt_children;
+
+	for (uint32_t i = 0; map->slots && i <= map->mask; i++) {
+		const struct mt_child *c = map->slots[i].value;
+		int32_t pid = map->slots[i].id;
+		const struct fs_task *t;
+		struct fs_finding *f;
+
+		if (!pid || !c || now < c->fork_ns)
+			continue;
+		/* Gone unseen (records lost): nothing to say of it. */
+		t = process(m, pid);
+		if (!t || !fs_task_is_live(t) || (t->flags & FS_TASK_EXITED) ||
+		    (t->start_ns && c->start_ns && t->start_ns != c->start_ns))
+			continue;
+		f = mt_fork_ran(l, m, c, pid, now - c->fork_ns, NULL);
+		if (f && f->child == pid)
+			f->still_running = true;
+	}
+}
+
+/* Zombies older than zombie_ns, by the parent that should reap them. */
+static void zombies_left(struct fs_lint *l, const struct fs_model *m,
+			 uint64_t now)
+{
+	uint64_t watched = now > m->watch_start_ns ? now - m->watch_start_ns : 0;
+	const struct fs_task *e;
+
+	fs_proctab_for_each(&m->tab, e) {
+		uint64_t age = 0;
+		struct fs_finding *f;
+
+		if (!e->tgid || e->pid != e->tgid || !fs_task_is_zombie(e) ||
+		    fs_task_leader_waits(e) || !fs_model_task_selected(m, e))
+			continue;
+		if (!(e->flags & FS_TASK_EXIT_UNKNOWN))
+			age = now > e->exit_ns ? now - e->exit_ns : 0;
+		if ((age ? age : watched) < l->o.zombie_ns)
+			continue;
+		f = finding(l, m, FS_LINT_ZOMBIES, e->ppid, NULL,
+			    age ? e->exit_ns : m->watch_start_ns);
+		if (!f)
+			continue;
+		f->count++;
+		f->last_ns = now;
+		if (!f->child || (f->oldest_ns && (!age || age > f->oldest_ns))) {
+			f->child = e->pid;
+			f->oldest_ns = age;
+		}
+	}
+}
+
+void fs_lint_finish(struct fs_lint *l, const struct fs_model *m,
+		    uint64_t now_ns)
+{
+	mt_children_left(l, m, now_ns);
+	zombies_left(l, m, now_ns);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	const struct fs_finding *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	if (x->sev != y->sev)
+		return x->sev > y->sev ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
+}
+
+void fs_lint_sort(struct fs_lint *l)
+{
+	if (l->n)
+		qsort(l->f, l->n, sizeof(*l->f), cmp);
+}
+
+int fs_lint_worst(const struct fs_lint *l)
+{
+	int worst = -1;
+
+	for (uint32_t i = 0; i < l->n; i++)
+		if ((int)l->f[i].sev > worst)
+			worst = l->f[i].sev;
+	return worst;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+#include "container.h"
+#include "escape.h"
+#include "json.h"
+#include "lint_view.h"
+#include "status.h"
+
+/* Why each kind matters, in one sentence, and the usual fix. */
+static const struct {
+	const char *why, *fix;
+} advice[FS_LINT_KINDS] = {
+	[FS_LINT_MT_FORK] = {
+		"the child of a threaded process has only the thread that forked, but every lock the other threads held (malloc's, stdio's) is copied locked: a malloc or printf before exec can deadlock it.",
+		"exec at once after fork (only async-signal-safe calls between), use posix_spawn, or fork before starting threads.",
+	},
+	[FS_LINT_ZOMBIES] = {
+		"each zombie holds a PID of the machine's and its pids cgroup's budget until its parent waits: enough of them and fork fails.",
+		"reap children: waitpid() in a SIGCHLD handler or the main loop; in a container, run an init that reaps (tini, docker run --init).",
+	},
+	[FS_LINT_AUTOREAP] = {
+		"with SIGCHLD ignored (or SA_NOCLDWAIT) the kernel reaps children at exit, so their failures are lost: nobody can wait for their exit status.",
+		"keep SIGCHLD's default and waitpid() for the children, checking their status.",
+	},
+	[FS_LINT_EXEC_LOOP] = {
+		"an exec that failed will fail the same way again: retrying it burns forks and CPU and hides the error.",
+		"fix the path, permission or interpreter (#!) named, and stop retrying on errors like ENOENT and EACCES.",
+	},
+	[FS_LINT_FORK_FAIL] = {
+		"a refused fork is a request the program could not serve: the limit named is full.",
+		"raise the limit named, or find what fills it (forkscope pids; zombies count too).",
+	},
+};
+
+static const char *esc_comm(char *buf, size_t len, const char *comm)
+{
+	return fs_escape(buf, len, comm, FS_ESC_TERMINAL);
+}
+
+static void text_mt_fork(char *b, size_t len, const struct fs_finding *fd)
+{
+	char d[32], fn[4 * FS_FILENAME_LEN];
+	const char *how = fd->execd ? "before exec of" :
+			  fd->still_running ? "and still runs without exec" :
+			  "and exited without exec";
+
+	fs_fmt_duration(d, sizeof(d), fd->ran_ns);
+	snprintf(b, len, "%" PRIu64 " %s forked with up to %u threads ran on without exec; child %d ran %s %s%s%s",
+		 fd->count, fd->count == 1 ? "child" : "children", fd->threads,
+		 fd->child, d, how, fd->execd ? " " : "",
+		 fd->execd ? fs_escape(fn, sizeof(fn), fd->filename,
+				       FS_ESC_TERMINAL) : "");
+}
+
+static void text_zombies(char *b, size_t len, const struct fs_finding *fd)
+{
+	char d[32];
+
+	if (fd->oldest_ns)
+		fs_fmt_duration(d, sizeof(d), fd->oldest_ns);
+	snprintf(b, len, "%" PRIu64 " %s never reaped; the oldest, %d, a zombie for %s%s",
+		 fd->count, fd->count == 1 ? "child" : "children", fd->child,
+		 fd->oldest_ns ? "" : "longer than the watch",
+		 fd->oldest_ns ? d : "");
+}
+
+static void text_autoreap(char *b, size_t len, const struct fs_finding *fd)
+{
+	char st[64];
+
+	snprintf(b, len, "%" PRIu64 " %s failed and were reaped by the kernel, their status unseen; the last, %d: %s",
+		 fd->count, fd->count == 1 ? "child" : "children", fd->child,
+		 fs_status_str(st, sizeof(st), fd->status));
+}
+
+static void text_exec_loop(char *b, size_t len, const struct fs_finding *fd)
+{
+	char fn[4 * FS_FILENAME_LEN];
+
+	snprintf(b, len, "exec of %s failed %" PRIu64 " times with %s%s",
+		 fs_escape(fn, sizeof(fn), fd->filename, FS_ESC_TERMINAL),
+		 fd->count, fs_errno_name(fd->err),
+		 fd->by_children ? ", in children that then exited" : "");
+}
+
+static void text_fork_fail(char *b, size_t len, const struct fs_finding *fd)
+{
+	int n = snprintf(b, len, "%" PRIu64 " %s failed with %s: %s",
+			 fd->count, fd->count == 1 ? "fork" : "forks",
+			 fs_errno_name(fd->err), fs_fork_limit_name(fd->limit));
+
+	if (fd->max > 0 && n > 0 && (size_t)n < len)
+		snprintf(b + n, len - n, ", %" PRId64 " of %" PRId64, fd->used,
+			 fd->max);
+}
+
+const char *fs_lint_explain(char *buf, size_t len,
+			    const struct fs_finding *fd)
+{
+	static void (*const text[FS_LINT_KINDS])(char *, size_t,
+						 const struct fs_finding *) = {
+		[FS_LINT_MT_FORK] = text_mt_fork,
+		[FS_LINT_ZOMBIES] = text_zombies,
+		[FS_LINT_AUTOREAP] = text_autoreap,
+		[FS_LINT_EXEC_LOOP] = text_exec_loop,
+		[FS_LINT_FORK_FAIL] = text_fork_fail,
+	};
+
+	buf[0] = 0;
+	if (fd->kind < FS_LINT_KINDS && text[fd->kind])
+		text[fd->kind](buf, len, fd);
+	return buf;
+}
+
+static bool shown(const struct fs_lint_report *r, const struct fs_finding *fd)
+{
+	return (int)fd->sev >= r->min_sev;
+}
+
+static void text_process(FILE *f, const struct fs_lint_report *r,
+			 const struct fs_finding *fd)
+{
+	static char where[FS_CGROUP_PATH_LEN + 64], esc[4 * sizeof(where)];
+	char name[4 * FS_COMM_LEN];
+
+	fs_container_text(where, sizeof(where), r->m, &fd->id, fd->tgid, true);
+	fprintf(f, "\nprocess %d %s (parent %d)%s%s\n", fd->tgid,
+		esc_comm(name, sizeof(name), fd->comm), fd->ppid,
+		*where ? " " : "",
+		fs_escape(esc, sizeof(esc), where, FS_ESC_TERMINAL));
+}
+
+void fs_lint_text(FILE *f, const struct fs_lint_report *r)
+{
+	const struct fs_finding *prev = NULL;
+	char d[32], line[1024];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->l->n; i++)
+		n += shown(r, &r->l->f[i]);
+	fs_fmt_duration(d, sizeof(d), r->watched_ns);
+	fprintf(f, "%u finding%s at or above %s, watched %s\n", n,
+		n == 1 ? "" : "s", fs_lint_severity_name(r->min_sev), d);
+	if (r->unavailable)
+		fprintf(f, "not checked: %s\n", r->unavailable);
+	for (uint32_t i = 0; i < r->l->n; i++) {
+		const struct fs_finding *fd = &r->l->f[i];
+
+		if (!shown(r, fd))
+			continue;
+		if (!prev || prev->tgid != fd->tgid ||
+		    prev->start_ns != fd->start_ns)
+			text_process(f, r, fd);
+		prev = fd;
+		fprintf(f, "  %s %s: %s\n", fs_lint_severity_name(fd->sev),
+			fs_lint_kind_name(fd->kind),
+			fs_lint_explain(line, sizeof(line), fd));
+		fprintf(f, "    why: %s\n    fix: %s\n", advice[fd->kind].why,
+			advice[fd->kind].fix);
+	}
+	if (r->l->dropped)
+		fprintf(f, "\n%" PRIu64 " more findings not kept (at most %d)\n",
+			r->l->dropped, FS_LINT_MAX);
+}
+
+static void json_evidence(struct fs_json *j, const struct fs_finding *fd)
+{
+	fs_json_object(j, "evidence");
+	switch (fd->kind) {
+	case FS_LINT_MT_FORK:
+		fs_json_int(j, "threads", fd->threads);
+		fs_json_int(j, "child", fd->child);
+		fs_json_u64(j, "ran_ns", fd->ran_ns);
+		fs_json_str(j, "then", fd->execd ? "exec" : fd->still_running ?
+			    "running" : "exit");
+		if (fd->execd)
+			fs_json_str(j, "filename", fd->filename);
+		break;
+	case FS_LINT_ZOMBIES:
+		fs_json_int(j, "oldest", fd->child);
+		if (fd->oldest_ns)
+			fs_json_u64(j, "oldest_age_ns", fd->oldest_ns);
+		else
+			fs_json_null(j, "oldest_age_ns");
+		break;
+	case FS_LINT_AUTOREAP:
+		fs_json_int(j, "child", fd->child);
+		fs_json_status(j, "status", fd->status);
+		break;
+	case FS_LINT_EXEC_LOOP:
+		fs_json_str(j, "filename", fd->filename);
+		fs_json_str(j, "errno", fs_errno_name(fd->err));
+		fs_json_bool(j, "by_children", fd->by_children);
+		break;
+	case FS_LINT_FORK_FAIL:
+		fs_json_str(j, "errno", fs_errno_name(fd->err));
+		fs_json_str(j, "limit", fs_fork_limit_name(fd->limit));
+		fs_json_int(j, "used", fd->used);
+		fs_json_int(j, "max", fd->max);
+		break;
+	default:
+		break;
+	}
+	fs_json_close(j);
+}
+
+static void json_finding(struct fs_json *j, const struct fs_lint_report *r,
+			 const struct fs_finding *fd)
+{
+	char line[1024];
+
+	fs_json_object(j, NULL);
+	fs_json_str(j, "kind", fs_lint_kind_name(fd->kind));
+	fs_json_str(j, "severity", fs_lint_severity_name(fd->sev));
+	fs_json_int(j, "pid", fd->tgid);
+	fs_json_int(j, "ppid", fd->ppid);
+	fs_json_str(j, "comm", fd->comm);
+	fs_json_u64(j, "start_ns", fd->start_ns);
+	fs_json_u64(j, "count", fd->count);
+	fs_json_u64(j, "first_ns", fd->first_ns);
+	fs_json_u64(j, "last_ns", fd->last_ns);
+	json_evidence(j, fd);
+	fs_json_str(j, "text", fs_lint_explain(line, sizeof(line), fd));
+	fs_json_str(j, "why", advice[fd->kind].why);
+	fs_json_str(j, "fix", advice[fd->kind].fix);
+	fs_json_container(j, "container", r->m, &fd->id);
+	fs_json_close(j);
+}
+
+void fs_lint_json(FILE *f, const struct fs_lint_report *r)
+{
+	struct fs_json j;
+
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "lint");
+	fs_json_u64(&j, "watched_ns", r->watched_ns);
+	fs_json_str(&j, "severity", fs_lint_severity_name(r->min_sev));
+	fs_json_str(&j, "unavailable", r->unavailable);
+	fs_json_array(&j, "findings");
+	for (uint32_t i = 0; i < r->l->n; i++)
+		if (shown(r, &r->l->f[i]))
+			json_finding(&j, r, &r->l->f[i]);
+	fs_json_close(&j);
+	fs_json_u64(&j, "dropped", r->l->dropped);
+	fs_json_close(&j);
+	fs_json_end(&j);
+}
