@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 
 #include "task.bpf.h"
 #include "cow.bpf.h"
@@ -66,6 +67,12 @@ static __always_inline bool streamed(__u16 type)
 {
 	return stream_types & (1U << type);
 }
+/*
+ * List the descriptors an exec'd image inherited (FS_REC_EXEC_FDS): set
+ * by the loader for lint and trace --explain only. Off, the verifier
+ * drops the code: other commands pay nothing at exec.
+ */
+const volatile bool exec_fds_enabled;
 
 /* Kernels before 6.16: which exit of a process has claimed group_dead. */
 struct {
@@ -363,6 +370,187 @@ static __always_inline void send_exec(struct exec_scratch *x, __u16 type,
 		__sync_fetch_and_add(&ringbuf_drops[type], 1);
 }
 
+#define S_IFMT			00170000
+#define S_IFSOCK		0140000
+#define S_IFLNK			0120000
+#define S_IFREG			0100000
+#define S_IFBLK			0060000
+#define S_IFDIR			0040000
+#define S_IFCHR			0020000
+#define S_IFIFO			0010000
+#define ANON_INODE_FS_MAGIC	0x09041934
+#define AF_INET			2
+#define AF_INET6		10
+
+struct exec_fds_scratch {
+	struct fs_rec_exec_fds r;
+	struct fs_exec_fd fd[FS_EXEC_FDS_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_fds_scratch);
+} exec_fds_scratch SEC(".maps");
+
+/* The walk of one descriptor table, word by word of its open bitmap. */
+struct fds_walk {
+	struct exec_fds_scratch *x;
+	struct file **fd;
+	unsigned long *open;
+};
+
+static __always_inline __u16 fd_kind(__u32 mode, __u32 magic)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return FS_FD_REG;
+	case S_IFDIR:
+		return FS_FD_DIR;
+	case S_IFCHR:
+		return FS_FD_CHR;
+	case S_IFBLK:
+		return FS_FD_BLK;
+	case S_IFIFO:
+		return FS_FD_FIFO;
+	case S_IFSOCK:
+		return FS_FD_SOCK;
+	case S_IFLNK:
+		return FS_FD_LNK;
+	}
+	return magic == ANON_INODE_FS_MAGIC ? FS_FD_ANON : FS_FD_OTHER;
+}
+
+/* A socket's family and type, and for IP its addresses and ports. */
+static __always_inline void fd_socket(struct fs_exec_fd *e, struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	e->sock_type = BPF_CORE_READ(sock, type);
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->peer_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (e->family == AF_INET) {
+		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(e->addr, &a, sizeof(a));
+		__builtin_memcpy(e->peer_addr, &d, sizeof(d));
+	} else if (e->family == AF_INET6) {
+		BPF_CORE_READ_INTO(e->addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(e->peer_addr, sk, __sk_common.skc_v6_daddr);
+	} else {
+		e->port = e->peer_port = 0;
+	}
+}
+
+static __always_inline void fill_fd(struct fs_exec_fd *e, struct file *f,
+				    int fd)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
+	__u32 mode = BPF_CORE_READ(ino, i_mode);
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->fd = fd;
+	e->ino = BPF_CORE_READ(ino, i_ino);
+	e->dev = BPF_CORE_READ(sb, s_dev);
+	e->magic = BPF_CORE_READ(sb, s_magic);
+	e->kind = fd_kind(mode, e->magic);
+	if (e->kind == FS_FD_CHR || e->kind == FS_FD_BLK)
+		e->dev = BPF_CORE_READ(ino, i_rdev);
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (e->kind == FS_FD_SOCK)
+		fd_socket(e, f);
+}
+
+/* The index of the one bit set in v. */
+static __always_inline int bit_index(unsigned long v)
+{
+	int n = 0;
+
+	if (v & 0xffffffff00000000UL)
+		n += 32;
+	if (v & 0xffff0000ffff0000UL)
+		n += 16;
+	if (v & 0xff00ff00ff00ff00UL)
+		n += 8;
+	if (v & 0xf0f0f0f0f0f0f0f0UL)
+		n += 4;
+	if (v & 0xccccccccccccccccUL)
+		n += 2;
+	if (v & 0xaaaaaaaaaaaaaaaaUL)
+		n += 1;
+	return n;
+}
+
+/* bpf_loop callback: the open descriptors of bitmap word w. */
+static long walk_word(__u32 w, struct fds_walk *c)
+{
+	struct fs_rec_exec_fds *r = &c->x->r;
+	unsigned long word;
+
+	if (bpf_probe_read_kernel(&word, sizeof(word), c->open + w))
+		return 1;
+	if (w == 0)
+		word &= ~7UL;	/* stdin, stdout, stderr */
+	for (int i = 0; i < 64 && word; i++) {
+		unsigned long low = word & -word;
+		int fd = w * 64 + bit_index(low);
+		struct file *f = NULL;
+
+		word ^= low;
+		r->count++;
+		if (r->nr >= FS_EXEC_FDS_MAX) {
+			r->flags |= FS_EXECFD_MORE;
+			continue;
+		}
+		if (bpf_probe_read_kernel(&f, sizeof(f), c->fd + fd) || !f)
+			continue;
+		fill_fd(&c->x->fd[r->nr & (FS_EXEC_FDS_MAX - 1)], f, fd);
+		r->nr++;
+	}
+	return 0;
+}
+
+/*
+ * The descriptors above 2 the new image holds: all inherited, since
+ * close-on-exec ones were closed before this tracepoint. Nothing is sent
+ * when there are none, the usual case: one bitmap word read.
+ */
+static __always_inline void send_exec_fds(struct task_struct *p)
+{
+	struct exec_fds_scratch *x = bpf_map_lookup_elem(&exec_fds_scratch,
+							 &(__u32){0});
+	struct fdtable *fdt = BPF_CORE_READ(p, files, fdt);
+	struct fds_walk c = { .x = x };
+	unsigned int max;
+	__u32 size;
+
+	if (!x || !fdt)
+		return;
+	max = BPF_CORE_READ(fdt, max_fds);
+	c.fd = BPF_CORE_READ(fdt, fd);
+	c.open = BPF_CORE_READ(fdt, open_fds);
+	x->r.count = 0;
+	x->r.nr = 0;
+	x->r.flags = max > FS_EXEC_FDS_SCAN ? FS_EXECFD_SCAN_CUT : 0;
+	if (max > FS_EXEC_FDS_SCAN)
+		max = FS_EXEC_FDS_SCAN;
+	bpf_loop((max + 63) / 64, walk_word, &c, 0);
+	if (!x->r.count)
+		return;
+	fill_hdr(&x->r.hdr, FS_REC_EXEC_FDS, sizeof(x->r), p, true);
+	size = sizeof(x->r) + x->r.nr * sizeof(struct fs_exec_fd);
+	x->r.hdr.size = size;
+	if (size > sizeof(*x) ||
+	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
+		__sync_fetch_and_add(&ringbuf_drops[FS_REC_EXEC_FDS], 1);
+}
+
 static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 				   struct linux_binprm *bprm)
 {
@@ -413,6 +601,8 @@ static __always_inline int on_exec(struct task_struct *p, pid_t old_pid,
 		r->flags |= FS_EXEC_ARGS_FAULT;
 	}
 	send_exec(x, FS_REC_EXEC, fn, len, used, size);
+	if (exec_fds_enabled)
+		send_exec_fds(p);
 	return 0;
 }
 

@@ -8,8 +8,12 @@
  * stopped (SIGINT) after the worker is done: the records are all written
  * by then, so the counts are exact and no timing decides them.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -70,6 +74,9 @@ static int start_lint(FIXTURE_DATA(lint) *self, void (*work)(int, int),
 		close(self->go[1]);
 		close(self->done[0]);
 		if (read(self->go[0], &b, 1) != 0)
+			_exit(99);
+		/* What the test inherited is no worker's leak. */
+		if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC))
 			_exit(99);
 		work(arg, self->done[1]);
 		_exit(0);
@@ -158,7 +165,7 @@ static void mt_fork(int sleep_ms, int done)
 	int p[2], st;
 	pid_t c;
 
-	if (pipe(p))
+	if (pipe2(p, O_CLOEXEC))
 		_exit(90);
 	for (int i = 0; i < 3; i++)
 		if (pthread_create(&t[i], NULL, blocked, &p[0]))
@@ -350,6 +357,88 @@ TEST_F(lint, children_never_reaped)
 	EXPECT_EQ(1, nr_findings(self->report));
 	EXPECT_EQ(self->worker, get_int(f, "pid"));
 	EXPECT_EQ(2, get_int(f, "count"));
+}
+
+/*
+ * A listening TCP socket on 127.0.0.1 and a pipe, then a child that
+ * execs /bin/true, twice; flags 0 leaves them to it, else close-on-exec.
+ * Everything the test inherited is close-on-exec first: only these
+ * three can be the child's. Tells the socket's port's low bits.
+ */
+static void pass_fds(int flags, int done)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int s, p[2];
+
+	if (close_range(3, ~0U, 0))
+		_exit(97);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | (flags ? SOCK_CLOEXEC : 0), 0);
+	if (s != 3 || bind(s, (void *)&a, sizeof(a)) || listen(s, 1) ||
+	    getsockname(s, (void *)&a, &len) || pipe2(p, flags) ||
+	    p[0] != 4 || p[1] != 5)
+		_exit(98);
+	for (int i = 0; i < 2; i++) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		if (c < 0 || waitpid(c, NULL, 0) != c)
+			_exit(99);
+	}
+	_exit(ntohs(a.sin_port) % 200);	/* its low bits, to check */
+}
+
+TEST_F(lint, a_socket_and_pipe_left_open_across_exec_are_reported)
+{
+	struct json_object *f, *fds;
+	char addr[32];
+	int st;
+
+	ASSERT_EQ(0, start_lint(self, pass_fds, 0, NULL));
+	st = run_worker(self);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(1, stop_lint(self));
+	ASSERT_NE(NULL, self->report);
+	ASSERT_EQ(1, findings(self->report, "exec-fds", &f));
+	EXPECT_EQ(1, nr_findings(self->report));
+	EXPECT_STREQ("warning", get_text(f, "severity"));
+	EXPECT_EQ(2, get_int(f, "count"));	/* two execs, one finding */
+	EXPECT_STREQ("true", get_text(f, "evidence.program"));
+	EXPECT_EQ(3, get_int(f, "evidence.open"));
+	fds = get(f, "evidence.fds");
+	ASSERT_NE(NULL, fds);
+	ASSERT_EQ(3, json_object_array_length(fds));
+	f = json_object_array_get_idx(fds, 0);
+	EXPECT_EQ(3, get_int(f, "fd"));
+	EXPECT_STREQ("socket", get_text(f, "kind"));
+	EXPECT_STREQ("inet", get_text(f, "family"));
+	EXPECT_STREQ("stream", get_text(f, "type"));
+	/* The port's low bits came back in the worker's exit status. */
+	snprintf(addr, sizeof(addr), "127.0.0.1:");
+	EXPECT_EQ(0, strncmp(addr, get_text(f, "addr"), strlen(addr)));
+	EXPECT_EQ(WEXITSTATUS(st),
+		  atoi(get_text(f, "addr") + strlen(addr)) % 200);
+	for (int i = 1; i < 3; i++) {
+		f = json_object_array_get_idx(fds, i);
+		EXPECT_EQ(3 + i, get_int(f, "fd"));
+		EXPECT_STREQ("pipe", get_text(f, "kind"));
+	}
+}
+
+TEST_F(lint, close_on_exec_descriptors_are_not_reported)
+{
+	int st;
+
+	ASSERT_EQ(0, start_lint(self, pass_fds, O_CLOEXEC, NULL));
+	st = run_worker(self);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, stop_lint(self));
+	ASSERT_NE(NULL, self->report);
+	EXPECT_EQ(0, nr_findings(self->report));
 }
 
 TEST(bad_options_get_one_line_and_status_2)

@@ -131,6 +131,8 @@ static int report(const struct lint_opts *o, struct fs_session *s,
 		.m = fs_session_model(s),
 		.watched_ns = fs_session_now(s) - fs_session_start_ns(s),
 		.min_sev = o->severity,
+		.unavailable = fs_session_exec_fds(s) ? NULL :
+			       "descriptors inherited across exec (exec-fds): this source does not list them",
 	};
 
 	fs_lint_finish(l, r.m, fs_session_now(s));
@@ -150,7 +152,10 @@ int cmd_lint(int argc, char **argv, const struct fs_global_opts *g)
 		.zombie_age_s = 1,
 		.exec_repeat = 3,
 	};
-	struct fs_session_opts so = { .on_event = on_event };
+	struct fs_session_opts so = {
+		.source.exec_fds = true,
+		.on_event = on_event,
+	};
 	struct fs_lint l;
 	struct fs_session *s;
 	int err;

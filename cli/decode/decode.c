@@ -32,6 +32,7 @@ static const struct {
 	[FS_REC_PIDS]		= { "pids",	sizeof(struct fs_rec_pids) },
 	[FS_REC_FORK_STACK]	= { "fork-stack",
 				    sizeof(struct fs_rec_fork_stack) },
+	[FS_REC_EXEC_FDS]	= { "exec-fds",	sizeof(struct fs_rec_exec_fds) },
 };
 
 /* One reader of exec strings serves both: the layouts must agree. */
@@ -53,7 +54,7 @@ const char *fs_record_name(unsigned int type)
 unsigned int fs_record_type(const char *name)
 {
 	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++)
-		if (!strcmp(rec_types[t].name, name))
+		if (rec_types[t].name && !strcmp(rec_types[t].name, name))
 			return t;
 	return 0;
 }
@@ -138,6 +139,21 @@ static int check_fork_stack(const struct fs_rec_fork_stack *r)
 	return 0;
 }
 
+/* Entries that fit, each name NUL-ended. */
+static int check_exec_fds(const struct fs_rec_exec_fds *r)
+{
+	const struct fs_exec_fd *e = fs_exec_fds(r);
+
+	if (r->nr > FS_EXEC_FDS_MAX ||
+	    r->hdr.fixed + (size_t)r->nr * sizeof(*e) > r->hdr.size)
+		return fs_error(EBADMSG, "exec-fds record lists %u descriptors in %u bytes",
+				r->nr, r->hdr.size);
+	for (unsigned int i = 0; i < r->nr; i++)
+		if (!has_nul(e[i].name, sizeof(e[i].name)))
+			return fs_error(EBADMSG, "exec-fds record has an unterminated name");
+	return 0;
+}
+
 int fs_record_check(const void *buf, size_t len)
 {
 	const struct fs_hdr *h = buf;
@@ -145,7 +161,9 @@ int fs_record_check(const void *buf, size_t len)
 	if (len < sizeof(*h))
 		return fs_error(EBADMSG, "record of %zu bytes is shorter than its header",
 				len);
-	if (h->type == 0 || h->type >= FS_REC_TYPE_MAX)
+	/* A type this reader has no entry for (16: another branch's). */
+	if (h->type == 0 || h->type >= FS_REC_TYPE_MAX ||
+	    !rec_types[h->type].name)
 		return fs_error(EBADMSG, "record of unknown type %u", h->type);
 	if (h->fixed < rec_types[h->type].size || h->fixed % 8 ||
 	    h->size < h->fixed || h->size > len || h->size % 8)
@@ -163,7 +181,14 @@ int fs_record_check(const void *buf, size_t len)
 		return check_pids(buf);
 	if (h->type == FS_REC_FORK_STACK)
 		return check_fork_stack(buf);
+	if (h->type == FS_REC_EXEC_FDS)
+		return check_exec_fds(buf);
 	return 0;
+}
+
+const struct fs_exec_fd *fs_exec_fds(const struct fs_rec_exec_fds *r)
+{
+	return (const void *)((const char *)r + r->hdr.fixed);
 }
 
 const char *fs_exec_filename(const struct fs_rec_exec *r)

@@ -69,6 +69,8 @@ const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r);
 const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r);
 /* A pids reading's cgroup path; "" for the machine. */
 const char *fs_pids_path(const struct fs_rec_pids *r);
+/* An exec-fds record's entries: r->nr of them. */
+const struct fs_exec_fd *fs_exec_fds(const struct fs_rec_exec_fds *r);
 /* The container identity a record carries (fork: the child's), or NULL. */
 const struct fs_ident *fs_record_ident(const struct fs_hdr *h);
 

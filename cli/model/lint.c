@@ -31,6 +31,7 @@ static const char *const kind_names[FS_LINT_KINDS] = {
 	[FS_LINT_AUTOREAP] = "autoreap",
 	[FS_LINT_EXEC_LOOP] = "exec-loop",
 	[FS_LINT_FORK_FAIL] = "fork-failed",
+	[FS_LINT_EXEC_FDS] = "exec-fds",
 };
 
 static const char *const severity_names[] = { "info", "warning", "error" };
@@ -64,9 +65,13 @@ void fs_lint_free(struct fs_lint *l)
 	fs_idmap_clear(&l->mt_children, free);
 	fs_idmap_clear(&l->exec_fails, free);
 	fs_idmap_clear(&l->child_fails, free);
+	fs_idmap_clear(&l->fd_files, NULL);
 	free(l->mt_children.slots);
 	free(l->exec_fails.slots);
 	free(l->child_fails.slots);
+	free(l->fd_files.slots);
+	for (uint32_t i = 0; i < l->n; i++)
+		free(l->f[i].fds);
 	free(l->f);
 	memset(l, 0, sizeof(*l));
 }
@@ -81,6 +86,19 @@ static const struct fs_task *process(const struct fs_model *m, int32_t tgid)
 	return t && t->tgid ? t : NULL;
 }
 
+/* The same program (by its comm) inheriting the same descriptors. */
+static bool same_fds(const struct fs_finding *f, const struct fs_finding *key)
+{
+	if (f->nr_fds != key->nr_fds || strcmp(f->filename, key->filename))
+		return false;
+	for (uint16_t i = 0; i < f->nr_fds; i++)
+		if (f->fds[i].fd != key->fds[i].fd ||
+		    f->fds[i].kind != key->fds[i].kind ||
+		    f->fds[i].family != key->fds[i].family)
+			return false;
+	return true;
+}
+
 static bool same(const struct fs_finding *f, enum fs_lint_kind kind,
 		 int32_t tgid, uint64_t start, const struct fs_finding *key)
 {
@@ -91,6 +109,8 @@ static bool same(const struct fs_finding *f, enum fs_lint_kind kind,
 		       !strcmp(f->filename, key->filename);
 	if (kind == FS_LINT_FORK_FAIL)
 		return f->limit == key->limit && f->err == key->err;
+	if (kind == FS_LINT_EXEC_FDS)
+		return same_fds(f, key);
 	return true;
 }
 
@@ -129,6 +149,7 @@ static struct fs_finding *finding(struct fs_lint *l, const struct fs_model *m,
 	f->count = 0;
 	f->kind = kind;
 	f->sev = kind == FS_LINT_FORK_FAIL ? FS_SEV_ERROR : FS_SEV_WARNING;
+	f->fds = NULL;	/* the caller copies the key's */
 	f->tgid = tgid;
 	f->start_ns = start;
 	f->first_ns = ts;
@@ -395,6 +416,118 @@ static struct fs_finding *fork_failed(struct fs_lint *l,
 	return f;
 }
 
+/*
+ * Devices (a terminal, /dev/null) and directories are inherited on
+ * purpose often enough: worth knowing, no more. Sockets, pipes, files
+ * and event descriptors keep a peer waiting or a resource alive.
+ */
+static enum fs_lint_severity fds_severity(const struct fs_exec_fd *e,
+					  uint16_t nr)
+{
+	for (uint16_t i = 0; i < nr; i++)
+		if (e[i].kind != FS_FD_CHR && e[i].kind != FS_FD_DIR)
+			return FS_SEV_WARNING;
+	return FS_SEV_INFO;
+}
+
+/* An open file's identity: its inode on its filesystem; never 0. */
+static uint64_t file_id(const struct fs_exec_fd *e)
+{
+	return (e->ino ^ ((uint64_t)e->dev << 40)) | 1ULL << 63;
+}
+
+/* The finding that first showed open file e inherited, or NULL. */
+static struct fs_finding *file_finding(struct fs_lint *l,
+				       const struct fs_exec_fd *e)
+{
+	struct fs_idmap_slot *s = fs_idmap_get(&l->fd_files, file_id(e));
+	uintptr_t i = s ? (uintptr_t)s->value : 0;
+
+	return i && i <= l->n ? &l->f[i - 1] : NULL;
+}
+
+/*
+ * Keeps the entries of r whose open file no finding has shown yet, in
+ * new (FS_EXEC_FDS_MAX room); the finding of the first known one in
+ * *known.
+ */
+static uint16_t new_files(struct fs_lint *l, const struct fs_rec_exec_fds *r,
+			  struct fs_exec_fd *new, struct fs_finding **known)
+{
+	const struct fs_exec_fd *e = fs_exec_fds(r);
+	uint16_t n = 0;
+
+	*known = NULL;
+	for (uint16_t i = 0; i < r->nr; i++) {
+		struct fs_finding *f = file_finding(l, &e[i]);
+
+		if (!f)
+			new[n++] = e[i];
+		else if (!*known)
+			*known = f;
+	}
+	return n;
+}
+
+static void remember_files(struct fs_lint *l, const struct fs_finding *f)
+{
+	uintptr_t index = f - l->f + 1;
+	bool added;
+
+	for (uint16_t i = 0; i < f->nr_fds; i++) {
+		struct fs_idmap_slot *s = fs_idmap_put(&l->fd_files,
+						       file_id(&f->fds[i]),
+						       &added);
+
+		if (s)
+			s->value = (void *)index;
+	}
+}
+
+/*
+ * Descriptors an exec'd image inherited: its parent's leak. One open
+ * file handed down a whole tree (a shell's descriptor every command it
+ * runs inherits) is one leak: told once, where first seen, and each
+ * exec inheriting it again adds to that finding's count.
+ */
+static struct fs_finding *exec_fds(struct fs_lint *l, const struct fs_model *m,
+				   const struct fs_rec_exec_fds *r)
+{
+	static struct fs_exec_fd new[FS_EXEC_FDS_MAX];
+	struct fs_finding key = { .fds = new, .fds_open = r->count };
+	struct fs_finding *f, *known;
+
+	key.nr_fds = new_files(l, r, new, &known);
+	if (!key.nr_fds) {
+		if (known) {
+			known->count++;
+			known->last_ns = r->hdr.ts_ns;
+		}
+		return known;
+	}
+	memcpy(key.filename, r->hdr.comm, sizeof(r->hdr.comm));
+	f = finding(l, m, FS_LINT_EXEC_FDS, r->hdr.ppid, &key, r->hdr.ts_ns);
+	if (!f)
+		return NULL;
+	if (!f->count++) {
+		size_t bytes = key.nr_fds * sizeof(*f->fds);
+
+		f->fds = malloc(bytes);
+		if (!f->fds) {
+			l->failed = -ENOMEM;
+			f->nr_fds = 0;
+		} else {
+			memcpy(f->fds, new, bytes);
+		}
+		f->child = r->hdr.pid;
+		f->fds_flags = r->flags;
+		f->sev = fds_severity(new, key.nr_fds);
+		remember_files(l, f);
+	}
+	f->last_ns = r->hdr.ts_ns;
+	return f;
+}
+
 static struct fs_finding *exited(struct fs_lint *l, const struct fs_model *m,
 				 const struct fs_rec_exit *r)
 {
@@ -434,6 +567,8 @@ const struct fs_finding *fs_lint_event(struct fs_lint *l,
 		return exec_failed(l, m, (const void *)rec);
 	case FS_REC_FORK_FAIL:
 		return fork_failed(l, m, (const void *)rec);
+	case FS_REC_EXEC_FDS:
+		return exec_fds(l, m, (const void *)rec);
 	}
 	return NULL;
 }

@@ -26,6 +26,7 @@ enum fs_lint_kind {
 	FS_LINT_AUTOREAP,	/* SIGCHLD ignored while children fail */
 	FS_LINT_EXEC_LOOP,	/* the same exec failing again and again */
 	FS_LINT_FORK_FAIL,	/* forks refused by a limit */
+	FS_LINT_EXEC_FDS,	/* descriptors inherited across exec */
 	FS_LINT_KINDS,
 };
 
@@ -74,6 +75,13 @@ struct fs_finding {
 	/* FORK_FAIL: the limit that refused it, and what it stood at. */
 	enum fs_fork_limit limit;
 	int64_t used, max;
+	/* EXEC_FDS: the descriptors a program exec'd by a child of this
+	 * process inherited (the first child's; the same set again is
+	 * counted), how many were open in all, the record's FS_EXECFD_*. */
+	struct fs_exec_fd *fds;
+	uint16_t nr_fds;
+	uint16_t fds_flags;
+	uint32_t fds_open;
 };
 
 struct fs_lint_opts {
@@ -93,6 +101,8 @@ struct fs_lint {
 	struct fs_idmap exec_fails;	/* tgid: its failing execs */
 	struct fs_idmap child_fails;	/* parent tgid: children that
 					 * exited after failed execs */
+	struct fs_idmap fd_files;	/* an inherited open file (inode,
+					 * dev): its finding's index + 1 */
 	int failed;		/* out of memory: findings may be missing */
 };
 

@@ -395,6 +395,11 @@ const struct fs_file_meta *fs_session_meta(const struct fs_session *s)
 	return fs_source_meta(s->src);
 }
 
+bool fs_session_exec_fds(const struct fs_session *s)
+{
+	return fs_source_exec_fds(s->src);
+}
+
 const char *fs_session_cow_method(const struct fs_session *s)
 {
 	return fs_source_cow_method(s->src);

@@ -122,6 +122,8 @@ const struct fs_file_end *fs_session_end(const struct fs_session *s);
 const struct fs_file_meta *fs_session_meta(const struct fs_session *s);
 /* What its COW counters count, for every output; NULL when off. */
 const char *fs_session_cow_method(const struct fs_session *s);
+/* Whether descriptors inherited across exec are listed (exec-fds). */
+bool fs_session_exec_fds(const struct fs_session *s);
 /* Its source's counts of records and losses, and what the source is. */
 const struct fs_stream_stats *fs_session_stats(const struct fs_session *s);
 /* The source's in-kernel counters (fs_source_counters()), summed. */

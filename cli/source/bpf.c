@@ -147,6 +147,8 @@ static int load(struct bpf_source *s, const struct fs_source_opts *o)
 	s->skel->rodata->exit_has_group_dead = s->base.exact_group_dead;
 	s->skel->rodata->cow_enabled = s->cow != NULL;
 	s->skel->rodata->stacks_enabled = o->stacks;
+	s->skel->rodata->exec_fds_enabled = o->exec_fds;
+	s->base.exec_fds = o->exec_fds;
 	/* Wake the reader at 1/8 full at most: it drains on timeouts too. */
 	s->skel->rodata->wakeup_bytes = (o->ring_bytes ? o->ring_bytes :
 					 DEFAULT_RING_BYTES) / 8;

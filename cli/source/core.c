@@ -209,6 +209,11 @@ const char *fs_source_cow_method(const struct fs_source *s)
 	return s->cow_kind ? s->cow_method : NULL;
 }
 
+bool fs_source_exec_fds(const struct fs_source *s)
+{
+	return s->exec_fds || s->stats.by_type[FS_REC_EXEC_FDS];
+}
+
 unsigned int fs_source_cow_kind(const struct fs_source *s)
 {
 	return s->cow_kind;

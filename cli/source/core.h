@@ -48,6 +48,7 @@ struct fs_source {
 	unsigned int cow_kind;	/* FS_COW_*, 0: off */
 	bool exact_group_dead;	/* the kernel says which exit was last */
 	bool cow_copies;	/* pages copied are counted too */
+	bool exec_fds;		/* exec-fds records are made */
 	/*
 	 * Replaying a recording: its records were completed and its cgroups
 	 * named when they were recorded, on another machine maybe; nothing

@@ -40,6 +40,8 @@ struct fs_source_opts {
 	 * only: the module refuses it.
 	 */
 	bool stacks;
+	bool exec_fds;		/* list the descriptors each exec'd image
+				 * inherited (FS_REC_EXEC_FDS) */
 	bool verbose;		/* let libbpf and the kernel verifier talk */
 	/*
 	 * The exporter's mode (BPF only): count events in the kernel, read
@@ -94,6 +96,11 @@ int fs_source_pids_sample(struct fs_source *s);
 int fs_source_counters(struct fs_source *s, uint64_t *out);
 /* What the COW counters count, for every output; NULL when off. */
 const char *fs_source_cow_method(const struct fs_source *s);
+/*
+ * Whether exec-fds records come (asked for, and the producer makes
+ * them; a recording: when it holds some, which is known only once read).
+ */
+bool fs_source_exec_fds(const struct fs_source *s);
 /* FS_COW_* of the counters, 0 when off. */
 unsigned int fs_source_cow_kind(const struct fs_source *s);
 /* Whether pages copied are counted beside the faults. */

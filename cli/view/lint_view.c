@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +31,10 @@ static const struct {
 	[FS_LINT_EXEC_LOOP] = {
 		"an exec that failed will fail the same way again: retrying it burns forks and CPU and hides the error.",
 		"fix the path, permission or interpreter (#!) named, and stop retrying on errors like ENOENT and EACCES.",
+	},
+	[FS_LINT_EXEC_FDS] = {
+		"a descriptor without close-on-exec stays open in every program exec'd after it: a child holds a socket or pipe end it has no business holding, so peers never see EOF, ports stay bound and files stay open after the parent closed them.",
+		"open with O_CLOEXEC (SOCK_CLOEXEC, pipe2(O_CLOEXEC), F_DUPFD_CLOEXEC), or close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before exec; pass on purpose only what the child needs.",
 	},
 	[FS_LINT_FORK_FAIL] = {
 		"a refused fork is a request the program could not serve: the limit named is full.",
@@ -98,6 +104,110 @@ static void text_fork_fail(char *b, size_t len, const struct fs_finding *fd)
 			 fd->max);
 }
 
+static const char *const fd_kinds[] = {
+	[FS_FD_OTHER] = "other", [FS_FD_REG] = "file", [FS_FD_DIR] = "dir",
+	[FS_FD_CHR] = "chr", [FS_FD_BLK] = "blk", [FS_FD_FIFO] = "pipe",
+	[FS_FD_SOCK] = "socket", [FS_FD_ANON] = "anon", [FS_FD_LNK] = "link",
+};
+
+static const char *fd_kind(const struct fs_exec_fd *e)
+{
+	return e->kind < ARRAY_SIZE(fd_kinds) ? fd_kinds[e->kind] : "other";
+}
+
+static const char *family_name(uint16_t family)
+{
+	switch (family) {
+	case AF_UNIX:
+		return "unix";
+	case AF_INET:
+		return "inet";
+	case AF_INET6:
+		return "inet6";
+	case AF_NETLINK:
+		return "netlink";
+	case AF_PACKET:
+		return "packet";
+	}
+	return "other";
+}
+
+static const char *sock_type_name(uint16_t type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "stream";
+	case SOCK_DGRAM:
+		return "dgram";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
+	case SOCK_RAW:
+		return "raw";
+	}
+	return "other";
+}
+
+/* "127.0.0.1:8080", "[::1]:8080"; "" for sockets not of IP. */
+static const char *ip_addr(char *buf, size_t len, uint16_t family,
+			   const uint8_t *addr, uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN] = "";
+
+	buf[0] = 0;
+	if ((family != AF_INET && family != AF_INET6) ||
+	    !inet_ntop(family, addr, a, sizeof(a)))
+		return buf;
+	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
+/* One descriptor: "4 socket inet stream 127.0.0.1:8080", "5 pipe". */
+static int text_fd(char *b, size_t len, const struct fs_exec_fd *e)
+{
+	char name[4 * sizeof(e->name)], a[64], p[64];
+
+	if (e->kind == FS_FD_SOCK)
+		return snprintf(b, len, "%d socket %s %s%s%s%s%s", e->fd,
+				family_name(e->family),
+				sock_type_name(e->sock_type),
+				*ip_addr(a, sizeof(a), e->family, e->addr,
+					 e->port) ? " " : "", a,
+				e->peer_port ? " peer " : "",
+				e->peer_port ? ip_addr(p, sizeof(p), e->family,
+						       e->peer_addr,
+						       e->peer_port) : "");
+	if (e->kind == FS_FD_FIFO || !e->name[0])
+		return snprintf(b, len, "%d %s (inode %" PRIu64 ")", e->fd,
+				fd_kind(e), (uint64_t)e->ino);
+	return snprintf(b, len, "%d %s %s", e->fd, fd_kind(e),
+			fs_escape(name, sizeof(name), e->name,
+				  FS_ESC_TERMINAL));
+}
+
+/* At most this many descriptors in a text line. */
+#define FDS_SHOWN	8
+
+static void text_exec_fds(char *b, size_t len, const struct fs_finding *fd)
+{
+	char comm[4 * FS_COMM_LEN];
+	size_t n;
+
+	n = snprintf(b, len, "%" PRIu64 " %s of %s inherited %u %s above 2 (child %d); first seen here:",
+		     fd->count, fd->count == 1 ? "exec" : "execs",
+		     fs_escape(comm, sizeof(comm), fd->filename,
+			       FS_ESC_TERMINAL),
+		     fd->fds_open, fd->fds_open == 1 ? "descriptor" :
+						       "descriptors", fd->child);
+	for (uint16_t i = 0; i < fd->nr_fds && i < FDS_SHOWN && n < len; i++) {
+		n += snprintf(b + n, len - n, i ? ", " : " ");
+		if (n < len)
+			n += text_fd(b + n, len - n, &fd->fds[i]);
+	}
+	if (fd->fds_open > FDS_SHOWN && n < len)
+		snprintf(b + n, len - n, " and %u more",
+			 fd->fds_open - FDS_SHOWN);
+}
+
 const char *fs_lint_explain(char *buf, size_t len,
 			    const struct fs_finding *fd)
 {
@@ -108,6 +218,7 @@ const char *fs_lint_explain(char *buf, size_t len,
 		[FS_LINT_AUTOREAP] = text_autoreap,
 		[FS_LINT_EXEC_LOOP] = text_exec_loop,
 		[FS_LINT_FORK_FAIL] = text_fork_fail,
+		[FS_LINT_EXEC_FDS] = text_exec_fds,
 	};
 
 	buf[0] = 0;
@@ -167,6 +278,42 @@ void fs_lint_text(FILE *f, const struct fs_lint_report *r)
 			r->l->dropped, FS_LINT_MAX);
 }
 
+static void json_fd(struct fs_json *j, const struct fs_exec_fd *e)
+{
+	char a[64];
+
+	fs_json_object(j, NULL);
+	fs_json_int(j, "fd", e->fd);
+	fs_json_str(j, "kind", fd_kind(e));
+	fs_json_str(j, "name", e->name);
+	fs_json_u64(j, "ino", e->ino);
+	fs_json_u64(j, "dev", e->dev);
+	if (e->kind == FS_FD_SOCK) {
+		fs_json_str(j, "family", family_name(e->family));
+		fs_json_str(j, "type", sock_type_name(e->sock_type));
+		if (*ip_addr(a, sizeof(a), e->family, e->addr, e->port))
+			fs_json_str(j, "addr", a);
+		if (e->peer_port &&
+		    *ip_addr(a, sizeof(a), e->family, e->peer_addr,
+			     e->peer_port))
+			fs_json_str(j, "peer", a);
+	}
+	fs_json_close(j);
+}
+
+static void json_exec_fds(struct fs_json *j, const struct fs_finding *fd)
+{
+	fs_json_str(j, "program", fd->filename);
+	fs_json_int(j, "child", fd->child);
+	fs_json_u64(j, "open", fd->fds_open);
+	fs_json_bool(j, "more", fd->fds_flags & FS_EXECFD_MORE);
+	fs_json_bool(j, "scan_cut", fd->fds_flags & FS_EXECFD_SCAN_CUT);
+	fs_json_array(j, "fds");
+	for (uint16_t i = 0; i < fd->nr_fds; i++)
+		json_fd(j, &fd->fds[i]);
+	fs_json_close(j);
+}
+
 static void json_evidence(struct fs_json *j, const struct fs_finding *fd)
 {
 	fs_json_object(j, "evidence");
@@ -201,6 +348,9 @@ static void json_evidence(struct fs_json *j, const struct fs_finding *fd)
 		fs_json_str(j, "limit", fs_fork_limit_name(fd->limit));
 		fs_json_int(j, "used", fd->used);
 		fs_json_int(j, "max", fd->max);
+		break;
+	case FS_LINT_EXEC_FDS:
+		json_exec_fds(j, fd);
 		break;
 	default:
 		break;

@@ -56,6 +56,7 @@ enum fs_rec_type {
 	FS_REC_EXEC_FAIL	= 14,	/* execve/execveat failed */
 	FS_REC_PIDS		= 15,	/* the reader's: a PID budget reading */
 	FS_REC_FORK_STACK	= 16,	/* a target's user stack at a fork */
+	FS_REC_EXEC_FDS		= 17,	/* descriptors an exec'd image inherited */
 	FS_REC_TYPE_MAX,
 };
 
@@ -534,5 +535,64 @@ struct fs_rec_fork_stack {
 	FS_ALIGN8(sizeof(struct fs_rec_fork_stack) + (nr_ips) * 8 + (stack_len))
 #define FS_FORK_STACK_MAX_SIZE						\
 	FS_FORK_STACK_SIZE(FS_STACK_MAX_IPS, FS_STACK_COPY_MAX)
+
+/* fs_exec_fd.kind: the file's type, from its inode's mode */
+#define FS_FD_OTHER		0
+#define FS_FD_REG		1
+#define FS_FD_DIR		2
+#define FS_FD_CHR		3
+#define FS_FD_BLK		4
+#define FS_FD_FIFO		5	/* a pipe or FIFO */
+#define FS_FD_SOCK		6
+#define FS_FD_ANON		7	/* an anonymous inode (eventfd, timerfd,
+					 * signalfd, epoll, ...): name says which */
+#define FS_FD_LNK		8
+
+/* At most this many descriptors listed in one FS_REC_EXEC_FDS record. */
+#define FS_EXEC_FDS_MAX		64
+/* Descriptors looked at: 0 to FS_EXEC_FDS_SCAN - 1. */
+#define FS_EXEC_FDS_SCAN	1024
+
+/* One inherited descriptor. */
+struct fs_exec_fd {
+	__s32 fd;
+	__u16 kind;		/* FS_FD_* */
+	__u16 family;		/* a socket's AF_*, else 0 */
+	__u16 sock_type;	/* a socket's SOCK_STREAM, SOCK_DGRAM, ... */
+	__u16 port;		/* AF_INET, AF_INET6: the local port */
+	__u16 peer_port;	/* ... and the peer's, 0: none */
+	__u16 reserved;
+	__u32 dev;		/* the filesystem's s_dev; a device's i_rdev
+				 * (kernel encoding: major << 20 | minor) */
+	__u32 magic;		/* the filesystem's s_magic */
+	__u64 ino;
+	__u8 addr[16];		/* AF_INET: 4 bytes, AF_INET6: 16 */
+	__u8 peer_addr[16];
+	char name[32];		/* its dentry's name, NUL-ended, maybe cut:
+				 * a file's base name, "[eventfd]", a
+				 * pipe's "pipe:[N]" is not: empty */
+};
+
+/* fs_rec_exec_fds.flags */
+#define FS_EXECFD_MORE		(1U << 0)	/* more open than listed */
+#define FS_EXECFD_SCAN_CUT	(1U << 1)	/* the table has descriptors
+						 * past FS_EXEC_FDS_SCAN,
+						 * which were not looked at */
+
+/*
+ * Subject: the task after exec, written right after its FS_REC_EXEC when
+ * a reader asked for it (forkscope lint, trace --explain) and the new
+ * image holds descriptors above 2. At sched_process_exec close-on-exec
+ * descriptors are closed already (begin_new_exec() ran
+ * do_close_on_exec()), so each one listed was inherited. Variable part:
+ * nr struct fs_exec_fd, the lowest descriptors first.
+ */
+struct fs_rec_exec_fds {
+	struct fs_hdr hdr;
+	__u32 count;		/* descriptors above 2 open, of those looked
+				 * at */
+	__u16 nr;		/* entries that follow: <= FS_EXEC_FDS_MAX */
+	__u16 flags;		/* FS_EXECFD_* */
+};
 
 #endif /* FORKSCOPE_RECORD_H */
