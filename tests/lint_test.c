@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <math.h>
 #include <linux/close_range.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -439,6 +440,64 @@ TEST_F(lint, close_on_exec_descriptors_are_not_reported)
 	ASSERT_EQ(0, stop_lint(self));
 	ASSERT_NE(NULL, self->report);
 	EXPECT_EQ(0, nr_findings(self->report));
+}
+
+#define HEAP_MIB	16
+
+/* Each page of heap written: volatile, or the compiler drops the stores. */
+static void write_pages(volatile char *heap, size_t size, char v)
+{
+	for (size_t off = 0; off < size; off += 4096)
+		heap[off] = v;
+}
+
+/*
+ * A prefork server: a heap of HEAP_MIB written (its pages present), then
+ * n workers forked without exec, each writing the whole inherited heap.
+ */
+static void prefork(int n, int done)
+{
+	size_t size = HEAP_MIB << 20;
+	char *heap = malloc(size);
+
+	if (!heap)
+		_exit(90);
+	write_pages(heap, size, 1);
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			write_pages(heap, size, 2 + i);
+			_exit(0);
+		}
+		if (c < 0 || waitpid(c, NULL, 0) != c)
+			_exit(91);
+	}
+	_exit(0);
+}
+
+TEST_F(lint, prefork_workers_copying_their_parents_heap)
+{
+	const char *const more[] = { "--severity", "info", NULL };
+	double want = 2.0 * (HEAP_MIB << 20), got;
+	struct json_object *f;
+
+	ASSERT_EQ(0, start_lint(self, prefork, 2, more));
+	ASSERT_EQ(0, run_worker(self));
+	ASSERT_EQ(1, stop_lint(self));
+	ASSERT_NE(NULL, self->report);
+	ASSERT_EQ(1, findings(self->report, "prefork-cow", &f)) {
+		TH_LOG("%s", json_object_to_json_string(self->report));
+	}
+	EXPECT_EQ(1, nr_findings(self->report));
+	EXPECT_EQ(2, get_int(f, "count"));
+	/* Every page written once by each: the copy within 5%. */
+	got = get_int(f, "evidence.copied_bytes");
+	EXPECT_LT(fabs(got - want), want * 0.05) {
+		TH_LOG("copied %.0f bytes, written %.0f", got, want);
+	}
+	got = get_int(f, "evidence.worker_copied_bytes");
+	EXPECT_LT(fabs(got - want / 2), want / 2 * 0.05);
 }
 
 TEST(bad_options_get_one_line_and_status_2)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "commands.h"
@@ -22,6 +23,7 @@ struct lint_opts {
 	double mt_fork_ms;
 	double zombie_age_s;
 	long exec_repeat;
+	double cow_min_mib;
 };
 
 static void usage(FILE *f)
@@ -49,6 +51,8 @@ static void usage(FILE *f)
 "                         (default 50)\n"
 "      --zombie-age SECS  a zombie this old is a finding (default 1)\n"
 "      --exec-repeat N    the same exec failing N times is a loop (default 3)\n"
+"      --cow-min MIB      a worker forked without exec copying this much of\n"
+"                         its parent's memory (default 1)\n"
 "  -j, --json             one JSON object\n"
 "  -v, --verbose          show libbpf and verifier messages\n"
 "  -h, --help             this help\n"
@@ -89,6 +93,9 @@ static const struct fs_cmd_spec spec = {
 		{ .name = "zombie-age", .kind = FS_OPT_DOUBLE,
 		  .off = OPT(zombie_age_s), .min = 0, .max = 86400,
 		  .wants = "--zombie-age wants seconds >= 0" },
+		{ .name = "cow-min", .kind = FS_OPT_DOUBLE,
+		  .off = OPT(cow_min_mib), .min = 0, .max = 1e7,
+		  .wants = "--cow-min wants MiB >= 0" },
 		{ .name = "exec-repeat", .kind = FS_OPT_LONG,
 		  .off = OPT(exec_repeat), .min = 2, .max = 1e9,
 		  .wants = "--exec-repeat wants a whole number >= 2" },
@@ -109,8 +116,16 @@ static int watch(const struct lint_opts *o, struct fs_session *s)
 				       o->duration_s * NSEC_PER_SEC : UINT64_MAX;
 	int n = 0;
 
+	uint64_t sample = fs_session_now(s) + NSEC_PER_SEC;
+
 	while (n >= 0 && !fs_stop_requested() && !fs_session_done(s)) {
 		uint64_t from = fs_session_next_ns(s), until;
+
+		/* Workers' COW counts, every second: is the copy growing? */
+		if (fs_session_now(s) >= sample) {
+			fs_session_cow_sample(s);
+			sample = fs_session_now(s) + NSEC_PER_SEC;
+		}
 
 		if (from < fs_session_now(s))
 			from = fs_session_now(s);
@@ -119,8 +134,22 @@ static int watch(const struct lint_opts *o, struct fs_session *s)
 		if (fs_session_now(s) >= end)
 			break;
 	}
+	fs_session_cow_sample(s);
 	fs_session_drain(s);
 	return n < 0 ? n : 0;
+}
+
+/* What the worker that copied most still shares with its parent. */
+static void read_shared(struct fs_lint *l, const struct fs_session *s)
+{
+	for (uint32_t i = 0; !fs_session_meta(s) && i < l->n; i++) {
+		struct fs_finding *f = &l->f[i];
+
+		if (f->kind == FS_LINT_PREFORK_COW &&
+		    fs_source_smaps_rollup(f->child, &f->shared_bytes,
+					   &f->private_bytes))
+			f->shared_bytes = f->private_bytes = -1;
+	}
 }
 
 static int report(const struct lint_opts *o, struct fs_session *s,
@@ -136,6 +165,7 @@ static int report(const struct lint_opts *o, struct fs_session *s,
 	};
 
 	fs_lint_finish(l, r.m, fs_session_now(s));
+	read_shared(l, s);
 	fs_lint_sort(l);
 	if (o->c.json)
 		fs_lint_json(stdout, &r);
@@ -151,9 +181,11 @@ int cmd_lint(int argc, char **argv, const struct fs_global_opts *g)
 		.mt_fork_ms = 50,
 		.zombie_age_s = 1,
 		.exec_repeat = 3,
+		.cow_min_mib = 1,
 	};
 	struct fs_session_opts so = {
 		.source.exec_fds = true,
+		.source.cow = true,
 		.on_event = on_event,
 	};
 	struct fs_lint l;
@@ -167,6 +199,8 @@ int cmd_lint(int argc, char **argv, const struct fs_global_opts *g)
 		.zombie_ns = o.zombie_age_s * NSEC_PER_SEC,
 		.exec_repeat = o.exec_repeat,
 		.exec_window_ns = 10 * NSEC_PER_SEC,
+		.cow_min_bytes = o.cow_min_mib * 1024 * 1024,
+		.page_bytes = sysconf(_SC_PAGESIZE),
 	});
 	so.ctx = &l;
 	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_NOCHECK);

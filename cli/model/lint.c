@@ -25,6 +25,16 @@ struct exec_fail {
 	char filename[FS_FILENAME_LEN];
 };
 
+/* A process forked without exec: its COW faults over the samples. */
+struct cow_worker {
+	uint64_t start_ns;
+	uint64_t first_ns, last_ns;
+	uint64_t first_faults, last_faults;
+	uint64_t told;		/* faults added to its parent's finding */
+	uint32_t rising;	/* samples in a row its faults grew at */
+	bool counted;		/* one of its parent's finding's workers */
+};
+
 static const char *const kind_names[FS_LINT_KINDS] = {
 	[FS_LINT_MT_FORK] = "mt-fork",
 	[FS_LINT_ZOMBIES] = "zombies",
@@ -32,6 +42,7 @@ static const char *const kind_names[FS_LINT_KINDS] = {
 	[FS_LINT_EXEC_LOOP] = "exec-loop",
 	[FS_LINT_FORK_FAIL] = "fork-failed",
 	[FS_LINT_EXEC_FDS] = "exec-fds",
+	[FS_LINT_PREFORK_COW] = "prefork-cow",
 };
 
 static const char *const severity_names[] = { "info", "warning", "error" };
@@ -66,6 +77,7 @@ void fs_lint_free(struct fs_lint *l)
 	fs_idmap_clear(&l->exec_fails, free);
 	fs_idmap_clear(&l->child_fails, free);
 	fs_idmap_clear(&l->fd_files, NULL);
+	fs_idmap_clear(&l->cow_workers, free);
 	free(l->mt_children.slots);
 	free(l->exec_fails.slots);
 	free(l->child_fails.slots);
@@ -150,6 +162,7 @@ static struct fs_finding *finding(struct fs_lint *l, const struct fs_model *m,
 	f->kind = kind;
 	f->sev = kind == FS_LINT_FORK_FAIL ? FS_SEV_ERROR : FS_SEV_WARNING;
 	f->fds = NULL;	/* the caller copies the key's */
+	f->shared_bytes = f->private_bytes = -1;
 	f->tgid = tgid;
 	f->start_ns = start;
 	f->first_ns = ts;
@@ -528,13 +541,92 @@ static struct fs_finding *exec_fds(struct fs_lint *l, const struct fs_model *m,
 	return f;
 }
 
+/* A worker: a process seen forked, that has not exec'd since. */
+static const struct fs_task *worker(const struct fs_model *m, int32_t pid)
+{
+	const struct fs_task *t = process(m, pid);
+
+	return t && t->pid == t->tgid &&
+	       (t->flags & (FS_TASK_BORN | FS_TASK_EXECED)) == FS_TASK_BORN ?
+	       t : NULL;
+}
+
+/* The worker's faults so far, into its parent's finding. */
+static struct fs_finding *cow_told(struct fs_lint *l, const struct fs_model *m,
+				   const struct fs_task *t,
+				   struct cow_worker *w)
+{
+	uint64_t bytes = w->last_faults * l->o.page_bytes;
+	struct fs_finding *f;
+	double secs;
+
+	if (bytes < l->o.cow_min_bytes || t->ppid <= 0)
+		return NULL;
+	f = finding(l, m, FS_LINT_PREFORK_COW, t->ppid, NULL, w->last_ns);
+	if (!f)
+		return NULL;
+	f->sev = FS_SEV_INFO;
+	if (!w->counted) {
+		w->counted = true;
+		f->count++;
+	}
+	f->cow_bytes += (w->last_faults - w->told) * l->o.page_bytes;
+	w->told = w->last_faults;
+	f->last_ns = w->last_ns;
+	if (bytes >= f->worker_bytes || f->child == t->pid) {
+		f->worker_bytes = bytes;
+		f->child = t->pid;
+		secs = (w->last_ns - w->first_ns) / 1e9;
+		f->worker_rate = secs > 0 ? (w->last_faults - w->first_faults) *
+					    l->o.page_bytes / secs : 0;
+	}
+	if (w->rising >= FS_LINT_STEADY) {
+		f->steady = true;
+		f->sev = FS_SEV_WARNING;
+	}
+	return f;
+}
+
+/* A worker's COW count, from a sample or its exit. */
+static struct fs_finding *cow_count(struct fs_lint *l, const struct fs_model *m,
+				    const struct fs_hdr *h, uint64_t faults)
+{
+	const struct fs_task *t = worker(m, h->tgid);
+	struct cow_worker *w;
+
+	if (!t)
+		return NULL;
+	w = pending(l, &l->cow_workers, h->tgid, sizeof(*w));
+	if (!w)
+		return NULL;
+	if (!w->first_ns || w->start_ns != t->start_ns) {
+		*w = (struct cow_worker){ .start_ns = t->start_ns,
+					  .first_ns = h->ts_ns,
+					  .first_faults = faults };
+	} else if (faults > w->last_faults) {
+		w->rising++;
+	} else if (h->type == FS_REC_COW) {
+		w->rising = 0;
+	}
+	w->last_ns = h->ts_ns;
+	w->last_faults = faults;
+	return cow_told(l, m, t, w);
+}
+
 static struct fs_finding *exited(struct fs_lint *l, const struct fs_model *m,
 				 const struct fs_rec_exit *r)
 {
-	struct fs_finding *f = NULL, *g;
+	struct fs_finding *f = NULL, *g = NULL;
 
-	if (r->flags & FS_EXIT_GROUP_DEAD)
+	if (r->flags & FS_EXIT_GROUP_DEAD) {
 		f = mt_child_done(l, m, &r->hdr, NULL);
+		/* Its last count: on the leader, whichever thread was last. */
+		if (r->cow_faults)
+			g = cow_count(l, m, &r->hdr, r->cow_faults);
+		if (!f)
+			f = g;
+		drop(&l->cow_workers, r->hdr.tgid);
+	}
 	g = failed_child_exits(l, m, &r->hdr);
 	if (!f)
 		f = g;
@@ -569,6 +661,9 @@ const struct fs_finding *fs_lint_event(struct fs_lint *l,
 		return fork_failed(l, m, (const void *)rec);
 	case FS_REC_EXEC_FDS:
 		return exec_fds(l, m, (const void *)rec);
+	case FS_REC_COW:
+		return cow_count(l, m, rec,
+				 ((const struct fs_rec_cow *)rec)->faults);
 	}
 	return NULL;
 }

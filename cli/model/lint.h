@@ -27,6 +27,8 @@ enum fs_lint_kind {
 	FS_LINT_EXEC_LOOP,	/* the same exec failing again and again */
 	FS_LINT_FORK_FAIL,	/* forks refused by a limit */
 	FS_LINT_EXEC_FDS,	/* descriptors inherited across exec */
+	FS_LINT_PREFORK_COW,	/* fork-without-exec workers copying their
+				 * parent's memory */
 	FS_LINT_KINDS,
 };
 
@@ -82,7 +84,21 @@ struct fs_finding {
 	uint16_t nr_fds;
 	uint16_t fds_flags;
 	uint32_t fds_open;
+	/* PREFORK_COW: workers (count) forked without exec that copied
+	 * their parent's pages; bytes copied by all, by the one that
+	 * copied most (child) and its rate over the samples; steady: its
+	 * copy grew at each of the last FS_LINT_STEADY samples. What it
+	 * still shares (smaps_rollup) is the command's to fill, from the
+	 * source: -1 when not read. */
+	uint64_t cow_bytes;
+	uint64_t worker_bytes;
+	double worker_rate;	/* bytes per second */
+	bool steady;
+	int64_t shared_bytes, private_bytes;
 };
+
+/* Samples in a row a worker's copy must grow at to be "steady". */
+#define FS_LINT_STEADY	3
 
 struct fs_lint_opts {
 	uint64_t mt_fork_ns;	/* a threaded parent's child may run this
@@ -90,6 +106,8 @@ struct fs_lint_opts {
 	uint64_t zombie_ns;	/* a zombie this old is a finding (1 s) */
 	uint32_t exec_repeat;	/* the same failing exec this often (3) */
 	uint64_t exec_window_ns;/* ... each within this of the last (10 s) */
+	uint64_t cow_min_bytes;	/* a worker copying this much (1 MiB) */
+	uint64_t page_bytes;	/* bytes a COW fault copies */
 };
 
 struct fs_lint {
@@ -101,6 +119,7 @@ struct fs_lint {
 	struct fs_idmap exec_fails;	/* tgid: its failing execs */
 	struct fs_idmap child_fails;	/* parent tgid: children that
 					 * exited after failed execs */
+	struct fs_idmap cow_workers;	/* pid: a worker's COW samples */
 	struct fs_idmap fd_files;	/* an inherited open file (inode,
 					 * dev): its finding's index + 1 */
 	int failed;		/* out of memory: findings may be missing */

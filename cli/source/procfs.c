@@ -295,3 +295,24 @@ void fs_read_kernel_limits(struct fs_kernel_limits *l)
 	l->threads_max = sysctl_u32("/proc/sys/kernel/threads-max");
 	l->pid_max = sysctl_u32("/proc/sys/kernel/pid_max");
 }
+
+int fs_source_smaps_rollup(int32_t pid, int64_t *shared, int64_t *own)
+{
+	char path[64], line[256];
+	long long kb;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*shared = *own = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Shared_%*[a-zA-Z]: %lld kB", &kb) == 1)
+			*shared += kb * 1024;
+		else if (sscanf(line, "Private_%*[a-zA-Z]: %lld kB", &kb) == 1)
+			*own += kb * 1024;
+	}
+	fclose(f);
+	return 0;
+}

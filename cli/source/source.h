@@ -94,6 +94,13 @@ int fs_source_pids_sample(struct fs_source *s);
  * out[FS_CNT_MAX]. -ENOTSUP unless opened with counters.
  */
 int fs_source_counters(struct fs_source *s, uint64_t *out);
+/*
+ * What a live process still shares of its memory with others (its
+ * parent, after fork) and what is its own, in bytes, from
+ * /proc/PID/smaps_rollup (Shared_Clean + Shared_Dirty, Private_Clean +
+ * Private_Dirty). -errno when it cannot be read (gone, no such file).
+ */
+int fs_source_smaps_rollup(int32_t pid, int64_t *shared, int64_t *own);
 /* What the COW counters count, for every output; NULL when off. */
 const char *fs_source_cow_method(const struct fs_source *s);
 /*

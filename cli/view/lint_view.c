@@ -36,6 +36,10 @@ static const struct {
 		"a descriptor without close-on-exec stays open in every program exec'd after it: a child holds a socket or pipe end it has no business holding, so peers never see EOF, ports stay bound and files stay open after the parent closed them.",
 		"open with O_CLOEXEC (SOCK_CLOEXEC, pipe2(O_CLOEXEC), F_DUPFD_CLOEXEC), or close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before exec; pass on purpose only what the child needs.",
 	},
+	[FS_LINT_PREFORK_COW] = {
+		"after fork every page is shared until written: a worker that writes its parent's memory (a garbage collector marking objects, reference counts touched on read) copies it page by page, and each worker ends up paying for a whole copy.",
+		"load and freeze what workers only read before forking (gc.freeze() in Python, GC.compact before fork in Ruby), keep mutable state out of the inherited heap, or exec a fresh worker.",
+	},
 	[FS_LINT_FORK_FAIL] = {
 		"a refused fork is a request the program could not serve: the limit named is full.",
 		"raise the limit named, or find what fills it (forkscope pids; zombies count too).",
@@ -208,6 +212,24 @@ static void text_exec_fds(char *b, size_t len, const struct fs_finding *fd)
 			 fd->fds_open - FDS_SHOWN);
 }
 
+static double mib(uint64_t bytes)
+{
+	return bytes / (1024.0 * 1024.0);
+}
+
+static void text_prefork(char *b, size_t len, const struct fs_finding *fd)
+{
+	int n = snprintf(b, len, "%" PRIu64 " %s forked without exec copied %.1f MiB of its memory; the most, %d: %.1f MiB, %.1f MiB/s%s",
+			 fd->count, fd->count == 1 ? "worker" : "workers",
+			 mib(fd->cow_bytes), fd->child, mib(fd->worker_bytes),
+			 mib(fd->worker_rate),
+			 fd->steady ? ", growing at every sample" : "");
+
+	if (fd->shared_bytes >= 0 && n > 0 && (size_t)n < len)
+		snprintf(b + n, len - n, "; it still shares %.1f MiB, owns %.1f MiB",
+			 mib(fd->shared_bytes), mib(fd->private_bytes));
+}
+
 const char *fs_lint_explain(char *buf, size_t len,
 			    const struct fs_finding *fd)
 {
@@ -219,6 +241,7 @@ const char *fs_lint_explain(char *buf, size_t len,
 		[FS_LINT_EXEC_LOOP] = text_exec_loop,
 		[FS_LINT_FORK_FAIL] = text_fork_fail,
 		[FS_LINT_EXEC_FDS] = text_exec_fds,
+		[FS_LINT_PREFORK_COW] = text_prefork,
 	};
 
 	buf[0] = 0;
@@ -351,6 +374,20 @@ static void json_evidence(struct fs_json *j, const struct fs_finding *fd)
 		break;
 	case FS_LINT_EXEC_FDS:
 		json_exec_fds(j, fd);
+		break;
+	case FS_LINT_PREFORK_COW:
+		fs_json_u64(j, "copied_bytes", fd->cow_bytes);
+		fs_json_int(j, "worker", fd->child);
+		fs_json_u64(j, "worker_copied_bytes", fd->worker_bytes);
+		fs_json_u64(j, "worker_rate_bytes", (uint64_t)fd->worker_rate);
+		fs_json_bool(j, "steady", fd->steady);
+		if (fd->shared_bytes >= 0) {
+			fs_json_int(j, "shared_bytes", fd->shared_bytes);
+			fs_json_int(j, "private_bytes", fd->private_bytes);
+		} else {
+			fs_json_null(j, "shared_bytes");
+			fs_json_null(j, "private_bytes");
+		}
 		break;
 	default:
 		break;
