@@ -15,6 +15,7 @@
 #include "escape.h"
 #include "event_view.h"
 #include "lifestat.h"
+#include "lint.h"
 #include "model.h"
 #include "pids_budget.h"
 #include "proctab.h"
@@ -43,11 +44,13 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_EXEC_FAIL] = sizeof(struct fs_rec_exec_fail),
 		[FS_REC_PIDS] = sizeof(struct fs_rec_pids),
 		[FS_REC_FORK_STACK] = sizeof(struct fs_rec_fork_stack),
+		[FS_REC_EXEC_FDS] = sizeof(struct fs_rec_exec_fds),
 	};
 	struct synth_exec big;
 	size_t size;
 
 	for (unsigned int t = 1; t < FS_REC_TYPE_MAX; t++) {
+		ASSERT_NE(0, sizes[t]) TH_LOG("record type %u has no size here", t);
 		synth_hdr(&big.r.hdr, t, sizes[t], 1, 1, 0, 1, 1, "x");
 		EXPECT_EQ(0, sizes[t] % 8);
 		size = sizes[t];
@@ -1597,6 +1600,249 @@ TEST_F(model, pids_budget_from_synthetic_readings)
 	EXPECT_EQ(3, fs_pids_budget_judge(&b, 80, 1800));
 	EXPECT_TRUE(b.machine.runs_out);
 	fs_pids_budget_free(&b);
+}
+
+/* The model and lint, fed one synthetic record at a time. */
+FIXTURE(lintm) {
+	struct fs_model m;
+	struct fs_note n;
+	struct fs_lint l;
+	uint64_t now;
+};
+
+FIXTURE_SETUP(lintm)
+{
+	ASSERT_EQ(0, fs_model_init(&self->m, 0));
+	fs_lint_init(&self->l, &(struct fs_lint_opts){
+		.mt_fork_ns = 50 * NSEC_PER_MSEC,
+		.zombie_ns = NSEC_PER_SEC,
+		.exec_repeat = 3,
+		.exec_window_ns = 10 * NSEC_PER_SEC,
+		.cow_min_bytes = 1 << 20,
+		.page_bytes = 4096,
+	});
+	self->now = NSEC_PER_SEC;
+}
+
+FIXTURE_TEARDOWN(lintm)
+{
+	fs_lint_free(&self->l);
+	fs_model_free(&self->m);
+}
+
+static const struct fs_finding *feed(FIXTURE_DATA(lintm) *self,
+				     const struct fs_hdr *h)
+{
+	fs_model_apply(&self->m, h, &self->n);
+	return fs_lint_event(&self->l, &self->m, h, &self->n);
+}
+
+/* tgid forks pid (a thread when pid != tgid; flags FS_FORK_*). */
+static void lfork(FIXTURE_DATA(lintm) *self, int tgid, int pid, int ctgid,
+		  uint32_t flags)
+{
+	struct fs_rec_fork f;
+
+	synth_hdr(&f.hdr, FS_REC_FORK, sizeof(f), tgid, tgid, 1, self->now,
+		  tgid * 10, "p");
+	f.child_pid = pid;
+	f.child_tgid = ctgid;
+	f.child_ppid = pid == ctgid ? tgid : 1;
+	f.child_start_ns = self->now;
+	f.flags = flags | (pid == ctgid ? 0 : FS_FORK_THREAD);
+	feed(self, &f.hdr);
+}
+
+static const struct fs_finding *lexec(FIXTURE_DATA(lintm) *self, int pid,
+				      int ppid, const char *file)
+{
+	const struct fs_task *t = fs_proctab_get(&self->m.tab, pid);
+	struct synth_exec x;
+
+	synth_exec(&x, pid, pid, ppid, self->now, t ? t->start_ns : 0, "c", pid,
+		   file, "c", 2);
+	return feed(self, &x.r.hdr);
+}
+
+static const struct fs_finding *lexec_fail(FIXTURE_DATA(lintm) *self,
+					   int pid, int ppid,
+					   const char *file, int err)
+{
+	const struct fs_task *t = fs_proctab_get(&self->m.tab, pid);
+	struct synth_exec x;
+
+	synth_exec(&x, pid, pid, ppid, self->now, t ? t->start_ns : 0, "c", pid,
+		   file, "c", 2);
+	x.r.hdr.type = FS_REC_EXEC_FAIL;
+	((struct fs_rec_exec_fail *)&x.r)->err = err;
+	return feed(self, &x.r.hdr);
+}
+
+static const struct fs_finding *lexit(FIXTURE_DATA(lintm) *self, int pid,
+				      int ppid, uint32_t flags, uint32_t st)
+{
+	const struct fs_task *t = fs_proctab_get(&self->m.tab, pid);
+	struct fs_rec_exit x;
+
+	synth_hdr(&x.hdr, FS_REC_EXIT, sizeof(x), pid, pid, ppid, self->now,
+		  t ? t->start_ns : pid * 10, "c");
+	x.flags = flags | FS_EXIT_GROUP_DEAD;
+	x.status = x.exit_code = st;
+	return feed(self, &x.hdr);
+}
+
+TEST_F(lintm, mt_fork_only_when_a_threaded_parents_child_lingers)
+{
+	const struct fs_finding *f;
+
+	for (int t = 101; t <= 103; t++)
+		lfork(self, 100, t, 100, 0);
+	lfork(self, 100, 200, 200, 0);		/* execs after 60 ms */
+	lfork(self, 100, 201, 201, 0);		/* at once */
+	lfork(self, 100, 202, 202, FS_FORK_SHARED_VM);	/* vfork */
+	lfork(self, 300, 301, 301, 0);		/* one thread only */
+	lfork(self, 100, 203, 203, 0);		/* never execs */
+	self->now += NSEC_PER_MSEC;
+	EXPECT_EQ(NULL, lexec(self, 201, 100, "/bin/ok"));
+	self->now += 59 * NSEC_PER_MSEC;
+	EXPECT_EQ(NULL, lexec(self, 202, 100, "/bin/vfork"));
+	EXPECT_EQ(NULL, lexec(self, 301, 300, "/bin/single"));
+	f = lexec(self, 200, 100, "/bin/late");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_LINT_MT_FORK, f->kind);
+	EXPECT_EQ(100, f->tgid);
+	EXPECT_EQ(4, f->threads);
+	EXPECT_EQ(1, f->count);
+	EXPECT_EQ(60 * NSEC_PER_MSEC, f->ran_ns);
+	EXPECT_STREQ("/bin/late", f->filename);
+	self->now += 100 * NSEC_PER_MSEC;
+	fs_lint_finish(&self->l, &self->m, self->now);
+	ASSERT_EQ(1, self->l.n);
+	EXPECT_EQ(2, self->l.f[0].count);
+	EXPECT_EQ(203, self->l.f[0].child);
+	EXPECT_TRUE(self->l.f[0].still_running);
+}
+
+TEST_F(lintm, exec_loops_but_not_a_path_search)
+{
+	const struct fs_finding *f = NULL;
+
+	lfork(self, 1, 400, 400, 0);
+	lfork(self, 1, 401, 401, 0);
+	/* execvp: each directory of PATH, then the one that has it. */
+	EXPECT_EQ(NULL, lexec_fail(self, 400, 1, "/a/x", ENOENT));
+	EXPECT_EQ(NULL, lexec_fail(self, 400, 1, "/b/x", ENOENT));
+	EXPECT_EQ(NULL, lexec(self, 400, 1, "/c/x"));
+	for (int i = 0; i < 4; i++) {
+		self->now += NSEC_PER_MSEC;
+		f = lexec_fail(self, 401, 1, "/y", EACCES);
+		EXPECT_EQ(i < 2, f == NULL);
+	}
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_LINT_EXEC_LOOP, f->kind);
+	EXPECT_EQ(4, f->count);
+	EXPECT_EQ(EACCES, f->err);
+	EXPECT_STREQ("/y", f->filename);
+	EXPECT_EQ(1, self->l.n);
+}
+
+TEST_F(lintm, autoreap_is_told_only_when_a_child_fails)
+{
+	const struct fs_finding *f;
+
+	lfork(self, 500, 501, 501, 0);
+	lfork(self, 500, 502, 502, 0);
+	EXPECT_EQ(NULL, lexit(self, 501, 500, FS_EXIT_AUTOREAP, 0));
+	EXPECT_EQ(NULL, lexit(self, 502, 500, 0, 1 << 8));	/* waited */
+	lfork(self, 500, 503, 503, 0);
+	f = lexit(self, 503, 500, FS_EXIT_AUTOREAP, 9);		/* SIGKILL */
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_LINT_AUTOREAP, f->kind);
+	EXPECT_EQ(500, f->tgid);
+	EXPECT_EQ(1, f->count);
+	EXPECT_EQ(9, f->status);
+	EXPECT_EQ(FS_SEV_WARNING, fs_lint_worst(&self->l));
+}
+
+TEST_F(lintm, one_open_file_inherited_down_a_tree_is_one_finding)
+{
+	struct {
+		struct fs_rec_exec_fds r;
+		struct fs_exec_fd e[2];
+	} x;
+	const struct fs_finding *f;
+
+	for (int i = 0; i < 3; i++) {
+		lfork(self, 600 + i, 700 + i, 700 + i, 0);
+		synth_hdr(&x.r.hdr, FS_REC_EXEC_FDS, sizeof(x), 700 + i,
+			  700 + i, 600 + i, ++self->now, 0, "sleep");
+		x.r.hdr.fixed = sizeof(x.r);
+		x.r.count = x.r.nr = 2;
+		x.e[0] = (struct fs_exec_fd){ .fd = 10, .kind = FS_FD_CHR,
+					      .dev = 3, .ino = 5 };
+		x.e[1] = (struct fs_exec_fd){ .fd = 251, .kind = FS_FD_FIFO,
+					      .dev = 14, .ino = 77 };
+		f = feed(self, &x.r.hdr);
+		ASSERT_NE(NULL, f);
+		EXPECT_EQ(i + 1, f->count);
+	}
+	ASSERT_EQ(1, self->l.n);
+	EXPECT_EQ(600, self->l.f[0].tgid);
+	EXPECT_EQ(2, self->l.f[0].nr_fds);
+	EXPECT_EQ(FS_SEV_WARNING, self->l.f[0].sev);	/* a pipe */
+}
+
+TEST_F(lintm, prefork_workers_by_their_cow_counts)
+{
+	struct fs_rec_cow c;
+	const struct fs_finding *f = NULL;
+
+	lfork(self, 800, 801, 801, 0);
+	/* 1024 faults a second, four samples: steady growth. */
+	for (int i = 1; i <= 4; i++) {
+		self->now += NSEC_PER_SEC;
+		synth_hdr(&c.hdr, FS_REC_COW, sizeof(c), 801, 801, 800,
+			  self->now, 0, "w");
+		c.faults = 1024 * i;
+		f = feed(self, &c.hdr);
+	}
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(FS_LINT_PREFORK_COW, f->kind);
+	EXPECT_EQ(800, f->tgid);
+	EXPECT_EQ(1, f->count);
+	EXPECT_EQ(4096 * 4096, f->cow_bytes);
+	EXPECT_EQ(4096 * 1024, (uint64_t)f->worker_rate);
+	EXPECT_TRUE(f->steady);
+	EXPECT_EQ(FS_SEV_WARNING, f->sev);
+	/* An exec'd child is no worker. */
+	lfork(self, 800, 802, 802, 0);
+	lexec(self, 802, 800, "/bin/x");
+	synth_hdr(&c.hdr, FS_REC_COW, sizeof(c), 802, 802, 800, ++self->now, 0,
+		  "x");
+	c.faults = 100000;
+	EXPECT_EQ(NULL, feed(self, &c.hdr));
+}
+
+TEST_F(lintm, fork_failures_are_errors)
+{
+	struct fs_rec_fork_fail r;
+	const struct fs_finding *f;
+
+	lfork(self, 1, 900, 900, 0);
+	self->now++;
+	synth_hdr(&r.hdr, FS_REC_FORK_FAIL, sizeof(r), 900, 900, 1, self->now,
+		  self->now - 1, "f");
+	r.err = EAGAIN;
+	r.nproc_max = ~0ULL;	/* unlimited */
+	r.pids_cgroup = 5;
+	r.pids_current = r.pids_max = 3;
+	feed(self, &r.hdr);
+	f = feed(self, &r.hdr);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(2, f->count);
+	EXPECT_EQ(FS_LIMIT_PIDS_CGROUP, f->limit);
+	EXPECT_EQ(3, f->max);
+	EXPECT_EQ(FS_SEV_ERROR, fs_lint_worst(&self->l));
 }
 
 TEST_HARNESS_MAIN
