@@ -110,6 +110,7 @@ _forkscope_value()
 		local keys=_forkscope_${cmd}_sort_keys
 		COMPREPLY=($(compgen -W "${!keys-}" -- "$3"))
 		;;
+	severity) COMPREPLY=($(compgen -W "info warning error" -- "$3")) ;;
 	cgroup)
 		mapfile -t COMPREPLY < <(_forkscope_cgroups "$3")
 		compopt -o nospace
