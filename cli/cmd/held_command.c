@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,7 +13,8 @@ pid_t fs_spawn_held(char **cmd, int *go)
 	int fds[2];
 	pid_t pid;
 
-	if (pipe(fds))
+	/* Close-on-exec: the command must not inherit it (lint found it). */
+	if (pipe2(fds, O_CLOEXEC))
 		return fs_error(errno, "cannot make a pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0) {

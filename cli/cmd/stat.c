@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "common.h"
 #include "lifestat.h"
+#include "lint.h"
 #include "session.h"
 #include "held_command.h"
 #include "stat_view.h"
@@ -27,6 +28,7 @@ struct stat_run {
 	char **cmd;
 	pid_t child;
 	struct fs_lifestat st;
+	struct fs_lint lint;	/* the tree's fork/exec mistakes */
 };
 
 static void on_event(void *ctx, const struct fs_session *s,
@@ -35,6 +37,7 @@ static void on_event(void *ctx, const struct fs_session *s,
 	struct stat_run *r = ctx;
 
 	fs_lifestat_event(&r->st, rec, n);
+	fs_lint_event(&r->lint, fs_session_model(s), rec, n);
 }
 
 static void usage(FILE *f)
@@ -100,6 +103,7 @@ static int report(const struct stat_run *r, int status, size_t zombies,
 		.method = fs_session_cow_method(s),
 		.page = sysconf(_SC_PAGESIZE),
 		.st = &r->st,
+		.lint = &r->lint,
 		.m = fs_session_model(s),
 		.filtered = r->c.cgroup || r->c.container,
 	};
@@ -153,10 +157,13 @@ static int replay(struct stat_run *r, struct fs_session_opts *so)
 	end = fs_session_end(s);
 	fs_model_selected_left(fs_session_model(s), &zombies);
 	fs_lifestat_finish(&r->st);
+	fs_lint_finish(&r->lint, fs_session_model(s), fs_session_now(s));
+	fs_lint_sort(&r->lint);
 	err = report(r, end ? end->command_status : 0, zombies,
 		     fs_session_now(s) - fs_session_start_ns(s), s);
 	fs_session_close(s);
 	fs_lifestat_free(&r->st);
+	fs_lint_free(&r->lint);
 	if (err || cut)
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	return argv[0] && end ? fs_exit_code_of(end->command_status) :
@@ -168,6 +175,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	struct stat_run r = {};
 	struct fs_session_opts so = {
 		.source.cow = true,
+		.source.exec_fds = true,
 		.on_event = on_event,
 		.ctx = &r,
 	};
@@ -180,6 +188,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_parse(&spec, argc, argv, g, &r.c, &r);
 	if (err < 0)
 		return FS_EXIT_USAGE;
+	fs_lint_init(&r.lint, &fs_lint_defaults);
 	if (r.c.input && err < argc)
 		return fs_usage_error("stat", "-i reads a recording: no command to run with it"),
 		       FS_EXIT_USAGE;
@@ -240,6 +249,7 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		if (r.out != stderr)
 			fclose(r.out);
 		fs_lifestat_free(&r.st);
+	fs_lint_free(&r.lint);
 		return fs_fail(FS_EXIT_FAIL, "%s", fs_last_error());
 	}
 	fs_session_drain(s);
@@ -247,6 +257,8 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 		status = 0;
 	fs_model_selected_left(fs_session_model(s), &zombies);
 	fs_lifestat_finish(&r.st);
+	fs_lint_finish(&r.lint, fs_session_model(s), fs_session_now(s));
+	fs_lint_sort(&r.lint);
 	/* From when the watch began, as a recording of it says too. */
 	err = report(&r, status, zombies,
 		     fs_session_now(s) - fs_session_start_ns(s), s);
@@ -256,5 +268,6 @@ int cmd_stat(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_close_session(s, &r.c, FS_END_STOPPED, status,
 				   "the command ended", err, FS_EXIT_FAIL);
 	fs_lifestat_free(&r.st);
+	fs_lint_free(&r.lint);
 	return err;
 }

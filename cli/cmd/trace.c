@@ -15,6 +15,8 @@
 #include "event_view.h"
 #include "event_filter.h"
 #include "explain.h"
+#include "lint.h"
+#include "lint_view.h"
 #include "session.h"
 #include "stack_view.h"
 #include "recording_view.h"
@@ -37,6 +39,7 @@ struct trace {
 	struct trace_opts o;
 	struct fs_session *s;
 	uint64_t shown[FS_REC_TYPE_MAX];
+	struct fs_lint lint;	/* --explain: the findings events show */
 };
 
 static void usage(FILE *f)
@@ -55,7 +58,8 @@ static void usage(FILE *f)
 "                       fork-failed,exec-failed (wait shows both the wait\n"
 "                       and its result)\n"
 "      --no-threads     leave out thread creation, exit and release\n"
-"  -x, --explain        add a line on what the kernel just did\n"
+"  -x, --explain        add a line on what the kernel just did, and the\n"
+"                       fork/exec mistake an event shows (forkscope lint)\n"
 "      --cow            count COW faults: each process's exit shows its own\n"
 "      --stacks         show the user stack each selected process forked\n"
 "                       from: function, file and line (BPF source only)\n"
@@ -107,8 +111,14 @@ static void on_event(void *ctx, const struct fs_session *s,
 		     const struct fs_hdr *rec, const struct fs_note *n)
 {
 	struct trace *t = ctx;
+	const struct fs_finding *fd = NULL;
 	char why_buf[256];
 
+	if (t->o.explain)
+		fd = fs_lint_event(&t->lint, fs_session_model(s), rec, n);
+	/* The same descriptors inherited again: counted, not repeated. */
+	if (fd && fd->kind == FS_LINT_EXEC_FDS && fd->count > 1)
+		fd = NULL;
 	if (rec->type == FS_REC_FORK_STACK && n->site &&
 	    fs_event_wanted(&t->o.f, rec, n)) {
 		if (t->o.c.json)
@@ -138,6 +148,14 @@ static void on_event(void *ctx, const struct fs_session *s,
 		else
 			fs_release_text(stdout, fs_session_model(s),
 					rec->ts_ns, n, why);
+	}
+	/* Under the event that showed it (exec-fds: under its exec). */
+	if (fd && fs_event_wanted(&t->o.f, rec, n)) {
+		if (t->o.c.json)
+			fs_lint_inline_json(stdout, fs_session_model(s),
+					    rec->ts_ns, fd);
+		else
+			fs_lint_inline_text(stdout, fd);
 	}
 }
 
@@ -185,6 +203,7 @@ static int run(struct trace *t)
 		.source = {
 			.ring_bytes = t->o.ring_bytes,
 			.cow = t->o.cow,
+			.exec_fds = t->o.explain,
 		},
 		.stacks = t->o.stacks ? FS_STACKS_SELECTED : FS_STACKS_OFF,
 		.on_event = on_event,
@@ -249,7 +268,12 @@ int cmd_trace(int argc, char **argv, const struct fs_global_opts *g)
 {
 	struct trace t = { .o.f.events = FS_ALL_EVENTS };
 
+	int status;
+
 	if (fs_cmd_parse(&spec, argc, argv, g, &t.o.c, &t.o) < 0)
 		return FS_EXIT_USAGE;
-	return run(&t);
+	fs_lint_init(&t.lint, &fs_lint_defaults);
+	status = run(&t);
+	fs_lint_free(&t.lint);
+	return status;
 }

@@ -18,9 +18,11 @@ static bool is_thread_event(const struct fs_hdr *rec)
 bool fs_event_wanted(const struct fs_event_filter *f, const struct fs_hdr *rec,
 		     const struct fs_note *note)
 {
-	/* A fork's stack goes with the fork. */
+	/* A fork's stack goes with the fork, an exec's inherited
+	 * descriptors with the exec. */
 	unsigned int type = rec->type == FS_REC_FORK_STACK ? FS_REC_FORK :
-							      rec->type;
+			    rec->type == FS_REC_EXEC_FDS ? FS_REC_EXEC :
+							    rec->type;
 
 	if (rec->type == FS_REC_LOST)
 		return true;

@@ -65,6 +65,15 @@ int fs_lint_severity_parse(const char *s)
 	return -1;
 }
 
+const struct fs_lint_opts fs_lint_defaults = {
+	.mt_fork_ns = 50 * NSEC_PER_MSEC,
+	.zombie_ns = NSEC_PER_SEC,
+	.exec_repeat = 3,
+	.exec_window_ns = 10 * NSEC_PER_SEC,
+	.cow_min_bytes = 1 << 20,
+	.page_bytes = 4096,
+};
+
 void fs_lint_init(struct fs_lint *l, const struct fs_lint_opts *o)
 {
 	memset(l, 0, sizeof(*l));
@@ -443,10 +452,17 @@ static enum fs_lint_severity fds_severity(const struct fs_exec_fd *e,
 	return FS_SEV_INFO;
 }
 
-/* An open file's identity: its inode on its filesystem; never 0. */
+/*
+ * An inherited descriptor's identity: its number and its inode on its
+ * filesystem, as it keeps them down a tree (two descriptors of
+ * /dev/null are two); never 0.
+ */
 static uint64_t file_id(const struct fs_exec_fd *e)
 {
-	return (e->ino ^ ((uint64_t)e->dev << 40)) | 1ULL << 63;
+	uint64_t h = e->ino * 0x9e3779b97f4a7c15ULL;
+
+	h ^= ((uint64_t)e->dev << 32 | (uint32_t)e->fd) * 0xc2b2ae3d27d4eb4fULL;
+	return h | 1ULL << 63;
 }
 
 /* The finding that first showed open file e inherited, or NULL. */

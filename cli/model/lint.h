@@ -110,6 +110,9 @@ struct fs_lint_opts {
 	uint64_t page_bytes;	/* bytes a COW fault copies */
 };
 
+/* lint's defaults, for stat and trace --explain (page size: 4096). */
+extern const struct fs_lint_opts fs_lint_defaults;
+
 struct fs_lint {
 	struct fs_lint_opts o;
 	struct fs_finding *f;

@@ -395,12 +395,12 @@ static void json_evidence(struct fs_json *j, const struct fs_finding *fd)
 	fs_json_close(j);
 }
 
-static void json_finding(struct fs_json *j, const struct fs_lint_report *r,
+/* A finding's members, into the object open at j. */
+static void json_finding(struct fs_json *j, const struct fs_model *m,
 			 const struct fs_finding *fd)
 {
 	char line[1024];
 
-	fs_json_object(j, NULL);
 	fs_json_str(j, "kind", fs_lint_kind_name(fd->kind));
 	fs_json_str(j, "severity", fs_lint_severity_name(fd->sev));
 	fs_json_int(j, "pid", fd->tgid);
@@ -414,8 +414,7 @@ static void json_finding(struct fs_json *j, const struct fs_lint_report *r,
 	fs_json_str(j, "text", fs_lint_explain(line, sizeof(line), fd));
 	fs_json_str(j, "why", advice[fd->kind].why);
 	fs_json_str(j, "fix", advice[fd->kind].fix);
-	fs_json_container(j, "container", r->m, &fd->id);
-	fs_json_close(j);
+	fs_json_container(j, "container", m, &fd->id);
 }
 
 void fs_lint_json(FILE *f, const struct fs_lint_report *r)
@@ -428,12 +427,62 @@ void fs_lint_json(FILE *f, const struct fs_lint_report *r)
 	fs_json_u64(&j, "watched_ns", r->watched_ns);
 	fs_json_str(&j, "severity", fs_lint_severity_name(r->min_sev));
 	fs_json_str(&j, "unavailable", r->unavailable);
-	fs_json_array(&j, "findings");
-	for (uint32_t i = 0; i < r->l->n; i++)
-		if (shown(r, &r->l->f[i]))
-			json_finding(&j, r, &r->l->f[i]);
-	fs_json_close(&j);
+	fs_lint_json_findings(&j, "findings", r);
 	fs_json_u64(&j, "dropped", r->l->dropped);
+	fs_json_close(&j);
+	fs_json_end(&j);
+}
+
+void fs_lint_json_findings(struct fs_json *j, const char *key,
+			   const struct fs_lint_report *r)
+{
+	fs_json_array(j, key);
+	for (uint32_t i = 0; i < r->l->n; i++) {
+		if (!shown(r, &r->l->f[i]))
+			continue;
+		fs_json_object(j, NULL);
+		json_finding(j, r->m, &r->l->f[i]);
+		fs_json_close(j);
+	}
+	fs_json_close(j);
+}
+
+void fs_lint_text_lines(FILE *f, const char *indent,
+			const struct fs_lint_report *r)
+{
+	char name[4 * FS_COMM_LEN], line[1024];
+
+	for (uint32_t i = 0; i < r->l->n; i++) {
+		const struct fs_finding *fd = &r->l->f[i];
+
+		if (shown(r, fd))
+			fprintf(f, "%s%s %s: %d %s: %s\n", indent,
+				fs_lint_severity_name(fd->sev),
+				fs_lint_kind_name(fd->kind), fd->tgid,
+				esc_comm(name, sizeof(name), fd->comm),
+				fs_lint_explain(line, sizeof(line), fd));
+	}
+}
+
+void fs_lint_inline_text(FILE *f, const struct fs_finding *fd)
+{
+	char line[1024];
+
+	fprintf(f, "%16s`- lint: %s %s of %d: %s\n", "",
+		fs_lint_severity_name(fd->sev), fs_lint_kind_name(fd->kind),
+		fd->tgid, fs_lint_explain(line, sizeof(line), fd));
+}
+
+void fs_lint_inline_json(FILE *f, const struct fs_model *m, uint64_t ts_ns,
+			 const struct fs_finding *fd)
+{
+	struct fs_json j;
+
+	fs_json_begin(&j, f);
+	fs_json_object(&j, NULL);
+	fs_json_str(&j, "event", "finding");
+	fs_json_u64(&j, "ts_ns", ts_ns);
+	json_finding(&j, m, fd);
 	fs_json_close(&j);
 	fs_json_end(&j);
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "json.h"
 #include "lint.h"
 
 struct fs_lint_report {
@@ -22,6 +23,19 @@ struct fs_lint_report {
 
 void fs_lint_text(FILE *f, const struct fs_lint_report *r);
 void fs_lint_json(FILE *f, const struct fs_lint_report *r);
+/* The findings shown, as an array member key of an open object. */
+void fs_lint_json_findings(struct fs_json *j, const char *key,
+			   const struct fs_lint_report *r);
+/* The findings shown, one line each after indent (stat's report). */
+void fs_lint_text_lines(FILE *f, const char *indent,
+			const struct fs_lint_report *r);
+/*
+ * trace --explain: the finding a record made or added to, as a line
+ * under the event (text), or as its own JSON line {"event":"finding"}.
+ */
+void fs_lint_inline_text(FILE *f, const struct fs_finding *fd);
+void fs_lint_inline_json(FILE *f, const struct fs_model *m, uint64_t ts_ns,
+			 const struct fs_finding *fd);
 /* The finding's evidence in one line, for trace --explain. */
 const char *fs_lint_explain(char *buf, size_t len,
 			    const struct fs_finding *fd);

@@ -8,6 +8,7 @@
 #include "container.h"
 #include "escape.h"
 #include "json.h"
+#include "lint_view.h"
 #include "stat_view.h"
 #include "status.h"
 
@@ -338,6 +339,13 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	}
 	text_table(f, rep);
 	text_spawned(f, r);
+	if (rep->lint && rep->lint->n) {
+		struct fs_lint_report lr = { .l = rep->lint, .m = rep->m };
+
+		fprintf(f, " %u finding%s (forkscope lint):\n", rep->lint->n,
+			rep->lint->n == 1 ? "" : "s");
+		fs_lint_text_lines(f, "   ", &lr);
+	}
 }
 
 static void json_tally(struct fs_json *j, const char *key,
@@ -430,6 +438,11 @@ void fs_stat_json(FILE *f, const struct fs_stat_report *rep)
 	}
 	fs_json_close(&j);
 	json_spawned(&j, r);
+	if (rep->lint) {
+		struct fs_lint_report lr = { .l = rep->lint, .m = rep->m };
+
+		fs_lint_json_findings(&j, "findings", &lr);
+	}
 	fs_json_close(&j);
 	fs_json_end(&j);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "lifestat.h"
+#include "lint.h"
 
 struct fs_stat_report {
 	char *const *cmd;		/* what ran, argv */
@@ -17,6 +18,7 @@ struct fs_stat_report {
 	long page;
 	const struct fs_lifestat *st;
 	const struct fs_model *m;	/* names the processes' cgroups */
+	const struct fs_lint *lint;	/* the tree's findings; NULL: none */
 	bool filtered;		/* --cgroup/--container: only processes
 				 * forked in them are counted */
 };
