@@ -219,7 +219,7 @@ static double mib(uint64_t bytes)
 
 static void text_prefork(char *b, size_t len, const struct fs_finding *fd)
 {
-	int n = snprintf(b, len, "%" PRIu64 " %s forked without exec copied %.1f MiB of its memory; the most, %d: %.1f MiB, %.1f MiB/s%s",
+	int n = snprintf(b, len, "%" PRIu64 " %s it forked without exec copied %.1f MiB of its memory; the most, %d: %.1f MiB, %.1f MiB/s%s",
 			 fd->count, fd->count == 1 ? "worker" : "workers",
 			 mib(fd->cow_bytes), fd->child, mib(fd->worker_bytes),
 			 mib(fd->worker_rate),
