@@ -114,6 +114,12 @@ start_tracer() {
 		$fs trace --stacks $sel --ring-size 64 > /dev/null 2> "$2.err" &
 		started $!
 		wait_for "tracing with" "$2.err" "$1" ;;
+	forkscope-execfds)
+		# trace --explain: exec-fds records on, as lint asks for them:
+		# the fd table walked at each exec (bpf_cost's spawn row).
+		$fs trace -x > "$2" 2> "$2.err" &
+		started $!
+		wait_for "tracing with" "$2.err" "$1" ;;
 	forkscope-record)
 		# Says nothing as it starts: the file is made at its snapshot,
 		# once the programs are attached. Read back by traced().
@@ -460,6 +466,7 @@ cow_server start
 bpf_rows=$( { bpf_cost forkscope fork; bpf_cost forkscope spawn;
 	      bpf_cost forkscope-exporter fork;
 	      bpf_cost forkscope-exporter spawn;
+	      bpf_cost forkscope-execfds spawn;
 	      bpf_cost forkscope-cow cow; bpf_cost forkscope-stacks-idle fork;
 	      bpf_cost forkscope-stacks fork; } )
 cow_server stop

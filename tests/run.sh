@@ -61,13 +61,13 @@ run record_fuzz tests/fuzz/run.sh "$build"
 if [ "${FORKSCOPE_VM:-1}" != 0 ]; then
 	run vm-6.12-bpf tests/vm/run.sh "$build" 6.12 bpf:lifecycle_test \
 		bpf:cow_test bpf:model_test bpf:trace_cli_test bpf:failures_test \
-		bpf:pids_test bpf:counters_test bpf:stacks_test
+		bpf:pids_test bpf:counters_test bpf:stacks_test bpf:lint_test
 	run vm-6.12-kmod tests/vm/run.sh "$build" 6.12 kmod:kmod_test \
 		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
 		kmod:pids_test kmod:model_live_test kmod:record_test
 	run vm-6.1 tests/vm/run.sh "$build" 6.1 bpf:lifecycle_test \
 		bpf:cow_test bpf:failures_test bpf:pids_test bpf:model_live_test \
-		bpf:counters_test bpf:exporter_test bpf:stacks_test \
+		bpf:counters_test bpf:exporter_test bpf:stacks_test bpf:lint_test \
 		kmod:lifecycle_test kmod:cow_test kmod:failures_test \
 		kmod:pids_test kmod:model_live_test
 fi
