@@ -252,7 +252,22 @@ const char *fs_lint_explain(char *buf, size_t len,
 
 static bool shown(const struct fs_lint_report *r, const struct fs_finding *fd)
 {
+	struct fs_proctab *tab = (struct fs_proctab *)&r->m->tab;
+	const struct fs_task *t = fs_proctab_get(tab, fd->tgid);
+
+	if (t && t->tgid && t->start_ns == fd->start_ns &&
+	    !fs_model_task_selected(r->m, t))
+		return false;
 	return (int)fd->sev >= r->min_sev;
+}
+
+uint32_t fs_lint_nr_shown(const struct fs_lint_report *r)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->l->n; i++)
+		n += shown(r, &r->l->f[i]);
+	return n;
 }
 
 static void text_process(FILE *f, const struct fs_lint_report *r,
@@ -272,10 +287,8 @@ void fs_lint_text(FILE *f, const struct fs_lint_report *r)
 {
 	const struct fs_finding *prev = NULL;
 	char d[32], line[1024];
-	uint32_t n = 0;
+	uint32_t n = fs_lint_nr_shown(r);
 
-	for (uint32_t i = 0; i < r->l->n; i++)
-		n += shown(r, &r->l->f[i]);
 	fs_fmt_duration(d, sizeof(d), r->watched_ns);
 	fprintf(f, "%u finding%s at or above %s, watched %s\n", n,
 		n == 1 ? "" : "s", fs_lint_severity_name(r->min_sev), d);
@@ -455,12 +468,18 @@ void fs_lint_text_lines(FILE *f, const char *indent,
 	for (uint32_t i = 0; i < r->l->n; i++) {
 		const struct fs_finding *fd = &r->l->f[i];
 
-		if (shown(r, fd))
-			fprintf(f, "%s%s %s: %d %s: %s\n", indent,
-				fs_lint_severity_name(fd->sev),
-				fs_lint_kind_name(fd->kind), fd->tgid,
-				esc_comm(name, sizeof(name), fd->comm),
-				fs_lint_explain(line, sizeof(line), fd));
+		char out[1200];
+
+		if (!shown(r, fd))
+			continue;
+		snprintf(out, sizeof(out), "%s%s %s: %d %s: %s", indent,
+			 fs_lint_severity_name(fd->sev),
+			 fs_lint_kind_name(fd->kind), fd->tgid,
+			 esc_comm(name, sizeof(name), fd->comm),
+			 fs_lint_explain(line, sizeof(line), fd));
+		if (r->width)
+			fs_cut_columns(out, r->width);
+		fprintf(f, "%s\n", out);
 	}
 }
 

@@ -19,6 +19,8 @@ struct fs_lint_report {
 	int min_sev;			/* shown: at or above it */
 	const char *unavailable;	/* a finding this source cannot
 					 * make, said in one line; NULL */
+	unsigned int width;		/* fs_lint_text_lines() cuts its
+					 * lines to it; 0: no cut */
 };
 
 void fs_lint_text(FILE *f, const struct fs_lint_report *r);
@@ -26,6 +28,12 @@ void fs_lint_json(FILE *f, const struct fs_lint_report *r);
 /* The findings shown, as an array member key of an open object. */
 void fs_lint_json_findings(struct fs_json *j, const char *key,
 			   const struct fs_lint_report *r);
+/*
+ * How many findings are shown: at or above min_sev, of processes the
+ * model selects (or no longer knows): stat's own, which passed its
+ * caller's descriptors on to CMD, is not CMD's tree's.
+ */
+uint32_t fs_lint_nr_shown(const struct fs_lint_report *r);
 /* The findings shown, one line each after indent (stat's report). */
 void fs_lint_text_lines(FILE *f, const char *indent,
 			const struct fs_lint_report *r);

@@ -339,12 +339,16 @@ void fs_stat_text(FILE *f, const struct fs_stat_report *rep)
 	}
 	text_table(f, rep);
 	text_spawned(f, r);
-	if (rep->lint && rep->lint->n) {
-		struct fs_lint_report lr = { .l = rep->lint, .m = rep->m };
+	if (rep->lint) {
+		struct fs_lint_report lr = { .l = rep->lint, .m = rep->m,
+					     .width = WIDTH - 1 };
+		uint32_t found = fs_lint_nr_shown(&lr);
 
-		fprintf(f, " %u finding%s (forkscope lint):\n", rep->lint->n,
-			rep->lint->n == 1 ? "" : "s");
-		fs_lint_text_lines(f, "   ", &lr);
+		if (found) {
+			fprintf(f, " %u finding%s (forkscope lint):\n", found,
+				found == 1 ? "" : "s");
+			fs_lint_text_lines(f, "   ", &lr);
+		}
 	}
 }
 
