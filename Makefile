@@ -304,8 +304,10 @@ $(O)/vmexit: tests/vm/vmexit.c | $(O)
 # The kernel module, by the top-level Kbuild, against any kernel's headers:
 #   make kmod KDIR=/lib/modules/VER/build
 KDIR	?= /lib/modules/$(shell uname -r)/build
+# O= : ours names the CLI's build directory; kbuild would take it for
+# its own output tree and write into the headers.
 kmod:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) O= modules
 
 # One module per test-guest kernel, kept under $(O)/kmod/VER/. Kbuild's
 # own clean would delete every *.ko below M=, the kept ones too.
@@ -315,7 +317,7 @@ kmods:
 	@set -e; for b in /lib/modules/*-cloud-amd64/build; do \
 		ver=$$(basename $$(dirname $$b)); \
 		rm -f $(KMOD_OBJS); \
-		$(MAKE) --no-print-directory -s -C $$b M=$(CURDIR) modules; \
+		$(MAKE) --no-print-directory -s -C $$b M=$(CURDIR) O= modules; \
 		mkdir -p $(O)/kmod/$$ver; \
 		cp kmod/forkscope.ko $(O)/kmod/$$ver/; \
 		echo "  KMOD     $(O)/kmod/$$ver/forkscope.ko"; \
