@@ -23,24 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
-
-# check NAME EXPECTED GOT
-check() {
-	n=$((n + 1))
-	if [[ $2 == "$3" ]]; then
-		echo "ok $n $1"
-		pass=$((pass + 1))
-	else
-		echo "# expected:"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-		echo "# got:"
-		printf '%s\n' "$3" | sed 's/^/#   /'
-		echo "not ok $n $1"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 commands=$(forkscope --help | sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
 check "forkscope --help lists the six first commands at least" \
@@ -284,6 +267,5 @@ check "record -o FILE -- CMD: the command" "yes" \
 check "stat CMD's own arguments are CMD's" "" \
 	"$(comp "forkscope stat -j $tmp/$comm -" | grep -x -- '--json')"
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+totals
 [ "$fail" -eq 0 ]

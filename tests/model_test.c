@@ -1613,14 +1613,7 @@ FIXTURE(lintm) {
 FIXTURE_SETUP(lintm)
 {
 	ASSERT_EQ(0, fs_model_init(&self->m, 0));
-	fs_lint_init(&self->l, &(struct fs_lint_opts){
-		.mt_fork_ns = 50 * NSEC_PER_MSEC,
-		.zombie_ns = NSEC_PER_SEC,
-		.exec_repeat = 3,
-		.exec_window_ns = 10 * NSEC_PER_SEC,
-		.cow_min_bytes = 1 << 20,
-		.page_bytes = 4096,
-	});
+	fs_lint_init(&self->l, &fs_lint_defaults);
 	self->now = NSEC_PER_SEC;
 }
 

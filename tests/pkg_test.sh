@@ -22,8 +22,7 @@ tmp=$(mktemp -d /tmp/forkscope-pkg.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 version=$(sed -n '1s/^[^ ]* (\([^)-]*\).*/\1/p' debian/changelog)
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
+. "$(dirname "$0")/tap.sh"
 
 # ok NAME COMMAND...: a test that passes when COMMAND does; its output is
 # shown when it fails.
@@ -277,6 +276,5 @@ purged() {
 }
 ok "dpkg --purge leaves nothing of forkscope behind" purged
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+totals
 [ "$fail" -eq 0 ]

@@ -21,24 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
-
-# check NAME EXPECTED GOT
-check() {
-	n=$((n + 1))
-	if [[ $2 == "$3" ]]; then
-		echo "ok $n $1"
-		pass=$((pass + 1))
-	else
-		echo "# expected:"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-		echo "# got:"
-		printf '%s\n' "$3" | sed 's/^/#   /'
-		echo "not ok $n $1"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # A session held for the whole test: closing the last one ends the
 # server, and a session opened while it ends would be lost with it.
@@ -268,6 +251,5 @@ print(" ".join(bad + [str(seen[k]) for k in ("exec", "cow", "spawned")]))
 PY
 )"
 
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+totals
 [ "$fail" -eq 0 ]
