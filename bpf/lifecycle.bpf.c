@@ -528,7 +528,7 @@ static __always_inline void send_exec_fds(struct task_struct *p)
 	struct fdtable *fdt = BPF_CORE_READ(p, files, fdt);
 	struct fds_walk c = { .x = x };
 	unsigned int max;
-	__u32 size;
+	__u64 size;
 
 	if (!x || !fdt)
 		return;
@@ -544,7 +544,13 @@ static __always_inline void send_exec_fds(struct task_struct *p)
 	if (!x->r.count)
 		return;
 	fill_hdr(&x->r.hdr, FS_REC_EXEC_FDS, sizeof(x->r), p, true);
-	size = sizeof(x->r) + x->r.nr * sizeof(struct fs_exec_fd);
+	/*
+	 * A 64-bit size the compiler cannot prove small, checked on the
+	 * register passed: 6.1's verifier lost the bound of a 32-bit one
+	 * (zero-extended in another register) and refused the program.
+	 */
+	size = sizeof(x->r) + (__u64)x->r.nr * sizeof(struct fs_exec_fd);
+	asm volatile("" : "+r"(size));
 	x->r.hdr.size = size;
 	if (size > sizeof(*x) ||
 	    bpf_ringbuf_output(&events, x, size, wakeup_flags(size)))
