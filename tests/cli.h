@@ -190,13 +190,19 @@ static inline bool polls_for_records(pid_t pid)
 	       !strncmp(buf, "7 ", 2) || !strncmp(buf, "271 ", 4);
 }
 
-/* Waits until r polls for records; -1 if it does not within STARTUP_MS. */
+/* Waits until r polls for records; -1 if it dies or does not within
+ * STARTUP_MS. */
 static inline int wait_polling(struct run *r)
 {
 	uint64_t end = fs_boot_ns() + startup_ns();
 
 	while (!polls_for_records(r->pid)) {
-		if (fs_boot_ns() >= end)
+		siginfo_t si = { .si_pid = 0 };
+
+		/* Dead (left for finish() to reap): it never will poll. */
+		if (fs_boot_ns() >= end ||
+		    (!waitid(P_PID, r->pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+		     si.si_pid == r->pid))
 			return -1;
 		usleep(10000);
 	}

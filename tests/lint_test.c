@@ -116,7 +116,7 @@ static int stop_lint(FIXTURE_DATA(lint) *self)
 	st = finish(&self->r);
 	self->started = false;
 	out = slurp(self->r.out);
-	self->report = json_tokener_parse(out);
+	self->report = json_parse_deep(out);
 	if (!self->report) {
 		char *err = slurp(self->r.err);
 
