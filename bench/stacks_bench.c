@@ -84,14 +84,16 @@ int main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 100000;
 	struct fs_stacks *s = fs_stacks_new();
 	const struct fs_stack *st;
+	struct fs_ustack u;
 	struct timespec a, b;
 	double secs;
 
 	one();
-	st = fs_stacks_resolve(s, &rec.r);	/* the caches warm */
+	fs_ustack_of(&rec.r.hdr, &u);
+	st = fs_stacks_resolve(s, &u);	/* the caches warm */
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	for (long i = 0; i < n; i++)
-		st = fs_stacks_resolve(s, &rec.r);
+		st = fs_stacks_resolve(s, &u);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 	secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 	printf("stacks_per_s=%.0f frames=%u method=%s partial=%d first=%s\n",

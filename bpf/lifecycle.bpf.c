@@ -149,28 +149,6 @@ struct {
 } stack_scratch SEC(".maps");
 
 #ifdef __TARGET_ARCH_x86
-static __always_inline void stack_regs(struct fs_rec_fork_stack *r,
-				       struct pt_regs *regs)
-{
-	r->regs[0] = regs->ax;
-	r->regs[1] = regs->dx;
-	r->regs[2] = regs->cx;
-	r->regs[3] = regs->bx;
-	r->regs[4] = regs->si;
-	r->regs[5] = regs->di;
-	r->regs[6] = regs->bp;
-	r->regs[7] = regs->sp;
-	r->regs[8] = regs->r8;
-	r->regs[9] = regs->r9;
-	r->regs[10] = regs->r10;
-	r->regs[11] = regs->r11;
-	r->regs[12] = regs->r12;
-	r->regs[13] = regs->r13;
-	r->regs[14] = regs->r14;
-	r->regs[15] = regs->r15;
-	r->regs[16] = regs->ip;
-}
-
 /*
  * The stack from sp up, a page at a time, to the process's first frame:
  * the main thread's stack ends at mm->start_stack (above it: argv and
@@ -234,7 +212,7 @@ static __always_inline void send_fork_stack(void *ctx,
 		x->r.flags |= FS_FSTACK_NO_REGS;
 		__builtin_memset(x->r.regs, 0, sizeof(x->r.regs));
 	} else {
-		stack_regs(&x->r, regs);
+		user_regs(x->r.regs, regs);
 		got = bpf_get_stack(ctx, x->ips, sizeof(x->ips),
 				    BPF_F_USER_STACK);
 		nr = got > 0 ? (__u64)got / 8 : 0;

@@ -103,6 +103,30 @@ static __always_inline __u32 sigchld_flags(struct task_struct *t)
 	return out;
 }
 
+#ifdef __TARGET_ARCH_x86
+/* User registers in DWARF order, as FS_STACK_NR_REGS says. */
+static __always_inline void user_regs(__u64 *out, struct pt_regs *regs)
+{
+	out[0] = regs->ax;
+	out[1] = regs->dx;
+	out[2] = regs->cx;
+	out[3] = regs->bx;
+	out[4] = regs->si;
+	out[5] = regs->di;
+	out[6] = regs->bp;
+	out[7] = regs->sp;
+	out[8] = regs->r8;
+	out[9] = regs->r9;
+	out[10] = regs->r10;
+	out[11] = regs->r11;
+	out[12] = regs->r12;
+	out[13] = regs->r13;
+	out[14] = regs->r14;
+	out[15] = regs->r15;
+	out[16] = regs->ip;
+}
+#endif
+
 static __always_inline bool is_subreaper(struct task_struct *t)
 {
 	struct signal_struct *sig = BPF_CORE_READ(t, signal);

@@ -45,6 +45,7 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_PIDS] = sizeof(struct fs_rec_pids),
 		[FS_REC_FORK_STACK] = sizeof(struct fs_rec_fork_stack),
 		[FS_REC_EXEC_FDS] = sizeof(struct fs_rec_exec_fds),
+		[FS_REC_TASK_NOW] = sizeof(struct fs_rec_task_now),
 	};
 	struct synth_exec big;
 	size_t size;
@@ -66,6 +67,8 @@ TEST(decoder_accepts_every_well_formed_type)
 			size = c->hdr.size = sizeof(*c) + 8;
 		} else if (t == FS_REC_PIDS) {	/* the machine's: no path */
 			((struct fs_rec_pids *)&big)->flags = FS_PIDS_MACHINE;
+		} else if (t == FS_REC_TASK_NOW) {
+			((struct fs_rec_task_now *)&big)->state = FS_NOW_SLEEPING;
 		}
 		EXPECT_EQ(0, fs_record_check(&big, size)) {
 			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());
@@ -1836,6 +1839,91 @@ TEST_F(lintm, fork_failures_are_errors)
 	EXPECT_EQ(FS_LIMIT_PIDS_CGROUP, f->limit);
 	EXPECT_EQ(3, f->max);
 	EXPECT_EQ(FS_SEV_ERROR, fs_lint_worst(&self->l));
+}
+
+static void synth_now(struct fs_rec_task_now *r, int32_t pid, int32_t tgid,
+		      uint16_t index, uint64_t ts, uint64_t utime_ns)
+{
+	memset(r, 0, sizeof(*r));
+	synth_hdr(&r->hdr, FS_REC_TASK_NOW, sizeof(*r), pid, tgid, 1, ts, 7,
+		  "srv");
+	r->index = index;
+	r->state = FS_NOW_SLEEPING;
+	r->utime_ns = utime_ns;
+	r->syscall = -1;
+}
+
+/*
+ * Looks at a process: a look replaces the one before and is measured
+ * against it (CPU share), the wait channel is the first frame past the
+ * scheduler's, a fault is no syscall, and records out of order are left
+ * out.
+ */
+TEST(task_now_looks_from_synthetic_records)
+{
+	static const char *const epoll[] = {
+		"__schedule", "schedule", "schedule_hrtimeout_range",
+		"ep_poll", "do_epoll_wait", "__x64_sys_epoll_wait",
+		"do_syscall_64", "entry_SYSCALL_64_after_hwframe",
+	};
+	static const char *const fault[] = {
+		"__schedule", "io_schedule", "folio_wait_bit_common",
+		"filemap_fault", "handle_mm_fault", "exc_page_fault",
+		"asm_exc_page_fault",
+	};
+	struct fs_task_nows n = { 0 };
+	struct fs_now_resolved res = { 0 };
+	struct fs_rec_task_now r;
+	const struct fs_proc_now *p;
+
+	synth_now(&r, 100, 100, 0, 1 * NSEC_PER_SEC, 100 * NSEC_PER_MSEC);
+	r.sigchld_handler = 0x401000;
+	r.flags = FS_NOW_IN_SYSCALL;
+	r.syscall = 232;
+	r.nr_kips = 8;
+	memcpy(res.knames, epoll, sizeof(epoll));
+	ASSERT_EQ(0, fs_task_now_apply(&n, &r, &res));
+	p = fs_task_now_of(&n, 100);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(1, p->nr);
+	EXPECT_EQ(0x401000, p->handler);
+	EXPECT_EQ(-1, p->threads[0].cpu_permille);	/* no look before */
+	EXPECT_STREQ("ep_poll", p->threads[0].wchan);
+	EXPECT_STREQ("ep_poll <- do_epoll_wait <- __x64_sys_epoll_wait",
+		     p->threads[0].kstack);
+	EXPECT_FALSE(p->threads[0].in_fault);
+	EXPECT_EQ(232, p->threads[0].syscall);
+
+	/* A second look, a second later: 500 ms more of a CPU, half. */
+	synth_now(&r, 100, 100, 0, 2 * NSEC_PER_SEC, 600 * NSEC_PER_MSEC);
+	r.flags = FS_NOW_IN_SYSCALL;
+	r.syscall = 4;	/* a fault's error code, in orig_ax's place */
+	r.nr_kips = 7;
+	memset(res.knames, 0, sizeof(res.knames));
+	memcpy(res.knames, fault, sizeof(fault));
+	ASSERT_EQ(0, fs_task_now_apply(&n, &r, &res));
+	/* A new thread: no time of it before. */
+	synth_now(&r, 101, 100, 1, 2 * NSEC_PER_SEC, 5 * NSEC_PER_SEC);
+	r.nr_kips = 0;
+	ASSERT_EQ(0, fs_task_now_apply(&n, &r, &res));
+	/* Out of order: left out. */
+	synth_now(&r, 102, 100, 3, 2 * NSEC_PER_SEC, 0);
+	EXPECT_EQ(-EINVAL, fs_task_now_apply(&n, &r, &res));
+	p = fs_task_now_of(&n, 100);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(2, p->nr);
+	EXPECT_EQ(0, p->handler);
+	EXPECT_EQ(500, p->threads[0].cpu_permille);
+	EXPECT_TRUE(p->threads[0].in_fault);
+	EXPECT_FALSE(p->threads[0].flags & FS_NOW_IN_SYSCALL);
+	EXPECT_STREQ("folio_wait_bit_common", p->threads[0].wchan);
+	EXPECT_EQ(101, p->threads[1].pid);
+	EXPECT_EQ(-1, p->threads[1].cpu_permille);
+	EXPECT_EQ(NULL, fs_task_now_of(&n, 200));
+	fs_task_now_forget(&n, 100);
+	EXPECT_EQ(NULL, fs_task_now_of(&n, 100));
+	EXPECT_EQ(0, n.bytes);
+	fs_task_now_free(&n);
 }
 
 TEST_HARNESS_MAIN

@@ -8,7 +8,9 @@
  * children from leak_site(), which never waits, and N from wait_site(),
  * which does. zombies --stacks must name leak_site and its line for
  * exactly N zombies, and wait_site as the site that waits; a parent gone
- * before its stacks are resolved gets "exited", not a guess.
+ * before its stacks are resolved gets "exited", not a guess. And the
+ * parent's side: its SIGCHLD handler named, how often it waited, and
+ * what it is doing now (blocked in epoll_wait, spinning, stopped).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +49,12 @@ struct prog {
 	int go;			/* write end of its stdin */
 	FILE *out;		/* its stdout */
 	int leak_line, wait_line, lib_line;	/* where it forks */
+	int handler_line, epoll_line, spin_line;
 };
 
-static int prog_start(struct prog *p, const char *bin, const char *mode)
+/* mode: "" or "exit"; doing: what it does after forking (fork_sites.c). */
+static int prog_start_doing(struct prog *p, const char *bin, const char *mode,
+			    const char *doing)
 {
 	int in[2], out[2];
 	char line[32];
@@ -62,7 +67,7 @@ static int prog_start(struct prog *p, const char *bin, const char *mode)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(bin, bin, "5", mode, (char *)NULL);
+		execl(bin, bin, "5", mode, doing, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -74,16 +79,23 @@ static int prog_start(struct prog *p, const char *bin, const char *mode)
 	       !strcmp(line, "ready\n") ? 0 : -1;
 }
 
+static int prog_start(struct prog *p, const char *bin, const char *mode)
+{
+	return prog_start_doing(p, bin, mode, "read");
+}
+
 /* Tells it to fork; returns once it has, with its lines of fork. */
 static int prog_fork(struct prog *p)
 {
-	char line[64];
+	char line[128];
 
 	if (write(p->go, "go\n", 3) != 3)
 		return -1;
 	return fgets(line, sizeof(line), p->out) &&
-	       sscanf(line, "forked leak=%d wait=%d lib=%d", &p->leak_line,
-		      &p->wait_line, &p->lib_line) == 3 ? 0 : -1;
+	       sscanf(line, "forked leak=%d wait=%d lib=%d handler=%d epoll=%d spin=%d",
+		      &p->leak_line, &p->wait_line, &p->lib_line,
+		      &p->handler_line, &p->epoll_line, &p->spin_line) == 6 ?
+	       0 : -1;
 }
 
 static void prog_end(struct prog *p)
@@ -332,6 +344,213 @@ TEST(a_parent_gone_before_resolving_is_exited)
 	EXPECT_EQ(2 * N, stacks);
 	EXPECT_EQ(2 * N, exited);
 	free(out);
+	release(&r);
+}
+
+/* Runs bin, doing what it is told after its forks, under zombies --stacks. */
+static int look_start(struct prog *prog, struct run *r, const char *name,
+		      const char *doing)
+{
+	const char *const args[] = { "zombies", "--stacks", "-w", "-I", "0.2",
+				     "-m", "0.3", "-j", NULL };
+	char bin[512];
+
+	prog_path(bin, sizeof(bin), name);
+	if (prog_start_doing(prog, bin, "", doing) || start(r, args, -1) ||
+	    wait_polling(r))
+		return -1;
+	return prog_fork(prog);
+}
+
+/*
+ * The parent object of the first report whose look at prog passes
+ * done() (*root to put), or NULL when none did in time.
+ */
+static struct json_object *wait_look(struct prog *prog, struct run *r,
+				     bool (*done)(struct json_object *now),
+				     struct json_object **root)
+{
+	uint64_t end = fs_boot_ns() + REPORT_MS * NSEC_PER_MSEC;
+
+	*root = NULL;
+	while (fs_boot_ns() < end) {
+		char *out = slurp(r->out);
+		struct json_object *p = last_parent(out, prog->pid, root);
+		struct json_object *now = p ? get(p, "now") : NULL;
+
+		free(out);
+		if (now && json_object_get_type(now) == json_type_object &&
+		    done(now))
+			return p;
+		json_object_put(*root);
+		*root = NULL;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
+			return NULL;
+		usleep(50000);
+	}
+	return NULL;
+}
+
+static struct json_object *thread0(struct json_object *now)
+{
+	return json_object_array_get_idx(get(now, "threads_now"), 0);
+}
+
+/* The frame of function in a thread's stack, or NULL. */
+static struct json_object *frame_of(struct json_object *t, const char *fn)
+{
+	struct json_object *frames = get(t, "stack.frames");
+
+	for (size_t i = 0; frames && i < json_object_array_length(frames); i++) {
+		struct json_object *f = json_object_array_get_idx(frames, i);
+
+		if (!strcmp(get_text(f, "function"), fn))
+			return f;
+	}
+	return NULL;
+}
+
+static bool in_epoll(struct json_object *now)
+{
+	return !strcmp(get_text(thread0(now), "syscall"), "epoll_wait");
+}
+
+/*
+ * A handler that never waits: named with its line, and the parent seen
+ * blocked in epoll_wait() in idle_in_epoll(), the line named too.
+ */
+TEST(the_parent_side_a_handler_that_never_waits)
+{
+	struct prog prog = { .go = -1 };
+	struct json_object *root, *p, *t, *f;
+	char debug[512];
+	struct run r;
+
+	prog_path(debug, sizeof(debug), "debug");
+	setenv("FORKSCOPE_DEBUGINFO_PATH", debug, 1);
+	ASSERT_EQ(0, look_start(&prog, &r, "stripped", "epoll"));
+	p = wait_look(&prog, &r, in_epoll, &root);
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("handler", get_text(p, "now.sigchld_action.disposition"));
+	EXPECT_STREQ("on_sigchld",
+		     get_text(p, "now.sigchld_action.handler.function"));
+	EXPECT_EQ(prog.handler_line,
+		  get_int(p, "now.sigchld_action.handler.line"));
+	EXPECT_STREQ("SA_RESTART", json_object_get_string(
+		json_object_array_get_idx(get(p, "now.sigchld_action.sa_flags"),
+					  0)));
+	EXPECT_EQ(0, get_int(p, "now.sigchld_action.threads_blocking"));
+	/*
+	 * wait_site's N waits, watched; a leaked child's SIGCHLD during
+	 * one restarts it (SA_RESTART), a second call.
+	 */
+	EXPECT_GE(get_int(p, "now.nr_waits"), N);
+	EXPECT_LE(get_int(p, "now.nr_waits"), 2 * N);
+	t = thread0(get(p, "now"));
+	EXPECT_EQ(1, json_object_array_length(get(p, "now.threads_now")));
+	EXPECT_EQ(prog.pid, get_int(t, "pid"));
+	EXPECT_STREQ("sleeping", get_text(t, "state"));
+	EXPECT_STRNE("", get_text(t, "wchan"));
+	EXPECT_STREQ("false", get_text(t, "in_page_fault"));
+	f = frame_of(t, "idle_in_epoll");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(prog.epoll_line, get_int(f, "line"));
+	EXPECT_NE(NULL, frame_of(t, "main"));
+	EXPECT_STREQ("dwarf", get_text(t, "stack.method"));
+	json_object_put(root);
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));
+	release(&r);
+	/* In words: one report, as the issue asks it said. */
+	{
+		const char *const args[] = { "zombies", "--stacks", "-m", "0.3",
+					     NULL };
+		char want[128], *out = NULL, *err = NULL;
+
+		EXPECT_EQ(1, run_to_end(args, &out, &err));
+		snprintf(want, sizeof(want),
+			 "SIGCHLD: handler on_sigchld (fork_sites.c:%d), SA_RESTART; 0 waits in",
+			 prog.handler_line);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+		snprintf(want, sizeof(want),
+			 "idle_in_epoll (fork_sites.c:%d) <- main (fork_sites.c:",
+			 prog.epoll_line);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "now: sleeping in epoll_wait (kernel: "));
+		free(out);
+		free(err);
+	}
+	unsetenv("FORKSCOPE_DEBUGINFO_PATH");
+	prog_end(&prog);
+}
+
+static bool busy(struct json_object *now)
+{
+	struct json_object *t = thread0(now);
+
+	return !strcmp(get_text(t, "state"), "running") &&
+	       get_int(t, "cpu_percent") >= 50;
+}
+
+/* Spinning: running in user space, most of a CPU, in spin(). */
+TEST(the_parent_side_a_busy_loop)
+{
+	struct prog prog = { .go = -1 };
+	struct json_object *root, *p, *t, *f;
+	struct run r;
+
+	ASSERT_EQ(0, look_start(&prog, &r, "nofp", "spin"));
+	p = wait_look(&prog, &r, busy, &root);
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("default", get_text(p, "now.sigchld_action.disposition"));
+	t = thread0(get(p, "now"));
+	{
+		struct json_object *sc = t;
+
+		EXPECT_TRUE(json_object_object_get_ex(t, "syscall", &sc));
+		EXPECT_EQ(NULL, sc);	/* JSON null: in no syscall */
+	}
+	f = frame_of(t, "spin");
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(prog.spin_line, get_int(f, "line"));
+	json_object_put(root);
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));
+	kill(prog.pid, SIGKILL);
+	prog_end(&prog);
+	release(&r);
+}
+
+static bool stopped(struct json_object *now)
+{
+	return !strcmp(get_text(thread0(now), "state"), "stopped");
+}
+
+static bool in_read(struct json_object *now)
+{
+	return !strcmp(get_text(thread0(now), "syscall"), "read");
+}
+
+/* SIGSTOP: stopped, where it was (in read(), from main). */
+TEST(the_parent_side_stopped)
+{
+	struct prog prog = { .go = -1 };
+	struct json_object *root, *p;
+	struct run r;
+
+	ASSERT_EQ(0, look_start(&prog, &r, "fp", "read"));
+	p = wait_look(&prog, &r, in_read, &root);
+	ASSERT_NE(NULL, p);
+	json_object_put(root);
+	ASSERT_EQ(0, kill(prog.pid, SIGSTOP));
+	p = wait_look(&prog, &r, stopped, &root);
+	ASSERT_NE(NULL, p);
+	EXPECT_NE(NULL, frame_of(thread0(get(p, "now")), "main"));
+	json_object_put(root);
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));
+	kill(prog.pid, SIGCONT);
+	prog_end(&prog);
 	release(&r);
 }
 

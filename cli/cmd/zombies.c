@@ -41,7 +41,9 @@ static void usage(FILE *f)
 "                         recording, from its start)\n"
 "      --stacks           capture the user stack of each leaking parent's\n"
 "                         forks from when it is found: zombies grouped by\n"
-"                         the line that forked them (BPF source only)\n"
+"                         the line that forked them; and show what the\n"
+"                         parent does: its SIGCHLD handler, its waits, where\n"
+"                         each thread is now (BPF source only)\n"
 "  -i, --input FILE       the zombies in a recording (forkscope record): at\n"
 "                         its end, or --at TIME\n"
 "      --record FILE      keep what was watched in FILE, for -i later\n"
@@ -80,6 +82,18 @@ static const struct fs_cmd_spec spec = {
 	},
 };
 
+/* Said once: the reports go on without the parents' side. */
+static void look_at_parents(struct fs_session *s)
+{
+	static bool said;
+
+	if (fs_session_look_at_targets(s) < 0 && !said) {
+		said = true;
+		fprintf(stderr, "forkscope: zombies: %s; reported without what the parents are doing\n",
+			fs_last_error());
+	}
+}
+
 /* Prints one report; returns whether it found zombies. */
 static int report(const struct zombies_opts *o, struct fs_session *s,
 		  bool *found)
@@ -91,6 +105,9 @@ static int report(const struct zombies_opts *o, struct fs_session *s,
 	err = fs_session_refresh(s);
 	if (err < 0)
 		return err;
+	/* What each leaking parent is doing now: its side of the story. */
+	if (o->stacks && !o->c.input)
+		look_at_parents(s);
 	/* Once: as of the end of the watch, as a recording of it ends. */
 	if (!o->watch)
 		fs_session_drain(s);
@@ -126,6 +143,9 @@ int cmd_zombies(int argc, char **argv, const struct fs_global_opts *g)
 	err = fs_cmd_open_session(&s, &o.c, &so, FS_EXIT_NOCHECK);
 	if (err)
 		return err;
+	/* A first look: CPU shares at the report are since this one. */
+	if (o.stacks && !o.c.input)
+		look_at_parents(s);
 	if (o.at && fs_cmd_at("zombies", o.at, s, &at)) {
 		fs_session_close(s);
 		return FS_EXIT_USAGE;

@@ -33,6 +33,7 @@ static const struct {
 	[FS_REC_FORK_STACK]	= { "fork-stack",
 				    sizeof(struct fs_rec_fork_stack) },
 	[FS_REC_EXEC_FDS]	= { "exec-fds",	sizeof(struct fs_rec_exec_fds) },
+	[FS_REC_TASK_NOW]	= { "task-now",	sizeof(struct fs_rec_task_now) },
 };
 
 /* One reader of exec strings serves both: the layouts must agree. */
@@ -44,6 +45,16 @@ SAME_FIELD(filename_len);
 SAME_FIELD(args_len);
 _Static_assert(sizeof(struct fs_rec_exec) == sizeof(struct fs_rec_exec_fail),
 	       "exec layouts");
+
+/* Generated (the Makefile): the syscalls' names by number. */
+extern const char *const fs_syscall_names[];
+extern const unsigned int fs_nr_syscall_names;
+
+const char *fs_syscall_name(int nr)
+{
+	return nr >= 0 && (unsigned int)nr < fs_nr_syscall_names ?
+	       fs_syscall_names[nr] : NULL;
+}
 
 const char *fs_record_name(unsigned int type)
 {
@@ -139,6 +150,22 @@ static int check_fork_stack(const struct fs_rec_fork_stack *r)
 	return 0;
 }
 
+static int check_task_now(const struct fs_rec_task_now *r)
+{
+	size_t len;
+
+	var_part(&r->hdr, &len);
+	if (r->nr_kips > FS_NOW_MAX_KIPS || r->stack_len > FS_STACK_COPY_MAX ||
+	    (size_t)r->nr_kips * 8 + r->stack_len > len)
+		return fs_error(EBADMSG, "task-now record's %u kernel addresses and %u stack bytes do not fit its %zu bytes",
+				r->nr_kips, r->stack_len, len);
+	if (r->index >= FS_NOW_MAX_THREADS || !r->state ||
+	    r->state > FS_NOW_IDLE)
+		return fs_error(EBADMSG, "task-now record has thread index %u, state %u",
+				r->index, r->state);
+	return 0;
+}
+
 /* Entries that fit, each name NUL-ended. */
 static int check_exec_fds(const struct fs_rec_exec_fds *r)
 {
@@ -183,6 +210,8 @@ int fs_record_check(const void *buf, size_t len)
 		return check_fork_stack(buf);
 	if (h->type == FS_REC_EXEC_FDS)
 		return check_exec_fds(buf);
+	if (h->type == FS_REC_TASK_NOW)
+		return check_task_now(buf);
 	return 0;
 }
 
@@ -214,6 +243,40 @@ const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r)
 const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r)
 {
 	return (const unsigned char *)(fs_fork_stack_ips(r) + r->nr_ips);
+}
+
+const uint64_t *fs_task_now_kips(const struct fs_rec_task_now *r)
+{
+	return (const uint64_t *)((const char *)r + r->hdr.fixed);
+}
+
+int fs_ustack_of(const struct fs_hdr *h, struct fs_ustack *u)
+{
+	const struct fs_rec_fork_stack *f = (const void *)h;
+	const struct fs_rec_task_now *n = (const void *)h;
+
+	u->hdr = h;
+	switch (h->type) {
+	case FS_REC_FORK_STACK:
+		u->regs = f->flags & FS_FSTACK_NO_REGS ? NULL :
+			  (const uint64_t *)f->regs;
+		u->ips = fs_fork_stack_ips(f);
+		u->nr_ips = f->nr_ips;
+		u->copy = fs_fork_stack_copy(f);
+		u->copy_len = f->stack_len;
+		return 0;
+	case FS_REC_TASK_NOW:
+		u->regs = n->stack_flags & FS_FSTACK_NO_REGS ? NULL :
+			  (const uint64_t *)n->regs;
+		u->ips = NULL;
+		u->nr_ips = 0;
+		u->copy = (const unsigned char *)(fs_task_now_kips(n) +
+						  n->nr_kips);
+		u->copy_len = n->stack_len;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 const char *fs_pids_path(const struct fs_rec_pids *r)

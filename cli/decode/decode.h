@@ -67,6 +67,26 @@ const char *fs_cgroup_path(const struct fs_rec_cgroup_path *r);
 /* A fork stack's frame-pointer addresses and its copy of the stack. */
 const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r);
 const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r);
+/* This architecture's name of syscall nr ("epoll_wait"), or NULL. */
+const char *fs_syscall_name(int nr);
+/* A task-now record's kernel return addresses: nr_kips of them. */
+const uint64_t *fs_task_now_kips(const struct fs_rec_task_now *r);
+/*
+ * A user stack to unwind, as a fork-stack or task-now record carries it:
+ * the thread, its registers (NULL: none, a kernel thread), the
+ * frame-pointer addresses the kernel walked, and the copy of the stack
+ * from the registers' sp up.
+ */
+struct fs_ustack {
+	const struct fs_hdr *hdr;
+	const uint64_t *regs;		/* FS_STACK_NR_REGS of them */
+	const uint64_t *ips;
+	uint32_t nr_ips;
+	const unsigned char *copy;
+	uint32_t copy_len;
+};
+/* The user stack of a checked record of either type; -EINVAL: neither. */
+int fs_ustack_of(const struct fs_hdr *h, struct fs_ustack *u);
 /* A pids reading's cgroup path; "" for the machine. */
 const char *fs_pids_path(const struct fs_rec_pids *r);
 /* An exec-fds record's entries: r->nr of them. */

@@ -53,7 +53,7 @@ static const char *put_str(char **at, const char *s)
 }
 
 /* One allocation: the site, its frames, their strings. */
-static struct fs_site *site_copy(const struct fs_stack *s, size_t *bytes)
+struct fs_site *fs_site_new(const struct fs_stack *s, size_t *bytes)
 {
 	size_t n = sizeof(struct fs_site) + s->nr * sizeof(struct fs_frame);
 	struct fs_site *site;
@@ -104,7 +104,7 @@ static int64_t intern(struct fs_callsites *c, const struct fs_stack *s)
 		c->sites = n;
 		c->cap_sites = cap;
 	}
-	site = site_copy(s, &bytes);
+	site = fs_site_new(s, &bytes);
 	if (!site)
 		return -1;
 	site->hash = h;

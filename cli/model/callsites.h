@@ -8,6 +8,7 @@
 #ifndef FS_CALLSITES_H
 #define FS_CALLSITES_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "forkscope/record.h"
 #include "idmap.h"
@@ -54,5 +55,10 @@ void fs_callsites_released(struct fs_callsites *c, int32_t pid,
 const struct fs_site *fs_callsites_of(const struct fs_callsites *c,
 				      int32_t pid, uint64_t start_ns);
 void fs_callsites_free(struct fs_callsites *c);
+/*
+ * A stack of one's own, not interned (one allocation: free() it), and
+ * its size in *bytes.
+ */
+struct fs_site *fs_site_new(const struct fs_stack *s, size_t *bytes);
 
 #endif

@@ -34,12 +34,14 @@ void fs_model_free(struct fs_model *m)
 	fs_proctab_free(&m->tab);
 	fs_pids_readings_free(&m->pids);
 	fs_callsites_free(&m->sites);
+	fs_task_now_free(&m->nows);
 }
 
 uint64_t fs_model_bytes(const struct fs_model *m)
 {
 	return (uint64_t)(m->tab.mask + 1) * sizeof(struct fs_task) +
-	       m->cmd_bytes + m->cgroup_bytes + m->sites.bytes;
+	       m->cmd_bytes + m->cgroup_bytes + m->sites.bytes +
+	       m->nows.bytes;
 }
 
 bool fs_task_is_zombie(const struct fs_task *t)
@@ -389,6 +391,8 @@ static void note_wait(struct fs_model *m, const struct fs_hdr *h)
 	if (p) {
 		p->flags |= FS_TASK_WAITED;
 		p->last_wait_ns = h->ts_ns;
+		/* Each call once: its start, not its result too. */
+		p->nr_waits += h->type == FS_REC_WAIT;
 	}
 }
 

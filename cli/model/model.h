@@ -20,6 +20,7 @@
 #include "pids_readings.h"
 #include "proctab.h"
 #include "runtime.h"
+#include "task_now.h"
 
 struct fs_model {
 	struct fs_proctab tab;
@@ -41,6 +42,8 @@ struct fs_model {
 	struct fs_pids_readings pids;
 	/* Fork call sites (FS_REC_FORK_STACK), resolved by the session. */
 	struct fs_callsites sites;
+	/* What target processes were doing when last looked at. */
+	struct fs_task_nows nows;
 };
 
 /* How a task was released (stopped being a zombie). */

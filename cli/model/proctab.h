@@ -53,6 +53,7 @@ struct fs_task {
 	uint32_t gen;		/* snapshot generation last confirmed in */
 	uint32_t cow_faults;	/* leader: the process's COW faults so far */
 	uint32_t cow_copies;	/* leader: pages copied, where counted */
+	uint32_t nr_waits;	/* leader: the process's waits seen (do_wait) */
 	char comm[FS_COMM_LEN];
 	char *cmd;		/* "filename arg1 arg2" of the last exec seen */
 	struct fs_ident id;	/* its container; zero when never told */

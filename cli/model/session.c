@@ -118,6 +118,51 @@ static void target_zombie_parents(struct fs_session *s, uint64_t now)
 }
 
 /*
+ * A look at a thread, resolved as it arrives: its user stack, the
+ * process's SIGCHLD handler (once, on the leader's record) and the
+ * kernel functions it sleeps in.
+ */
+static void look(struct fs_session *s, const struct fs_rec_task_now *r)
+{
+	const uint64_t *kips = fs_task_now_kips(r);
+	struct fs_now_resolved res = { 0 };
+	struct fs_site *handler = NULL;
+	size_t bytes;
+
+	if (r->index == 0 && r->sigchld_handler > 1) {
+		res.handler = fs_source_name_address(s->src, &r->hdr,
+						     r->sigchld_handler);
+		/* Kept: the next resolve reuses the resolver's frames. */
+		handler = fs_site_new(res.handler, &bytes);
+		res.handler = handler ? &handler->stack : NULL;
+	}
+	for (uint32_t i = 0; i < r->nr_kips; i++)
+		res.knames[i] = fs_source_kernel_symbol(s->src, kips[i]);
+	res.stack = fs_source_resolve_stack(s->src, &r->hdr);
+	fs_task_now_apply(&s->model.nows, r, &res);
+	free(handler);
+}
+
+int fs_session_look_at_targets(struct fs_session *s)
+{
+	const struct fs_idmap *t = &s->targets;
+	int err = 0, n;
+
+	if (s->replay)
+		return 0;
+	/* A look delivers task-now records only: the targets stay put. */
+	for (uint32_t i = 0; t->slots && i <= t->mask; i++) {
+		if (!t->slots[i].id)
+			continue;
+		n = fs_source_task_now(s->src, (int32_t)t->slots[i].id);
+		/* Gone since it was targeted: its exit will say so. */
+		if (n < 0 && n != -ESRCH && n != -ENOENT && !err)
+			err = n;
+	}
+	return err;
+}
+
+/*
  * A fork stack is resolved as it arrives: the parent's mappings are
  * read now, while it most likely runs the image that forked. Exec and
  * exit end what was kept of a process.
@@ -131,7 +176,10 @@ static void follow_stacks(struct fs_session *s, const struct fs_hdr *rec,
 	switch (rec->type) {
 	case FS_REC_FORK_STACK:
 		note->site = fs_callsites_add(&s->model.sites, (const void *)rec,
-				fs_source_resolve_stack(s->src, (const void *)rec));
+				fs_source_resolve_stack(s->src, rec));
+		break;
+	case FS_REC_TASK_NOW:
+		look(s, (const void *)rec);
 		break;
 	case FS_REC_FORK:
 		if (s->o.stacks == FS_STACKS_SELECTED && note->selected &&
@@ -140,11 +188,13 @@ static void follow_stacks(struct fs_session *s, const struct fs_hdr *rec,
 		break;
 	case FS_REC_EXEC:
 		fs_source_forget_stacks(s->src, rec->tgid);
+		fs_task_now_forget(&s->model.nows, rec->tgid);
 		break;
 	case FS_REC_EXIT:
 		if (!(e->flags & FS_EXIT_GROUP_DEAD))
 			break;
 		fs_source_forget_stacks(s->src, rec->tgid);
+		fs_task_now_forget(&s->model.nows, rec->tgid);
 		untarget(s, rec->tgid);
 		break;
 	}

@@ -91,6 +91,13 @@ uint64_t fs_session_next_ns(struct fs_session *s);
 void fs_session_drain(struct fs_session *s);
 /* A new snapshot now, e.g. to refresh SIGCHLD dispositions. */
 int fs_session_refresh(struct fs_session *s);
+/*
+ * Looks at what each process whose forks are captured (--stacks) is
+ * doing now, into the model (fs_task_now_of()). Live only: a recording
+ * has its looks where they fell. A negative errno when the source
+ * cannot look (-ENOTSUP: the module).
+ */
+int fs_session_look_at_targets(struct fs_session *s);
 /* A PID budget reading into the model (and any recording kept). */
 int fs_session_pids_sample(struct fs_session *s);
 /* Reads every process's COW counters into the model; -ENOTSUP when off. */

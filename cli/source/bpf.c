@@ -23,6 +23,7 @@
 #include "cow.skel.h"
 #include "lifecycle.skel.h"
 #include "snapshot.skel.h"
+#include "task_now.skel.h"
 
 #define DEFAULT_RING_BYTES	(16U << 20)
 #define WAKEUP_BYTES_MAX	(256U << 10)
@@ -65,6 +66,7 @@ struct bpf_source {
 	struct snapshot_bpf *snap;	/* loaded at the first snapshot */
 	struct bpf_link *snap_link;
 	bool snap_failed;
+	struct task_now_bpf *now;	/* loaded at the first look */
 	struct ring_buffer *rb;
 	struct bpf_link *links[16];
 	int nr_links;
@@ -427,6 +429,40 @@ static int bpf_snapshot(struct fs_source *base, uint32_t gen)
 	return n;
 }
 
+/*
+ * One look at tgid's threads: the sleepable iterator, filtered to the
+ * process by its link (a link per look: the filter is the link's).
+ */
+static int bpf_task_now(struct fs_source *base, int32_t tgid)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	union bpf_iter_link_info linfo = { .task.pid = tgid };
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo,
+		    .link_info_len = sizeof(linfo));
+	struct bpf_link *link;
+	int fd, n;
+
+	if (!s->now) {
+		s->now = task_now_bpf__open_and_load();
+		if (!s->now)
+			return fs_error(errno, "cannot look at what a process is doing (no sleepable BPF task iterator here): %s",
+					strerror(errno));
+	}
+	link = bpf_program__attach_iter(s->now->progs.task_now, &opts);
+	if (!link)
+		return fs_error(errno, "cannot look at process %d: %s", tgid,
+				strerror(errno));
+	s->now->bss->told = 0;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	n = fd < 0 ? fs_error(errno, "cannot look at process %d: %s", tgid,
+			      strerror(errno)) :
+		     fs_source_deliver_fd(base, fd, 0, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return n;
+}
+
 static int bpf_counters(struct fs_source *base, uint64_t *out)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
@@ -458,6 +494,7 @@ static void bpf_close(struct fs_source *base)
 
 	bpf_link__destroy(s->snap_link);
 	snapshot_bpf__destroy(s->snap);
+	task_now_bpf__destroy(s->now);
 	bpf_link__destroy(s->cow_iter);
 	detach_counters(s);
 	cow_bpf__destroy(s->cow);
@@ -489,6 +526,7 @@ static int bpf_stack_target(struct fs_source *base, int32_t tgid, bool on)
 
 static const struct fs_source_ops bpf_ops = {
 	.stack_target = bpf_stack_target,
+	.task_now = bpf_task_now,
 	.poll = bpf_poll,
 	.snapshot = bpf_snapshot,
 	.cow_sample = bpf_cow_sample,

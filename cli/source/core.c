@@ -154,13 +154,28 @@ int fs_source_deliver_checked(struct fs_source *s, const struct fs_hdr *h)
 	return deliver_checked(s, h);
 }
 
+/* The size of the record at p, of have bytes read; 0: not all there. */
+static size_t next_size(const char *p, size_t have, size_t size)
+{
+	const struct fs_hdr *h = (const void *)p;
+
+	if (size)
+		return have >= size ? size : 0;
+	if (have < sizeof(*h))
+		return 0;
+	/* A size the decoder refuses is delivered to say so, whole or not. */
+	if (h->size < sizeof(*h))
+		return sizeof(*h);
+	return have >= h->size ? h->size : 0;
+}
+
 int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
 			 void (*seen)(void *ctx, const struct fs_hdr *rec),
 			 void *ctx)
 {
 	/* A read may end inside a record: carry the tail to the next one. */
 	static char buf[64 * 1024];
-	size_t have = 0;
+	size_t have = 0, rec;
 	int count = 0;
 
 	for (;;) {
@@ -175,10 +190,11 @@ int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,
 		if (n == 0)
 			break;
 		have += n;
-		for (; have - off >= size; off += size, count++) {
+		for (; (rec = next_size(buf + off, have - off, size));
+		     off += rec, count++) {
 			if (seen)
 				seen(ctx, (const void *)(buf + off));
-			fs_source_deliver(s, buf + off, size);
+			fs_source_deliver(s, buf + off, rec);
 		}
 		memmove(buf, buf + off, have - off);
 		have -= off;

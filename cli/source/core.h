@@ -10,6 +10,7 @@
 #define FS_SOURCE_CORE_H
 
 #include "idmap.h"
+#include "ksyms.h"
 #include "source.h"
 
 struct fs_source_ops {
@@ -28,6 +29,8 @@ struct fs_source_ops {
 	uint64_t (*now)(const struct fs_source *s);
 	/* Optional: fork stacks of tgid on or off (0: every process). */
 	int (*stack_target)(struct fs_source *s, int32_t tgid, bool on);
+	/* Optional: FS_REC_TASK_NOW records of tgid's threads. */
+	int (*task_now)(struct fs_source *s, int32_t tgid);
 	bool (*done)(const struct fs_source *s);
 	const struct fs_file_meta *(*meta)(const struct fs_source *s);
 	const struct fs_file_end *(*end)(const struct fs_source *s);
@@ -64,11 +67,13 @@ struct fs_source {
 	struct fs_kernel_limits limits;
 	uint64_t limits_read_ns;
 	struct fs_stacks *stacks;	/* made at the first stack resolved */
+	struct fs_ksyms *ksyms;		/* read at the first kernel address */
 };
 
 /*
- * Delivers the fixed-size records read from fd until end of file (a BPF
- * iterator's output); each is shown to seen (may be NULL) first. Returns
+ * Delivers the records read from fd until end of file (a BPF iterator's
+ * output), of size bytes each, or of the sizes their headers say (size
+ * 0); each is shown to seen (may be NULL) first. Returns
  * how many, or a negative errno.
  */
 int fs_source_deliver_fd(struct fs_source *s, int fd, size_t size,

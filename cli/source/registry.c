@@ -213,14 +213,43 @@ int fs_source_stack_target(struct fs_source *s, int32_t tgid, bool on)
 				      -ENOTSUP;
 }
 
+int fs_source_task_now(struct fs_source *s, int32_t tgid)
+{
+	return s->ops->task_now ? s->ops->task_now(s, tgid) : -ENOTSUP;
+}
+
+static struct fs_stacks *stacks_of(struct fs_source *s)
+{
+	if (!s->stacks)
+		s->stacks = fs_stacks_new();
+	return s->stacks;
+}
+
 const struct fs_stack *fs_source_resolve_stack(struct fs_source *s,
-					       const struct fs_rec_fork_stack *r)
+					       const struct fs_hdr *rec)
+{
+	static const struct fs_stack none = { .method = FS_STACK_EXITED };
+	struct fs_ustack u;
+
+	if (fs_ustack_of(rec, &u) || !stacks_of(s))
+		return &none;
+	return fs_stacks_resolve(s->stacks, &u);
+}
+
+const struct fs_stack *fs_source_name_address(struct fs_source *s,
+					      const struct fs_hdr *rec,
+					      uint64_t addr)
 {
 	static const struct fs_stack none = { .method = FS_STACK_EXITED };
 
-	if (!s->stacks)
-		s->stacks = fs_stacks_new();
-	return s->stacks ? fs_stacks_resolve(s->stacks, r) : &none;
+	return stacks_of(s) ? fs_stacks_name(s->stacks, rec, addr) : &none;
+}
+
+const char *fs_source_kernel_symbol(struct fs_source *s, uint64_t addr)
+{
+	if (!s->ksyms)
+		s->ksyms = fs_ksyms_load();
+	return fs_ksyms_name(s->ksyms, addr);
 }
 
 void fs_source_forget_stacks(struct fs_source *s, int32_t tgid)
@@ -233,6 +262,7 @@ void fs_source_close(struct fs_source *s)
 	if (!s)
 		return;
 	fs_stacks_free(s->stacks);
+	fs_ksyms_free(s->ksyms);
 	fs_source_forget_names(s);
 	s->ops->close(s);
 }

@@ -153,12 +153,33 @@ void fs_source_fill_meta(const struct fs_source *s, struct fs_file_meta *m);
  */
 int fs_source_stack_target(struct fs_source *s, int32_t tgid, bool on);
 /*
- * A fork stack record resolved against the process as it is mapped now,
- * or as its mappings were kept since its first stack: unwound and named
- * (see stack.h). Valid until the next call; never NULL.
+ * Delivers what tgid's threads are doing now (FS_REC_TASK_NOW, the
+ * leader first, at most FS_NOW_MAX_THREADS). Returns the records
+ * delivered or a negative errno: -ENOTSUP from a source that cannot
+ * look (the module, a recording).
+ */
+int fs_source_task_now(struct fs_source *s, int32_t tgid);
+/*
+ * The user stack of a fork-stack or task-now record, resolved against
+ * the process as it is mapped now, or as its mappings were kept since
+ * its first stack: unwound and named (see stack.h). Valid until the
+ * next call; never NULL.
  */
 const struct fs_stack *fs_source_resolve_stack(struct fs_source *s,
-					       const struct fs_rec_fork_stack *r);
+					       const struct fs_hdr *rec);
+/*
+ * One address in the record's process named (a signal handler's), as a
+ * stack of one frame, method FS_STACK_EXITED when the process is gone.
+ * Valid until the next call; never NULL.
+ */
+const struct fs_stack *fs_source_name_address(struct fs_source *s,
+					      const struct fs_hdr *rec,
+					      uint64_t addr);
+/*
+ * The kernel function addr is in (from /proc/kallsyms), NULL when
+ * unknown. Valid while the source is open.
+ */
+const char *fs_source_kernel_symbol(struct fs_source *s, uint64_t addr);
 /* tgid exec'd or exited: the mappings kept for it are dropped. */
 void fs_source_forget_stacks(struct fs_source *s, int32_t tgid);
 /* "bpf (tp_btf)": what was picked, for the user to see. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Fork stacks resolved: a FS_REC_FORK_STACK record's registers and stack
- * copy unwound by libdw (over .eh_frame/.debug_frame), or its
+ * User stacks resolved: a FS_REC_FORK_STACK or FS_REC_TASK_NOW record's
+ * registers and stack copy unwound by libdw (over .eh_frame/.debug_frame), or its
  * frame-pointer addresses where those go deeper, then named: functions
  * from .symtab or .dynsym, files and lines from DWARF, separate debug
  * files by build-id (/usr/lib/debug/.build-id, and the directories of
@@ -27,7 +27,7 @@
 
 struct proc {
 	Dwfl *dwfl;
-	const struct fs_rec_fork_stack *rec;	/* being unwound */
+	const struct fs_ustack *u;	/* being unwound */
 	/*
 	 * Frames named before, by pc << 1 | activation: libdw finds a
 	 * symbol by a scan of the whole table, which a warm cache skips.
@@ -57,13 +57,13 @@ struct fs_stacks {
 static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
 			void *arg)
 {
-	const struct fs_rec_fork_stack *r = ((struct proc *)arg)->rec;
-	uint64_t sp = r->regs[FS_STACK_REG_SP];
+	const struct fs_ustack *u = ((struct proc *)arg)->u;
+	uint64_t sp = u->regs[FS_STACK_REG_SP];
 
-	if (addr < sp || addr - sp > r->stack_len ||
-	    r->stack_len - (addr - sp) < sizeof(*result))
+	if (addr < sp || addr - sp > u->copy_len ||
+	    u->copy_len - (addr - sp) < sizeof(*result))
 		return false;
-	memcpy(result, fs_fork_stack_copy(r) + (addr - sp), sizeof(*result));
+	memcpy(result, u->copy + (addr - sp), sizeof(*result));
 	return true;
 }
 
@@ -73,16 +73,16 @@ static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
 	if (*thread_arg)
 		return 0;
 	*thread_arg = arg;
-	return ((struct proc *)arg)->rec->hdr.pid;
+	return ((struct proc *)arg)->u->hdr->pid;
 }
 
 static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
-	const struct fs_rec_fork_stack *r = ((struct proc *)thread_arg)->rec;
+	const struct fs_ustack *u = ((struct proc *)thread_arg)->u;
 
 	/* x86-64's DWARF numbering: rax..r15 are 0..15, the pc 16. */
 	return dwfl_thread_state_registers(thread, 0, FS_STACK_NR_REGS,
-					   (const Dwarf_Word *)r->regs);
+					   (const Dwarf_Word *)u->regs);
 }
 
 static const Dwfl_Thread_Callbacks thread_cb = {
@@ -183,13 +183,12 @@ static bool still_there(const struct fs_hdr *h)
 }
 
 /* The process's modules as mapped now, ready to unwind; NULL: gone. */
-static struct proc *proc_open(struct fs_stacks *s,
-			      const struct fs_rec_fork_stack *r)
+static struct proc *proc_open(struct fs_stacks *s, const struct fs_hdr *h)
 {
 	struct proc *p;
 
 	/* Cheap first: a recording's long-gone parent reads no maps. */
-	if (!still_there(&r->hdr))
+	if (!still_there(h))
 		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -198,14 +197,13 @@ static struct proc *proc_open(struct fs_stacks *s,
 	if (!p->dwfl)
 		goto fail;
 	dwfl_report_begin(p->dwfl);
-	if (dwfl_linux_proc_report(p->dwfl, r->hdr.tgid) ||
+	if (dwfl_linux_proc_report(p->dwfl, h->tgid) ||
 	    dwfl_report_end(p->dwfl, NULL, NULL))
 		goto fail;
 	/* Read after the maps: a process gone meanwhile told no lies. */
-	if (!still_there(&r->hdr))
+	if (!still_there(h))
 		goto fail;
-	p->rec = r;
-	if (!dwfl_attach_state(p->dwfl, NULL, r->hdr.tgid, &thread_cb, p))
+	if (!dwfl_attach_state(p->dwfl, NULL, h->tgid, &thread_cb, p))
 		goto fail;
 	return p;
 fail:
@@ -213,21 +211,20 @@ fail:
 	return NULL;
 }
 
-static struct proc *proc_get(struct fs_stacks *s,
-			     const struct fs_rec_fork_stack *r)
+static struct proc *proc_get(struct fs_stacks *s, const struct fs_hdr *h)
 {
-	struct fs_idmap_slot *slot = fs_idmap_get(&s->procs, r->hdr.tgid);
+	struct fs_idmap_slot *slot = fs_idmap_get(&s->procs, h->tgid);
 	struct proc *p;
 	bool added;
 
 	if (slot)
 		return slot->value;
-	p = proc_open(s, r);
+	p = proc_open(s, h);
 	if (!p)
 		return NULL;
 	if (s->procs.count >= MAX_PROCS)
 		fs_idmap_clear(&s->procs, proc_free);
-	slot = fs_idmap_put(&s->procs, r->hdr.tgid, &added);
+	slot = fs_idmap_put(&s->procs, h->tgid, &added);
 	if (!slot) {
 		proc_free(p);
 		return NULL;
@@ -348,50 +345,68 @@ static void name_frame(struct fs_stacks *s, Dwfl *dwfl, uint32_t i)
  * end short, the deeper one, partial.
  */
 static void pick_walk(struct fs_stacks *s, Dwfl *dwfl,
-		      const struct fs_rec_fork_stack *r)
+		      const struct fs_ustack *u)
 {
-	const uint64_t *ips = fs_fork_stack_ips(r);
+	const uint64_t *ips = u->ips;
 	uint32_t nr_dw = s->nr_pcs;
 	bool dw_done = nr_dw && outermost(function_at(dwfl,
 				s->pcs[nr_dw - 1], s->activation[nr_dw - 1]));
-	bool fp_done = r->nr_ips && outermost(function_at(dwfl,
-				ips[r->nr_ips - 1], r->nr_ips == 1));
+	bool fp_done = u->nr_ips && outermost(function_at(dwfl,
+				ips[u->nr_ips - 1], u->nr_ips == 1));
 
 	s->out.method = FS_STACK_DWARF;
 	s->out.partial = !dw_done;
-	if (dw_done || (!fp_done && nr_dw >= r->nr_ips))
+	if (dw_done || (!fp_done && nr_dw >= u->nr_ips))
 		return;
 	s->out.method = FS_STACK_FP;
 	s->out.partial = !fp_done;
-	s->nr_pcs = r->nr_ips;
-	for (uint32_t i = 0; i < r->nr_ips; i++) {
+	s->nr_pcs = u->nr_ips;
+	for (uint32_t i = 0; i < u->nr_ips; i++) {
 		s->pcs[i] = ips[i];
 		s->activation[i] = i == 0;	/* the rest return addresses */
 	}
 }
 
 const struct fs_stack *fs_stacks_resolve(struct fs_stacks *s,
-					 const struct fs_rec_fork_stack *r)
+					 const struct fs_ustack *u)
 {
 	struct proc *p;
 
 	s->out.nr = 0;
 	s->out.partial = false;
 	s->nr_pcs = 0;
-	if (r->flags & FS_FSTACK_NO_REGS) {
+	if (!u->regs) {
 		s->out.method = FS_STACK_NONE;
 		return &s->out;
 	}
-	p = proc_get(s, r);
+	p = proc_get(s, u->hdr);
 	if (!p) {
 		s->out.method = FS_STACK_EXITED;
 		return &s->out;
 	}
-	p->rec = r;
-	dwfl_getthread_frames(p->dwfl, r->hdr.pid, on_frame, s);
-	pick_walk(s, p->dwfl, r);
+	p->u = u;
+	dwfl_getthread_frames(p->dwfl, u->hdr->pid, on_frame, s);
+	pick_walk(s, p->dwfl, u);
 	for (uint32_t i = 0; i < s->nr_pcs; i++)
 		name_cached(s, p, i);
 	s->out.nr = s->nr_pcs;
+	return &s->out;
+}
+
+const struct fs_stack *fs_stacks_name(struct fs_stacks *s,
+				      const struct fs_hdr *h, uint64_t addr)
+{
+	struct proc *p = proc_get(s, h);
+
+	s->out.nr = 0;
+	s->out.partial = false;
+	s->out.method = p ? FS_STACK_DWARF : FS_STACK_EXITED;
+	if (!p || !addr)
+		return &s->out;
+	/* An entry point, not a return address: named as it is. */
+	s->pcs[0] = addr;
+	s->activation[0] = true;
+	name_cached(s, p, 0);
+	s->out.nr = 1;
 	return &s->out;
 }

@@ -12,7 +12,7 @@ static const char *base_name(const char *path)
 }
 
 /* "name (file.c:12)", "name+0x1c [libfoo.so]", or the bare address. */
-static void frame_words(FILE *f, const struct fs_frame *fr)
+void fs_frame_text(FILE *f, const struct fs_frame *fr)
 {
 	if (fr->function)
 		fputs(fr->function, f);
@@ -56,7 +56,7 @@ void fs_site_line(FILE *f, const struct fs_site *s, uint32_t max)
 	for (uint32_t i = s->frame; i < end; i++) {
 		if (i > s->frame)
 			fputs(" <- ", f);
-		frame_words(f, &st->frames[i]);
+		fs_frame_text(f, &st->frames[i]);
 	}
 	if (end < st->nr)
 		fputs(" <- ...", f);
@@ -72,9 +72,23 @@ void fs_site_text(FILE *f, const struct fs_site *s, const char *indent)
 		st->partial ? ", partial" : "", st->nr ? "" : " nothing named");
 	for (uint32_t i = s->frame; i < st->nr; i++) {
 		fprintf(f, "%s  #%-2u ", indent, i - s->frame);
-		frame_words(f, &st->frames[i]);
+		fs_frame_text(f, &st->frames[i]);
 		fputc('\n', f);
 	}
+}
+
+void fs_frame_json(struct fs_json *j, const char *key,
+		   const struct fs_frame *fr)
+{
+	fs_json_object(j, key);
+	fs_json_u64(j, "address", fr->addr);
+	fs_json_str(j, "module", fr->module);
+	fs_json_str(j, "build_id", fr->build_id);
+	fs_json_str(j, "function", fr->function);
+	fs_json_u64(j, "offset", fr->offset);
+	fs_json_str(j, "file", fr->file);
+	fs_json_int(j, "line", fr->line);
+	fs_json_close(j);
 }
 
 void fs_site_json(struct fs_json *j, const char *key, const struct fs_site *s)
@@ -86,19 +100,8 @@ void fs_site_json(struct fs_json *j, const char *key, const struct fs_site *s)
 	fs_json_bool(j, "partial", st->partial);
 	fs_json_int(j, "site_frame", s->frame);
 	fs_json_array(j, "frames");
-	for (uint32_t i = 0; i < st->nr; i++) {
-		const struct fs_frame *fr = &st->frames[i];
-
-		fs_json_object(j, NULL);
-		fs_json_u64(j, "address", fr->addr);
-		fs_json_str(j, "module", fr->module);
-		fs_json_str(j, "build_id", fr->build_id);
-		fs_json_str(j, "function", fr->function);
-		fs_json_u64(j, "offset", fr->offset);
-		fs_json_str(j, "file", fr->file);
-		fs_json_int(j, "line", fr->line);
-		fs_json_close(j);
-	}
+	for (uint32_t i = 0; i < st->nr; i++)
+		fs_frame_json(j, NULL, &st->frames[i]);
 	fs_json_close(j);
 	fs_json_close(j);
 }

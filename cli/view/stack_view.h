@@ -7,6 +7,11 @@
 #include "callsites.h"
 #include "json.h"
 
+/* "name (file.c:12)", "name+0x1c [libfoo.so]", or the bare address. */
+void fs_frame_text(FILE *f, const struct fs_frame *fr);
+/* {"address":..,"module":..,...,"line":..}, as key (NULL in an array). */
+void fs_frame_json(struct fs_json *j, const char *key,
+		   const struct fs_frame *fr);
 /*
  * "spawn_worker (worker.c:118) <- handle_job (jobs.c:301) <- main": the
  * call site and up to max callers (0: all), for one line; "[exited]"

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "stack_view.h"
 #include "status.h"
+#include "task_now_view.h"
 #include "zombie_report.h"
 
 static const char *const verdict_reason[] = {
@@ -59,6 +60,9 @@ static struct fs_zombie_parent *parent_slot(struct fs_zombie_report *r,
 		slot->flags = p->flags & FS_TASK_SIGCHLD_MASK;
 		slot->id = p->id;
 		slot->waited = p->flags & FS_TASK_WAITED;
+		slot->nr_waits = p->nr_waits;
+		slot->nr_threads = p->nr_threads + 1;
+		slot->now = fs_task_now_of(&m->nows, ppid);
 		if (slot->waited)
 			slot->last_wait_ago_ns = r->now_ns - p->last_wait_ns;
 	}
@@ -435,6 +439,11 @@ static void parent_text(FILE *f, const struct fs_zombie_report *r,
 		ns_init_text(f, r, p);
 	else
 		fprintf(f, "    why: %s\n", verdict_reason[p->verdict]);
+	if (p->now)
+		fs_now_text(f, p->now, &(struct fs_now_context){
+				.nr_waits = p->nr_waits,
+				.watched_ns = r->watched_ns,
+				.nr_threads = p->nr_threads }, "    ");
 	for (uint32_t i = 0; i < p->nr_sites; i++)
 		site_text(f, &p->sites[i]);
 	for (uint32_t j = 0; j < p->nr; j++)
@@ -532,6 +541,16 @@ static void json_parent(struct fs_json *j, const struct fs_zombie_report *r,
 	for (uint32_t i = 0; i < p->nr_sites; i++)
 		json_site(j, &p->sites[i]);
 	fs_json_close(j);
+	if (p->now) {
+		fs_json_object(j, "now");
+		fs_now_json(j, p->now, &(struct fs_now_context){
+				.nr_waits = p->nr_waits,
+				.watched_ns = r->watched_ns,
+				.nr_threads = p->nr_threads });
+		fs_json_close(j);
+	} else {
+		fs_json_null(j, "now");
+	}
 	fs_json_array(j, "zombies");
 	for (uint32_t i = 0; i < p->nr; i++) {
 		fs_json_object(j, NULL);

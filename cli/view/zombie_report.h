@@ -52,6 +52,10 @@ struct fs_zombie_parent {
 	char comm[FS_COMM_LEN];
 	uint32_t flags;		/* the parent's FS_TASK_SIGCHLD_* */
 	bool waited;		/* a wait was seen while watching */
+	uint32_t nr_waits;	/* waits seen while watching */
+	uint32_t nr_threads;	/* its threads, when known (0: unknown) */
+	/* What it was doing when last looked at (--stacks), or NULL. */
+	const struct fs_proc_now *now;
 	uint64_t last_wait_ago_ns;
 	enum fs_verdict verdict;
 	uint32_t nr;

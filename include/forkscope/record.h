@@ -57,6 +57,7 @@ enum fs_rec_type {
 	FS_REC_PIDS		= 15,	/* the reader's: a PID budget reading */
 	FS_REC_FORK_STACK	= 16,	/* a target's user stack at a fork */
 	FS_REC_EXEC_FDS		= 17,	/* descriptors an exec'd image inherited */
+	FS_REC_TASK_NOW		= 18,	/* what a target's thread is doing now */
 	FS_REC_TYPE_MAX,
 };
 
@@ -594,5 +595,72 @@ struct fs_rec_exec_fds {
 	__u16 nr;		/* entries that follow: <= FS_EXEC_FDS_MAX */
 	__u16 flags;		/* FS_EXECFD_* */
 };
+
+/* fs_rec_task_now.state: as /proc's state letters say it */
+#define FS_NOW_RUNNING		1	/* R: on a CPU or ready to run */
+#define FS_NOW_SLEEPING		2	/* S: interruptible sleep */
+#define FS_NOW_DISK		3	/* D: uninterruptible sleep */
+#define FS_NOW_STOPPED		4	/* T: stopped by a signal */
+#define FS_NOW_TRACED		5	/* t: stopped by a tracer */
+#define FS_NOW_ZOMBIE		6	/* Z: exited, not reaped */
+#define FS_NOW_DEAD		7	/* X: being released */
+#define FS_NOW_IDLE		8	/* I: an idle kernel thread */
+
+/* fs_rec_task_now.flags */
+#define FS_NOW_ON_CPU		(1U << 0)	/* running on a CPU as read: its
+						 * registers are where it last
+						 * entered the kernel */
+#define FS_NOW_IN_SYSCALL	(1U << 1)	/* inside the syscall named */
+#define FS_NOW_SIGCHLD_BLOCKED	(1U << 2)	/* the thread blocks SIGCHLD:
+						 * no handler runs for it */
+#define FS_NOW_SIGCHLD_PENDING	(1U << 3)	/* a SIGCHLD is pending for
+						 * the process or the thread */
+
+/*
+ * Threads of one process told by one look, the leader first; the reader
+ * knows how many more it has.
+ */
+#define FS_NOW_MAX_THREADS	16
+/* Kernel return addresses at most: where it sleeps, and its callers. */
+#define FS_NOW_MAX_KIPS		16
+
+/*
+ * What a target process is doing now, one record per thread (the leader
+ * first: index 0 starts a look), made when the reader asks (forkscope
+ * zombies --stacks looks at each leaking parent at every report): its
+ * state, the syscall it is in and the kernel stack it sleeps on, its
+ * user stack to unwind as a fork stack's, the process's SIGCHLD handler,
+ * and CPU time, for the reader to tell a busy loop from a sleep.
+ *
+ * regs and the copy are as in fs_rec_fork_stack (x86-64 only): the user
+ * registers saved when the thread last entered the kernel, and up to
+ * FS_STACK_COPY_MAX bytes of its stack from regs[FS_STACK_REG_SP] up.
+ * There is no frame-pointer walk: the kernel has none for another task.
+ *
+ * Variable part: nr_kips kernel return addresses (innermost first), then
+ * stack_len bytes of the user stack, then zeros to a multiple of 8.
+ */
+struct fs_rec_task_now {
+	struct fs_hdr hdr;	/* subject: the thread */
+	__u64 sigchld_handler;	/* the process's: 0 SIG_DFL, 1 SIG_IGN, else
+				 * the handler's address */
+	__u64 sigchld_sa_flags;	/* its SA_* flags */
+	__u64 utime_ns;		/* CPU time so far, the thread's own */
+	__u64 stime_ns;
+	__u32 state;		/* FS_NOW_RUNNING ... */
+	__u32 flags;		/* FS_NOW_* */
+	__s32 syscall;		/* the syscall's number, if FS_NOW_IN_SYSCALL */
+	__u16 index;		/* the thread's place in this look: 0, 1, ... */
+	__u16 nr_kips;		/* 0..FS_NOW_MAX_KIPS */
+	__u64 regs[FS_STACK_NR_REGS];
+	__u16 reserved;
+	__u16 stack_flags;	/* FS_FSTACK_* */
+	__u32 stack_len;	/* 0..FS_STACK_COPY_MAX */
+};
+
+#define FS_TASK_NOW_SIZE(nr_kips, stack_len)				\
+	FS_ALIGN8(sizeof(struct fs_rec_task_now) + (nr_kips) * 8 + (stack_len))
+#define FS_TASK_NOW_MAX_SIZE						\
+	FS_TASK_NOW_SIZE(FS_NOW_MAX_KIPS, FS_STACK_COPY_MAX)
 
 #endif /* FORKSCOPE_RECORD_H */

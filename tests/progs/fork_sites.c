@@ -7,11 +7,19 @@
  * for a line on stdin; after the forks it says "forked" and, unless
  * told "exit", waits for stdin's end with its zombies. "forked" comes with
  * the lines of the three forks, for the test to expect.
- * Usage: fork_sites N [exit]
+ * What it does while it keeps them, for `zombies --stacks` to tell:
+ *   read     (the default) blocks in main's fgets();
+ *   epoll    installs a SIGCHLD handler that never waits first, then
+ *            blocks in epoll_wait() in idle_in_epoll();
+ *   spin     spins in spin() until killed.
+ * "forked" then says the lines of the handler and of those two.
+ * Usage: fork_sites N [exit|stay] [read|epoll|spin]
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +30,29 @@ extern int lib_site_line;
 static int lib_site_line;
 #endif
 static int leak_line, wait_line;
+static volatile sig_atomic_t sigchlds;
+
+/* The handler's line is its first: where DWARF puts its address. */
+static void on_sigchld(int sig) { sigchlds += sig == SIGCHLD; } static const int handler_line = __LINE__;
+
+/* Until stdin ends; dry, it only says the line of its epoll_wait(). */
+__attribute__((noinline)) int idle_in_epoll(int dry)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLHUP };
+	int ep = epoll_create1(0);
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+	while (!dry && epoll_wait(ep, &ev, 1, -1) != 1) ;
+	close(ep);
+	return __LINE__ - 2;
+}
+
+/* Until killed; dry, it only says the line of its loop. */
+__attribute__((noinline)) int spin(int dry)
+{
+	for (volatile unsigned long i = 0; !dry; i++) ;
+	return __LINE__ - 1;
+}
 
 __attribute__((noinline)) pid_t leak_site(void)
 {
@@ -47,7 +78,15 @@ __attribute__((noinline)) int wait_site(void)
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
+	const char *mode = argc > 3 ? argv[3] : "read";
 	char line[16];
+
+	if (!strcmp(mode, "epoll")) {
+		struct sigaction sa = { .sa_handler = on_sigchld,
+					.sa_flags = SA_RESTART };
+
+		sigaction(SIGCHLD, &sa, NULL);
+	}
 
 	if (fork() == 0)
 		_exit(0);
@@ -62,11 +101,16 @@ int main(int argc, char **argv)
 		lib_leak();
 #endif
 	}
-	printf("forked leak=%d wait=%d lib=%d\n", leak_line, wait_line,
-	       lib_site_line);
+	printf("forked leak=%d wait=%d lib=%d handler=%d epoll=%d spin=%d\n",
+	       leak_line, wait_line, lib_site_line, handler_line,
+	       idle_in_epoll(1), spin(1));
 	fflush(stdout);
 	if (argc > 2 && !strcmp(argv[2], "exit"))
 		return 0;
+	if (!strcmp(mode, "epoll"))
+		idle_in_epoll(0);
+	if (!strcmp(mode, "spin"))
+		spin(0);
 	while (fgets(line, sizeof(line), stdin))
 		;
 	return 0;
