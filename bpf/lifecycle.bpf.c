@@ -17,6 +17,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "task.bpf.h"
+#include "fork_stack.h"
 #include "cow.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -126,12 +127,14 @@ static __always_inline void submit(struct fs_hdr *rec)
  */
 const volatile bool stacks_enabled;
 bool stacks_all;	/* every process is a target (trace --stacks) */
+/* stack_targets: the targets, and whether they take the frame-pointer walk
+ * (FS_TARGET_*); with stacks_all, those that skip it. */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);	/* tgid */
-	__type(value, __u8);
+	__type(value, __u8);	/* FS_TARGET_* */
 } stack_targets SEC(".maps");
 
 struct stack_scratch {
@@ -192,7 +195,8 @@ static __always_inline __u32 copy_stack(struct stack_scratch *x, __u64 sp,
  */
 static __always_inline void send_fork_stack(void *ctx,
 					    struct task_struct *parent,
-					    struct task_struct *child)
+					    struct task_struct *child,
+					    bool walk)
 {
 	struct stack_scratch *x;
 	struct pt_regs *regs;
@@ -213,8 +217,8 @@ static __always_inline void send_fork_stack(void *ctx,
 		__builtin_memset(x->r.regs, 0, sizeof(x->r.regs));
 	} else {
 		user_regs(x->r.regs, regs);
-		got = bpf_get_stack(ctx, x->ips, sizeof(x->ips),
-				    BPF_F_USER_STACK);
+		got = walk ? bpf_get_stack(ctx, x->ips, sizeof(x->ips),
+					   BPF_F_USER_STACK) : 0;
 		nr = got > 0 ? (__u64)got / 8 : 0;
 		len = copy_stack(x, x->r.regs[FS_STACK_REG_SP],
 				 BPF_CORE_READ(parent, mm, start_stack));
@@ -246,7 +250,8 @@ static __always_inline void send_fork_stack(void *ctx,
 #else
 static __always_inline void send_fork_stack(void *ctx,
 					    struct task_struct *parent,
-					    struct task_struct *child)
+					    struct task_struct *child,
+					    bool walk)
 {
 }
 #endif
@@ -255,15 +260,19 @@ static __always_inline void fork_stack(void *ctx, struct task_struct *parent,
 				       struct task_struct *child)
 {
 	__u32 tgid = parent->tgid;
+	__u8 *target = NULL;
 
 	if (!stacks_enabled)
 		return;
 	/* Forks of processes only: a thread never becomes a zombie. */
 	if (child->pid != child->tgid)
 		return;
-	if (!stacks_all && !bpf_map_lookup_elem(&stack_targets, &tgid))
+	/* With every process a target, an entry only says to skip the walk. */
+	target = bpf_map_lookup_elem(&stack_targets, &tgid);
+	if (!target && !stacks_all)
 		return;
-	send_fork_stack(ctx, parent, child);
+	send_fork_stack(ctx, parent, child,
+			!target || *target != FS_TARGET_COPY_ONLY);
 }
 
 static __always_inline int on_fork(void *ctx, struct task_struct *parent,

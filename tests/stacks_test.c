@@ -252,7 +252,7 @@ static void check_sites(struct __test_metadata *_metadata, const char *name,
 		/* Its caller, in the executable: the stack goes on. */
 		f = json_object_array_get_idx(get(l, "stack.frames"),
 				get_int(l, "stack.site_frame") + 1);
-		EXPECT_STREQ("main", get_text(f, "function"));
+		EXPECT_STREQ("forks", get_text(f, "function"));
 	}
 	json_object_put(root);
 	free(out);
@@ -550,6 +550,78 @@ TEST(the_parent_side_stopped)
 	kill(r.pid, SIGINT);
 	EXPECT_EQ(1, finish(&r));
 	kill(prog.pid, SIGCONT);
+	prog_end(&prog);
+	release(&r);
+}
+
+/* fork-stack events in out: their fp_ips, in order, into ips[]. */
+static int fork_stacks(const char *out, int64_t *ips, int max)
+{
+	char *copy = strdup(out), *line, *save;
+	int n = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line);
+
+		if (o && !strcmp(get_text(o, "event"), "fork-stack") &&
+		    n < max)
+			ips[n++] = get_int(o, "fp_ips");
+		json_object_put(o);
+	}
+	free(copy);
+	return n;
+}
+
+/* Waits until trace printed want fork stacks; their count. */
+static int wait_stacks(struct run *r, int64_t *ips, int max, int want)
+{
+	uint64_t end = fs_boot_ns() + REPORT_MS * NSEC_PER_MSEC;
+	int n = 0;
+
+	while (fs_boot_ns() < end) {
+		char *out = slurp(r->out);
+
+		n = fork_stacks(out, ips, max);
+		free(out);
+		if (n >= want)
+			break;
+		usleep(50000);
+	}
+	return n;
+}
+
+/*
+ * The kernel's frame-pointer walk is taken until the copy unwound one
+ * stack whole; a target's later forks go without it (it costs ~6 us).
+ */
+TEST(the_walk_is_dropped_once_the_copy_unwinds_whole)
+{
+	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
+			       NULL, NULL };
+	struct prog prog = { .go = -1 };
+	int64_t ips[4 * N];
+	char bin[512], pid[16];
+	struct run r;
+
+	prog_path(bin, sizeof(bin), "nofp");
+	ASSERT_EQ(0, prog_start(&prog, bin, ""));
+	snprintf(pid, sizeof(pid), "%d", prog.pid);
+	args[6] = pid;
+	ASSERT_EQ(0, start_trace(&r, args));
+	ASSERT_EQ(0, prog_fork(&prog));
+	/* Printed: resolved, so the walk is off before the next round. */
+	ASSERT_EQ(2 * N, wait_stacks(&r, ips, 4 * N, 2 * N));
+	EXPECT_GT(ips[0], 0);
+	ASSERT_EQ(0, prog_fork(&prog));
+	ASSERT_EQ(4 * N, wait_stacks(&r, ips, 4 * N, 4 * N));
+	for (int i = 2 * N; i < 4 * N; i++) {
+		EXPECT_EQ(0, ips[i]) {
+			TH_LOG("fork stack %d", i);
+		}
+	}
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(0, finish(&r));
 	prog_end(&prog);
 	release(&r);
 }

@@ -24,6 +24,7 @@
 #include "lifecycle.skel.h"
 #include "snapshot.skel.h"
 #include "task_now.skel.h"
+#include "fork_stack.h"
 
 #define DEFAULT_RING_BYTES	(16U << 20)
 #define WAKEUP_BYTES_MAX	(256U << 10)
@@ -509,7 +510,7 @@ static int bpf_stack_target(struct fs_source *base, int32_t tgid, bool on)
 {
 	struct bpf_source *s = (struct bpf_source *)base;
 	__u32 key = tgid;
-	__u8 one = 1;
+	__u8 one = FS_TARGET_FP;
 	int fd = bpf_map__fd(s->skel->maps.stack_targets);
 
 	if (!s->skel->rodata->stacks_enabled)
@@ -524,8 +525,33 @@ static int bpf_stack_target(struct fs_source *base, int32_t tgid, bool on)
 	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * Targets: their entry says it (a target that left meanwhile is not
+ * made again). Every process a target: an entry for each that skips the
+ * walk, none for the rest.
+ */
+static int bpf_stack_walk(struct fs_source *base, int32_t tgid, bool walk)
+{
+	struct bpf_source *s = (struct bpf_source *)base;
+	int fd = bpf_map__fd(s->skel->maps.stack_targets);
+	__u32 key = tgid;
+	__u8 v = walk ? FS_TARGET_FP : FS_TARGET_COPY_ONLY;
+	int err;
+
+	if (!s->skel->rodata->stacks_enabled)
+		return -ENOTSUP;
+	if (!s->skel->bss->stacks_all)
+		err = bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+	else if (walk)
+		err = bpf_map_delete_elem(fd, &key);
+	else
+		err = bpf_map_update_elem(fd, &key, &v, BPF_ANY);
+	return err && errno != ENOENT ? -errno : 0;
+}
+
 static const struct fs_source_ops bpf_ops = {
 	.stack_target = bpf_stack_target,
+	.stack_walk = bpf_stack_walk,
 	.task_now = bpf_task_now,
 	.poll = bpf_poll,
 	.snapshot = bpf_snapshot,

@@ -29,6 +29,8 @@ struct fs_source_ops {
 	uint64_t (*now)(const struct fs_source *s);
 	/* Optional: fork stacks of tgid on or off (0: every process). */
 	int (*stack_target)(struct fs_source *s, int32_t tgid, bool on);
+	/* Optional: whether tgid's fork stacks take the kernel's walk. */
+	int (*stack_walk)(struct fs_source *s, int32_t tgid, bool walk);
 	/* Optional: FS_REC_TASK_NOW records of tgid's threads. */
 	int (*task_now)(struct fs_source *s, int32_t tgid);
 	bool (*done)(const struct fs_source *s);
@@ -68,6 +70,7 @@ struct fs_source {
 	uint64_t limits_read_ns;
 	struct fs_stacks *stacks;	/* made at the first stack resolved */
 	struct fs_ksyms *ksyms;		/* read at the first kernel address */
+	struct fs_idmap walk_off;	/* tgids whose forks skip the walk */
 };
 
 /*

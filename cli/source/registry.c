@@ -218,6 +218,27 @@ int fs_source_task_now(struct fs_source *s, int32_t tgid)
 	return s->ops->task_now ? s->ops->task_now(s, tgid) : -ENOTSUP;
 }
 
+/*
+ * The kernel's frame-pointer walk costs a target's every fork ~6 us:
+ * dropped once the copy unwound whole without it, taken back when an
+ * unwind without it comes out partial. Changed only when it changes.
+ */
+static void adapt_walk(struct fs_source *s, const struct fs_ustack *u,
+		       const struct fs_stack *st)
+{
+	bool whole = st->method == FS_STACK_DWARF && !st->partial;
+	int32_t tgid = u->hdr->tgid;
+	bool added;
+
+	if (u->nr_ips && whole && !s->ops->stack_walk(s, tgid, false)) {
+		fs_idmap_put(&s->walk_off, tgid, &added);
+	} else if (!u->nr_ips && st->method == FS_STACK_DWARF && st->partial &&
+		   fs_idmap_get(&s->walk_off, tgid)) {
+		fs_idmap_del(&s->walk_off, tgid);
+		s->ops->stack_walk(s, tgid, true);
+	}
+}
+
 static struct fs_stacks *stacks_of(struct fs_source *s)
 {
 	if (!s->stacks)
@@ -229,11 +250,15 @@ const struct fs_stack *fs_source_resolve_stack(struct fs_source *s,
 					       const struct fs_hdr *rec)
 {
 	static const struct fs_stack none = { .method = FS_STACK_EXITED };
+	const struct fs_stack *st;
 	struct fs_ustack u;
 
 	if (fs_ustack_of(rec, &u) || !stacks_of(s))
 		return &none;
-	return fs_stacks_resolve(s->stacks, &u);
+	st = fs_stacks_resolve(s->stacks, &u);
+	if (rec->type == FS_REC_FORK_STACK && s->ops->stack_walk)
+		adapt_walk(s, &u, st);
+	return st;
 }
 
 const struct fs_stack *fs_source_name_address(struct fs_source *s,
@@ -255,6 +280,11 @@ const char *fs_source_kernel_symbol(struct fs_source *s, uint64_t addr)
 void fs_source_forget_stacks(struct fs_source *s, int32_t tgid)
 {
 	fs_stacks_forget(s->stacks, tgid);
+	/* A new image, or a pid for another process: the walk again. */
+	if (tgid > 0 && fs_idmap_get(&s->walk_off, tgid)) {
+		fs_idmap_del(&s->walk_off, tgid);
+		s->ops->stack_walk(s, tgid, true);
+	}
 }
 
 void fs_source_close(struct fs_source *s)
@@ -263,6 +293,7 @@ void fs_source_close(struct fs_source *s)
 		return;
 	fs_stacks_free(s->stacks);
 	fs_ksyms_free(s->ksyms);
+	fs_idmap_clear(&s->walk_off, NULL);
 	fs_source_forget_names(s);
 	s->ops->close(s);
 }

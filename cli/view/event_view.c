@@ -712,6 +712,7 @@ static void json_fork_stack(struct fs_json *j,
 	fs_json_int(j, "child", r->child_pid);
 	fs_json_u64(j, "child_start_ns", r->child_start_ns);
 	fs_json_int(j, "stack_bytes", r->stack_len);
+	fs_json_int(j, "fp_ips", r->nr_ips);
 	if (n->site)
 		fs_site_json(j, "stack", n->site);
 	else

@@ -5,7 +5,8 @@
  * from lib_leak() in libforksite.so). It leaves one zombie first, so
  * that `zombies --stacks` finds it leaking before the forks, then waits
  * for a line on stdin; after the forks it says "forked" and, unless
- * told "exit", waits for stdin's end with its zombies. "forked" comes with
+ * told "exit", waits for stdin's end with its zombies (reading, each line
+ * it reads is another round of forks). "forked" comes with
  * the lines of the three forks, for the test to expect.
  * What it does while it keeps them, for `zombies --stacks` to tell:
  *   read     (the default) blocks in main's fgets();
@@ -75,6 +76,21 @@ __attribute__((noinline)) int wait_site(void)
 	return st;
 }
 
+static void forks(int n)
+{
+	for (int i = 0; i < n; i++) {
+		leak_site();
+		wait_site();
+#ifdef SHARED_SITE
+		lib_leak();
+#endif
+	}
+	printf("forked leak=%d wait=%d lib=%d handler=%d epoll=%d spin=%d\n",
+	       leak_line, wait_line, lib_site_line, handler_line,
+	       idle_in_epoll(1), spin(1));
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
@@ -94,24 +110,15 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;
-	for (int i = 0; i < n; i++) {
-		leak_site();
-		wait_site();
-#ifdef SHARED_SITE
-		lib_leak();
-#endif
-	}
-	printf("forked leak=%d wait=%d lib=%d handler=%d epoll=%d spin=%d\n",
-	       leak_line, wait_line, lib_site_line, handler_line,
-	       idle_in_epoll(1), spin(1));
-	fflush(stdout);
+	forks(n);
 	if (argc > 2 && !strcmp(argv[2], "exit"))
 		return 0;
 	if (!strcmp(mode, "epoll"))
 		idle_in_epoll(0);
 	if (!strcmp(mode, "spin"))
 		spin(0);
+	/* Reading: each further line is another round of forks. */
 	while (fgets(line, sizeof(line), stdin))
-		;
+		forks(n);
 	return 0;
 }
