@@ -153,43 +153,6 @@ struct {
 
 #ifdef __TARGET_ARCH_x86
 /*
- * The stack from sp up, a page at a time, to the process's first frame:
- * the main thread's stack ends at mm->start_stack (above it: argv and
- * the environment), so a shallow stack is copied without reading past
- * its mapping. A read that faults ends the copy with what came before:
- * measured here, a failed read costs ~15-20 us (a fault taken and fixed
- * up, in a VM), against ~2 us for a page read.
- */
-static __always_inline __u32 copy_stack(struct stack_scratch *x, __u64 sp,
-					__u64 start_stack)
-{
-	__u32 want = FS_STACK_COPY_MAX, got = 0;
-
-	if (sp < start_stack && start_stack - sp < FS_STACK_COPY_MAX)
-		want = start_stack - sp;
-	for (int i = 0; i < FS_STACK_COPY_MAX / 4096 + 1; i++) {
-		__u32 len = 4096 - ((sp + got) & 4095);
-
-		if (got >= want)
-			break;
-		if (len > want - got)
-			len = want - got;
-		/* Bounds the verifier sees on the register passed. */
-		asm volatile("" : "+r"(len));
-		len &= 0x1fff;
-		if (len > 4096 || got > FS_STACK_COPY_MAX)
-			break;
-		if (bpf_probe_read_user(x->copy + got, len,
-					(void *)(sp + got))) {
-			x->r.flags |= FS_FSTACK_COPY_FAULT;
-			break;
-		}
-		got += len;
-	}
-	return got;
-}
-
-/*
  * Built in the scratch (ips, then the copy moved down to follow them) and
  * copied into the ring at the size it takes.
  */
@@ -220,8 +183,10 @@ static __always_inline void send_fork_stack(void *ctx,
 		got = walk ? bpf_get_stack(ctx, x->ips, sizeof(x->ips),
 					   BPF_F_USER_STACK) : 0;
 		nr = got > 0 ? (__u64)got / 8 : 0;
-		len = copy_stack(x, x->r.regs[FS_STACK_REG_SP],
-				 BPF_CORE_READ(parent, mm, start_stack));
+		len = copy_user_stack(x->copy, &x->r.flags,
+				      x->r.regs[FS_STACK_REG_SP],
+				      BPF_CORE_READ(parent, mm, start_stack),
+				      NULL);
 	}
 	/* Bounds the verifier sees on the registers used (no folding). */
 	asm volatile("" : "+r"(nr), "+r"(len));

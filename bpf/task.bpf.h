@@ -125,6 +125,53 @@ static __always_inline void user_regs(__u64 *out, struct pt_regs *regs)
 	out[15] = regs->r15;
 	out[16] = regs->ip;
 }
+
+/*
+ * The user stack from sp up into dst (room for FS_STACK_COPY_MAX + 4096:
+ * the verifier's bound on the last piece), a page at a time, up to
+ * FS_STACK_COPY_MAX bytes or to start_stack when it is above sp: the
+ * main thread's stack ends at mm->start_stack (above it: argv and the
+ * environment), so a shallow stack is copied without reading past its
+ * mapping. A read that fails ends the copy with what came before and
+ * sets FS_FSTACK_COPY_FAULT in *flags: measured here, a failed read at a
+ * fork costs ~15-20 us (a fault taken and fixed up, in a VM), against
+ * ~2 us for a page read. t NULL: the running task's stack; else t's,
+ * through its own mm (sleepable programs only: pass a constant NULL
+ * elsewhere, so the compiler drops that helper's call).
+ */
+static __always_inline __u32 copy_user_stack(char *dst, __u16 *flags,
+					     __u64 sp, __u64 start_stack,
+					     struct task_struct *t)
+{
+	__u32 want = FS_STACK_COPY_MAX, got = 0;
+	long err;
+
+	if (sp < start_stack && start_stack - sp < FS_STACK_COPY_MAX)
+		want = start_stack - sp;
+	for (int i = 0; i < FS_STACK_COPY_MAX / 4096 + 1; i++) {
+		__u32 len = 4096 - ((sp + got) & 4095);
+
+		if (got >= want)
+			break;
+		if (len > want - got)
+			len = want - got;
+		/* Bounds the verifier sees on the register passed. */
+		asm volatile("" : "+r"(len));
+		len &= 0x1fff;
+		if (len > 4096 || got > FS_STACK_COPY_MAX)
+			break;
+		err = t ? bpf_copy_from_user_task(dst + got, len,
+						  (void *)(sp + got), t, 0) :
+			  bpf_probe_read_user(dst + got, len,
+					      (void *)(sp + got));
+		if (err) {
+			*flags |= FS_FSTACK_COPY_FAULT;
+			break;
+		}
+		got += len;
+	}
+	return got;
+}
 #endif
 
 static __always_inline bool is_subreaper(struct task_struct *t)

@@ -74,39 +74,6 @@ static __always_inline __u32 sigchld_now(struct task_struct *t)
 }
 
 #ifdef __TARGET_ARCH_x86
-/*
- * The stack from sp up, a page at a time, through the task's own mm: to
- * the process's first frame for the leader (mm->start_stack), else until
- * FS_STACK_COPY_MAX or a page that cannot be read.
- */
-static __always_inline __u32 copy_task_stack(struct task_struct *t, __u64 sp,
-					     __u64 start_stack)
-{
-	__u32 want = FS_STACK_COPY_MAX, got = 0;
-
-	if (sp < start_stack && start_stack - sp < FS_STACK_COPY_MAX)
-		want = start_stack - sp;
-	for (int i = 0; i < FS_STACK_COPY_MAX / 4096 + 1; i++) {
-		__u32 len = 4096 - ((sp + got) & 4095);
-
-		if (got >= want)
-			break;
-		if (len > want - got)
-			len = want - got;
-		asm volatile("" : "+r"(len));
-		len &= 0x1fff;
-		if (len > 4096 || got > FS_STACK_COPY_MAX)
-			break;
-		if (bpf_copy_from_user_task(scratch.copy + got, len,
-					    (void *)(sp + got), t, 0)) {
-			scratch.r.stack_flags |= FS_FSTACK_COPY_FAULT;
-			break;
-		}
-		got += len;
-	}
-	return got;
-}
-
 /* Registers and stack copy; false when the task has no user side. */
 static __always_inline __u32 user_side(struct task_struct *t, bool leader)
 {
@@ -125,8 +92,10 @@ static __always_inline __u32 user_side(struct task_struct *t, bool leader)
 		scratch.r.flags |= FS_NOW_IN_SYSCALL;
 		scratch.r.syscall = orig_ax;
 	}
-	return copy_task_stack(t, scratch.r.regs[FS_STACK_REG_SP],
-			       leader ? BPF_CORE_READ(t, mm, start_stack) : 0);
+	/* Another task's stack: read through its own mm. */
+	return copy_user_stack(scratch.copy, &scratch.r.stack_flags,
+			       scratch.r.regs[FS_STACK_REG_SP],
+			       leader ? BPF_CORE_READ(t, mm, start_stack) : 0, t);
 }
 #else
 static __always_inline __u32 user_side(struct task_struct *t, bool leader)
