@@ -276,6 +276,7 @@ FUZZ_OBJS := $(patsubst cli/%.c,$(O)/fuzz/cli/%.o,$(filter-out \
 	   cli/source/bpf.c cli/source/kmod.c,\
 	   $(wildcard $(FUZZ_LAYERS:%=cli/%/*.c)))) \
 	   $(O)/fuzz/cli/view/html_assets.o \
+	   $(O)/fuzz/cli/decode/syscall_names.o \
 	   $(patsubst $(O)/%.c,$(O)/fuzz/%.o,$(PB_SRCS))
 
 fuzz: $(O)/fuzz/record_fuzz
@@ -295,6 +296,11 @@ $(O)/fuzz/cli/view/html_assets.o: $(O)/cli/view/html_assets.c \
 		cli/view/html_assets.h | $(O)/fuzz/cli/view
 	$(call msg,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(LAYER_INC_view) -c $< -o $@
+
+$(O)/fuzz/cli/decode/syscall_names.o: $(O)/cli/decode/syscall_names.c | \
+		$(O)/fuzz/cli/decode
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(O)/fuzz/proto/%.pb-c.o: $(O)/proto/%.pb-c.c $(O)/proto/%.pb-c.h | \
 		$(O)/fuzz/proto

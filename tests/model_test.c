@@ -46,6 +46,7 @@ TEST(decoder_accepts_every_well_formed_type)
 		[FS_REC_FORK_STACK] = sizeof(struct fs_rec_fork_stack),
 		[FS_REC_EXEC_FDS] = sizeof(struct fs_rec_exec_fds),
 		[FS_REC_TASK_NOW] = sizeof(struct fs_rec_task_now),
+		[FS_REC_FRAMES] = sizeof(struct fs_rec_frames),
 	};
 	struct synth_exec big;
 	size_t size;
@@ -69,6 +70,8 @@ TEST(decoder_accepts_every_well_formed_type)
 			((struct fs_rec_pids *)&big)->flags = FS_PIDS_MACHINE;
 		} else if (t == FS_REC_TASK_NOW) {
 			((struct fs_rec_task_now *)&big)->state = FS_NOW_SLEEPING;
+		} else if (t == FS_REC_FRAMES) {
+			((struct fs_rec_frames *)&big)->rec_type = FS_REC_FORK_STACK;
 		}
 		EXPECT_EQ(0, fs_record_check(&big, size)) {
 			TH_LOG("%s: %s", fs_record_name(t), fs_last_error());

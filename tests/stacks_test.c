@@ -626,6 +626,63 @@ TEST(the_walk_is_dropped_once_the_copy_unwinds_whole)
 	release(&r);
 }
 
+/*
+ * A recording keeps each stack named as it was resolved while recording:
+ * read back after the parent is gone, leak_site is still named.
+ */
+TEST(a_recording_names_its_stacks_after_the_parent_is_gone)
+{
+	const char *args[] = { "record", "--stacks", "-o", NULL, "-p", NULL,
+			       NULL };
+	struct prog prog = { .go = -1 };
+	char bin[512], pid[16], file[] = "/tmp/forkscope-stacks-XXXXXX";
+	char *out = NULL, *err = NULL, *line, *save;
+	int fd = mkstemp(file), named = 0, stacks = 0, leak_line;
+	struct run r;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	prog_path(bin, sizeof(bin), "nofp");
+	ASSERT_EQ(0, prog_start(&prog, bin, ""));
+	snprintf(pid, sizeof(pid), "%d", prog.pid);
+	args[3] = file;
+	args[5] = pid;
+	ASSERT_EQ(0, start(&r, args, -1));
+	ASSERT_EQ(0, wait_polling(&r));
+	ASSERT_EQ(0, prog_fork(&prog));
+	leak_line = prog.leak_line;
+	/* Stopping, it drains and names every stack: the parent is there. */
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(0, finish(&r));
+	release(&r);
+	prog_end(&prog);		/* gone before the recording is read */
+	{
+		const char *const back[] = { "trace", "-i", file, "-j", NULL };
+
+		EXPECT_EQ(0, run_to_end(back, &out, &err));
+	}
+	ASSERT_NE(NULL, out);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line);
+		struct json_object *f;
+
+		if (o && !strcmp(get_text(o, "event"), "fork-stack")) {
+			stacks++;
+			f = json_object_array_get_idx(get(o, "stack.frames"),
+					get_int(o, "stack.site_frame"));
+			named += !strcmp(get_text(f, "function"), "leak_site") &&
+				 get_int(f, "line") == leak_line;
+		}
+		json_object_put(o);
+	}
+	EXPECT_EQ(2 * N, stacks);
+	EXPECT_EQ(N, named);
+	free(out);
+	free(err);
+	unlink(file);
+}
+
 /* The module captures no stacks: one line, and no trace. */
 TEST(kmod_source_refuses_stacks)
 {

@@ -62,7 +62,7 @@ static void usage(FILE *f)
 "      --no-threads     leave out thread creation, exit and release\n"
 "      --cow            count COW faults, sampled every second\n"
 "      --stacks         capture the user stack of each selected process's\n"
-"                       forks; named when read back (BPF source only)\n"
+"                       forks, named as recorded (BPF source only)\n"
 "      --max-size SIZE  stop when FILE reaches SIZE (100M, 2G, 512K; a bare\n"
 "                       number is megabytes)...\n"
 "      --rotate N       ...or, with --rotate, start FILE anew and keep the\n"

@@ -34,6 +34,7 @@ static const struct {
 				    sizeof(struct fs_rec_fork_stack) },
 	[FS_REC_EXEC_FDS]	= { "exec-fds",	sizeof(struct fs_rec_exec_fds) },
 	[FS_REC_TASK_NOW]	= { "task-now",	sizeof(struct fs_rec_task_now) },
+	[FS_REC_FRAMES]		= { "frames",	sizeof(struct fs_rec_frames) },
 };
 
 /* One reader of exec strings serves both: the layouts must agree. */
@@ -166,6 +167,36 @@ static int check_task_now(const struct fs_rec_task_now *r)
 	return 0;
 }
 
+const struct fs_rec_frame *fs_frames_of(const struct fs_rec_frames *r)
+{
+	return (const void *)((const char *)r + r->hdr.fixed);
+}
+
+/* Frames and strings that fit, the strings NUL-ended, offsets in them. */
+static int check_frames(const struct fs_rec_frames *r)
+{
+	const struct fs_rec_frame *f = fs_frames_of(r);
+	const char *strings = (const char *)(f + r->nr);
+	size_t len;
+
+	var_part(&r->hdr, &len);
+	if (r->nr > FS_STACK_MAX_IPS || r->what > FS_FRAMES_HANDLER ||
+	    r->method > FS_STACK_EXITED ||
+	    (r->rec_type != FS_REC_FORK_STACK &&
+	     r->rec_type != FS_REC_TASK_NOW) ||
+	    (size_t)r->nr * sizeof(*f) + r->strings_len > len ||
+	    (r->strings_len && strings[r->strings_len - 1]))
+		return fs_error(EBADMSG, "frames record of %u frames, %u bytes of names does not fit its %zu bytes",
+				r->nr, r->strings_len, len);
+	for (unsigned int i = 0; i < r->nr; i++)
+		if (f[i].module > r->strings_len ||
+		    f[i].build_id > r->strings_len ||
+		    f[i].function > r->strings_len ||
+		    f[i].file > r->strings_len)
+			return fs_error(EBADMSG, "frames record names a string past its end");
+	return 0;
+}
+
 /* Entries that fit, each name NUL-ended. */
 static int check_exec_fds(const struct fs_rec_exec_fds *r)
 {
@@ -212,6 +243,8 @@ int fs_record_check(const void *buf, size_t len)
 		return check_exec_fds(buf);
 	if (h->type == FS_REC_TASK_NOW)
 		return check_task_now(buf);
+	if (h->type == FS_REC_FRAMES)
+		return check_frames(buf);
 	return 0;
 }
 

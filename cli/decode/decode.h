@@ -69,6 +69,8 @@ const uint64_t *fs_fork_stack_ips(const struct fs_rec_fork_stack *r);
 const unsigned char *fs_fork_stack_copy(const struct fs_rec_fork_stack *r);
 /* This architecture's name of syscall nr ("epoll_wait"), or NULL. */
 const char *fs_syscall_name(int nr);
+/* A frames record's frames: nr of them (frames.h reads them). */
+const struct fs_rec_frame *fs_frames_of(const struct fs_rec_frames *r);
 /* A task-now record's kernel return addresses: nr_kips of them. */
 const uint64_t *fs_task_now_kips(const struct fs_rec_task_now *r);
 /*

@@ -85,6 +85,12 @@ struct fs_note {
 	char reaper_comm[FS_COMM_LEN];
 	/* fork-stack: the child's call site, as the session resolved it */
 	const struct fs_site *site;
+	/*
+	 * fork-stack and task-now: the user stack resolved, and a look's
+	 * SIGCHLD handler named (NULL: none), for a recording to keep.
+	 */
+	const struct fs_stack *stack;
+	const struct fs_stack *handler;
 };
 
 int fs_model_init(struct fs_model *m, int32_t select_pid);

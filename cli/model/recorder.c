@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "frames.h"
 #include "recfile.h"
 #include "recorder.h"
 #include "source.h"
@@ -60,6 +61,17 @@ static int start_part(struct fs_recorder *r, const struct fs_source *src)
 	return 0;
 }
 
+/* The frames record for rec's stack, written before it. */
+static void add_frames(struct fs_recorder *r, const struct fs_hdr *rec,
+		       unsigned int what, const struct fs_stack *st)
+{
+	static uint64_t buf[FS_FRAMES_MAX_SIZE / 8 + 1];
+	size_t size = fs_frames_build(buf, rec, what, st);
+
+	if (size && !r->err)
+		r->err = fs_recw_add(r->w, (const struct fs_hdr *)buf);
+}
+
 void fs_recorder_event(struct fs_recorder *r, const struct fs_hdr *rec,
 		       const struct fs_note *n, const struct fs_source *src)
 {
@@ -67,7 +79,13 @@ void fs_recorder_event(struct fs_recorder *r, const struct fs_hdr *rec,
 		return;
 	if (!r->w && (r->err = start_part(r, src)))
 		return;
-	r->err = fs_recw_add(r->w, rec);
+	/* Named as resolved now: read back elsewhere, or once it is gone. */
+	if (n->stack && n->stack->nr)
+		add_frames(r, rec, FS_FRAMES_STACK, n->stack);
+	if (n->handler && n->handler->nr)
+		add_frames(r, rec, FS_FRAMES_HANDLER, n->handler);
+	if (!r->err)
+		r->err = fs_recw_add(r->w, rec);
 }
 
 /* Closes the part being written; its END says why. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "frames.h"
 #include "session.h"
 
 #define LOSS_CHECK_NS	(250 * NSEC_PER_MSEC)
@@ -25,6 +26,14 @@ struct fs_session {
 	struct fs_idmap targets;
 	bool stacks_all;
 	uint64_t last_target_scan_ns;
+	struct fs_site *look_handler;	/* named at the last look: freed
+					 * once the record is told */
+	/* Replaying: the frames recorded for the next stack record. */
+	struct named {
+		uint64_t *rec;		/* a copy of the frames record */
+		struct fs_stack st;
+		struct fs_frame frames[FS_STACK_MAX_IPS];
+	} named[FS_FRAMES_HANDLER + 1];
 };
 
 static volatile sig_atomic_t stop;
@@ -117,12 +126,51 @@ static void target_zombie_parents(struct fs_session *s, uint64_t now)
 	}
 }
 
+/* A frames record read back: kept for the stack record after it. */
+static void keep_named(struct fs_session *s, const struct fs_rec_frames *r)
+{
+	struct named *n = &s->named[r->what];
+	uint64_t *copy = malloc(r->hdr.size);
+
+	free(n->rec);
+	n->rec = copy;
+	if (!copy)
+		return;
+	memcpy(copy, r, r->hdr.size);
+	fs_frames_stack((const void *)copy, &n->st, n->frames);
+}
+
+/*
+ * The stack recorded for rec (what: FS_FRAMES_*), or NULL: recorded
+ * without names (live, or an older recording). Used once.
+ */
+static const struct fs_stack *named(struct fs_session *s,
+				    const struct fs_hdr *rec, unsigned int what)
+{
+	struct named *n = &s->named[what];
+	const struct fs_rec_frames *r = (const void *)n->rec;
+
+	if (!r || r->rec_type != rec->type || r->hdr.pid != rec->pid ||
+	    r->hdr.ts_ns != rec->ts_ns)
+		return NULL;
+	return &n->st;
+}
+
+static void drop_named(struct fs_session *s)
+{
+	for (int i = 0; i <= FS_FRAMES_HANDLER; i++) {
+		free(s->named[i].rec);
+		s->named[i].rec = NULL;
+	}
+}
+
 /*
  * A look at a thread, resolved as it arrives: its user stack, the
  * process's SIGCHLD handler (once, on the leader's record) and the
  * kernel functions it sleeps in.
  */
-static void look(struct fs_session *s, const struct fs_rec_task_now *r)
+static void look(struct fs_session *s, const struct fs_rec_task_now *r,
+		 struct fs_note *note)
 {
 	const uint64_t *kips = fs_task_now_kips(r);
 	struct fs_now_resolved res = { 0 };
@@ -130,17 +178,24 @@ static void look(struct fs_session *s, const struct fs_rec_task_now *r)
 	size_t bytes;
 
 	if (r->index == 0 && r->sigchld_handler > 1) {
-		res.handler = fs_source_name_address(s->src, &r->hdr,
-						     r->sigchld_handler);
+		res.handler = named(s, &r->hdr, FS_FRAMES_HANDLER);
+		if (!res.handler)
+			res.handler = fs_source_name_address(s->src, &r->hdr,
+							r->sigchld_handler);
 		/* Kept: the next resolve reuses the resolver's frames. */
 		handler = fs_site_new(res.handler, &bytes);
 		res.handler = handler ? &handler->stack : NULL;
 	}
 	for (uint32_t i = 0; i < r->nr_kips; i++)
 		res.knames[i] = fs_source_kernel_symbol(s->src, kips[i]);
-	res.stack = fs_source_resolve_stack(s->src, &r->hdr);
+	res.stack = named(s, &r->hdr, FS_FRAMES_STACK);
+	if (!res.stack)
+		res.stack = fs_source_resolve_stack(s->src, &r->hdr);
 	fs_task_now_apply(&s->model.nows, r, &res);
-	free(handler);
+	note->stack = res.stack;
+	/* The recorder writes it before the next record: freed after. */
+	s->look_handler = handler;
+	note->handler = handler ? &handler->stack : NULL;
 }
 
 int fs_session_look_at_targets(struct fs_session *s)
@@ -172,14 +227,21 @@ static void follow_stacks(struct fs_session *s, const struct fs_hdr *rec,
 {
 	const struct fs_rec_fork *f = (const void *)rec;
 	const struct fs_rec_exit *e = (const void *)rec;
+	const struct fs_stack *st;
 
 	switch (rec->type) {
 	case FS_REC_FORK_STACK:
+		st = named(s, rec, FS_FRAMES_STACK);
 		note->site = fs_callsites_add(&s->model.sites, (const void *)rec,
-				fs_source_resolve_stack(s->src, rec));
+				st ? st : fs_source_resolve_stack(s->src, rec));
+		note->stack = note->site ? &note->site->stack : NULL;
 		break;
 	case FS_REC_TASK_NOW:
-		look(s, (const void *)rec);
+		look(s, (const void *)rec, note);
+		break;
+	case FS_REC_FRAMES:
+		if (s->replay)
+			keep_named(s, (const void *)rec);
 		break;
 	case FS_REC_FORK:
 		if (s->o.stacks == FS_STACKS_SELECTED && note->selected &&
@@ -214,6 +276,8 @@ static int on_record(void *ctx, const struct fs_hdr *rec)
 		s->o.on_event(s->o.ctx, s, rec, &note);
 	if (s->o.recorder)
 		fs_recorder_event(s->o.recorder, rec, &note, s->src);
+	free(s->look_handler);
+	s->look_handler = NULL;
 	if (sync)
 		replayed_sync(s, rec, true);
 	return 0;
@@ -405,6 +469,7 @@ void fs_session_close(struct fs_session *s)
 	fs_source_close(s->src);
 	fs_idmap_clear(&s->targets, NULL);
 	fs_model_free(&s->model);
+	drop_named(s);
 	free(s);
 }
 

@@ -58,6 +58,7 @@ enum fs_rec_type {
 	FS_REC_FORK_STACK	= 16,	/* a target's user stack at a fork */
 	FS_REC_EXEC_FDS		= 17,	/* descriptors an exec'd image inherited */
 	FS_REC_TASK_NOW		= 18,	/* what a target's thread is doing now */
+	FS_REC_FRAMES		= 19,	/* the reader's: a stack's frames named */
 	FS_REC_TYPE_MAX,
 };
 
@@ -662,5 +663,42 @@ struct fs_rec_task_now {
 	FS_ALIGN8(sizeof(struct fs_rec_task_now) + (nr_kips) * 8 + (stack_len))
 #define FS_TASK_NOW_MAX_SIZE						\
 	FS_TASK_NOW_SIZE(FS_NOW_MAX_KIPS, FS_STACK_COPY_MAX)
+
+/* fs_rec_frames.what */
+#define FS_FRAMES_STACK		0	/* the record's user stack */
+#define FS_FRAMES_HANDLER	1	/* a task-now record's SIGCHLD handler */
+
+/* One named frame; strings are offsets into the record's strings, + 1. */
+struct fs_rec_frame {
+	__u64 addr;		/* the pc as the process saw it */
+	__u64 offset;		/* from the function's start */
+	__u32 line;		/* 0: unknown */
+	__u32 module;		/* 0: none */
+	__u32 build_id;
+	__u32 function;
+	__u32 file;
+	__u32 reserved;
+};
+
+/*
+ * FS_REC_FRAMES: made by the reader, never by a kernel producer, for
+ * recordings: the frames a fork-stack or task-now record's stack (or
+ * handler) resolved to when it was recorded, written right before that
+ * record, so that a recording read elsewhere, or after the process is
+ * gone, names its stacks as they were. Subject: the stack record's.
+ * Variable part: nr struct fs_rec_frame, innermost first, then
+ * strings_len bytes of NUL-ended strings, then zeros to a multiple of 8.
+ */
+struct fs_rec_frames {
+	struct fs_hdr hdr;
+	__u16 rec_type;		/* FS_REC_FORK_STACK or FS_REC_TASK_NOW */
+	__u16 nr;		/* 0..FS_STACK_MAX_IPS */
+	__u8 what;		/* FS_FRAMES_* */
+	__u8 method;		/* how it was had: the reader's enum (stack.h) */
+	__u8 partial;		/* the walk stopped before the first frame */
+	__u8 reserved;
+	__u32 strings_len;
+	__u32 reserved2;
+};
 
 #endif /* FORKSCOPE_RECORD_H */
