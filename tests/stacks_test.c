@@ -111,6 +111,22 @@ static void prog_end(struct prog *p)
 	p->pid = 0;
 }
 
+/* progs/NAME started with mode, under trace --stacks -j -p it. */
+static int trace_prog(struct prog *p, struct run *r, const char *name,
+		      const char *mode)
+{
+	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
+			       NULL, NULL };
+	char bin[512], pid[16];
+
+	prog_path(bin, sizeof(bin), name);
+	if (prog_start(p, bin, mode))
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", p->pid);
+	args[6] = pid;
+	return start_trace(r, args);
+}
+
 /* The site in parent whose call-site frame is function, or NULL. */
 static struct json_object *site_of(struct json_object *parent,
 				   const char *function)
@@ -307,18 +323,12 @@ TEST(a_call_site_in_a_shared_library)
  */
 TEST(a_parent_gone_before_resolving_is_exited)
 {
-	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
-			       NULL, NULL };
 	struct prog prog = { .go = -1 };
-	char bin[512], pid[16], *out, *line, *save;
+	char *out, *line, *save;
 	int stacks = 0, exited = 0;
 	struct run r;
 
-	prog_path(bin, sizeof(bin), "nofp");
-	ASSERT_EQ(0, prog_start(&prog, bin, "exit"));
-	snprintf(pid, sizeof(pid), "%d", prog.pid);
-	args[6] = pid;
-	ASSERT_EQ(0, start_trace(&r, args));
+	ASSERT_EQ(0, trace_prog(&prog, &r, "nofp", "exit"));
 	ASSERT_EQ(0, kill(r.pid, SIGSTOP));
 	ASSERT_EQ(0, prog_fork(&prog));
 	prog_end(&prog);		/* exited and reaped */
@@ -597,18 +607,11 @@ static int wait_stacks(struct run *r, int64_t *ips, int max, int want)
  */
 TEST(the_walk_is_dropped_once_the_copy_unwinds_whole)
 {
-	const char *args[] = { "trace", "--stacks", "-e", "fork", "-j", "-p",
-			       NULL, NULL };
 	struct prog prog = { .go = -1 };
 	int64_t ips[4 * N];
-	char bin[512], pid[16];
 	struct run r;
 
-	prog_path(bin, sizeof(bin), "nofp");
-	ASSERT_EQ(0, prog_start(&prog, bin, ""));
-	snprintf(pid, sizeof(pid), "%d", prog.pid);
-	args[6] = pid;
-	ASSERT_EQ(0, start_trace(&r, args));
+	ASSERT_EQ(0, trace_prog(&prog, &r, "nofp", ""));
 	ASSERT_EQ(0, prog_fork(&prog));
 	/* Printed: resolved, so the walk is off before the next round. */
 	ASSERT_EQ(2 * N, wait_stacks(&r, ips, 4 * N, 2 * N));
