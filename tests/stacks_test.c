@@ -494,6 +494,56 @@ TEST(the_parent_side_a_handler_that_never_waits)
 	prog_end(&prog);
 }
 
+static bool two_in_epoll(struct json_object *now)
+{
+	return in_epoll(now) &&
+	       json_object_array_length(get(now, "threads_now")) == 2;
+}
+
+/*
+ * A handler that can never run: SIGCHLD blocked in both threads, so it
+ * stays pending; each thread told, the second asleep in its own code.
+ */
+TEST(the_parent_side_sigchld_blocked_in_every_thread)
+{
+	struct prog prog = { .go = -1 };
+	struct json_object *root, *p, *t;
+	struct run r;
+
+	ASSERT_EQ(0, look_start(&prog, &r, "nofp", "blocked"));
+	p = wait_look(&prog, &r, two_in_epoll, &root);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(2, get_int(p, "now.sigchld_action.threads_blocking"));
+	t = thread0(get(p, "now"));
+	EXPECT_EQ(prog.pid, get_int(t, "pid"));
+	EXPECT_STREQ("true", get_text(t, "sigchld_blocked"));
+	EXPECT_STREQ("true", get_text(t, "sigchld_pending"));
+	t = json_object_array_get_idx(get(p, "now.threads_now"), 1);
+	EXPECT_STREQ("fs-napper", get_text(t, "comm"));
+	EXPECT_NE(prog.pid, get_int(t, "pid"));
+	EXPECT_STREQ("sleeping", get_text(t, "state"));
+	EXPECT_STREQ("clock_nanosleep", get_text(t, "syscall"));
+	EXPECT_NE(NULL, frame_of(t, "napper"));
+	EXPECT_STREQ("true", get_text(t, "sigchld_blocked"));
+	json_object_put(root);
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));
+	release(&r);
+	{
+		const char *const args[] = { "zombies", "--stacks", "-m", "0.3",
+					     NULL };
+		char *out = NULL, *err = NULL;
+
+		EXPECT_EQ(1, run_to_end(args, &out, &err));
+		EXPECT_NE(NULL, strstr(out, "; blocked in every thread: the handler never runs\n"))
+			TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "now, thread "));
+		free(out);
+		free(err);
+	}
+	prog_end(&prog);
+}
+
 static bool busy(struct json_object *now)
 {
 	struct json_object *t = thread0(now);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE	/* pthread_setname_np */
 /*
  * stacks_test's parent: forks N children from leak_site(), which never
  * waits, and N from wait_site(), which does (with SHARED_SITE, N more
@@ -12,10 +13,13 @@
  *   read     (the default) blocks in main's fgets();
  *   epoll    installs a SIGCHLD handler that never waits first, then
  *            blocks in epoll_wait() in idle_in_epoll();
- *   spin     spins in spin() until killed.
+ *   spin     spins in spin() until killed;
+ *   blocked  as epoll, with SIGCHLD blocked in every thread, and a second
+ *            thread, "fs-napper", asleep in napper().
  * "forked" then says the lines of the handler and of those two.
- * Usage: fork_sites N [exit|stay] [read|epoll|spin]
+ * Usage: fork_sites N [exit|stay] [read|epoll|spin|blocked]
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,18 +95,40 @@ static void forks(int n)
 	fflush(stdout);
 }
 
+static void *napper(void *arg)
+{
+	for (;;)
+		sleep(3600);
+	return arg;
+}
+
+/* SIGCHLD blocked first: the thread made after inherits the mask. */
+static void block_with_a_thread(void)
+{
+	sigset_t set;
+	pthread_t t;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (!pthread_create(&t, NULL, napper, NULL))
+		pthread_setname_np(t, "fs-napper");
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
 	const char *mode = argc > 3 ? argv[3] : "read";
 	char line[16];
 
-	if (!strcmp(mode, "epoll")) {
+	if (!strcmp(mode, "epoll") || !strcmp(mode, "blocked")) {
 		struct sigaction sa = { .sa_handler = on_sigchld,
 					.sa_flags = SA_RESTART };
 
 		sigaction(SIGCHLD, &sa, NULL);
 	}
+	if (!strcmp(mode, "blocked"))
+		block_with_a_thread();
 
 	if (fork() == 0)
 		_exit(0);
@@ -113,7 +139,7 @@ int main(int argc, char **argv)
 	forks(n);
 	if (argc > 2 && !strcmp(argv[2], "exit"))
 		return 0;
-	if (!strcmp(mode, "epoll"))
+	if (!strcmp(mode, "epoll") || !strcmp(mode, "blocked"))
 		idle_in_epoll(0);
 	if (!strcmp(mode, "spin"))
 		spin(0);
