@@ -22,9 +22,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define TASK_NOLOAD		0x0400
 #define EXIT_DEAD		0x0010
 #define SIGCHLD_BIT		(1ULL << (SIGCHLD - 1))
+#define RWSEM_WRITER_LOCKED	1
 
 /* Threads told in this read: the reader zeroes it before each one. */
 __u32 told;
+/* The reader's number for this look, set with told. */
+__u16 look;
 
 struct now_scratch {
 	struct fs_rec_task_now r;
@@ -92,6 +95,15 @@ static __always_inline __u32 user_side(struct task_struct *t, bool leader)
 		scratch.r.flags |= FS_NOW_IN_SYSCALL;
 		scratch.r.syscall = orig_ax;
 	}
+	/*
+	 * The copy takes the mmap_lock for reading, killable only by
+	 * SIGKILL: a process stuck while its map is write-locked would
+	 * hold the reader. Seen locked (its count's writer bit), skipped.
+	 */
+	if (BPF_CORE_READ(t, mm, mmap_lock.count.counter) & RWSEM_WRITER_LOCKED) {
+		scratch.r.flags |= FS_NOW_MM_BUSY;
+		return 0;
+	}
 	/* Another task's stack: read through its own mm. */
 	return copy_user_stack(scratch.copy, &scratch.r.stack_flags,
 			       scratch.r.regs[FS_STACK_REG_SP],
@@ -132,7 +144,7 @@ int task_now(struct bpf_iter__task *ctx)
 		r->flags |= FS_NOW_ON_CPU;
 	r->syscall = -1;
 	r->index = told;
-	r->reserved = 0;
+	r->look = look;
 	r->stack_flags = 0;
 	__builtin_memset(r->regs, 0, sizeof(r->regs));
 	got = bpf_get_task_stack(t, scratch.kips, sizeof(scratch.kips), 0);
@@ -158,8 +170,13 @@ int task_now(struct bpf_iter__task *ctx)
 	if (used <= sizeof(scratch.kips) + FS_STACK_COPY_MAX)
 		__builtin_memset((char *)scratch.kips + used, 0, 8);
 	r->hdr.size = size;
-	told++;
-	if (size <= FS_TASK_NOW_MAX_SIZE)
-		bpf_seq_write(ctx->meta->seq, r, size);
+	/*
+	 * A full seq_file buffer (32 KiB: three or four records) refuses
+	 * the write, and the next read() runs this again for the same
+	 * task: the index goes up only once it is out.
+	 */
+	if (size <= FS_TASK_NOW_MAX_SIZE &&
+	    !bpf_seq_write(ctx->meta->seq, r, size))
+		told++;
 	return 0;
 }

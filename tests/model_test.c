@@ -1891,9 +1891,10 @@ TEST(task_now_looks_from_synthetic_records)
 	EXPECT_EQ(1, p->nr);
 	EXPECT_EQ(0x401000, p->handler);
 	EXPECT_EQ(-1, p->threads[0].cpu_permille);	/* no look before */
-	EXPECT_STREQ("ep_poll", p->threads[0].wchan);
-	EXPECT_STREQ("ep_poll <- do_epoll_wait <- __x64_sys_epoll_wait",
-		     p->threads[0].kstack);
+	ASSERT_EQ(3, p->threads[0].nr_kernel);
+	EXPECT_STREQ("ep_poll", p->threads[0].kernel[0]);
+	EXPECT_STREQ("do_epoll_wait", p->threads[0].kernel[1]);
+	EXPECT_STREQ("__x64_sys_epoll_wait", p->threads[0].kernel[2]);
 	EXPECT_FALSE(p->threads[0].in_fault);
 	EXPECT_EQ(232, p->threads[0].syscall);
 
@@ -1909,8 +1910,11 @@ TEST(task_now_looks_from_synthetic_records)
 	synth_now(&r, 101, 100, 1, 2 * NSEC_PER_SEC, 5 * NSEC_PER_SEC);
 	r.nr_kips = 0;
 	ASSERT_EQ(0, fs_task_now_apply(&n, &r, &res));
-	/* Out of order: left out. */
+	/* Out of order, or of another look: left out. */
 	synth_now(&r, 102, 100, 3, 2 * NSEC_PER_SEC, 0);
+	EXPECT_EQ(-EINVAL, fs_task_now_apply(&n, &r, &res));
+	synth_now(&r, 102, 100, 2, 2 * NSEC_PER_SEC, 0);
+	r.look = 9;
 	EXPECT_EQ(-EINVAL, fs_task_now_apply(&n, &r, &res));
 	p = fs_task_now_of(&n, 100);
 	ASSERT_NE(NULL, p);
@@ -1919,10 +1923,26 @@ TEST(task_now_looks_from_synthetic_records)
 	EXPECT_EQ(500, p->threads[0].cpu_permille);
 	EXPECT_TRUE(p->threads[0].in_fault);
 	EXPECT_FALSE(p->threads[0].flags & FS_NOW_IN_SYSCALL);
-	EXPECT_STREQ("folio_wait_bit_common", p->threads[0].wchan);
+	EXPECT_STREQ("folio_wait_bit_common", p->threads[0].kernel[0]);
 	EXPECT_EQ(101, p->threads[1].pid);
 	EXPECT_EQ(-1, p->threads[1].cpu_permille);
 	EXPECT_EQ(NULL, fs_task_now_of(&n, 200));
+	/* A fault inside a syscall (copy_to_user) is the syscall's. */
+	synth_now(&r, 300, 300, 0, 3 * NSEC_PER_SEC, 0);
+	r.flags = FS_NOW_IN_SYSCALL;
+	r.syscall = 0;
+	r.nr_kips = 4;
+	memset(res.knames, 0, sizeof(res.knames));
+	res.knames[0] = "filemap_fault";
+	res.knames[1] = "exc_page_fault";
+	res.knames[2] = "asm_exc_page_fault";
+	res.knames[3] = "do_syscall_64";
+	ASSERT_EQ(0, fs_task_now_apply(&n, &r, &res));
+	p = fs_task_now_of(&n, 300);
+	ASSERT_NE(NULL, p);
+	EXPECT_FALSE(p->threads[0].in_fault);
+	EXPECT_TRUE(p->threads[0].flags & FS_NOW_IN_SYSCALL);
+	fs_task_now_forget(&n, 300);
 	fs_task_now_forget(&n, 100);
 	EXPECT_EQ(NULL, fs_task_now_of(&n, 100));
 	EXPECT_EQ(0, n.bytes);

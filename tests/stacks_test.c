@@ -494,15 +494,18 @@ TEST(the_parent_side_a_handler_that_never_waits)
 	prog_end(&prog);
 }
 
-static bool two_in_epoll(struct json_object *now)
+#define THREADS 8	/* fork_sites' blocked mode: main and 7 nappers */
+
+static bool all_in_epoll(struct json_object *now)
 {
 	return in_epoll(now) &&
-	       json_object_array_length(get(now, "threads_now")) == 2;
+	       json_object_array_length(get(now, "threads_now")) == THREADS;
 }
 
 /*
- * A handler that can never run: SIGCHLD blocked in both threads, so it
- * stays pending; each thread told, the second asleep in its own code.
+ * A handler that can never run: SIGCHLD blocked in every thread, so it
+ * stays pending; each of the 8 threads told (their stacks take more than
+ * one read of the iterator), the nappers asleep in their own code.
  */
 TEST(the_parent_side_sigchld_blocked_in_every_thread)
 {
@@ -511,20 +514,24 @@ TEST(the_parent_side_sigchld_blocked_in_every_thread)
 	struct run r;
 
 	ASSERT_EQ(0, look_start(&prog, &r, "nofp", "blocked"));
-	p = wait_look(&prog, &r, two_in_epoll, &root);
+	p = wait_look(&prog, &r, all_in_epoll, &root);
 	ASSERT_NE(NULL, p);
-	EXPECT_EQ(2, get_int(p, "now.sigchld_action.threads_blocking"));
+	EXPECT_EQ(THREADS, get_int(p, "now.sigchld_action.threads_blocking"));
 	t = thread0(get(p, "now"));
 	EXPECT_EQ(prog.pid, get_int(t, "pid"));
 	EXPECT_STREQ("true", get_text(t, "sigchld_blocked"));
 	EXPECT_STREQ("true", get_text(t, "sigchld_pending"));
-	t = json_object_array_get_idx(get(p, "now.threads_now"), 1);
-	EXPECT_STREQ("fs-napper", get_text(t, "comm"));
-	EXPECT_NE(prog.pid, get_int(t, "pid"));
-	EXPECT_STREQ("sleeping", get_text(t, "state"));
-	EXPECT_STREQ("clock_nanosleep", get_text(t, "syscall"));
-	EXPECT_NE(NULL, frame_of(t, "napper"));
-	EXPECT_STREQ("true", get_text(t, "sigchld_blocked"));
+	for (int i = 1; i < THREADS; i++) {
+		t = json_object_array_get_idx(get(p, "now.threads_now"), i);
+		EXPECT_STREQ("fs-napper", get_text(t, "comm"));
+		EXPECT_NE(prog.pid, get_int(t, "pid"));
+		EXPECT_STREQ("sleeping", get_text(t, "state"));
+		EXPECT_STREQ("clock_nanosleep", get_text(t, "syscall"));
+		EXPECT_NE(NULL, frame_of(t, "napper")) {
+			TH_LOG("thread %d", i);
+		}
+		EXPECT_STREQ("true", get_text(t, "sigchld_blocked"));
+	}
 	json_object_put(root);
 	kill(r.pid, SIGINT);
 	EXPECT_EQ(1, finish(&r));
@@ -731,6 +738,60 @@ TEST(a_recording_names_its_stacks_after_the_parent_is_gone)
 	}
 	EXPECT_EQ(2 * N, stacks);
 	EXPECT_EQ(N, named);
+	free(out);
+	free(err);
+	unlink(file);
+}
+
+/*
+ * A look recorded reads back as it was seen: the handler, the kernel
+ * function and the user stack named, the parent long gone.
+ */
+TEST(a_recorded_look_reads_back_named)
+{
+	const char *args[] = { "zombies", "--stacks", "-w", "-I", "0.2", "-m",
+			       "0.3", "-j", "--record", NULL, NULL };
+	char file[] = "/tmp/forkscope-looks-XXXXXX", bin[512];
+	struct prog prog = { .go = -1 };
+	struct json_object *root, *p, *t;
+	char *out = NULL, *err = NULL;
+	int fd = mkstemp(file), epoll_line;
+	pid_t pid;
+	struct run r;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	args[9] = file;
+	prog_path(bin, sizeof(bin), "nofp");
+	ASSERT_EQ(0, prog_start_doing(&prog, bin, "", "epoll"));
+	ASSERT_EQ(0, start(&r, args, -1));
+	ASSERT_EQ(0, wait_polling(&r));
+	ASSERT_EQ(0, prog_fork(&prog));
+	p = wait_look(&prog, &r, in_epoll, &root);
+	ASSERT_NE(NULL, p);
+	json_object_put(root);
+	kill(r.pid, SIGINT);
+	EXPECT_EQ(1, finish(&r));
+	release(&r);
+	pid = prog.pid;
+	epoll_line = prog.epoll_line;
+	prog_end(&prog);		/* gone before the recording is read */
+	{
+		const char *const back[] = { "zombies", "-i", file, "-j", "-m",
+					     "0.3", NULL };
+
+		EXPECT_EQ(1, run_to_end(back, &out, &err));
+	}
+	ASSERT_NE(NULL, out);
+	p = last_parent(out, pid, &root);
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("on_sigchld",
+		     get_text(p, "now.sigchld_action.handler.function"));
+	t = thread0(get(p, "now"));
+	EXPECT_STREQ("epoll_wait", get_text(t, "syscall"));
+	EXPECT_STRNE("", get_text(t, "wchan"));
+	EXPECT_EQ(epoll_line, get_int(frame_of(t, "idle_in_epoll"), "line"));
+	json_object_put(root);
 	free(out);
 	free(err);
 	unlink(file);

@@ -180,7 +180,7 @@ static int check_frames(const struct fs_rec_frames *r)
 	size_t len;
 
 	var_part(&r->hdr, &len);
-	if (r->nr > FS_STACK_MAX_IPS || r->what > FS_FRAMES_HANDLER ||
+	if (r->nr > FS_STACK_MAX_IPS || r->what > FS_FRAMES_KERNEL ||
 	    r->method > FS_STACK_EXITED ||
 	    (r->rec_type != FS_REC_FORK_STACK &&
 	     r->rec_type != FS_REC_TASK_NOW) ||

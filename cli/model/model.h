@@ -91,6 +91,7 @@ struct fs_note {
 	 */
 	const struct fs_stack *stack;
 	const struct fs_stack *handler;
+	const struct fs_stack *kernel;	/* task-now: its kernel functions */
 };
 
 int fs_model_init(struct fs_model *m, int32_t select_pid);

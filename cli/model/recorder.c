@@ -75,7 +75,9 @@ static void add_frames(struct fs_recorder *r, const struct fs_hdr *rec,
 void fs_recorder_event(struct fs_recorder *r, const struct fs_hdr *rec,
 		       const struct fs_note *n, const struct fs_source *src)
 {
-	if (r->err || r->full || !keep(r, rec, n))
+	/* A replay's own names: written anew before their records. */
+	if (r->err || r->full || rec->type == FS_REC_FRAMES ||
+	    !keep(r, rec, n))
 		return;
 	if (!r->w && (r->err = start_part(r, src)))
 		return;
@@ -84,6 +86,8 @@ void fs_recorder_event(struct fs_recorder *r, const struct fs_hdr *rec,
 		add_frames(r, rec, FS_FRAMES_STACK, n->stack);
 	if (n->handler && n->handler->nr)
 		add_frames(r, rec, FS_FRAMES_HANDLER, n->handler);
+	if (n->kernel && n->kernel->nr)
+		add_frames(r, rec, FS_FRAMES_KERNEL, n->kernel);
 	if (!r->err)
 		r->err = fs_recw_add(r->w, rec);
 }

@@ -33,7 +33,10 @@ struct fs_session {
 		uint64_t *rec;		/* a copy of the frames record */
 		struct fs_stack st;
 		struct fs_frame frames[FS_STACK_MAX_IPS];
-	} named[FS_FRAMES_HANDLER + 1];
+	} named[FS_FRAMES_KERNEL + 1];
+	/* The last look's kernel functions, for a recording to keep. */
+	struct fs_frame kframes[FS_NOW_MAX_KIPS];
+	struct fs_stack kstack;
 };
 
 static volatile sig_atomic_t stop;
@@ -158,9 +161,37 @@ static const struct fs_stack *named(struct fs_session *s,
 
 static void drop_named(struct fs_session *s)
 {
-	for (int i = 0; i <= FS_FRAMES_HANDLER; i++) {
+	for (int i = 0; i <= FS_FRAMES_KERNEL; i++) {
 		free(s->named[i].rec);
 		s->named[i].rec = NULL;
+	}
+}
+
+/*
+ * The kernel functions a look's addresses are in: named here, live; a
+ * recording's are the names it was recorded with (another boot's
+ * addresses are not this one's). Kept in s->kstack for the recorder.
+ */
+static void kernel_names(struct fs_session *s, const struct fs_rec_task_now *r,
+			 struct fs_now_resolved *res)
+{
+	const uint64_t *kips = fs_task_now_kips(r);
+	const struct fs_stack *rec = named(s, &r->hdr, FS_FRAMES_KERNEL);
+
+	s->kstack.frames = s->kframes;
+	s->kstack.method = FS_STACK_NONE;
+	s->kstack.partial = false;
+	s->kstack.nr = r->nr_kips;
+	for (uint32_t i = 0; i < r->nr_kips; i++) {
+		if (s->replay)
+			res->knames[i] = rec && i < rec->nr ?
+					 rec->frames[i].function : NULL;
+		else
+			res->knames[i] = fs_source_kernel_symbol(s->src,
+								 kips[i]);
+		memset(&s->kframes[i], 0, sizeof(s->kframes[i]));
+		s->kframes[i].addr = kips[i];
+		s->kframes[i].function = res->knames[i];
 	}
 }
 
@@ -172,7 +203,6 @@ static void drop_named(struct fs_session *s)
 static void look(struct fs_session *s, const struct fs_rec_task_now *r,
 		 struct fs_note *note)
 {
-	const uint64_t *kips = fs_task_now_kips(r);
 	struct fs_now_resolved res = { 0 };
 	struct fs_site *handler = NULL;
 	size_t bytes;
@@ -186,13 +216,13 @@ static void look(struct fs_session *s, const struct fs_rec_task_now *r,
 		handler = fs_site_new(res.handler, &bytes);
 		res.handler = handler ? &handler->stack : NULL;
 	}
-	for (uint32_t i = 0; i < r->nr_kips; i++)
-		res.knames[i] = fs_source_kernel_symbol(s->src, kips[i]);
+	kernel_names(s, r, &res);
 	res.stack = named(s, &r->hdr, FS_FRAMES_STACK);
 	if (!res.stack)
 		res.stack = fs_source_resolve_stack(s->src, &r->hdr);
 	fs_task_now_apply(&s->model.nows, r, &res);
 	note->stack = res.stack;
+	note->kernel = s->kstack.nr ? &s->kstack : NULL;
 	/* The recorder writes it before the next record: freed after. */
 	s->look_handler = handler;
 	note->handler = handler ? &handler->stack : NULL;

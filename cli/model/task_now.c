@@ -8,9 +8,9 @@
 
 /*
  * The scheduler's own frames: where every sleeper sleeps. The wait
- * channel is the first frame past them, as the kernel's get_wchan()
- * tells it (it skips the functions of the __sched section: schedule,
- * schedule_timeout, io_schedule, ...).
+ * channel is the first frame past them, close to the kernel's
+ * get_wchan() (which skips the whole __sched section: mutex and rwsem
+ * slow paths too, named here).
  */
 static bool scheduler_frame(const char *name)
 {
@@ -18,44 +18,45 @@ static bool scheduler_frame(const char *name)
 	       !strncmp(name, "preempt_", 8);
 }
 
+static bool syscall_entry(const char *name)
+{
+	return !strncmp(name, "do_syscall_", 11) ||
+	       !strncmp(name, "entry_SYSCALL", 13);
+}
+
 /* Where a syscall or an exception came into the kernel: the end. */
 static bool entry_frame(const char *name)
 {
-	return !strncmp(name, "do_syscall_", 11) ||
-	       !strncmp(name, "entry_SYSCALL", 13) ||
-	       !strncmp(name, "asm_", 4) || !strncmp(name, "exc_", 4);
+	return syscall_entry(name) || !strncmp(name, "asm_", 4) ||
+	       !strncmp(name, "exc_", 4);
 }
 
 static void kernel_side(struct fs_thread_now *t, const struct fs_rec_task_now *r,
 			const struct fs_now_resolved *res)
 {
-	size_t used = 0;
-	int shown = 0;
+	bool fault = false, syscall = false;
 
-	t->wchan[0] = t->kstack[0] = 0;
-	t->in_fault = false;
+	t->nr_kernel = 0;
 	for (uint32_t i = 0; i < r->nr_kips; i++) {
 		const char *name = res->knames[i];
 
 		if (!name)
 			continue;
-		if (!strcmp(name, "exc_page_fault") ||
-		    !strcmp(name, "asm_exc_page_fault"))
-			t->in_fault = true;
-		if (entry_frame(name) || (!shown && scheduler_frame(name)))
+		fault |= !strcmp(name, "exc_page_fault");
+		syscall |= syscall_entry(name);
+		if (entry_frame(name) ||
+		    (!t->nr_kernel && scheduler_frame(name)))
 			continue;
-		if (!shown)
-			snprintf(t->wchan, sizeof(t->wchan), "%s", name);
-		if (shown < 4 && used < sizeof(t->kstack)) {
-			int n = snprintf(t->kstack + used,
-					 sizeof(t->kstack) - used, "%s%s",
-					 shown ? " <- " : "", name);
-
-			used += n > 0 ? (size_t)n : 0;
-		}
-		shown++;
+		if (t->nr_kernel < FS_NOW_KERNEL_SHOWN)
+			snprintf(t->kernel[t->nr_kernel++],
+				 sizeof(t->kernel[0]), "%s", name);
 	}
-	/* The fault's error code is no syscall's number. */
+	/*
+	 * A fault taken inside a syscall (copy_to_user) is the syscall's;
+	 * one from user space has no syscall under it. x86 writes -1 to
+	 * orig_ax at an exception, but say what the stack says.
+	 */
+	t->in_fault = fault && !syscall;
 	if (t->in_fault)
 		t->flags &= ~FS_NOW_IN_SYSCALL;
 }
@@ -73,6 +74,9 @@ static void cpu_share(struct fs_thread_now *t, const struct fs_proc_now *p)
 			continue;
 		t->cpu_permille = (t->cpu_ns - p->prev[i].cpu_ns) * 1000 /
 				  (p->at_ns - p->prev_at_ns);
+		/* Ticks counted whole over a short window: at most all. */
+		if (t->cpu_permille > 1000)
+			t->cpu_permille = 1000;
 		return;
 	}
 }
@@ -106,11 +110,12 @@ static void proc_free(void *value)
 	free(p);
 }
 
+/* Kept even without frames: how it was had (exited, none) is told. */
 static struct fs_site *own(struct fs_task_nows *n, struct fs_proc_now *p,
 			   const struct fs_stack *s)
 {
 	size_t bytes = 0;
-	struct fs_site *site = s && s->nr ? fs_site_new(s, &bytes) : NULL;
+	struct fs_site *site = s ? fs_site_new(s, &bytes) : NULL;
 
 	p->bytes += bytes;
 	n->bytes += bytes;
@@ -149,6 +154,7 @@ int fs_task_now_apply(struct fs_task_nows *n, const struct fs_rec_task_now *r,
 		return -ENOMEM;
 	if (r->index == 0) {
 		end_look(n, p);
+		p->look = r->look;
 		p->at_ns = r->hdr.ts_ns;
 		p->handler = r->sigchld_handler;
 		p->sa_flags = r->sigchld_sa_flags;
@@ -156,7 +162,8 @@ int fs_task_now_apply(struct fs_task_nows *n, const struct fs_rec_task_now *r,
 			p->handler_site = own(n, p, res->handler);
 	}
 	/* A look's records come in order; a stray one is left out. */
-	if (r->index != p->nr || p->nr >= FS_NOW_MAX_THREADS)
+	if (r->look != p->look || r->index != p->nr ||
+	    p->nr >= FS_NOW_MAX_THREADS)
 		return -EINVAL;
 	t = &p->threads[p->nr++];
 	memset(t, 0, sizeof(*t));

@@ -16,6 +16,8 @@
 #include "callsites.h"
 #include "idmap.h"
 
+#define FS_NOW_KERNEL_SHOWN	4
+
 struct fs_thread_now {
 	int32_t pid;
 	uint64_t start_ns;
@@ -23,9 +25,13 @@ struct fs_thread_now {
 	uint32_t state;		/* FS_NOW_RUNNING ... */
 	uint32_t flags;		/* FS_NOW_* */
 	int32_t syscall;	/* if FS_NOW_IN_SYSCALL */
-	bool in_fault;		/* in a page fault, not a syscall */
-	char wchan[64];		/* the kernel function it waits in, or "" */
-	char kstack[192];	/* "ep_poll <- do_epoll_wait <- ...", or "" */
+	bool in_fault;		/* in a page fault from user space */
+	/*
+	 * Where it waits in the kernel, innermost first: kernel[0] is its
+	 * wait channel; up to FS_NOW_KERNEL_SHOWN functions.
+	 */
+	uint32_t nr_kernel;
+	char kernel[FS_NOW_KERNEL_SHOWN][48];
 	struct fs_site *stack;	/* its user stack; NULL: none */
 	uint64_t cpu_ns;	/* user and system time so far */
 	int32_t cpu_permille;	/* of one CPU since the look before; -1:
@@ -34,6 +40,7 @@ struct fs_thread_now {
 
 struct fs_proc_now {
 	int32_t tgid;
+	uint16_t look;		/* the look's number, its records share */
 	uint64_t at_ns;		/* when looked at */
 	uint64_t handler;	/* SIGCHLD: 0 default, 1 ignored, else the
 				 * handler's address */
@@ -67,7 +74,10 @@ struct fs_now_resolved {
 	const char *knames[FS_NOW_MAX_KIPS];
 };
 
-/* Applies one thread's record: index 0 starts a new look. */
+/*
+ * Applies one thread's record: index 0 starts a new look; a record of
+ * another look, or out of order, is left out (-EINVAL).
+ */
 int fs_task_now_apply(struct fs_task_nows *n, const struct fs_rec_task_now *r,
 		      const struct fs_now_resolved *res);
 /* The last look at tgid, or NULL. */

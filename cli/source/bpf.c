@@ -68,6 +68,7 @@ struct bpf_source {
 	struct bpf_link *snap_link;
 	bool snap_failed;
 	struct task_now_bpf *now;	/* loaded at the first look */
+	bool now_failed;
 	struct ring_buffer *rb;
 	struct bpf_link *links[16];
 	int nr_links;
@@ -443,17 +444,28 @@ static int bpf_task_now(struct fs_source *base, int32_t tgid)
 	struct bpf_link *link;
 	int fd, n;
 
+	/* Said once: every look after would fail the same way. */
+	if (s->now_failed)
+		return -ENOTSUP;
 	if (!s->now) {
 		s->now = task_now_bpf__open_and_load();
-		if (!s->now)
-			return fs_error(errno, "cannot look at what a process is doing (no sleepable BPF task iterator here): %s",
+		if (!s->now) {
+			s->now_failed = true;
+			return fs_error(errno, "cannot look at what a process is doing: no sleepable BPF task iterator here (Linux 6.1 or later): %s",
 					strerror(errno));
+		}
 	}
 	link = bpf_program__attach_iter(s->now->progs.task_now, &opts);
+	if (!link && errno == E2BIG) {
+		/* The iterator's pid filter came in 6.1. */
+		s->now_failed = true;
+		return fs_error(ENOTSUP, "cannot look at one process: this kernel's task iterator has no pid filter (Linux 6.1 or later)");
+	}
 	if (!link)
 		return fs_error(errno, "cannot look at process %d: %s", tgid,
 				strerror(errno));
 	s->now->bss->told = 0;
+	s->now->bss->look++;
 	fd = bpf_iter_create(bpf_link__fd(link));
 	n = fd < 0 ? fs_error(errno, "cannot look at process %d: %s", tgid,
 			      strerror(errno)) :

@@ -70,6 +70,7 @@ struct fs_source {
 	uint64_t limits_read_ns;
 	struct fs_stacks *stacks;	/* made at the first stack resolved */
 	struct fs_ksyms *ksyms;		/* read at the first kernel address */
+	bool ksyms_failed;
 	struct fs_idmap walk_off;	/* tgids whose forks skip the walk */
 };
 

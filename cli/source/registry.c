@@ -272,8 +272,14 @@ const struct fs_stack *fs_source_name_address(struct fs_source *s,
 
 const char *fs_source_kernel_symbol(struct fs_source *s, uint64_t addr)
 {
-	if (!s->ksyms)
+	/* A recording's addresses are its boot's: its names come with it. */
+	if (s->replay)
+		return NULL;
+	/* Read once: a failure (kptr_restrict, no file) is not retried. */
+	if (!s->ksyms && !s->ksyms_failed) {
 		s->ksyms = fs_ksyms_load();
+		s->ksyms_failed = !s->ksyms;
+	}
 	return fs_ksyms_name(s->ksyms, addr);
 }
 

@@ -177,7 +177,8 @@ const struct fs_stack *fs_source_name_address(struct fs_source *s,
 					      uint64_t addr);
 /*
  * The kernel function addr is in (from /proc/kallsyms), NULL when
- * unknown. Valid while the source is open.
+ * unknown or replaying (a recording carries its own names). Valid while
+ * the source is open.
  */
 const char *fs_source_kernel_symbol(struct fs_source *s, uint64_t addr);
 /* tgid exec'd or exited: the mappings kept for it are dropped. */

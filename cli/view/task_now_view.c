@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 
 #include "common.h"
@@ -7,13 +8,6 @@
 #include "escape.h"
 #include "stack_view.h"
 #include "task_now_view.h"
-
-#define SA_NOCLDSTOP	0x00000001
-#define SA_NOCLDWAIT	0x00000002
-#define SA_SIGINFO	0x00000004
-#define SA_RESTART	0x10000000
-#define SA_NODEFER	0x40000000
-#define SA_RESETHAND	0x80000000
 
 static const struct {
 	uint64_t bit;
@@ -89,8 +83,10 @@ static void doing(FILE *f, const struct fs_thread_now *t)
 {
 	const char *sc = t->flags & FS_NOW_IN_SYSCALL ?
 			 fs_syscall_name(t->syscall) : NULL;
+	/* On a CPU, its kernel stack is not a sleep's: no fault claimed. */
+	bool fault = t->in_fault && !(t->flags & FS_NOW_ON_CPU);
 	bool user = t->state == FS_NOW_RUNNING &&
-		    !(t->flags & FS_NOW_IN_SYSCALL) && !t->in_fault;
+		    !(t->flags & FS_NOW_IN_SYSCALL) && !fault;
 
 	if (user && t->cpu_permille >= 900)
 		fputs("in a busy loop: ", f);
@@ -112,12 +108,12 @@ static void doing(FILE *f, const struct fs_thread_now *t)
 		fprintf(f, " in %s", sc);
 	else if (t->flags & FS_NOW_IN_SYSCALL)
 		fprintf(f, " in syscall %d", t->syscall);
-	else if (t->in_fault)
+	else if (fault)
 		fputs(" in a page fault", f);
 	else if (t->state == FS_NOW_RUNNING)
 		fputs(" in user space", f);
-	if (t->wchan[0] && t->state != FS_NOW_RUNNING)
-		fprintf(f, " (kernel: %s)", t->wchan);
+	if (t->nr_kernel && t->state != FS_NOW_RUNNING)
+		fprintf(f, " (kernel: %s)", t->kernel[0]);
 	if (t->cpu_permille >= 0)
 		fprintf(f, ", %d%% of a CPU", (t->cpu_permille + 5) / 10);
 }
@@ -180,7 +176,9 @@ void fs_now_text(FILE *f, const struct fs_proc_now *n,
 				fs_escape(name, sizeof(name), t->comm,
 					  FS_ESC_TERMINAL));
 		doing(f, t);
-		if (t->stack) {
+		if (t->flags & FS_NOW_MM_BUSY)
+			fputs(", its memory map busy: no stack read", f);
+		else if (t->stack) {
 			fputs(", at ", f);
 			where(f, t->stack);
 		}
@@ -231,8 +229,12 @@ void fs_now_json(struct fs_json *j, const struct fs_proc_now *n,
 			fs_json_null(j, "syscall");
 		}
 		fs_json_bool(j, "in_page_fault", t->in_fault);
-		fs_json_str(j, "wchan", t->wchan[0] ? t->wchan : NULL);
-		fs_json_str(j, "kernel_stack", t->kstack[0] ? t->kstack : NULL);
+		fs_json_str(j, "wchan", t->nr_kernel ? t->kernel[0] : NULL);
+		fs_json_array(j, "kernel_stack");
+		for (uint32_t k = 0; k < t->nr_kernel; k++)
+			fs_json_str(j, NULL, t->kernel[k]);
+		fs_json_close(j);
+		fs_json_bool(j, "mm_busy", t->flags & FS_NOW_MM_BUSY);
 		if (t->cpu_permille >= 0)
 			fs_json_fixed(j, "cpu_percent", t->cpu_permille, 1);
 		else

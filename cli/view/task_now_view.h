@@ -24,7 +24,10 @@ struct fs_now_context {
  */
 void fs_now_text(FILE *f, const struct fs_proc_now *n,
 		 const struct fs_now_context *c, const char *indent);
-/* "sigchld": {...}, "nr_waits": N, "threads_now": [...] in the object open. */
+/*
+ * "sigchld_action": {...}, "nr_waits": N, "threads_now": [...], in the
+ * object open.
+ */
 void fs_now_json(struct fs_json *j, const struct fs_proc_now *n,
 		 const struct fs_now_context *c);
 

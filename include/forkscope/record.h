@@ -616,6 +616,10 @@ struct fs_rec_exec_fds {
 						 * no handler runs for it */
 #define FS_NOW_SIGCHLD_PENDING	(1U << 3)	/* a SIGCHLD is pending for
 						 * the process or the thread */
+#define FS_NOW_MM_BUSY		(1U << 4)	/* its memory map was being
+						 * changed (mmap_lock held for
+						 * writing): no stack copied,
+						 * rather than wait on it */
 
 /*
  * Threads of one process told by one look, the leader first; the reader
@@ -654,7 +658,8 @@ struct fs_rec_task_now {
 	__u16 index;		/* the thread's place in this look: 0, 1, ... */
 	__u16 nr_kips;		/* 0..FS_NOW_MAX_KIPS */
 	__u64 regs[FS_STACK_NR_REGS];
-	__u16 reserved;
+	__u16 look;		/* the reader's number for this look: its
+				 * records share it */
 	__u16 stack_flags;	/* FS_FSTACK_* */
 	__u32 stack_len;	/* 0..FS_STACK_COPY_MAX */
 };
@@ -667,6 +672,9 @@ struct fs_rec_task_now {
 /* fs_rec_frames.what */
 #define FS_FRAMES_STACK		0	/* the record's user stack */
 #define FS_FRAMES_HANDLER	1	/* a task-now record's SIGCHLD handler */
+#define FS_FRAMES_KERNEL	2	/* a task-now record's kernel addresses
+					 * (functions only): another boot's
+					 * addresses are not this one's */
 
 /* One named frame; strings are offsets into the record's strings, + 1. */
 struct fs_rec_frame {

@@ -14,8 +14,9 @@
  *   epoll    installs a SIGCHLD handler that never waits first, then
  *            blocks in epoll_wait() in idle_in_epoll();
  *   spin     spins in spin() until killed;
- *   blocked  as epoll, with SIGCHLD blocked in every thread, and a second
- *            thread, "fs-napper", asleep in napper().
+ *   blocked  as epoll, with SIGCHLD blocked in every thread, and 7 more
+ *            threads, "fs-napper", asleep in napper(): 8 threads' stacks
+ *            do not fit one read of an iterator.
  * "forked" then says the lines of the handler and of those two.
  * Usage: fork_sites N [exit|stay] [read|epoll|spin|blocked]
  */
@@ -102,7 +103,7 @@ static void *napper(void *arg)
 	return arg;
 }
 
-/* SIGCHLD blocked first: the thread made after inherits the mask. */
+/* SIGCHLD blocked first: the threads made after inherit the mask. */
 static void block_with_a_thread(void)
 {
 	sigset_t set;
@@ -111,8 +112,9 @@ static void block_with_a_thread(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if (!pthread_create(&t, NULL, napper, NULL))
-		pthread_setname_np(t, "fs-napper");
+	for (int i = 0; i < 7; i++)
+		if (!pthread_create(&t, NULL, napper, NULL))
+			pthread_setname_np(t, "fs-napper");
 }
 
 int main(int argc, char **argv)
