@@ -401,6 +401,17 @@ static struct json_object *wait_look(struct prog *prog, struct run *r,
 	return NULL;
 }
 
+/* One text report of zombies --stacks: it found zombies (exit 1). */
+static char *one_report(struct __test_metadata *_metadata)
+{
+	const char *const args[] = { "zombies", "--stacks", "-m", "0.3", NULL };
+	char *out = NULL, *err = NULL;
+
+	EXPECT_EQ(1, run_to_end(args, &out, &err));
+	free(err);
+	return out ? out : strdup("");
+}
+
 static struct json_object *thread0(struct json_object *now)
 {
 	return json_object_array_get_idx(get(now, "threads_now"), 0);
@@ -473,11 +484,8 @@ TEST(the_parent_side_a_handler_that_never_waits)
 	release(&r);
 	/* In words: one report, as the issue asks it said. */
 	{
-		const char *const args[] = { "zombies", "--stacks", "-m", "0.3",
-					     NULL };
-		char want[128], *out = NULL, *err = NULL;
+		char want[128], *out = one_report(_metadata);
 
-		EXPECT_EQ(1, run_to_end(args, &out, &err));
 		snprintf(want, sizeof(want),
 			 "SIGCHLD: handler on_sigchld (fork_sites.c:%d), SA_RESTART; 0 waits in",
 			 prog.handler_line);
@@ -488,7 +496,6 @@ TEST(the_parent_side_a_handler_that_never_waits)
 		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
 		EXPECT_NE(NULL, strstr(out, "now: sleeping in epoll_wait (kernel: "));
 		free(out);
-		free(err);
 	}
 	unsetenv("FORKSCOPE_DEBUGINFO_PATH");
 	prog_end(&prog);
@@ -537,16 +544,12 @@ TEST(the_parent_side_sigchld_blocked_in_every_thread)
 	EXPECT_EQ(1, finish(&r));
 	release(&r);
 	{
-		const char *const args[] = { "zombies", "--stacks", "-m", "0.3",
-					     NULL };
-		char *out = NULL, *err = NULL;
+		char *out = one_report(_metadata);
 
-		EXPECT_EQ(1, run_to_end(args, &out, &err));
 		EXPECT_NE(NULL, strstr(out, "; blocked in every thread: the handler never runs\n"))
 			TH_LOG("%s", out);
 		EXPECT_NE(NULL, strstr(out, "now, thread "));
 		free(out);
-		free(err);
 	}
 	prog_end(&prog);
 }
