@@ -145,7 +145,8 @@ static void keep_named(struct fs_session *s, const struct fs_rec_frames *r)
 
 /*
  * The stack recorded for rec (what: FS_FRAMES_*), or NULL: recorded
- * without names (live, or an older recording). Used once.
+ * without names (live, or an older recording). A frames record names
+ * the one record after it: the same type, thread and stamp.
  */
 static const struct fs_stack *named(struct fs_session *s,
 				    const struct fs_hdr *rec, unsigned int what)
